@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, parseConfig, type Config } from '@scheduler/core';
+
+/** Reads a YAML (.yaml/.yml) or JSON (.json) configuration file and validates it. */
+export const loadConfigFile = (path: string): Config => {
+  const extension = extname(path).toLowerCase();
+  if (!['.yaml', '.yml', '.json'].includes(extension)) {
+    throw new ConfigError(`configuration file ${path} must end in .yaml, .yml or .json`, []);
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`cannot read configuration file ${path}`, [], { cause });
+  }
+  let raw: unknown;
+  try {
+    raw = extension === '.json' ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true });
+  } catch (cause) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw new ConfigError(`configuration file ${path} is not valid ${extension === '.json' ? 'JSON' : 'YAML'}: ${detail}`, [], {
+      cause,
+    });
+  }
+  return parseConfig(raw, path);
+};

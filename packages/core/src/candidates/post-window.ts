@@ -1,0 +1,26 @@
+import type { SchedulingContext } from '../context';
+import { NO_DAY } from '../dates/epoch-day';
+import { emailKeyHash } from '../hash/fnv1a';
+import type { Proposal } from './proposal';
+
+/** RULES.md §6: the email on the day after a window that caused a skip. */
+export const postWindowProposal = (context: SchedulingContext, contactId: number, dayAfterWindow: number): Proposal => {
+  const templates = context.templateOf('post_window');
+  return {
+    emailType: 'post_window',
+    eventDay: dayAfterWindow,
+    idealDay: dayAfterWindow,
+    exactDay: false,
+    deadline: NO_DAY,
+    keyHash: emailKeyHash(contactId, 'post_window', dayAfterWindow),
+    priority: context.config.priorities.post_window,
+    tieBreaker: 0,
+    respectsWindows: true,
+    isFollowup: false,
+    campaignInstanceId: null,
+    emailTemplate: templates.email,
+    smsTemplate: templates.sms,
+    metadata: null,
+    initialEmailId: null,
+  };
+};

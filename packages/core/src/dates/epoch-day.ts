@@ -1,0 +1,71 @@
+/**
+ * Calendar dates as integer day numbers (days since 1970-01-01). The
+ * per-contact path works on these alone: no Date objects, no time zones.
+ * Conversions follow Howard Hinnant's civil-days algorithms.
+ */
+
+export const isLeapYear = (year: number): boolean =>
+  (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+export const daysInMonth = (year: number, month: number): number =>
+  month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!;
+
+/** The day number of a (year, month, day) that is known to be valid. */
+export const epochDay = (year: number, month: number, day: number): number => {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+};
+
+/** The civil date of a day number, packed as year * 10000 + month * 100 + day. */
+export const packedDateOf = (dayNumber: number): number => {
+  const z = dayNumber + 719468;
+  const era = Math.floor(z / 146097);
+  const dayOfEra = z - era * 146097;
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return year * 10000 + month * 100 + day;
+};
+
+export const yearOf = (dayNumber: number): number => Math.floor(packedDateOf(dayNumber) / 10000);
+export const monthOf = (dayNumber: number): number => Math.floor(packedDateOf(dayNumber) / 100) % 100;
+export const dayOfMonthOf = (dayNumber: number): number => packedDateOf(dayNumber) % 100;
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * Parses a strict `YYYY-MM-DD` calendar date. Anything else (other shapes,
+ * `1990-02-30`, surrounding spaces) is `null`.
+ */
+export const parseIsoDate = (text: string | null | undefined): number | null => {
+  if (text == null) return null;
+  const match = ISO_DATE.exec(text);
+  if (match === null) return null;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  return epochDay(year, month, day);
+};
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+export const formatIsoDate = (dayNumber: number): string => {
+  const packed = packedDateOf(dayNumber);
+  const year = Math.floor(packed / 10000);
+  return `${String(year).padStart(4, '0')}-${pad2(Math.floor(packed / 100) % 100)}-${pad2(packed % 100)}`;
+};
+
+/** A day number no date reaches: "no deadline", "never". */
+export const NO_DAY = 2_147_483_647;

@@ -1,0 +1,166 @@
+import { NO_DAY } from '../dates/epoch-day';
+import type { Exclusion } from '../rules/exclusion';
+import type { ContactOutcome } from '../schedule-contact';
+import type { EmailCandidate, HistoryEmail } from '../types';
+import { ensureLength } from './grow';
+
+export const STATUS_PRE_SCHEDULED = 0;
+export const STATUS_SKIPPED = 1;
+export const FLAG_RESPECTS_WINDOWS = 1;
+export const FLAG_FOLLOWUP = 2;
+
+const FOLLOWUP_PREFIX = 'followup_';
+const FREQUENCY_STATUSES = new Set(['scheduled', 'processing', 'sent', 'delivered']);
+
+/**
+ * A whole run's candidates in columns of numbers, as the organization-wide
+ * steps of RULES.md §9 need them: millions of emails without millions of
+ * objects. Contacts are appended whole; a contact's emails and history are
+ * contiguous.
+ */
+export class CandidateTable {
+  emailCount = 0;
+  contactCount = 0;
+  historyCount = 0;
+
+  // Per email.
+  contactIndex = new Int32Array(0);
+  typeCode = new Uint16Array(0);
+  day = new Int32Array(0);
+  deadline = new Int32Array(0);
+  status = new Uint8Array(0);
+  priority = new Int32Array(0);
+  keyHash = new Uint32Array(0);
+  flags = new Uint8Array(0);
+
+  // Per contact; `emailStart[c] .. emailStart[c + 1]` are its emails.
+  contactId = new Int32Array(0);
+  emailStart = new Int32Array(1);
+  historyStart = new Int32Array(1);
+  /** Window parameters; `windowAnchorYear` 0 means no dated window. */
+  windowAnchorYear = new Int32Array(0);
+  windowAnchorMonth = new Uint8Array(0);
+  windowAnchorDay = new Uint8Array(0);
+  windowUsesMonthStart = new Uint8Array(0);
+  windowDaysBefore = new Int32Array(0);
+  windowDaysAfter = new Int32Array(0);
+  yearRoundFrom = new Int32Array(0);
+
+  // Per kept history row (status outside pre-scheduled/skipped).
+  historyType = new Uint16Array(0);
+  historyScheduledDay = new Int32Array(0);
+  historySentDay = new Int32Array(0);
+  /** Counts toward the frequency cap: not a follow-up, and scheduled/processing/sent/delivered. */
+  historyCountsForFrequency = new Uint8Array(0);
+
+  readonly typeNames: string[] = [];
+  private readonly typeCodes = new Map<string, number>();
+
+  typeCodeOf(emailType: string): number {
+    let code = this.typeCodes.get(emailType);
+    if (code === undefined) {
+      code = this.typeNames.length;
+      this.typeNames.push(emailType);
+      this.typeCodes.set(emailType, code);
+    }
+    return code;
+  }
+
+  /** Each type's position in alphabetical order, for "then by type" orderings. */
+  typeRanks(): Int32Array {
+    const ranks = new Int32Array(this.typeNames.length);
+    [...this.typeNames.keys()]
+      .sort((a, b) => (this.typeNames[a]! < this.typeNames[b]! ? -1 : 1))
+      .forEach((code, rank) => (ranks[code] = rank));
+    return ranks;
+  }
+
+  /** Appends one usable contact with its candidates and the history the sender holds. */
+  addContact(
+    contactId: number,
+    exclusion: Exclusion | null,
+    emails: readonly EmailCandidate[],
+    history: readonly HistoryEmail[],
+  ): void {
+    const c = this.contactCount++;
+    this.growContacts(c + 1);
+    this.contactId[c] = contactId;
+    const window = exclusion?.window ?? null;
+    this.windowAnchorYear[c] = window?.anchorYear ?? 0;
+    this.windowAnchorMonth[c] = window?.anchorMonth ?? 0;
+    this.windowAnchorDay[c] = window?.anchorDay ?? 0;
+    this.windowUsesMonthStart[c] = window?.useMonthStart === true ? 1 : 0;
+    this.windowDaysBefore[c] = window?.daysBefore ?? 0;
+    this.windowDaysAfter[c] = window?.daysAfter ?? 0;
+    this.yearRoundFrom[c] = exclusion?.yearRoundFrom ?? NO_DAY;
+
+    const first = this.emailCount;
+    this.emailCount += emails.length;
+    this.growEmails(this.emailCount);
+    for (let k = 0; k < emails.length; k++) {
+      const email = emails[k]!;
+      const i = first + k;
+      this.contactIndex[i] = c;
+      this.typeCode[i] = this.typeCodeOf(email.emailType);
+      this.day[i] = email.day;
+      this.deadline[i] = email.deadline;
+      this.status[i] = email.status === 'pre-scheduled' ? STATUS_PRE_SCHEDULED : STATUS_SKIPPED;
+      this.priority[i] = email.priority;
+      this.keyHash[i] = email.keyHash;
+      this.flags[i] = (email.respectsWindows ? FLAG_RESPECTS_WINDOWS : 0) | (email.isFollowup ? FLAG_FOLLOWUP : 0);
+    }
+    this.emailStart[c + 1] = this.emailCount;
+
+    const firstHistory = this.historyCount;
+    this.historyCount += history.length;
+    this.growHistory(this.historyCount);
+    for (let k = 0; k < history.length; k++) {
+      const row = history[k]!;
+      const h = firstHistory + k;
+      this.historyType[h] = this.typeCodeOf(row.emailType);
+      this.historyScheduledDay[h] = row.scheduledDay;
+      this.historySentDay[h] = row.sentDay;
+      this.historyCountsForFrequency[h] =
+        !row.emailType.startsWith(FOLLOWUP_PREFIX) && FREQUENCY_STATUSES.has(row.status) ? 1 : 0;
+    }
+    this.historyStart[c + 1] = this.historyCount;
+  }
+
+  /** Appends every usable outcome; `historyOf` gives the history it was computed from. */
+  addOutcomes(outcomes: readonly ContactOutcome[], historyOf: (contactId: number) => readonly HistoryEmail[]): void {
+    for (const outcome of outcomes) {
+      if (outcome.usable) this.addContact(outcome.contactId, outcome.exclusion, outcome.emails, historyOf(outcome.contactId));
+    }
+  }
+
+  private growEmails(length: number): void {
+    this.contactIndex = ensureLength(this.contactIndex, length);
+    this.typeCode = ensureLength(this.typeCode, length);
+    this.day = ensureLength(this.day, length);
+    this.deadline = ensureLength(this.deadline, length);
+    this.status = ensureLength(this.status, length);
+    this.priority = ensureLength(this.priority, length);
+    this.keyHash = ensureLength(this.keyHash, length);
+    this.flags = ensureLength(this.flags, length);
+  }
+
+  private growContacts(length: number): void {
+    this.contactId = ensureLength(this.contactId, length);
+    this.emailStart = ensureLength(this.emailStart, length + 1);
+    this.historyStart = ensureLength(this.historyStart, length + 1);
+    this.windowAnchorYear = ensureLength(this.windowAnchorYear, length);
+    this.windowAnchorMonth = ensureLength(this.windowAnchorMonth, length);
+    this.windowAnchorDay = ensureLength(this.windowAnchorDay, length);
+    this.windowUsesMonthStart = ensureLength(this.windowUsesMonthStart, length);
+    this.windowDaysBefore = ensureLength(this.windowDaysBefore, length);
+    this.windowDaysAfter = ensureLength(this.windowDaysAfter, length);
+    this.yearRoundFrom = ensureLength(this.yearRoundFrom, length);
+  }
+
+  private growHistory(length: number): void {
+    this.historyType = ensureLength(this.historyType, length);
+    this.historyScheduledDay = ensureLength(this.historyScheduledDay, length);
+    this.historySentDay = ensureLength(this.historySentDay, length);
+    this.historyCountsForFrequency = ensureLength(this.historyCountsForFrequency, length);
+  }
+}

@@ -1,0 +1,84 @@
+import { anniversaryOf } from '../dates/anniversary';
+import { epochDay, formatIsoDate, NO_DAY, yearOf } from '../dates/epoch-day';
+
+/**
+ * A contact's exclusion, the output of its state's rule: at most one yearly
+ * window around an anchor date, and a day from which every day is excluded.
+ * Every rule kind reduces to this shape, so nothing downstream knows kinds.
+ */
+export interface Exclusion {
+  readonly state: string;
+  readonly window: ExclusionWindow | null;
+  /** Every day ≥ this is excluded; `NO_DAY` when never, `ALWAYS` for year-round states. */
+  readonly yearRoundFrom: number;
+  /** Words for a person: why the year-round part applies. */
+  readonly yearRoundWhy: string;
+}
+
+export interface ExclusionWindow {
+  /** e.g. "birthday window". */
+  readonly name: string;
+  readonly anchorMonth: number;
+  readonly anchorDay: number;
+  /** No window exists for years before the anchor event first happens. */
+  readonly anchorYear: number;
+  /** The window is anchored on the 1st of the anchor month (NV). */
+  readonly useMonthStart: boolean;
+  /** Days before the anchor, `before + pre_window_exclusion_days`. */
+  readonly daysBefore: number;
+  readonly daysAfter: number;
+}
+
+export const ALWAYS = -NO_DAY;
+
+/**
+ * The year Y whose window contains `day` (the earliest, should several), or 0.
+ * RULES.md §5: only Y ∈ {year−1, year, year+1} with Y ≥ the anchor's year.
+ * Takes plain numbers so that the finalizer's column store can call it too.
+ */
+export const windowYearAt = (
+  anchorYear: number,
+  anchorMonth: number,
+  anchorDayOfMonth: number,
+  useMonthStart: boolean,
+  daysBefore: number,
+  daysAfter: number,
+  day: number,
+): number => {
+  const year = yearOf(day);
+  for (let y = Math.max(year - 1, anchorYear); y <= year + 1; y++) {
+    const anchor = useMonthStart ? epochDay(y, anchorMonth, 1) : anniversaryOf(anchorMonth, anchorDayOfMonth, y);
+    if (day >= anchor - daysBefore && day <= anchor + daysAfter) return y;
+  }
+  return 0;
+};
+
+const anchorOf = (window: ExclusionWindow, year: number): number =>
+  window.useMonthStart ? epochDay(year, window.anchorMonth, 1) : anniversaryOf(window.anchorMonth, window.anchorDay, year);
+
+export const windowYearContaining = (window: ExclusionWindow, day: number): number =>
+  windowYearAt(
+    window.anchorYear,
+    window.anchorMonth,
+    window.anchorDay,
+    window.useMonthStart,
+    window.daysBefore,
+    window.daysAfter,
+    day,
+  );
+
+export const windowStartOf = (window: ExclusionWindow, year: number): number => anchorOf(window, year) - window.daysBefore;
+export const windowEndOf = (window: ExclusionWindow, year: number): number => anchorOf(window, year) + window.daysAfter;
+
+export const isExcluded = (exclusion: Exclusion, day: number): boolean =>
+  day >= exclusion.yearRoundFrom || (exclusion.window !== null && windowYearContaining(exclusion.window, day) !== 0);
+
+/** The `skip_reason` of an email on `day`, or null when the day is free. */
+export const exclusionReason = (exclusion: Exclusion, day: number): string | null => {
+  if (day >= exclusion.yearRoundFrom) return `year_round: ${exclusion.yearRoundWhy}`;
+  const window = exclusion.window;
+  if (window === null) return null;
+  const year = windowYearContaining(window, day);
+  if (year === 0) return null;
+  return `exclusion_window: ${exclusion.state} ${window.name} ${formatIsoDate(windowStartOf(window, year))} to ${formatIsoDate(windowEndOf(window, year))}`;
+};

@@ -1,0 +1,72 @@
+import type { Config } from './config/config-schema';
+import type { SchedulingContext } from './context';
+import { CandidateTable, STATUS_SKIPPED } from './finalize/candidate-table';
+import type { ExistingDayCounts } from './finalize/day-counts';
+import { finalizeRun, type FinalizeResult } from './finalize/finalize-run';
+import { scheduleContact, type ContactOutcome } from './schedule-contact';
+import type { ContactInputs, EmailCandidate } from './types';
+
+export interface ScheduledEmail extends EmailCandidate {
+  readonly contactId: number;
+}
+
+export const frequencyCapReason = (config: Config): string =>
+  `frequency_cap: more than ${config.frequency.max_emails_per_period} emails in ${config.frequency.period_days} days`;
+
+/**
+ * Writes the finalizer's decisions back onto the candidates, which must be in
+ * the table's order (the table was filled from them).
+ */
+export const applyFinalDecisions = (
+  table: CandidateTable,
+  emails: readonly EmailCandidate[],
+  result: FinalizeResult,
+  config: Config,
+): void => {
+  for (let e = 0; e < table.emailCount; e++) emails[e]!.day = table.day[e]!;
+  const reason = frequencyCapReason(config);
+  for (const e of result.frequencyCapped) {
+    const email = emails[e]!;
+    email.status = 'skipped';
+    email.skipCode = 'frequency_cap';
+    email.skipReason = reason;
+    if (table.status[e] !== STATUS_SKIPPED) throw new Error('frequency cap and table disagree');
+  }
+};
+
+export interface OrganizationSchedule {
+  readonly outcomes: readonly ContactOutcome[];
+  readonly emails: readonly ScheduledEmail[];
+  readonly finalize: FinalizeResult;
+}
+
+/**
+ * The whole of RULES.md for one organization, in memory: the reference the
+ * distributed pipeline must agree with, and what the tests exercise.
+ */
+export const scheduleOrganization = (
+  context: SchedulingContext,
+  contacts: readonly ContactInputs[],
+  options: { contactRowCount?: number; existing?: ExistingDayCounts } = {},
+): OrganizationSchedule => {
+  const ordered = [...contacts].sort((a, b) => a.contact.id - b.contact.id);
+  const table = new CandidateTable();
+  const emails: ScheduledEmail[] = [];
+  const outcomes = ordered.map((inputs) => {
+    const outcome = scheduleContact(context, inputs);
+    if (outcome.usable) {
+      table.addContact(outcome.contactId, outcome.exclusion, outcome.emails, inputs.history);
+      for (const email of outcome.emails) emails.push(Object.assign(email, { contactId: outcome.contactId }));
+    }
+    return outcome;
+  });
+  const finalize = finalizeRun({
+    table,
+    today: context.today,
+    config: context.config,
+    contactRowCount: options.contactRowCount ?? contacts.length,
+    existing: options.existing ?? new Map(),
+  });
+  applyFinalDecisions(table, emails, finalize, context.config);
+  return { outcomes, emails, finalize };
+};
