@@ -1,15 +1,14 @@
-import { anniversaryProposals } from './candidates/anniversary-emails';
-import { campaignProposals } from './candidates/campaign-emails';
-import { followupProposals } from './candidates/followup-emails';
+import { anniversaryEmails } from './candidates/anniversary-emails';
+import { campaignEmails } from './candidates/campaign-emails';
+import { followupEmails } from './candidates/followup-emails';
 import { HistoryIndex } from './candidates/history-index';
-import { postWindowProposal } from './candidates/post-window';
-import type { Proposal } from './candidates/proposal';
+import { postWindowEmail } from './candidates/post-window';
 import { resolveSameDayConflicts } from './candidates/same-day-conflicts';
-import { contactUsability } from './contacts/contact-usability';
+import { contactUsability, isBlank } from './contacts/contact-usability';
 import type { SchedulingContext } from './context';
 import { catchUpDay } from './dates/catch-up';
 import { parseIsoDate } from './dates/epoch-day';
-import { exclusionReason, windowEndOf, windowYearContaining, type Exclusion } from './rules/exclusion';
+import { windowEndOf, windowReason, windowYearContaining, type Exclusion } from './rules/exclusion';
 import { exclusionFor } from './rules/rule-kinds';
 import type { BadDateReason, ContactInputs, EmailCandidate, UnusableReason } from './types';
 
@@ -26,14 +25,66 @@ export type ContactOutcome =
       readonly emails: EmailCandidate[];
     };
 
-const BLANK = /^\s*$/;
 const NO_BAD_DATES: readonly BadDateReason[] = [];
+const BAD_BIRTH_DATE: readonly BadDateReason[] = ['invalid_birth_date'];
+const BAD_EFFECTIVE_DATE: readonly BadDateReason[] = ['invalid_effective_date'];
+const BAD_BOTH_DATES: readonly BadDateReason[] = ['invalid_birth_date', 'invalid_effective_date'];
+const BAD = -1;
 
-/** A stored date as a day number; a malformed one is reported and treated as missing. */
-const readDate = (text: string | null, latestDay: number): { day: number | null; bad: boolean } => {
-  if (text === null || BLANK.test(text)) return { day: null, bad: false };
+/** A stored date as a day number, null when blank, BAD when malformed or after `latestDay`. */
+const readDate = (text: string | null, latestDay: number): number | null => {
+  if (text === null || isBlank(text)) return null;
   const day = parseIsoDate(text);
-  return day === null || day > latestDay ? { day: null, bad: true } : { day, bad: false };
+  return day === null || day > latestDay ? BAD : day;
+};
+
+/** One contact's emails being placed: what `place` needs, without a closure per contact. */
+interface Placement {
+  readonly context: SchedulingContext;
+  readonly exclusion: Exclusion | null;
+  readonly index: HistoryIndex | null;
+  readonly emails: EmailCandidate[];
+  /** Years whose dated window skipped at least one email (each earns a post-window email). */
+  readonly skippingWindowYears: number[];
+}
+
+/**
+ * History blocking, catch-up (unless the day is already final) and the
+ * exclusion check of one candidate (RULES.md §4, §5, §6).
+ */
+const place = (placement: Placement, email: EmailCandidate, dayIsFinal: boolean): void => {
+  const { context, exclusion, index } = placement;
+  if (index !== null) {
+    const blocked = email.isFollowup
+      ? index.blocksFollowup(email.emailType, email.tieBreaker)
+      : email.eventDay !== null && index.blocksEvent(email.emailType, email.eventDay);
+    if (blocked) return;
+  }
+  if (!dayIsFinal) {
+    email.day = catchUpDay(
+      email.day,
+      email.deadline,
+      context.today,
+      context.config.load_balancing.catch_up_spread_days,
+      email.keyHash,
+    );
+  }
+  if (index !== null && index.takes(email.emailType, email.day)) return;
+  placement.emails.push(email);
+  if (!email.respectsWindows || exclusion === null) return;
+  if (email.day >= exclusion.yearRoundFrom) {
+    email.status = 'skipped';
+    email.skipCode = 'year_round';
+    email.skipReason = exclusion.yearRoundReason;
+    return;
+  }
+  if (exclusion.window === null) return;
+  const year = windowYearContaining(exclusion.window, email.day);
+  if (year === 0) return;
+  email.status = 'skipped';
+  email.skipCode = 'exclusion_window';
+  email.skipReason = windowReason(exclusion, year);
+  if (!email.isFollowup && !placement.skippingWindowYears.includes(year)) placement.skippingWindowYears.push(year);
 };
 
 /**
@@ -48,72 +99,41 @@ export const scheduleContact = (context: SchedulingContext, inputs: ContactInput
   if (!usability.usable) return { usable: false, contactId, reason: usability.reason };
 
   const { today, config } = context;
-  const birth = readDate(contact.birthDate, today);
-  const effective = readDate(contact.effectiveDate, Number.MAX_SAFE_INTEGER);
-  let badDates = NO_BAD_DATES;
-  if (birth.bad || effective.bad) {
-    const found: BadDateReason[] = [];
-    if (birth.bad) found.push('invalid_birth_date');
-    if (effective.bad) found.push('invalid_effective_date');
-    badDates = found;
-  }
+  const birthDay = readDate(contact.birthDate, today);
+  const effectiveDay = readDate(contact.effectiveDate, Number.MAX_SAFE_INTEGER);
+  const badDates =
+    birthDay === BAD
+      ? effectiveDay === BAD
+        ? BAD_BOTH_DATES
+        : BAD_BIRTH_DATE
+      : effectiveDay === BAD
+        ? BAD_EFFECTIVE_DATE
+        : NO_BAD_DATES;
+  const birth = birthDay === BAD ? null : birthDay;
+  const effective = effectiveDay === BAD ? null : effectiveDay;
 
   const exclusion = exclusionFor(
     config.state_rules[usability.state],
-    { state: usability.state, birthDay: birth.day, effectiveDay: effective.day },
+    { state: usability.state, birthDay: birth, effectiveDay: effective },
     { preWindowExclusionDays: config.timing.pre_window_exclusion_days },
   );
   const index = history.length === 0 ? null : new HistoryIndex(history);
-  const spreadDays = config.load_balancing.catch_up_spread_days;
-  const emails: EmailCandidate[] = [];
-  const skippingWindowYears: number[] = [];
+  const placement: Placement = { context, exclusion, index, emails: [], skippingWindowYears: [] };
 
-  const place = (proposal: Proposal): void => {
-    if (index !== null) {
-      const blocked =
-        proposal.initialEmailId !== null
-          ? index.blocksFollowup(proposal.emailType, proposal.initialEmailId)
-          : proposal.eventDay !== null && index.blocksEvent(proposal.emailType, proposal.eventDay);
-      if (blocked) return;
-    }
-    const day = proposal.exactDay
-      ? proposal.idealDay
-      : catchUpDay(proposal.idealDay, proposal.deadline, today, spreadDays, proposal.keyHash);
-    if (index !== null && index.takes(proposal.emailType, day)) return;
-    const reason = proposal.respectsWindows && exclusion !== null ? exclusionReason(exclusion, day) : null;
-    emails.push({
-      emailType: proposal.emailType,
-      eventDay: proposal.eventDay,
-      day,
-      deadline: proposal.deadline,
-      status: reason === null ? 'pre-scheduled' : 'skipped',
-      skipCode: reason === null ? null : reason.startsWith('year_round') ? 'year_round' : 'exclusion_window',
-      skipReason: reason,
-      priority: proposal.priority,
-      keyHash: proposal.keyHash,
-      tieBreaker: proposal.tieBreaker,
-      respectsWindows: proposal.respectsWindows,
-      isFollowup: proposal.isFollowup,
-      campaignInstanceId: proposal.campaignInstanceId,
-      emailTemplate: proposal.emailTemplate,
-      smsTemplate: proposal.smsTemplate,
-      metadata: proposal.metadata,
-    });
-    if (reason !== null && !proposal.isFollowup && exclusion?.window != null && day < exclusion.yearRoundFrom) {
-      const year = windowYearContaining(exclusion.window, day);
-      if (!skippingWindowYears.includes(year)) skippingWindowYears.push(year);
-    }
-  };
-
-  for (const proposal of anniversaryProposals(context, contactId, birth.day, effective.day)) place(proposal);
-  const campaigns = campaignProposals(context, contactId, targets);
-  for (const proposal of campaigns.proposals) place(proposal);
+  for (const email of anniversaryEmails(context, contactId, birth, effective)) place(placement, email, false);
+  let malformedTriggers = 0;
+  if (targets.length > 0 || context.targetAllCampaigns.length > 0) {
+    const campaigns = campaignEmails(context, contactId, targets);
+    for (const email of campaigns.emails) place(placement, email, false);
+    malformedTriggers = campaigns.malformedTriggers;
+  }
   if (index !== null) {
-    for (const proposal of followupProposals(context, contactId, history, index, behaviour)) place(proposal);
+    for (const email of followupEmails(context, contactId, history, index, behaviour)) place(placement, email, true);
   }
   // A post-window email may itself fall in a later window, which then earns its own.
-  for (let i = 0; i < skippingWindowYears.length; i++) {
-    place(postWindowProposal(context, contactId, windowEndOf(exclusion!.window!, skippingWindowYears[i]!) + 1));
+  const years = placement.skippingWindowYears;
+  for (let i = 0; i < years.length; i++) {
+    place(placement, postWindowEmail(context, contactId, windowEndOf(exclusion!.window!, years[i]!) + 1), false);
   }
 
   return {
@@ -122,8 +142,8 @@ export const scheduleContact = (context: SchedulingContext, inputs: ContactInput
     state: usability.state,
     stateDisagrees: usability.stateDisagrees,
     badDates,
-    malformedTriggers: campaigns.malformedTriggers,
+    malformedTriggers,
     exclusion,
-    emails: resolveSameDayConflicts(emails),
+    emails: resolveSameDayConflicts(placement.emails),
   };
 };

@@ -1,21 +1,22 @@
 import type { ActiveCampaign, SchedulingContext } from '../context';
 import { NO_DAY, parseIsoDate } from '../dates/epoch-day';
 import { emailKeyHash } from '../hash/fnv1a';
-import type { CampaignTarget } from '../types';
-import type { Proposal } from './proposal';
+import type { CampaignTarget, EmailCandidate } from '../types';
 
 const TARGET_STATUSES = new Set(['pending', 'scheduled']);
 const BLANK = /^\s*$/;
 
-const campaignProposal = (contactId: number, campaign: ActiveCampaign, triggerDay: number): Proposal => {
+const campaignEmail = (contactId: number, campaign: ActiveCampaign, triggerDay: number): EmailCandidate => {
   const { instance, type } = campaign;
   const idealDay = triggerDay - type.daysBeforeEvent;
   return {
     emailType: campaign.emailType,
     eventDay: triggerDay,
-    idealDay,
-    exactDay: false,
+    day: idealDay,
     deadline: idealDay < triggerDay ? triggerDay : NO_DAY,
+    status: 'pre-scheduled',
+    skipCode: null,
+    skipReason: null,
     keyHash: emailKeyHash(contactId, campaign.emailType, triggerDay),
     priority: type.priority,
     tieBreaker: instance.id,
@@ -25,21 +26,20 @@ const campaignProposal = (contactId: number, campaign: ActiveCampaign, triggerDa
     emailTemplate: instance.emailTemplate,
     smsTemplate: instance.smsTemplate,
     metadata: null,
-    initialEmailId: null,
   };
 };
 
 /**
- * Campaign emails of RULES.md §7: the contact's pending/scheduled targets of
+ * Campaign emails of RULES.md §7, on their ideal day: the contact's pending/scheduled targets of
  * active instances, and every target-all instance it is not already a target
  * of. A target whose trigger date is malformed is counted, not guessed.
  */
-export const campaignProposals = (
+export const campaignEmails = (
   context: SchedulingContext,
   contactId: number,
   targets: readonly CampaignTarget[],
-): { proposals: Proposal[]; malformedTriggers: number } => {
-  const proposals: Proposal[] = [];
+): { emails: EmailCandidate[]; malformedTriggers: number } => {
+  const emails: EmailCandidate[] = [];
   let malformedTriggers = 0;
   let targeted: Set<number> | null = null;
   for (const target of targets) {
@@ -55,11 +55,11 @@ export const campaignProposals = (
       malformedTriggers++;
       continue;
     }
-    proposals.push(campaignProposal(contactId, campaign, triggerDay));
+    emails.push(campaignEmail(contactId, campaign, triggerDay));
   }
   for (const campaign of context.targetAllCampaigns) {
     if (targeted?.has(campaign.instance.id) === true) continue;
-    proposals.push(campaignProposal(contactId, campaign, campaign.defaultTriggerDay));
+    emails.push(campaignEmail(contactId, campaign, campaign.defaultTriggerDay));
   }
-  return { proposals, malformedTriggers };
+  return { emails, malformedTriggers };
 };

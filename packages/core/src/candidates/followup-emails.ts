@@ -1,9 +1,8 @@
 import type { SchedulingContext } from '../context';
 import { NO_DAY } from '../dates/epoch-day';
 import { followupKeyHash } from '../hash/fnv1a';
-import type { Behaviour, HistoryEmail } from '../types';
+import type { Behaviour, EmailCandidate, HistoryEmail } from '../types';
 import type { HistoryIndex } from './history-index';
-import type { Proposal } from './proposal';
 
 const ANNIVERSARY_TYPES = new Set(['birthday', 'effective_date', 'aep', 'post_window']);
 const CAMPAIGN_PREFIX = 'campaign_';
@@ -42,16 +41,16 @@ export const followupTypeOf = (found: BehaviourFound): FollowupType =>
         ? 'followup_2_clicked_no_hq'
         : 'followup_1_cold';
 
-/** RULES.md §8: one follow-up per recent sent initial email, typed by behaviour since. */
-export const followupProposals = (
+/** RULES.md §8: one follow-up per recent sent initial email, typed by behaviour since, on its final day. */
+export const followupEmails = (
   context: SchedulingContext,
   contactId: number,
   history: readonly HistoryEmail[],
   index: HistoryIndex,
   behaviour: readonly Behaviour[],
-): Proposal[] => {
+): EmailCandidate[] => {
   const { today, config } = context;
-  const proposals: Proposal[] = [];
+  const emails: EmailCandidate[] = [];
   const earliestSentDay = today - config.timing.followup_lookback_days;
   for (const initial of history) {
     if (initial.status !== 'sent' && initial.status !== 'delivered') continue;
@@ -72,12 +71,14 @@ export const followupProposals = (
     const dueDay = initial.sentDay + config.timing.followup_delay_days;
     const defaults = context.templateOf(emailType);
     const override = campaignInstanceId === null ? undefined : context.followupOverrides.get(campaignInstanceId);
-    proposals.push({
+    emails.push({
       emailType,
       eventDay: initial.eventDay,
-      idealDay: dueDay < today ? today + 1 : dueDay,
-      exactDay: true,
+      day: dueDay < today ? today + 1 : dueDay,
       deadline: NO_DAY,
+      status: 'pre-scheduled',
+      skipCode: null,
+      skipReason: null,
       keyHash: followupKeyHash(contactId, emailType, initial.id),
       priority,
       tieBreaker: initial.id,
@@ -95,8 +96,7 @@ export const followupProposals = (
           has_medical_conditions: found.hasConditions,
         },
       }),
-      initialEmailId: initial.id,
     });
   }
-  return proposals;
+  return emails;
 };

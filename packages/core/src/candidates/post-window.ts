@@ -1,17 +1,19 @@
 import type { SchedulingContext } from '../context';
 import { NO_DAY } from '../dates/epoch-day';
 import { emailKeyHash } from '../hash/fnv1a';
-import type { Proposal } from './proposal';
+import type { EmailCandidate } from '../types';
 
 /** RULES.md §6: the email on the day after a window that caused a skip. */
-export const postWindowProposal = (context: SchedulingContext, contactId: number, dayAfterWindow: number): Proposal => {
+export const postWindowEmail = (context: SchedulingContext, contactId: number, dayAfterWindow: number): EmailCandidate => {
   const templates = context.templateOf('post_window');
   return {
     emailType: 'post_window',
     eventDay: dayAfterWindow,
-    idealDay: dayAfterWindow,
-    exactDay: false,
+    day: dayAfterWindow,
     deadline: NO_DAY,
+    status: 'pre-scheduled',
+    skipCode: null,
+    skipReason: null,
     keyHash: emailKeyHash(contactId, 'post_window', dayAfterWindow),
     priority: context.config.priorities.post_window,
     tieBreaker: 0,
@@ -21,6 +23,5 @@ export const postWindowProposal = (context: SchedulingContext, contactId: number
     emailTemplate: templates.email,
     smsTemplate: templates.sms,
     metadata: null,
-    initialEmailId: null,
   };
 };

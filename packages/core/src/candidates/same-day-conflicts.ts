@@ -9,6 +9,23 @@ const precedes = (a: EmailCandidate, b: EmailCandidate): number =>
 const describe = (email: EmailCandidate): string =>
   `${email.emailType}${email.campaignInstanceId === null ? '' : ` (instance ${email.campaignInstanceId})`} with priority ${email.priority}`;
 
+/** Two emails on one day that are both campaigns, or of one type: the only case with anything to resolve. */
+const hasSameDayContest = (emails: readonly EmailCandidate[]): boolean => {
+  for (let i = 1; i < emails.length; i++) {
+    const a = emails[i]!;
+    for (let j = 0; j < i; j++) {
+      const b = emails[j]!;
+      if (
+        a.day === b.day &&
+        (a.emailType === b.emailType || (a.emailType.startsWith(CAMPAIGN_PREFIX) && b.emailType.startsWith(CAMPAIGN_PREFIX)))
+      ) {
+        return true;
+      }
+    }
+  }
+  return false;
+};
+
 /**
  * RULES.md §7 and §8 on one contact's emails: two campaign emails on one day
  * leave the winner and skip the other (or drop it when of the winner's type);
@@ -16,7 +33,7 @@ const describe = (email: EmailCandidate): string =>
  * one day only the one that takes precedence stays.
  */
 export const resolveSameDayConflicts = (emails: EmailCandidate[]): EmailCandidate[] => {
-  if (emails.length < 2) return emails;
+  if (!hasSameDayContest(emails)) return emails;
   const ordered = [...emails].sort(
     (a, b) =>
       a.day - b.day ||

@@ -5,14 +5,40 @@ export type ZipLookup = (zip5: number) => string | undefined;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const BLANK = /^\s*$/;
-const ZIP = /^(\d{5})(?:-?\d{4})?$/;
-const ZIP_MISSING_LEADING_ZERO = /^\d{4}$/;
+const DIGIT_0 = 48;
+const DASH = 45;
 
-/** The five-digit ZIP of a stored value, or null when it is malformed. */
+/** Null, empty or only whitespace. */
+export const isBlank = (text: string): boolean =>
+  text.length === 0 || ((text.charCodeAt(0) <= 32 || text.charCodeAt(0) >= 127) && BLANK.test(text));
+
+const digitsValue = (text: string, from: number, to: number): number => {
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - DIGIT_0;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+};
+
+/**
+ * The five-digit ZIP of a stored value, or null when it is malformed:
+ * `NNNNN`, `NNNNN-NNNN` and `NNNNNNNNN` are read, and `NNNN` gets back the
+ * leading zero a spreadsheet dropped.
+ */
 export const zip5Of = (zipCode: string): number | null => {
-  if (ZIP_MISSING_LEADING_ZERO.test(zipCode)) return Number(zipCode);
-  const match = ZIP.exec(zipCode);
-  return match === null ? null : Number(match[1]);
+  const length = zipCode.length;
+  if (length === 4 || length === 5) {
+    const value = digitsValue(zipCode, 0, length);
+    return value < 0 ? null : value;
+  }
+  if (length === 9 || (length === 10 && zipCode.charCodeAt(5) === DASH)) {
+    const zip5 = digitsValue(zipCode, 0, 5);
+    const plus4 = digitsValue(zipCode, length - 4, length);
+    return zip5 < 0 || plus4 < 0 ? null : zip5;
+  }
+  return null;
 };
 
 export type Usability =
@@ -22,12 +48,13 @@ export type Usability =
 /** RULES.md §2: the first reason that applies, or the contact's state. */
 export const contactUsability = (contact: ContactRecord, zipToState: ZipLookup): Usability => {
   const { email, zipCode } = contact;
-  if (email === null || BLANK.test(email)) return { usable: false, reason: 'missing_email' };
+  if (email === null || isBlank(email)) return { usable: false, reason: 'missing_email' };
   if (!EMAIL.test(email)) return { usable: false, reason: 'invalid_email' };
-  if (zipCode === null || BLANK.test(zipCode)) return { usable: false, reason: 'missing_zip' };
+  if (zipCode === null || isBlank(zipCode)) return { usable: false, reason: 'missing_zip' };
   const zip5 = zip5Of(zipCode);
   const state = zip5 === null ? undefined : zipToState(zip5);
   if (state === undefined) return { usable: false, reason: 'unknown_zip' };
-  const stored = contact.state?.trim().toUpperCase() ?? '';
-  return { usable: true, state, stateDisagrees: stored !== '' && stored !== state };
+  const stored = contact.state;
+  const stateDisagrees = stored !== null && stored !== state && !isBlank(stored) && stored.trim().toUpperCase() !== state;
+  return { usable: true, state, stateDisagrees };
 };

@@ -14,6 +14,12 @@ export const daysInMonth = (year: number, month: number): number =>
 
 /** The day number of a (year, month, day) that is known to be valid. */
 export const epochDay = (year: number, month: number, day: number): number => {
+  const fastIndex = (year - TABLE_FIRST_YEAR) * 12 + month - 1;
+  if (fastIndex >= 0 && fastIndex < MONTH_START.length) return MONTH_START[fastIndex]! + day - 1;
+  return computeEpochDay(year, month, day);
+};
+
+const computeEpochDay = (year: number, month: number, day: number): number => {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yearOfEra = y - era * 400;
@@ -24,6 +30,12 @@ export const epochDay = (year: number, month: number, day: number): number => {
 
 /** The civil date of a day number, packed as year * 10000 + month * 100 + day. */
 export const packedDateOf = (dayNumber: number): number => {
+  const fastIndex = dayNumber - TABLE_FIRST_DAY;
+  if (fastIndex >= 0 && fastIndex < PACKED_DATE.length) return PACKED_DATE[fastIndex]!;
+  return computePackedDate(dayNumber);
+};
+
+const computePackedDate = (dayNumber: number): number => {
   const z = dayNumber + 719468;
   const era = Math.floor(z / 146097);
   const dayOfEra = z - era * 146097;
@@ -38,24 +50,40 @@ export const packedDateOf = (dayNumber: number): number => {
   return year * 10000 + month * 100 + day;
 };
 
+// Every date the rules meet lies in these years; tables make the conversions a
+// single lookup on the per-contact path (the formulas above cover the rest).
+const TABLE_FIRST_YEAR = 1900;
+const TABLE_END_YEAR = 2200;
+const TABLE_FIRST_DAY = computeEpochDay(TABLE_FIRST_YEAR, 1, 1);
+const MONTH_START = new Int32Array((TABLE_END_YEAR - TABLE_FIRST_YEAR) * 12);
+const PACKED_DATE = new Int32Array(computeEpochDay(TABLE_END_YEAR, 1, 1) - TABLE_FIRST_DAY);
+for (let year = TABLE_FIRST_YEAR, i = 0; year < TABLE_END_YEAR; year++) {
+  for (let month = 1; month <= 12; month++, i++) MONTH_START[i] = computeEpochDay(year, month, 1);
+}
+for (let i = 0; i < PACKED_DATE.length; i++) PACKED_DATE[i] = computePackedDate(TABLE_FIRST_DAY + i);
+
 export const yearOf = (dayNumber: number): number => Math.floor(packedDateOf(dayNumber) / 10000);
 export const monthOf = (dayNumber: number): number => Math.floor(packedDateOf(dayNumber) / 100) % 100;
 export const dayOfMonthOf = (dayNumber: number): number => packedDateOf(dayNumber) % 100;
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DIGIT_0 = 48;
+const DASH = 45;
+
+const digitAt = (text: string, index: number): number => {
+  const digit = text.charCodeAt(index) - DIGIT_0;
+  return digit >= 0 && digit <= 9 ? digit : -100_000;
+};
 
 /**
  * Parses a strict `YYYY-MM-DD` calendar date. Anything else (other shapes,
  * `1990-02-30`, surrounding spaces) is `null`.
  */
 export const parseIsoDate = (text: string | null | undefined): number | null => {
-  if (text == null) return null;
-  const match = ISO_DATE.exec(text);
-  if (match === null) return null;
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (text == null || text.length !== 10 || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH) return null;
+  const year = digitAt(text, 0) * 1000 + digitAt(text, 1) * 100 + digitAt(text, 2) * 10 + digitAt(text, 3);
+  const month = digitAt(text, 5) * 10 + digitAt(text, 6);
+  const day = digitAt(text, 8) * 10 + digitAt(text, 9);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   return epochDay(year, month, day);
 };
 

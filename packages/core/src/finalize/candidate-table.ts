@@ -53,6 +53,10 @@ export class CandidateTable {
   /** Counts toward the frequency cap: not a follow-up, and scheduled/processing/sent/delivered. */
   historyCountsForFrequency = new Uint8Array(0);
 
+  private emailCapacity = 0;
+  private contactCapacity = 0;
+  private historyCapacity = 0;
+
   readonly typeNames: string[] = [];
   private readonly typeCodes = new Map<string, number>();
 
@@ -83,7 +87,7 @@ export class CandidateTable {
     history: readonly HistoryEmail[],
   ): void {
     const c = this.contactCount++;
-    this.growContacts(c + 1);
+    if (c + 1 > this.contactCapacity) this.growContacts(Math.max(1024, (c + 1) * 2));
     this.contactId[c] = contactId;
     const window = exclusion?.window ?? null;
     this.windowAnchorYear[c] = window?.anchorYear ?? 0;
@@ -96,7 +100,7 @@ export class CandidateTable {
 
     const first = this.emailCount;
     this.emailCount += emails.length;
-    this.growEmails(this.emailCount);
+    if (this.emailCount > this.emailCapacity) this.growEmails(Math.max(4096, this.emailCount * 2));
     for (let k = 0; k < emails.length; k++) {
       const email = emails[k]!;
       const i = first + k;
@@ -113,7 +117,7 @@ export class CandidateTable {
 
     const firstHistory = this.historyCount;
     this.historyCount += history.length;
-    this.growHistory(this.historyCount);
+    if (this.historyCount > this.historyCapacity) this.growHistory(Math.max(1024, this.historyCount * 2));
     for (let k = 0; k < history.length; k++) {
       const row = history[k]!;
       const h = firstHistory + k;
@@ -134,6 +138,7 @@ export class CandidateTable {
   }
 
   private growEmails(length: number): void {
+    this.emailCapacity = length;
     this.contactIndex = ensureLength(this.contactIndex, length);
     this.typeCode = ensureLength(this.typeCode, length);
     this.day = ensureLength(this.day, length);
@@ -145,6 +150,7 @@ export class CandidateTable {
   }
 
   private growContacts(length: number): void {
+    this.contactCapacity = length;
     this.contactId = ensureLength(this.contactId, length);
     this.emailStart = ensureLength(this.emailStart, length + 1);
     this.historyStart = ensureLength(this.historyStart, length + 1);
@@ -158,6 +164,7 @@ export class CandidateTable {
   }
 
   private growHistory(length: number): void {
+    this.historyCapacity = length;
     this.historyType = ensureLength(this.historyType, length);
     this.historyScheduledDay = ensureLength(this.historyScheduledDay, length);
     this.historySentDay = ensureLength(this.historySentDay, length);

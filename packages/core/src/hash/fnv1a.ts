@@ -45,42 +45,50 @@ const DIGIT_0 = 48;
 const PIPE = 124;
 const DASH = 45;
 
-/** Appends the decimal digits of a non-negative integer (or '-' and digits). */
+const digitBuffer = new Uint8Array(24);
+
+/** Appends the decimal digits of an integer ('-' first when negative). */
 export const fnvAppendInteger = (hash: number, value: number): number => {
-  if (value < 0) return fnvAppendInteger(appendByte(hash, DASH), -value);
-  let divisor = 1;
-  while (divisor * 10 <= value) divisor *= 10;
   let h = hash;
-  for (; divisor >= 1; divisor /= 10) h = appendByte(h, DIGIT_0 + (Math.floor(value / divisor) % 10));
+  let rest = value;
+  if (rest < 0) {
+    h = appendByte(h, DASH);
+    rest = -rest;
+  }
+  let count = 0;
+  do {
+    digitBuffer[count++] = rest % 10;
+    rest = Math.floor(rest / 10);
+  } while (rest > 0);
+  while (count > 0) h = appendByte(h, DIGIT_0 + digitBuffer[--count]!);
   return h;
 };
 
-const appendDigits = (hash: number, value: number, width: number): number => {
-  let h = hash;
-  for (let divisor = 10 ** (width - 1); divisor >= 1; divisor /= 10) {
-    h = appendByte(h, DIGIT_0 + (Math.floor(value / divisor) % 10));
-  }
-  return h;
-};
+const appendTwoDigits = (hash: number, value: number): number =>
+  appendByte(appendByte(hash, DIGIT_0 + ((value / 10) | 0)), DIGIT_0 + (value % 10));
 
 /** Appends a day number as `YYYY-MM-DD`. */
 export const fnvAppendIsoDate = (hash: number, dayNumber: number): number => {
   const packed = packedDateOf(dayNumber);
-  let h = appendDigits(hash, Math.floor(packed / 10000), 4);
-  h = appendByte(h, DASH);
-  h = appendDigits(h, Math.floor(packed / 100) % 100, 2);
-  h = appendByte(h, DASH);
-  return appendDigits(h, packed % 100, 2);
+  const year = Math.floor(packed / 10000);
+  let h = appendTwoDigits(appendTwoDigits(hash, (year / 100) | 0), year % 100);
+  h = appendTwoDigits(appendByte(h, DASH), Math.floor(packed / 100) % 100);
+  return appendTwoDigits(appendByte(h, DASH), packed % 100);
 };
 
 export const fnv1a = (text: string): number => fnvAppendString(FNV_OFFSET_BASIS, text);
 
+/** The hash state after `contact_id|`, shared by every key of one contact. */
+export const contactKeyPrefix = (contactId: number): number =>
+  appendByte(fnvAppendInteger(FNV_OFFSET_BASIS, contactId), PIPE);
+
+/** hash(`contact_id|email_type|event_date`), from the contact's prefix. */
+export const emailKeyHashAfter = (prefix: number, emailType: string, eventDay: number): number =>
+  fnvAppendIsoDate(appendByte(fnvAppendString(prefix, emailType), PIPE), eventDay);
+
 /** hash(`contact_id|email_type|event_date`). */
-export const emailKeyHash = (contactId: number, emailType: string, eventDay: number): number => {
-  let h = fnvAppendInteger(FNV_OFFSET_BASIS, contactId);
-  h = fnvAppendString(appendByte(h, PIPE), emailType);
-  return fnvAppendIsoDate(appendByte(h, PIPE), eventDay);
-};
+export const emailKeyHash = (contactId: number, emailType: string, eventDay: number): number =>
+  emailKeyHashAfter(contactKeyPrefix(contactId), emailType, eventDay);
 
 /** hash(`contact_id|email_type|initial_email_id`), the key of a follow-up. */
 export const followupKeyHash = (contactId: number, emailType: string, initialEmailId: number): number => {

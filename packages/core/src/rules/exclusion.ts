@@ -11,8 +11,8 @@ export interface Exclusion {
   readonly window: ExclusionWindow | null;
   /** Every day ≥ this is excluded; `NO_DAY` when never, `ALWAYS` for year-round states. */
   readonly yearRoundFrom: number;
-  /** Words for a person: why the year-round part applies. */
-  readonly yearRoundWhy: string;
+  /** The `skip_reason` of an email the year-round part excludes. */
+  readonly yearRoundReason: string;
 }
 
 export interface ExclusionWindow {
@@ -73,12 +73,16 @@ export const windowEndOf = (window: ExclusionWindow, year: number): number => an
 export const isExcluded = (exclusion: Exclusion, day: number): boolean =>
   day >= exclusion.yearRoundFrom || (exclusion.window !== null && windowYearContaining(exclusion.window, day) !== 0);
 
+/** The `skip_reason` of an email inside the dated window of `year`. */
+export const windowReason = (exclusion: Exclusion, year: number): string => {
+  const window = exclusion.window!;
+  return `exclusion_window: ${exclusion.state} ${window.name} ${formatIsoDate(windowStartOf(window, year))} to ${formatIsoDate(windowEndOf(window, year))}`;
+};
+
 /** The `skip_reason` of an email on `day`, or null when the day is free. */
 export const exclusionReason = (exclusion: Exclusion, day: number): string | null => {
-  if (day >= exclusion.yearRoundFrom) return `year_round: ${exclusion.yearRoundWhy}`;
-  const window = exclusion.window;
-  if (window === null) return null;
-  const year = windowYearContaining(window, day);
-  if (year === 0) return null;
-  return `exclusion_window: ${exclusion.state} ${window.name} ${formatIsoDate(windowStartOf(window, year))} to ${formatIsoDate(windowEndOf(window, year))}`;
+  if (day >= exclusion.yearRoundFrom) return exclusion.yearRoundReason;
+  if (exclusion.window === null) return null;
+  const year = windowYearContaining(exclusion.window, day);
+  return year === 0 ? null : windowReason(exclusion, year);
 };

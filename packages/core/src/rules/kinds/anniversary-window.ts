@@ -36,7 +36,7 @@ const windowAround = (
       daysAfter: rule.after,
     },
     yearRoundFrom: NO_DAY,
-    yearRoundWhy: '',
+    yearRoundReason: '',
   };
 };
 

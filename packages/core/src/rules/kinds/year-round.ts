@@ -11,7 +11,7 @@ export const yearRound = defineRuleKind({
     state: subject.state,
     window: null,
     yearRoundFrom: ALWAYS,
-    yearRoundWhy: `${subject.state} allows no marketing email all year`,
+    yearRoundReason: `year_round: ${subject.state} allows no marketing email all year`,
   }),
 });
 
@@ -29,7 +29,7 @@ export const yearRoundFromAge = defineRuleKind({
       state: subject.state,
       window: null,
       yearRoundFrom: anniversaryOf(Math.floor(birth / 100) % 100, birth % 100, birthYear + rule.min_age),
-      yearRoundWhy: `${subject.state} allows no marketing email to contacts aged ${rule.min_age} or more`,
+      yearRoundReason: `year_round: ${subject.state} allows no marketing email to contacts aged ${rule.min_age} or more`,
     };
   },
 });
