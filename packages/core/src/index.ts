@@ -35,13 +35,18 @@ export {
   FLAG_RESPECTS_WINDOWS,
 } from './finalize/candidate-table';
 export { NO_EXISTING_ROWS, type ExistingDayCount, type ExistingDayCounts } from './finalize/day-counts';
-export { finalizeRun, dailyCapOf, type FinalizeInput, type FinalizeResult } from './finalize/finalize-run';
+export {
+  finalizeRun,
+  dailyCapOf,
+  frequencyCapReason,
+  type FinalizeInput,
+  type FinalizeResult,
+} from './finalize/finalize-run';
 export { InvariantViolation, assertScheduleInvariants } from './finalize/invariants';
 export { isExcludedAt, mayMoveTo } from './finalize/move-rules';
 export {
   scheduleOrganization,
   applyFinalDecisions,
-  frequencyCapReason,
   type ScheduledEmail,
   type OrganizationSchedule,
 } from './schedule-organization';

@@ -1,6 +1,5 @@
-import type { Config } from './config/config-schema';
 import type { SchedulingContext } from './context';
-import { CandidateTable, STATUS_SKIPPED } from './finalize/candidate-table';
+import { CandidateTable } from './finalize/candidate-table';
 import type { ExistingDayCounts } from './finalize/day-counts';
 import { finalizeRun, type FinalizeResult } from './finalize/finalize-run';
 import { scheduleContact, type ContactOutcome } from './schedule-contact';
@@ -10,9 +9,6 @@ export interface ScheduledEmail extends EmailCandidate {
   readonly contactId: number;
 }
 
-export const frequencyCapReason = (config: Config): string =>
-  `frequency_cap: more than ${config.frequency.max_emails_per_period} emails in ${config.frequency.period_days} days`;
-
 /**
  * Writes the finalizer's decisions back onto the candidates, which must be in
  * the table's order (the table was filled from them).
@@ -21,16 +17,13 @@ export const applyFinalDecisions = (
   table: CandidateTable,
   emails: readonly EmailCandidate[],
   result: FinalizeResult,
-  config: Config,
 ): void => {
   for (let e = 0; e < table.emailCount; e++) emails[e]!.day = table.day[e]!;
-  const reason = frequencyCapReason(config);
   for (const e of result.frequencyCapped) {
     const email = emails[e]!;
     email.status = 'skipped';
     email.skipCode = 'frequency_cap';
-    email.skipReason = reason;
-    if (table.status[e] !== STATUS_SKIPPED) throw new Error('frequency cap and table disagree');
+    email.skipReason = table.skipReason[e]!;
   }
 };
 
@@ -67,6 +60,6 @@ export const scheduleOrganization = (
     contactRowCount: options.contactRowCount ?? contacts.length,
     existing: options.existing ?? new Map(),
   });
-  applyFinalDecisions(table, emails, finalize, context.config);
+  applyFinalDecisions(table, emails, finalize);
   return { outcomes, emails, finalize };
 };

@@ -32,6 +32,14 @@ export class CandidateTable {
   priority = new Int32Array(0);
   keyHash = new Uint32Array(0);
   flags = new Uint8Array(0);
+  /** E of RULES.md §4, `NO_DAY` when unknown (a follow-up of an initial email without one). */
+  eventDay = new Int32Array(0);
+  /** -1 when none. */
+  campaignInstanceId = new Int32Array(0);
+  emailTemplate: (string | null)[] = [];
+  smsTemplate: (string | null)[] = [];
+  skipReason: (string | null)[] = [];
+  metadata: (string | null)[] = [];
 
   // Per contact; `emailStart[c] .. emailStart[c + 1]` are its emails.
   contactId = new Int32Array(0);
@@ -112,6 +120,12 @@ export class CandidateTable {
       this.priority[i] = email.priority;
       this.keyHash[i] = email.keyHash;
       this.flags[i] = (email.respectsWindows ? FLAG_RESPECTS_WINDOWS : 0) | (email.isFollowup ? FLAG_FOLLOWUP : 0);
+      this.eventDay[i] = email.eventDay ?? NO_DAY;
+      this.campaignInstanceId[i] = email.campaignInstanceId ?? -1;
+      this.emailTemplate[i] = email.emailTemplate;
+      this.smsTemplate[i] = email.smsTemplate;
+      this.skipReason[i] = email.skipReason;
+      this.metadata[i] = email.metadata;
     }
     this.emailStart[c + 1] = this.emailCount;
 
@@ -128,6 +142,63 @@ export class CandidateTable {
         !row.emailType.startsWith(FOLLOWUP_PREFIX) && FREQUENCY_STATUSES.has(row.status) ? 1 : 0;
     }
     this.historyStart[c + 1] = this.historyCount;
+  }
+
+  /**
+   * Appends another table's contacts after this one's (a run's chunks, in
+   * contact-id order), mapping its type codes onto this table's.
+   */
+  append(other: CandidateTable): void {
+    const typeMap = other.typeNames.map((name) => this.typeCodeOf(name));
+    const contactBase = this.contactCount;
+    const emailBase = this.emailCount;
+    const historyBase = this.historyCount;
+    this.contactCount += other.contactCount;
+    this.emailCount += other.emailCount;
+    this.historyCount += other.historyCount;
+    if (this.contactCount > this.contactCapacity) this.growContacts(this.contactCount);
+    if (this.emailCount > this.emailCapacity) this.growEmails(this.emailCount);
+    if (this.historyCount > this.historyCapacity) this.growHistory(this.historyCount);
+
+    const copy = <T extends Int32Array | Uint32Array | Uint16Array | Uint8Array>(to: T, from: T, at: number, count: number) =>
+      to.set(from.subarray(0, count), at);
+    const n = other.emailCount;
+    for (let e = 0; e < n; e++) {
+      this.contactIndex[emailBase + e] = other.contactIndex[e]! + contactBase;
+      this.typeCode[emailBase + e] = typeMap[other.typeCode[e]!]!;
+      this.emailTemplate[emailBase + e] = other.emailTemplate[e]!;
+      this.smsTemplate[emailBase + e] = other.smsTemplate[e]!;
+      this.skipReason[emailBase + e] = other.skipReason[e]!;
+      this.metadata[emailBase + e] = other.metadata[e]!;
+    }
+    copy(this.day, other.day, emailBase, n);
+    copy(this.deadline, other.deadline, emailBase, n);
+    copy(this.status, other.status, emailBase, n);
+    copy(this.priority, other.priority, emailBase, n);
+    copy(this.keyHash, other.keyHash, emailBase, n);
+    copy(this.flags, other.flags, emailBase, n);
+    copy(this.eventDay, other.eventDay, emailBase, n);
+    copy(this.campaignInstanceId, other.campaignInstanceId, emailBase, n);
+
+    const m = other.contactCount;
+    copy(this.contactId, other.contactId, contactBase, m);
+    copy(this.windowAnchorYear, other.windowAnchorYear, contactBase, m);
+    copy(this.windowAnchorMonth, other.windowAnchorMonth, contactBase, m);
+    copy(this.windowAnchorDay, other.windowAnchorDay, contactBase, m);
+    copy(this.windowUsesMonthStart, other.windowUsesMonthStart, contactBase, m);
+    copy(this.windowDaysBefore, other.windowDaysBefore, contactBase, m);
+    copy(this.windowDaysAfter, other.windowDaysAfter, contactBase, m);
+    copy(this.yearRoundFrom, other.yearRoundFrom, contactBase, m);
+    for (let c = 1; c <= m; c++) {
+      this.emailStart[contactBase + c] = other.emailStart[c]! + emailBase;
+      this.historyStart[contactBase + c] = other.historyStart[c]! + historyBase;
+    }
+
+    const h = other.historyCount;
+    for (let k = 0; k < h; k++) this.historyType[historyBase + k] = typeMap[other.historyType[k]!]!;
+    copy(this.historyScheduledDay, other.historyScheduledDay, historyBase, h);
+    copy(this.historySentDay, other.historySentDay, historyBase, h);
+    copy(this.historyCountsForFrequency, other.historyCountsForFrequency, historyBase, h);
   }
 
   /** Appends every usable outcome; `historyOf` gives the history it was computed from. */
@@ -147,6 +218,8 @@ export class CandidateTable {
     this.priority = ensureLength(this.priority, length);
     this.keyHash = ensureLength(this.keyHash, length);
     this.flags = ensureLength(this.flags, length);
+    this.eventDay = ensureLength(this.eventDay, length);
+    this.campaignInstanceId = ensureLength(this.campaignInstanceId, length);
   }
 
   private growContacts(length: number): void {

@@ -25,6 +25,9 @@ export interface FinalizeResult {
   readonly frequencyCapped: readonly number[];
 }
 
+export const frequencyCapReason = (config: Config): string =>
+  `frequency_cap: more than ${config.frequency.max_emails_per_period} emails in ${config.frequency.period_days} days`;
+
 /** The daily cap of RULES.md §9: max(1, floor(N × daily_send_percentage_cap)). */
 export const dailyCapOf = (contactRowCount: number, config: Config): number =>
   Math.max(1, Math.floor(contactRowCount * config.load_balancing.daily_send_percentage_cap));
@@ -48,6 +51,8 @@ export const finalizeRun = ({ table, today, config, contactRowCount, existing }:
     config.frequency.period_days,
     config.frequency.max_emails_per_period,
   );
+  const reason = frequencyCapReason(config);
+  for (const e of frequencyCapped) table.skipReason[e] = reason;
   assertScheduleInvariants(table, today, 'the frequency cap');
   return {
     dailyCap,

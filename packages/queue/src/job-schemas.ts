@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date YYYY-MM-DD' })
+  .refine((text) => {
+    const date = new Date(`${text}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
+  }, { message: 'is not a calendar date' });
+
+/**
+ * An organization id names a database file inside the configured directory;
+ * the pattern leaves no way to name anything outside it.
+ */
+export const OrganizationIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, {
+    message: 'must be 1–100 letters, digits, "_" or "-", starting with a letter or digit',
+  });
+
+const contactId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+/** Reschedule these contacts (another service changed them). */
+export const RescheduleContactsJobSchema = z.strictObject({
+  organization: OrganizationIdSchema,
+  contactIds: z.array(contactId).min(1).max(100_000),
+  asOf: isoDate.optional().describe('the day to schedule as of; default: today in the configured time zone'),
+  requestedBy: z.string().max(200).optional(),
+});
+
+/** Reschedule every target of a campaign instance (its dates or targets changed). */
+export const RescheduleCampaignJobSchema = z.strictObject({
+  organization: OrganizationIdSchema,
+  campaignInstanceId: z.number().int().positive(),
+  asOf: isoDate.optional(),
+  requestedBy: z.string().max(200).optional(),
+});
+
+/** A full run of one organization. */
+export const FullRunJobSchema = z.strictObject({
+  organization: OrganizationIdSchema,
+  asOf: isoDate.optional(),
+  /** Run again even when a run with the same id already completed. */
+  rerun: z.boolean().optional(),
+});
+
+/** The nightly job scheduler's template: one full run per organization found. */
+export const NightlyJobSchema = z.strictObject({});
+
+/** One node of a run's flow: a contact id range to compute. */
+export const ChunkJobSchema = z.strictObject({
+  runId: z.string().min(1),
+  organization: OrganizationIdSchema,
+  chunkIndex: z.number().int().min(0),
+  fromId: z.number().int(),
+  toId: z.number().int(),
+});
+
+/** The parent of a run's flow: balance, cap and commit once every chunk is in. */
+export const FinalizeJobSchema = z.strictObject({
+  runId: z.string().min(1),
+  organization: OrganizationIdSchema,
+  chunkCount: z.number().int().min(0),
+});
+
+export type RescheduleContactsJob = z.infer<typeof RescheduleContactsJobSchema>;
+export type RescheduleCampaignJob = z.infer<typeof RescheduleCampaignJobSchema>;
+export type FullRunJob = z.infer<typeof FullRunJobSchema>;
+export type ChunkJob = z.infer<typeof ChunkJobSchema>;
+export type FinalizeJob = z.infer<typeof FinalizeJobSchema>;
+
+/** The payloads other services may enqueue, by job name, as published JSON Schema. */
+export const PUBLISHED_JOB_SCHEMAS = {
+  'reschedule-contacts': RescheduleContactsJobSchema,
+  'reschedule-campaign': RescheduleCampaignJobSchema,
+  'full-run': FullRunJobSchema,
+} as const;

@@ -1,0 +1,22 @@
+/**
+ * The fleet's queues. Other services add jobs to `requests` only; `chunks`
+ * and `finalize` hold the nodes of a run's flow.
+ */
+export const QUEUE_NAMES = {
+  requests: 'scheduler-requests',
+  chunks: 'scheduler-chunks',
+  finalize: 'scheduler-finalize',
+} as const;
+
+export type QueueRole = keyof typeof QUEUE_NAMES;
+
+/** Job names on the requests queue. */
+export const REQUEST_JOB_NAMES = {
+  fullRun: 'full-run',
+  rescheduleContacts: 'reschedule-contacts',
+  rescheduleCampaign: 'reschedule-campaign',
+  nightly: 'nightly',
+} as const;
+
+export const CHUNK_JOB_NAME = 'compute-chunk';
+export const FINALIZE_JOB_NAME = 'finalize-run';
