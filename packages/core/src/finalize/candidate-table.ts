@@ -208,6 +208,13 @@ export class CandidateTable {
     }
   }
 
+  /** After its columns were replaced whole (a decoded chunk): their lengths are the capacity. */
+  adoptCapacity(): void {
+    this.emailCapacity = this.day.length;
+    this.contactCapacity = this.contactId.length;
+    this.historyCapacity = this.historyType.length;
+  }
+
   private growEmails(length: number): void {
     this.emailCapacity = length;
     this.contactIndex = ensureLength(this.contactIndex, length);

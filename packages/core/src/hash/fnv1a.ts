@@ -3,15 +3,21 @@ import { packedDateOf } from '../dates/epoch-day';
 /**
  * FNV-1a 32-bit (RULES.md §1), built up piece by piece so that an email's key
  * `contact_id|email_type|event_date` is hashed without building the string.
+ * The running state is kept as a signed 32-bit integer (the same bits) and
+ * turned unsigned only at the end: V8 keeps int32 values unboxed, while
+ * unsigned values above 2^31 would be boxed on every byte.
  */
-export const FNV_OFFSET_BASIS = 2166136261;
+const FNV_OFFSET_BASIS_INT32 = 2166136261 | 0;
 const FNV_PRIME = 16777619;
+const PIPE = 124;
+const DASH = 45;
+const DIGIT_0 = 48;
 
-const appendByte = (hash: number, byte: number): number => Math.imul(hash ^ byte, FNV_PRIME) >>> 0;
+const appendByte = (state: number, byte: number): number => Math.imul(state ^ byte, FNV_PRIME);
 
 /** Appends the UTF-8 bytes of `text`. */
-export const fnvAppendString = (hash: number, text: string): number => {
-  let h = hash;
+const appendString = (state: number, text: string): number => {
+  let h = state;
   for (let i = 0; i < text.length; i++) {
     let code = text.charCodeAt(i);
     if (code < 0x80) {
@@ -41,58 +47,60 @@ export const fnvAppendString = (hash: number, text: string): number => {
   return h;
 };
 
-const DIGIT_0 = 48;
-const PIPE = 124;
-const DASH = 45;
+const digits = new Int32Array(20);
 
-const digitBuffer = new Uint8Array(24);
-
-/** Appends the decimal digits of an integer ('-' first when negative). */
-export const fnvAppendInteger = (hash: number, value: number): number => {
-  let h = hash;
-  let rest = value;
-  if (rest < 0) {
-    h = appendByte(h, DASH);
-    rest = -rest;
-  }
+/** Appends the decimal digits of a non-negative safe integer. */
+const appendNonNegativeInteger = (state: number, value: number): number => {
   let count = 0;
-  do {
-    digitBuffer[count++] = rest % 10;
-    rest = Math.floor(rest / 10);
-  } while (rest > 0);
-  while (count > 0) h = appendByte(h, DIGIT_0 + digitBuffer[--count]!);
+  let rest = value;
+  if (rest <= 0x7fffffff) {
+    // Integer division by a constant compiles to a multiplication: far cheaper than floating-point division.
+    let small = rest | 0;
+    do {
+      digits[count++] = small % 10;
+      small = (small / 10) | 0;
+    } while (small > 0);
+  } else {
+    do {
+      digits[count++] = rest % 10;
+      rest = Math.floor(rest / 10);
+    } while (rest > 0);
+  }
+  let h = state;
+  while (count > 0) h = appendByte(h, DIGIT_0 + digits[--count]!);
   return h;
 };
 
-const appendTwoDigits = (hash: number, value: number): number =>
-  appendByte(appendByte(hash, DIGIT_0 + ((value / 10) | 0)), DIGIT_0 + (value % 10));
+const appendInteger = (state: number, value: number): number =>
+  value < 0 ? appendNonNegativeInteger(appendByte(state, DASH), -value) : appendNonNegativeInteger(state, value);
+
+const appendTwoDigits = (state: number, value: number): number =>
+  appendByte(appendByte(state, DIGIT_0 + ((value / 10) | 0)), DIGIT_0 + (value % 10));
 
 /** Appends a day number as `YYYY-MM-DD`. */
-export const fnvAppendIsoDate = (hash: number, dayNumber: number): number => {
+const appendIsoDate = (state: number, dayNumber: number): number => {
   const packed = packedDateOf(dayNumber);
   const year = Math.floor(packed / 10000);
-  let h = appendTwoDigits(appendTwoDigits(hash, (year / 100) | 0), year % 100);
+  let h = appendTwoDigits(appendTwoDigits(state, (year / 100) | 0), year % 100);
   h = appendTwoDigits(appendByte(h, DASH), Math.floor(packed / 100) % 100);
   return appendTwoDigits(appendByte(h, DASH), packed % 100);
 };
 
-export const fnv1a = (text: string): number => fnvAppendString(FNV_OFFSET_BASIS, text);
+/** FNV-1a of the UTF-8 bytes of `text`, unsigned. */
+export const fnv1a = (text: string): number => appendString(FNV_OFFSET_BASIS_INT32, text) >>> 0;
 
 /** The hash state after `contact_id|`, shared by every key of one contact. */
 export const contactKeyPrefix = (contactId: number): number =>
-  appendByte(fnvAppendInteger(FNV_OFFSET_BASIS, contactId), PIPE);
+  appendByte(appendInteger(FNV_OFFSET_BASIS_INT32, contactId), PIPE);
 
 /** hash(`contact_id|email_type|event_date`), from the contact's prefix. */
 export const emailKeyHashAfter = (prefix: number, emailType: string, eventDay: number): number =>
-  fnvAppendIsoDate(appendByte(fnvAppendString(prefix, emailType), PIPE), eventDay);
+  appendIsoDate(appendByte(appendString(prefix, emailType), PIPE), eventDay) >>> 0;
 
 /** hash(`contact_id|email_type|event_date`). */
 export const emailKeyHash = (contactId: number, emailType: string, eventDay: number): number =>
   emailKeyHashAfter(contactKeyPrefix(contactId), emailType, eventDay);
 
 /** hash(`contact_id|email_type|initial_email_id`), the key of a follow-up. */
-export const followupKeyHash = (contactId: number, emailType: string, initialEmailId: number): number => {
-  let h = fnvAppendInteger(FNV_OFFSET_BASIS, contactId);
-  h = fnvAppendString(appendByte(h, PIPE), emailType);
-  return fnvAppendInteger(appendByte(h, PIPE), initialEmailId);
-};
+export const followupKeyHash = (contactId: number, emailType: string, initialEmailId: number): number =>
+  appendInteger(appendByte(appendString(contactKeyPrefix(contactId), emailType), PIPE), initialEmailId) >>> 0;

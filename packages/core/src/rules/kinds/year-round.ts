@@ -1,18 +1,28 @@
 import { z } from 'zod';
 import { anniversaryOf } from '../../dates/anniversary';
 import { packedDateOf } from '../../dates/epoch-day';
-import { ALWAYS } from '../exclusion';
+import { ALWAYS, type Exclusion } from '../exclusion';
 import { defineRuleKind } from './rule-kind';
+
+// Every contact of a year-round state has the same exclusion: one object per state.
+const yearRoundByState = new Map<string, Exclusion>();
 
 /** No marketing email at all (CT, MA, NY, WA). */
 export const yearRound = defineRuleKind({
   schema: z.strictObject({ kind: z.literal('year_round') }),
-  exclusionOf: (_rule, subject) => ({
-    state: subject.state,
-    window: null,
-    yearRoundFrom: ALWAYS,
-    yearRoundReason: `year_round: ${subject.state} allows no marketing email all year`,
-  }),
+  exclusionOf: (_rule, subject) => {
+    let exclusion = yearRoundByState.get(subject.state);
+    if (exclusion === undefined) {
+      exclusion = {
+        state: subject.state,
+        window: null,
+        yearRoundFrom: ALWAYS,
+        yearRoundReason: `year_round: ${subject.state} allows no marketing email all year`,
+      };
+      yearRoundByState.set(subject.state, exclusion);
+    }
+    return exclusion;
+  },
 });
 
 /**

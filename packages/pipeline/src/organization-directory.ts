@@ -1,0 +1,89 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { OrganizationIdSchema } from '@scheduler/queue';
+
+/** File endings an organization database may have, in the order they are looked for. */
+export const DATABASE_EXTENSIONS = ['.sqlite', '.db', '.sqlite3'] as const;
+
+/** An organization id that names nothing the worker can open. */
+export class UnknownOrganizationError extends Error {
+  override readonly name = 'UnknownOrganizationError';
+}
+
+/** Where workers find an organization's database and its run staging file. */
+export interface OrganizationLocator {
+  databasePath(organization: string): string;
+  stagingPath(organization: string): string;
+}
+
+const checkedId = (organization: string): string => {
+  if (!OrganizationIdSchema.safeParse(organization).success) {
+    throw new UnknownOrganizationError(`organization id ${JSON.stringify(organization)} is not valid`);
+  }
+  return organization;
+};
+
+const stagingBeside = (directory: string, organization: string): string =>
+  join(directory, '.scheduler', `${organization}.staging.sqlite`);
+
+/**
+ * Organization databases are `<directory>/<organization>.sqlite` (or .db,
+ * .sqlite3). Ids are checked against the published pattern before they touch
+ * a path, so no id can escape the directory.
+ */
+export class OrganizationDirectory implements OrganizationLocator {
+  readonly directory: string;
+
+  constructor(directory: string) {
+    this.directory = resolve(directory);
+  }
+
+  databasePath(organization: string): string {
+    const id = checkedId(organization);
+    for (const extension of DATABASE_EXTENSIONS) {
+      const path = join(this.directory, `${id}${extension}`);
+      if (existsSync(path)) return path;
+    }
+    throw new UnknownOrganizationError(`no database for organization ${id} in ${this.directory}`);
+  }
+
+  stagingPath(organization: string): string {
+    return stagingBeside(this.directory, checkedId(organization));
+  }
+
+  /** Every organization with a database in the directory, sorted. */
+  organizations(): string[] {
+    if (!existsSync(this.directory)) return [];
+    const found = new Set<string>();
+    for (const file of readdirSync(this.directory)) {
+      const extension = extname(file);
+      if (!(DATABASE_EXTENSIONS as readonly string[]).includes(extension)) continue;
+      const organization = basename(file, extension);
+      if (OrganizationIdSchema.safeParse(organization).success) found.add(organization);
+    }
+    return [...found].sort();
+  }
+}
+
+/** One database file named on the command line, whatever its name. */
+export class SingleDatabase implements OrganizationLocator {
+  readonly organization: string;
+  readonly path: string;
+
+  constructor(file: string) {
+    this.path = resolve(file);
+    const stem = basename(this.path, extname(this.path)).replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[-_]+/, '');
+    this.organization = (stem === '' ? 'organization' : stem).slice(0, 100);
+  }
+
+  databasePath(organization: string): string {
+    if (organization !== this.organization) {
+      throw new UnknownOrganizationError(`this worker serves only organization ${this.organization}`);
+    }
+    return this.path;
+  }
+
+  stagingPath(organization: string): string {
+    return stagingBeside(dirname(this.path), checkedId(organization));
+  }
+}

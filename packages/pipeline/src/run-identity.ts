@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+import type { Config } from '@scheduler/core';
+
+/** Keys sorted at every level, so that equal configurations hash equally. */
+const canonicalJson = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+};
+
+export const configHash = (config: Config): string =>
+  createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 12);
+
+/**
+ * A run's stable id: organization, as-of day and configuration. Enqueueing the
+ * same run twice finds the same id and runs once; an explicit rerun is tagged. BullMQ ids may not contain
+ * ':' nor be all digits, and these never do.
+ */
+export const fullRunId = (organization: string, asOf: string, config: Config, rerunTag?: string): string =>
+  `run-${organization}-${asOf}-${configHash(config)}${rerunTag === undefined ? '' : `-rerun-${rerunTag}`}`;
