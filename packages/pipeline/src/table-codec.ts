@@ -72,7 +72,7 @@ export const encodeTable = (table: CandidateTable): Buffer => {
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32LE(headerBytes.length);
-  const parts = [length, headerBytes];
+  const parts: Buffer[] = [length, headerBytes];
   for (const name of NUMERIC_COLUMNS) parts.push(bytesOf(table[name], table.emailCount));
   for (const column of textColumns) parts.push(bytesOf(column, table.emailCount));
   for (const name of CONTACT_COLUMNS) parts.push(bytesOf(table[name], table.contactCount));
