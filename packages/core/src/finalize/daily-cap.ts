@@ -1,7 +1,7 @@
 import { STATUS_PRE_SCHEDULED, type CandidateTable } from './candidate-table';
 import type { ExistingDayCounts } from './day-counts';
 import { mayMoveTo } from './move-rules';
-import { precedenceOrder, type PrecedenceOrder } from './precedence-order';
+import { precedenceOrder } from './precedence-order';
 
 /** How far past the day it is leaving an email without a deadline may look. */
 export const MAX_LOOK_AHEAD_DAYS = 365;
@@ -23,11 +23,40 @@ const nextAllowedDay = (table: CandidateTable, e: number, day: number, today: nu
   return NONE;
 };
 
+const isAscending = (values: readonly number[]): boolean => {
+  for (let i = 1; i < values.length; i++) if (values[i - 1]! > values[i]!) return false;
+  return true;
+};
+
+/** Two ascending lists as one. */
+const mergeAscending = (a: readonly number[], b: readonly number[]): number[] => {
+  if (b.length === 0) return a as number[];
+  if (a.length === 0) return b as number[];
+  const merged = new Array<number>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) merged[k++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!;
+  while (i < a.length) merged[k++] = a[i++]!;
+  while (j < b.length) merged[k++] = b[j++]!;
+  return merged;
+};
+
+const pushTo = (lists: Map<number, number[]>, day: number, value: number): void => {
+  const list = lists.get(day);
+  if (list === undefined) lists.set(day, [value]);
+  else list.push(value);
+};
+
 /**
  * RULES.md §9.2: walking forward from today, a day holding more than
  * floor(cap × overage) emails keeps `cap` — existing rows and emails that
  * cannot move first, then lowest priority number, then hash — and the rest
  * move to their next allowed day, where they count in turn.
+ *
+ * Emails are handled by rank in that order of precedence, so each day's
+ * emails arrive already sorted (or as a few sorted runs) and a day costs a
+ * merge rather than a sort, however long a backlog cascades.
  */
 export const enforceDailyCap = (
   table: CandidateTable,
@@ -37,39 +66,43 @@ export const enforceDailyCap = (
   overageThreshold: number,
 ): DailyCapResult => {
   const threshold = Math.floor(cap * overageThreshold);
-  const emailsOn = new Map<number, number[]>();
+  const perDay = new Map<number, number>();
   for (let e = 0; e < table.emailCount; e++) {
-    if (table.status[e] !== STATUS_PRE_SCHEDULED) continue;
-    const day = table.day[e]!;
-    const list = emailsOn.get(day);
-    if (list === undefined) emailsOn.set(day, [e]);
-    else list.push(e);
+    if (table.status[e] === STATUS_PRE_SCHEDULED) perDay.set(table.day[e]!, (perDay.get(table.day[e]!) ?? 0) + 1);
   }
-  let precedence: PrecedenceOrder | null = null;
-  let lastDay = Math.max(today, ...emailsOn.keys());
+  const anyDayOver = [...perDay].some(([day, count]) => count + (existing.get(day)?.all ?? 0) > threshold);
+  if (!anyDayOver) return { moved: 0, daysLeftOver: 0 };
+
+  const { emailAt } = precedenceOrder(table);
+  // Ranks of the emails on each day, ascending because they are bucketed in rank order.
+  const placed = new Map<number, number[]>();
+  for (let r = 0; r < emailAt.length; r++) pushTo(placed, table.day[emailAt[r]!]!, r);
+  const arriving = new Map<number, number[]>();
+  let lastDay = Math.max(...placed.keys());
   let moved = 0;
   let daysLeftOver = 0;
   const target = new Int32Array(table.emailCount);
 
   for (let day = today; day <= lastDay; day++) {
-    const list = emailsOn.get(day);
-    if (list === undefined) continue;
-    emailsOn.delete(day);
+    const here = placed.get(day) ?? [];
+    const incoming = arriving.get(day) ?? [];
+    placed.delete(day);
+    arriving.delete(day);
     const fixed = existing.get(day)?.all ?? 0;
-    if (fixed + list.length <= threshold) continue;
+    if (fixed + here.length + incoming.length <= threshold) continue;
+    if (!isAscending(incoming)) incoming.sort((a, b) => a - b);
+    const ranks = mergeAscending(here, incoming);
 
-    precedence ??= precedenceOrder(table);
-    const { rankOf, emailAt } = precedence;
-    const byRank = Int32Array.from(list, (e) => rankOf[e]!).sort();
     let unmovable = 0;
-    for (const e of list) {
+    for (const r of ranks) {
+      const e = emailAt[r]!;
       target[e] = nextAllowedDay(table, e, day, today);
       if (target[e] === NONE) unmovable++;
     }
     if (fixed + unmovable > threshold) daysLeftOver++;
     let room = cap - fixed - unmovable;
-    for (let r = 0; r < byRank.length; r++) {
-      const e = emailAt[byRank[r]!]!;
+    for (const r of ranks) {
+      const e = emailAt[r]!;
       const to = target[e]!;
       if (to === NONE) continue;
       if (room > 0) {
@@ -77,9 +110,7 @@ export const enforceDailyCap = (
         continue;
       }
       table.day[e] = to;
-      const destination = emailsOn.get(to);
-      if (destination === undefined) emailsOn.set(to, [e]);
-      else destination.push(e);
+      pushTo(arriving, to, r);
       if (to > lastDay) lastDay = to;
       moved++;
     }
