@@ -33,6 +33,7 @@ export {
   STATUS_SKIPPED,
   FLAG_FOLLOWUP,
   FLAG_RESPECTS_WINDOWS,
+  NO_TEXT,
 } from './finalize/candidate-table';
 export { NO_EXISTING_ROWS, type ExistingDayCount, type ExistingDayCounts } from './finalize/day-counts';
 export {

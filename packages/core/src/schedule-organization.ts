@@ -23,7 +23,7 @@ export const applyFinalDecisions = (
     const email = emails[e]!;
     email.status = 'skipped';
     email.skipCode = 'frequency_cap';
-    email.skipReason = table.skipReason[e]!;
+    email.skipReason = table.textAt(table.skipReason[e]!);
   }
 };
 

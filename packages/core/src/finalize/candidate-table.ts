@@ -4,6 +4,9 @@ import type { ContactOutcome } from '../schedule-contact';
 import type { EmailCandidate, HistoryEmail } from '../types';
 import { ensureLength } from './grow';
 
+/** The text index of null. */
+export const NO_TEXT = -1;
+
 export const STATUS_PRE_SCHEDULED = 0;
 export const STATUS_SKIPPED = 1;
 export const FLAG_RESPECTS_WINDOWS = 1;
@@ -36,10 +39,15 @@ export class CandidateTable {
   eventDay = new Int32Array(0);
   /** -1 when none. */
   campaignInstanceId = new Int32Array(0);
-  emailTemplate: (string | null)[] = [];
-  smsTemplate: (string | null)[] = [];
-  skipReason: (string | null)[] = [];
-  metadata: (string | null)[] = [];
+  // Text columns hold indexes into `texts`: millions of string references in
+  // JS arrays would be scanned by every major garbage collection.
+  emailTemplate = new Int32Array(0);
+  smsTemplate = new Int32Array(0);
+  skipReason = new Int32Array(0);
+  metadata = new Int32Array(0);
+  /** Each distinct text once; text columns index it, NO_TEXT for null. */
+  readonly texts: string[] = [];
+  private readonly textIndexes = new Map<string, number>();
 
   // Per contact; `emailStart[c] .. emailStart[c + 1]` are its emails.
   contactId = new Int32Array(0);
@@ -67,6 +75,29 @@ export class CandidateTable {
 
   readonly typeNames: string[] = [];
   private readonly typeCodes = new Map<string, number>();
+
+  /** Sizing for the expected counts up front saves growing (and collecting) columns of millions. */
+  constructor(expected: { contacts?: number; emails?: number; history?: number } = {}) {
+    if (expected.contacts !== undefined) this.growContacts(expected.contacts);
+    if (expected.emails !== undefined) this.growEmails(expected.emails);
+    if (expected.history !== undefined) this.growHistory(expected.history);
+  }
+
+  /** The index of `text` in `texts` (added when new); NO_TEXT for null. */
+  textIndexOf(text: string | null): number {
+    if (text === null) return NO_TEXT;
+    let index = this.textIndexes.get(text);
+    if (index === undefined) {
+      index = this.texts.length;
+      this.texts.push(text);
+      this.textIndexes.set(text, index);
+    }
+    return index;
+  }
+
+  textAt(index: number): string | null {
+    return index === NO_TEXT ? null : this.texts[index]!;
+  }
 
   typeCodeOf(emailType: string): number {
     let code = this.typeCodes.get(emailType);
@@ -122,10 +153,10 @@ export class CandidateTable {
       this.flags[i] = (email.respectsWindows ? FLAG_RESPECTS_WINDOWS : 0) | (email.isFollowup ? FLAG_FOLLOWUP : 0);
       this.eventDay[i] = email.eventDay ?? NO_DAY;
       this.campaignInstanceId[i] = email.campaignInstanceId ?? -1;
-      this.emailTemplate[i] = email.emailTemplate;
-      this.smsTemplate[i] = email.smsTemplate;
-      this.skipReason[i] = email.skipReason;
-      this.metadata[i] = email.metadata;
+      this.emailTemplate[i] = this.textIndexOf(email.emailTemplate);
+      this.smsTemplate[i] = this.textIndexOf(email.smsTemplate);
+      this.skipReason[i] = this.textIndexOf(email.skipReason);
+      this.metadata[i] = this.textIndexOf(email.metadata);
     }
     this.emailStart[c + 1] = this.emailCount;
 
@@ -150,6 +181,8 @@ export class CandidateTable {
    */
   append(other: CandidateTable): void {
     const typeMap = other.typeNames.map((name) => this.typeCodeOf(name));
+    const textMap = Int32Array.from(other.texts, (text) => this.textIndexOf(text));
+    const mapText = (index: number): number => (index === NO_TEXT ? NO_TEXT : textMap[index]!);
     const contactBase = this.contactCount;
     const emailBase = this.emailCount;
     const historyBase = this.historyCount;
@@ -166,10 +199,10 @@ export class CandidateTable {
     for (let e = 0; e < n; e++) {
       this.contactIndex[emailBase + e] = other.contactIndex[e]! + contactBase;
       this.typeCode[emailBase + e] = typeMap[other.typeCode[e]!]!;
-      this.emailTemplate[emailBase + e] = other.emailTemplate[e]!;
-      this.smsTemplate[emailBase + e] = other.smsTemplate[e]!;
-      this.skipReason[emailBase + e] = other.skipReason[e]!;
-      this.metadata[emailBase + e] = other.metadata[e]!;
+      this.emailTemplate[emailBase + e] = mapText(other.emailTemplate[e]!);
+      this.smsTemplate[emailBase + e] = mapText(other.smsTemplate[e]!);
+      this.skipReason[emailBase + e] = mapText(other.skipReason[e]!);
+      this.metadata[emailBase + e] = mapText(other.metadata[e]!);
     }
     copy(this.day, other.day, emailBase, n);
     copy(this.deadline, other.deadline, emailBase, n);
@@ -227,6 +260,10 @@ export class CandidateTable {
     this.flags = ensureLength(this.flags, length);
     this.eventDay = ensureLength(this.eventDay, length);
     this.campaignInstanceId = ensureLength(this.campaignInstanceId, length);
+    this.emailTemplate = ensureLength(this.emailTemplate, length);
+    this.smsTemplate = ensureLength(this.smsTemplate, length);
+    this.skipReason = ensureLength(this.skipReason, length);
+    this.metadata = ensureLength(this.metadata, length);
   }
 
   private growContacts(length: number): void {

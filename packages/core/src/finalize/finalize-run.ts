@@ -51,7 +51,7 @@ export const finalizeRun = ({ table, today, config, contactRowCount, existing }:
     config.frequency.period_days,
     config.frequency.max_emails_per_period,
   );
-  const reason = frequencyCapReason(config);
+  const reason = table.textIndexOf(frequencyCapReason(config));
   for (const e of frequencyCapped) table.skipReason[e] = reason;
   assertScheduleInvariants(table, today, 'the frequency cap');
   return {
