@@ -29,7 +29,8 @@ const NO_BAD_DATES: readonly BadDateReason[] = [];
 const BAD_BIRTH_DATE: readonly BadDateReason[] = ['invalid_birth_date'];
 const BAD_EFFECTIVE_DATE: readonly BadDateReason[] = ['invalid_effective_date'];
 const BAD_BOTH_DATES: readonly BadDateReason[] = ['invalid_birth_date', 'invalid_effective_date'];
-const BAD = -1;
+// Not a day number: 1969-12-31 is day −1, and four-digit years stay within ±3 million days.
+const BAD = Number.MIN_SAFE_INTEGER;
 
 /** A stored date as a day number, null when blank, BAD when malformed or after `latestDay`. */
 const readDate = (text: string | null, latestDay: number): number | null => {

@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, defaultConfig, type Config } from '@scheduler/core';
+import { loadConfigFile } from '../src/index';
+
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'scheduler-config-'));
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const fileWith = (name: string, text: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+const refusalOf = (path: string): ConfigError => {
+  try {
+    loadConfigFile(path);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`${path} was accepted`);
+};
+
+const YAML = `
+timing:
+  birthday_email_days_before: 21
+aep:
+  dates:
+    - { month: 10, day: 15 }
+  years: [2026, 2027]
+load_balancing:
+  daily_send_percentage_cap: 0.05
+state_rules:
+  CA: { kind: birthday_window, before: 30, after: 60 }
+  NV: { kind: birthday_window, before: 0, after: 60, use_month_start: true }
+  FL: { kind: year_round_from_age, min_age: 76 }
+templates:
+  birthday: { email: birthday_v2, sms: null }
+`;
+
+const expectedFromYaml = (): Config => {
+  const config = defaultConfig();
+  return {
+    ...config,
+    timing: { ...config.timing, birthday_email_days_before: 21 },
+    aep: { dates: [{ month: 10, day: 15 }], years: [2026, 2027] },
+    load_balancing: { ...config.load_balancing, daily_send_percentage_cap: 0.05 },
+    state_rules: {
+      CA: { kind: 'birthday_window', before: 30, after: 60, use_month_start: false },
+      NV: { kind: 'birthday_window', before: 0, after: 60, use_month_start: true },
+      FL: { kind: 'year_round_from_age', min_age: 76 },
+    },
+    templates: { birthday: { email: 'birthday_v2', sms: null } },
+  };
+};
+
+describe('loadConfigFile', () => {
+  describe('when the file is YAML', () => {
+    it('reads a .yaml file, applying defaults to the keys it leaves out', () => {
+      expect(loadConfigFile(fileWith('scheduler.yaml', YAML))).toEqual(expectedFromYaml());
+    });
+
+    it('reads a .yml file the same way', () => {
+      expect(loadConfigFile(fileWith('scheduler.yml', YAML))).toEqual(expectedFromYaml());
+    });
+
+    it('takes an empty file as all defaults', () => {
+      expect(loadConfigFile(fileWith('empty.yaml', ''))).toEqual(defaultConfig());
+    });
+
+    it('refuses a file that is not valid YAML', () => {
+      expect(refusalOf(fileWith('broken.yaml', 'timing: [unclosed')).message).toMatch(/not valid YAML/);
+    });
+
+    it('refuses a key given twice', () => {
+      expect(refusalOf(fileWith('twice.yaml', 'batch_size: 5\nbatch_size: 6\n')).message).toMatch(/not valid YAML/);
+    });
+  });
+
+  describe('when the file is JSON', () => {
+    it('reads it, applying defaults to the keys it leaves out', () => {
+      const path = fileWith('scheduler.json', JSON.stringify({ frequency: { max_emails_per_period: 2 }, state_rules: { NY: { kind: 'year_round' } } }));
+      const config = defaultConfig();
+      expect(loadConfigFile(path)).toEqual({
+        ...config,
+        frequency: { ...config.frequency, max_emails_per_period: 2 },
+        state_rules: { NY: { kind: 'year_round' } },
+      });
+    });
+
+    it('refuses a file that is not valid JSON', () => {
+      expect(refusalOf(fileWith('broken.json', '{"timing": ')).message).toMatch(/not valid JSON/);
+    });
+  });
+
+  describe('when a value is bad or a key unknown', () => {
+    it('names the file and the key', () => {
+      const path = fileWith('bad.yaml', 'timing:\n  birthday_email_days_before: -3\n');
+      const error = refusalOf(path);
+      expect(error.message).toContain(path);
+      expect(error.message).toContain('timing.birthday_email_days_before');
+      expect(error.keys).toEqual(['timing.birthday_email_days_before']);
+    });
+
+    it('names an unknown rule kind by its key', () => {
+      const error = refusalOf(fileWith('bad.json', JSON.stringify({ state_rules: { CA: { kind: 'monthly' } } })));
+      expect(error.keys).toEqual(['state_rules.CA.kind']);
+    });
+
+    it('names an unknown key', () => {
+      const error = refusalOf(fileWith('bad.yaml', 'frequency:\n  max_emails: 3\n'));
+      expect(error.message).toContain('frequency.max_emails');
+    });
+  });
+
+  describe('when the file cannot be used at all', () => {
+    it('refuses an extension other than .yaml, .yml or .json', () => {
+      expect(refusalOf(fileWith('scheduler.toml', 'batch_size = 5')).message).toMatch(/\.yaml, \.yml or \.json/);
+    });
+
+    it('refuses a file that cannot be read, keeping the cause', () => {
+      const error = refusalOf(join(dir, 'missing.yaml'));
+      expect(error.message).toContain('missing.yaml');
+      expect(error.cause).toBeInstanceOf(Error);
+    });
+  });
+});

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import {
+  dayInZone,
+  emailKeyHash,
+  fnv1a,
+  followupKeyHash,
+  formatIsoDate,
+  parseIsoDate,
+  UtcDatetimeToDay,
+} from '../src/index';
+import { contactIn, day, emailsFor, inputsOf, iso, NO_AEP, onlyOf, world } from './support/world';
+
+describe('§1 time and identity', () => {
+  describe('when hashing with FNV-1a 32-bit', () => {
+    it('gives the published test vectors', () => {
+      expect(fnv1a('')).toBe(2166136261);
+      expect(fnv1a('a')).toBe(0xe40c292c);
+      expect(fnv1a('foobar')).toBe(0xbf9cf968);
+    });
+
+    it('hashes the UTF-8 bytes of the key, including characters outside the BMP', () => {
+      // é is C3 A9; 🎂 is F0 9F 8E 82 (one surrogate pair in UTF-16).
+      expect(fnv1a('é')).toBe(513665217);
+      expect(fnv1a('🎂')).toBe(1977058536);
+    });
+
+    it('is an unsigned 32-bit integer', () => {
+      for (const text of ['', 'a', 'foobar', '42|birthday|2026-06-15', 'é']) {
+        const hash = fnv1a(text);
+        expect(Number.isInteger(hash) && hash >= 0 && hash < 2 ** 32).toBe(true);
+      }
+    });
+  });
+
+  describe('when an email is keyed', () => {
+    it('hashes contact_id|email_type|event_date with the event date in ISO form', () => {
+      expect(emailKeyHash(42, 'birthday', day('2026-06-15'))).toBe(fnv1a('42|birthday|2026-06-15'));
+      expect(emailKeyHash(7, 'effective_date', day('2027-01-05'))).toBe(fnv1a('7|effective_date|2027-01-05'));
+    });
+
+    it('hashes a non-ASCII campaign type by its UTF-8 bytes', () => {
+      expect(emailKeyHash(42, 'campaign_été', day('2026-06-15'))).toBe(fnv1a('42|campaign_été|2026-06-15'));
+      expect(emailKeyHash(3, 'campaign_🎂_party', day('2026-12-01'))).toBe(fnv1a('3|campaign_🎂_party|2026-12-01'));
+    });
+
+    it('keys a follow-up by its initial email id instead of an event date', () => {
+      expect(followupKeyHash(7, 'followup_1_cold', 1234)).toBe(1720146795);
+      expect(followupKeyHash(7, 'followup_1_cold', 1234)).toBe(fnv1a('7|followup_1_cold|1234'));
+    });
+
+    it('gives every scheduled email the hash of its key', () => {
+      const context = world({ today: '2026-06-01', config: NO_AEP });
+      const emails = emailsFor(context, inputsOf(contactIn('IL', { id: 1, birthDate: '1980-06-20' })));
+      expect(onlyOf(emails, 'birthday').keyHash).toBe(fnv1a('1|birthday|2026-06-20'));
+    });
+  });
+
+  describe('when dates are counted', () => {
+    it('numbers days from 1970-01-01', () => {
+      expect(parseIsoDate('1970-01-01')).toBe(0);
+      expect(parseIsoDate('1970-01-02')).toBe(1);
+      expect(parseIsoDate('1969-12-31')).toBe(-1);
+      expect(parseIsoDate('2026-06-01')).toBe(20605);
+      expect(parseIsoDate('2000-03-01')).toBe(11017);
+      expect(formatIsoDate(20605)).toBe('2026-06-01');
+      expect(formatIsoDate(11016)).toBe('2000-02-29');
+    });
+
+    it('reads only strict YYYY-MM-DD calendar dates', () => {
+      expect(parseIsoDate('2024-02-29')).toBe(day('2024-02-28') + 1);
+      expect(parseIsoDate('2000-02-29')).not.toBeNull();
+      for (const text of ['1990-02-30', '2023-02-29', '1900-02-29', '1990-6-15', ' 1990-06-15', '1990-06-15 ', '1990-06-15T00:00:00', '1990/06/15', '1990-13-01', '1990-00-10', '']) {
+        expect(parseIsoDate(text), text).toBeNull();
+      }
+    });
+  });
+
+  describe('when a stored UTC datetime is turned into a date', () => {
+    const toDay = (datetime: string | null): string | null => {
+      const result = new UtcDatetimeToDay('America/Chicago').dayOf(datetime);
+      return result === null ? null : iso(result);
+    };
+
+    it('gives the Chicago calendar date, in summer (UTC−5) and winter (UTC−6)', () => {
+      expect(toDay('2026-06-02 04:59:59')).toBe('2026-06-01');
+      expect(toDay('2026-06-02 05:00:00')).toBe('2026-06-02');
+      expect(toDay('2026-01-01 05:59:59')).toBe('2025-12-31');
+      expect(toDay('2026-01-01 06:00:00')).toBe('2026-01-01');
+    });
+
+    it('follows the daylight-saving changes', () => {
+      // Clocks go forward at 08:00 UTC on 2026-03-08 and back at 07:00 UTC on 2026-11-01.
+      expect(toDay('2026-03-08 05:30:00')).toBe('2026-03-07');
+      expect(toDay('2026-03-08 07:30:00')).toBe('2026-03-08');
+      expect(toDay('2026-11-01 04:59:00')).toBe('2026-10-31');
+      expect(toDay('2026-11-01 05:30:00')).toBe('2026-11-01');
+    });
+
+    it('refuses text that is not a UTC datetime', () => {
+      expect(toDay(null)).toBeNull();
+      expect(toDay('yesterday')).toBeNull();
+      expect(toDay('2026-02-30 10:00:00')).toBeNull();
+    });
+
+    it('takes today as the Chicago date at the instant the run starts', () => {
+      expect(iso(dayInZone(new Date('2026-06-02T04:30:00Z'), 'America/Chicago'))).toBe('2026-06-01');
+      expect(iso(dayInZone(new Date('2026-06-02T05:30:00Z'), 'America/Chicago'))).toBe('2026-06-02');
+    });
+  });
+});

@@ -1,0 +1,221 @@
+import { describe, expect, it } from 'vitest';
+import { NO_DAY, scheduleOrganization, type CampaignInstance, type CampaignType, type ContactRecord } from '../src/index';
+import {
+  campaignInstance,
+  campaignType,
+  contactIn,
+  emailsFor,
+  inputsOf,
+  iso,
+  linesOf,
+  NO_AEP,
+  onlyOf,
+  target,
+  world,
+} from './support/world';
+
+const campaignWorld = (types: CampaignType[], instances: CampaignInstance[], today = '2026-06-01') =>
+  world({ today, config: NO_AEP, campaignTypes: types, campaignInstances: instances });
+
+describe('§7 campaigns', () => {
+  describe('when deciding whether an instance is active', () => {
+    const cases: [string | null, string | null, boolean][] = [
+      ['2026-05-01', '2026-06-30', true],
+      ['2026-06-01', '2026-06-01', true],
+      ['2026-06-01', null, true],
+      [null, '2026-06-01', true],
+      [null, null, true],
+      ['2026-06-02', null, false],
+      [null, '2026-05-31', false],
+      ['2026-05-01', '2026-05-31', false],
+    ];
+
+    it('takes active_start_date ≤ today ≤ active_end_date, a null bound being open', () => {
+      for (const [start, end, active] of cases) {
+        const context = campaignWorld([campaignType('promo')], [campaignInstance(1, 'promo', { activeStartDate: start, activeEndDate: end })]);
+        const emails = emailsFor(context, inputsOf(contactIn('IL'), { targets: [target(1, '2026-06-20')] }));
+        expect(linesOf(emails), `${start}..${end}`).toEqual(active ? ['campaign_promo 2026-06-20 pre-scheduled'] : []);
+      }
+    });
+
+    it('sends nothing for an instance of an inactive campaign type', () => {
+      const context = campaignWorld(
+        [campaignType('promo', { active: false }), campaignType('blast', { active: false, targetAllContacts: true })],
+        [campaignInstance(1, 'promo'), campaignInstance(2, 'blast')],
+      );
+      expect(emailsFor(context, inputsOf(contactIn('IL'), { targets: [target(1, '2026-06-20')] }))).toEqual([]);
+    });
+  });
+
+  describe('when choosing targets', () => {
+    it('sends to contact_campaigns rows with status pending or scheduled only', () => {
+      const context = campaignWorld([campaignType('promo')], [campaignInstance(1, 'promo')]);
+      const linesFor = (status: string): string[] =>
+        linesOf(emailsFor(context, inputsOf(contactIn('IL'), { targets: [target(1, '2026-06-20', status)] })));
+      expect(linesFor('pending')).toEqual(['campaign_promo 2026-06-20 pre-scheduled']);
+      expect(linesFor('scheduled')).toEqual(['campaign_promo 2026-06-20 pre-scheduled']);
+      for (const status of ['sent', 'skipped', 'cancelled', 'completed']) expect(linesFor(status), status).toEqual([]);
+    });
+
+    it('reaches every usable contact of a target_all_contacts type, triggered on active_start_date', () => {
+      const context = campaignWorld(
+        [campaignType('blast', { targetAllContacts: true, daysBeforeEvent: -20 })],
+        [campaignInstance(1, 'blast', { activeStartDate: '2026-05-20' })],
+      );
+      const contacts: ContactRecord[] = [contactIn('IL', { id: 1 }), contactIn('TX', { id: 2 }), contactIn('IL', { id: 3, email: null })];
+      const result = scheduleOrganization(context, contacts.map((contact) => inputsOf(contact)), { contactRowCount: 1000 });
+      expect(result.emails.map((email) => `${email.contactId} ${email.emailType} ${iso(email.eventDay!)} ${iso(email.day)}`)).toEqual([
+        '1 campaign_blast 2026-05-20 2026-06-09',
+        '2 campaign_blast 2026-05-20 2026-06-09',
+      ]);
+    });
+
+    it('triggers a target_all_contacts instance without a start date today', () => {
+      const context = campaignWorld([campaignType('blast', { targetAllContacts: true, daysBeforeEvent: -20 })], [campaignInstance(1, 'blast')]);
+      const email = onlyOf(emailsFor(context, inputsOf(contactIn('IL'))), 'campaign_blast');
+      expect(iso(email.eventDay!)).toBe('2026-06-01');
+      expect(iso(email.day)).toBe('2026-06-21');
+    });
+
+    it('gives a target row without a trigger date the same default', () => {
+      const started = campaignWorld(
+        [campaignType('promo', { daysBeforeEvent: -20 })],
+        [campaignInstance(1, 'promo', { activeStartDate: '2026-05-20' })],
+      );
+      for (const triggerDate of [null, '', '  ']) {
+        const email = onlyOf(emailsFor(started, inputsOf(contactIn('IL'), { targets: [target(1, triggerDate)] })), 'campaign_promo');
+        expect(iso(email.eventDay!), JSON.stringify(triggerDate)).toBe('2026-05-20');
+        expect(iso(email.day)).toBe('2026-06-09');
+      }
+      const open = campaignWorld([campaignType('promo', { daysBeforeEvent: -20 })], [campaignInstance(1, 'promo')]);
+      const email = onlyOf(emailsFor(open, inputsOf(contactIn('IL'), { targets: [target(1, null)] })), 'campaign_promo');
+      expect(iso(email.eventDay!)).toBe('2026-06-01');
+    });
+
+    it("sends a target_all_contacts contact with its own target row only that row's email", () => {
+      const context = campaignWorld(
+        [campaignType('blast', { targetAllContacts: true, daysBeforeEvent: -20 })],
+        [campaignInstance(1, 'blast', { activeStartDate: '2026-05-20' })],
+      );
+      const emails = emailsFor(context, inputsOf(contactIn('IL'), { targets: [target(1, '2026-06-25')] }));
+      expect(linesOf(emails)).toEqual(['campaign_blast 2026-07-15 pre-scheduled']);
+    });
+  });
+
+  describe('when a campaign email is built', () => {
+    it('is typed campaign_<type>, carries the instance id and templates, and the type’s priority', () => {
+      const context = campaignWorld(
+        [campaignType('promo', { priority: 15 })],
+        [campaignInstance(7, 'promo', { emailTemplate: 'promo_june', smsTemplate: null })],
+      );
+      const email = onlyOf(emailsFor(context, inputsOf(contactIn('IL'), { targets: [target(7, '2026-06-20')] })), 'campaign_promo');
+      expect(email).toMatchObject({ campaignInstanceId: 7, emailTemplate: 'promo_june', smsTemplate: null, priority: 15, isFollowup: false });
+      expect(iso(email.eventDay!)).toBe('2026-06-20');
+    });
+  });
+
+  describe('when days_before_event is set', () => {
+    const sendFor = (daysBeforeEvent: number, trigger: string, id = 1, today = '2026-06-01') => {
+      const context = campaignWorld([campaignType('promo', { daysBeforeEvent })], [campaignInstance(1, 'promo')], today);
+      return onlyOf(emailsFor(context, inputsOf(contactIn('IL', { id }), { targets: [target(1, trigger)] })), 'campaign_promo');
+    };
+
+    it('sends that many days before the trigger date, due by it, when positive', () => {
+      const email = sendFor(7, '2026-07-01');
+      expect(iso(email.day)).toBe('2026-06-24');
+      expect(iso(email.deadline)).toBe('2026-07-01');
+    });
+
+    it('sends on the trigger date, without a deadline, when zero', () => {
+      const email = sendFor(0, '2026-06-20');
+      expect(iso(email.day)).toBe('2026-06-20');
+      expect(email.deadline).toBe(NO_DAY);
+    });
+
+    it('sends after the trigger date, without a deadline, when negative', () => {
+      const email = sendFor(-3, '2026-06-20');
+      expect(iso(email.day)).toBe('2026-06-23');
+      expect(email.deadline).toBe(NO_DAY);
+    });
+
+    it('catches up a late email due before its trigger date, and sends it today when its slot is past the trigger', () => {
+      // Trigger 2026-06-03, ideal 2026-05-27. Slots by hash('<id>|campaign_renewal|2026-06-03') mod 7 are
+      // 2026-06-02 (contact 1), 2026-06-03 (contact 3), 2026-06-06 (contact 4: past the trigger).
+      const campaign = (id: number): string => {
+        const context = campaignWorld([campaignType('renewal', { daysBeforeEvent: 7 })], [campaignInstance(1, 'renewal')]);
+        const emails = emailsFor(context, inputsOf(contactIn('IL', { id }), { targets: [target(1, '2026-06-03')] }));
+        return iso(onlyOf(emails, 'campaign_renewal').day);
+      };
+      expect(campaign(1)).toBe('2026-06-02');
+      expect(campaign(3)).toBe('2026-06-03');
+      expect(campaign(4)).toBe('2026-06-01');
+    });
+
+    it('catches up a late email due after its trigger date without a deadline', () => {
+      // Ideal 2026-05-23; hash('1|campaign_thanks|2026-05-20') mod 7 = 3 gives 2026-06-07.
+      const context = campaignWorld([campaignType('thanks', { daysBeforeEvent: -3 })], [campaignInstance(1, 'thanks')]);
+      const emails = emailsFor(context, inputsOf(contactIn('IL', { id: 1 }), { targets: [target(1, '2026-05-20')] }));
+      expect(linesOf(emails)).toEqual(['campaign_thanks 2026-06-07 pre-scheduled']);
+    });
+  });
+
+  describe('when two campaign emails of one contact fall on one day', () => {
+    it('keeps the lower priority number and skips the other as a campaign conflict', () => {
+      const context = campaignWorld(
+        [campaignType('alpha', { priority: 20 }), campaignType('beta', { priority: 5 })],
+        [campaignInstance(1, 'alpha'), campaignInstance(2, 'beta')],
+      );
+      const emails = emailsFor(context, inputsOf(contactIn('IL'), { targets: [target(1, '2026-06-20'), target(2, '2026-06-20')] }));
+      expect(linesOf(emails)).toEqual(['campaign_alpha 2026-06-20 skipped', 'campaign_beta 2026-06-20 pre-scheduled']);
+      expect(onlyOf(emails, 'campaign_alpha').skipCode).toBe('campaign_conflict');
+      expect(onlyOf(emails, 'campaign_alpha').skipReason).toMatch(/^campaign_conflict: /);
+    });
+
+    it('keeps the lower instance id on equal priority', () => {
+      const context = campaignWorld(
+        [campaignType('alpha', { priority: 10 }), campaignType('beta', { priority: 10 })],
+        [campaignInstance(5, 'alpha'), campaignInstance(4, 'beta')],
+      );
+      const emails = emailsFor(context, inputsOf(contactIn('IL'), { targets: [target(5, '2026-06-20'), target(4, '2026-06-20')] }));
+      expect(linesOf(emails)).toEqual(['campaign_alpha 2026-06-20 skipped', 'campaign_beta 2026-06-20 pre-scheduled']);
+    });
+
+    it('keeps one winner among three', () => {
+      const context = campaignWorld(
+        [campaignType('a', { priority: 3 }), campaignType('b', { priority: 1 }), campaignType('c', { priority: 2 })],
+        [campaignInstance(1, 'a'), campaignInstance(2, 'b'), campaignInstance(3, 'c')],
+      );
+      const targets = [target(1, '2026-06-20'), target(2, '2026-06-20'), target(3, '2026-06-20')];
+      expect(linesOf(emailsFor(context, inputsOf(contactIn('IL'), { targets })))).toEqual([
+        'campaign_a 2026-06-20 skipped',
+        'campaign_b 2026-06-20 pre-scheduled',
+        'campaign_c 2026-06-20 skipped',
+      ]);
+    });
+
+    it('produces one row when both are of the same campaign type', () => {
+      const context = campaignWorld([campaignType('promo')], [campaignInstance(2, 'promo'), campaignInstance(1, 'promo')]);
+      const emails = emailsFor(context, inputsOf(contactIn('IL'), { targets: [target(2, '2026-06-20'), target(1, '2026-06-20')] }));
+      expect(linesOf(emails)).toEqual(['campaign_promo 2026-06-20 pre-scheduled']);
+      expect(emails[0]!.campaignInstanceId).toBe(1);
+    });
+
+    it('leaves out an email already skipped by a window', () => {
+      // CA window 2026-03-17..2026-08-14: alpha respects it and is skipped, beta does not and goes out.
+      const context = campaignWorld(
+        [campaignType('alpha', { priority: 1 }), campaignType('beta', { priority: 9, respectExclusionWindows: false })],
+        [campaignInstance(1, 'alpha'), campaignInstance(2, 'beta')],
+      );
+      const contact = contactIn('CA', { birthDate: '1990-06-15' });
+      const emails = emailsFor(context, inputsOf(contact, { targets: [target(1, '2026-06-20'), target(2, '2026-06-20')] }));
+      expect(onlyOf(emails, 'campaign_alpha')).toMatchObject({ status: 'skipped', skipCode: 'exclusion_window' });
+      expect(onlyOf(emails, 'campaign_beta')).toMatchObject({ status: 'pre-scheduled', skipCode: null });
+    });
+
+    it('is no conflict between a campaign email and a birthday email', () => {
+      const context = campaignWorld([campaignType('promo', { priority: 1 })], [campaignInstance(1, 'promo')]);
+      const emails = emailsFor(context, inputsOf(contactIn('IL', { birthDate: '1980-07-20' }), { targets: [target(1, '2026-07-06')] }));
+      expect(linesOf(emails)).toEqual(['birthday 2026-07-06 pre-scheduled', 'campaign_promo 2026-07-06 pre-scheduled']);
+    });
+  });
+});
