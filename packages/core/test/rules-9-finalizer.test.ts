@@ -300,6 +300,21 @@ describe('§9 global balancing and frequency caps', () => {
       ]);
     });
 
+    it('keeps the window of a contact born in year 0000 (regression: year 0 once meant "no window")', () => {
+      // Born 0000-09-09 in CA: the 2026 window is 2026-06-11..2026-11-08.
+      const exclusion = exclusionFor(
+        parseConfig({}).state_rules.CA,
+        { state: 'CA', birthDay: day('0000-09-09'), effectiveDay: null },
+        { preWindowExclusionDays: 60 },
+      )!;
+      const table = tableOf([
+        ...oneEach([1, 2, 3, 4, 5, 6].map((hash) => bday('2026-06-10', 10, hash))),
+        { id: 7, exclusion, emails: [bday('2026-06-10', 90, 0)] },
+      ]);
+      finalize(table, 100, config);
+      expect(tableLines(table)[6]).toBe('2026-11-09 pre-scheduled');
+    });
+
     it('leaves an email that could only move into its window before its deadline where it is', () => {
       const table = tableOf([
         ...oneEach([1, 2, 3, 4, 5, 6].map((hash) => bday('2026-06-10', 10, hash))),

@@ -53,7 +53,7 @@ export class CandidateTable {
   contactId = new Int32Array(0);
   emailStart = new Int32Array(1);
   historyStart = new Int32Array(1);
-  /** Window parameters; `windowAnchorYear` 0 means no dated window. */
+  /** Window parameters; `windowAnchorMonth` 0 means no dated window (year 0 is a year like any other). */
   windowAnchorYear = new Int32Array(0);
   windowAnchorMonth = new Uint8Array(0);
   windowAnchorDay = new Uint8Array(0);

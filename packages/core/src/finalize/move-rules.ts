@@ -4,12 +4,12 @@ import { FLAG_RESPECTS_WINDOWS, type CandidateTable } from './candidate-table';
 /** Whether `day` is inside contact `c`'s exclusion (window or year-round). */
 export const isExcludedAt = (table: CandidateTable, c: number, day: number): boolean => {
   if (day >= table.yearRoundFrom[c]!) return true;
-  const anchorYear = table.windowAnchorYear[c]!;
+  const anchorMonth = table.windowAnchorMonth[c]!;
   return (
-    anchorYear !== 0 &&
+    anchorMonth !== 0 &&
     windowYearAt(
-      anchorYear,
-      table.windowAnchorMonth[c]!,
+      table.windowAnchorYear[c]!,
+      anchorMonth,
       table.windowAnchorDay[c]!,
       table.windowUsesMonthStart[c] === 1,
       table.windowDaysBefore[c]!,

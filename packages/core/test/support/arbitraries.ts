@@ -136,14 +136,14 @@ const contactArb = (today: number, id: number): fc.Arbitrary<ContactInputs> =>
         { weight: 5, arbitrary: dateText(today - 90 * 365, today) },
         { weight: 3, arbitrary: dateText(today - 400, today + 30) },
         { weight: 1, arbitrary: LEAP_DAYS },
-        { weight: 1, arbitrary: fc.constantFrom('1990-02-30', '', '1990-6-15') },
+        { weight: 1, arbitrary: fc.constantFrom('1990-02-30', '', '1990-6-15', '1969-12-31', '0000-06-20', '0000-02-29') },
       ),
       effectiveDate: fc.oneof(
         { weight: 1, arbitrary: fc.constant(null) },
         { weight: 5, arbitrary: dateText(today - 30 * 365, today + 800) },
         { weight: 2, arbitrary: dateText(today - 400, today + 60) },
         { weight: 1, arbitrary: LEAP_DAYS },
-        { weight: 1, arbitrary: fc.constantFrom('2021-02-29', 'soon') },
+        { weight: 1, arbitrary: fc.constantFrom('2021-02-29', 'soon', '1969-12-31', '0000-03-01') },
       ),
       targets: fc.array(
         fc.record({

@@ -7,15 +7,19 @@
 const MS_PER_DAY = 86_400_000;
 
 /** `epochDay(d)` of RULES.md §1 for (year, month 1–12, day). */
-export const refEpochDay = (year: number, month: number, dayOfMonth: number): number =>
-  Date.UTC(year, month - 1, dayOfMonth) / MS_PER_DAY;
+export const refEpochDay = (year: number, month: number, dayOfMonth: number): number => {
+  // setUTCFullYear, unlike Date.UTC, takes years 0–99 literally.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, dayOfMonth);
+  return date.getTime() / MS_PER_DAY;
+};
 
 export const refDateOf = (dayNumber: number): { year: number; month: number; day: number } => {
   const date = new Date(dayNumber * MS_PER_DAY);
   return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
 };
 
-const isLeap = (year: number): boolean => new Date(Date.UTC(year, 1, 29)).getUTCMonth() === 1;
+const isLeap = (year: number): boolean => refDateOf(refEpochDay(year, 2, 29)).month === 2;
 
 /** A strict `YYYY-MM-DD` calendar date, or null (RULES.md §2). */
 export const refParseDate = (text: string | null): { year: number; month: number; day: number } | null => {
@@ -23,10 +27,9 @@ export const refParseDate = (text: string | null): { year: number; month: number
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (match === null) return null;
   const [year, month, dayOfMonth] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, dayOfMonth));
-  // Date.UTC maps years 0–99 to 1900–1999; no test date is that old.
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== dayOfMonth) return null;
-  return { year, month, day: dayOfMonth };
+  const date = refDateOf(refEpochDay(year, month, dayOfMonth));
+  if (date.year !== year || date.month !== month || date.day !== dayOfMonth) return null;
+  return date;
 };
 
 /** `anniversary(event, Y)` of RULES.md §3. */
@@ -76,4 +79,7 @@ export const refIsExcluded = (
 };
 
 /** `YYYY-MM-DD` of a day number. */
-export const refIso = (dayNumber: number): string => new Date(dayNumber * MS_PER_DAY).toISOString().slice(0, 10);
+export const refIso = (dayNumber: number): string => {
+  const { year, month, day } = refDateOf(dayNumber);
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+};
