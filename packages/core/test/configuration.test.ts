@@ -132,6 +132,26 @@ describe('configuration', () => {
       });
     });
 
+    it('refuses a window that would reach the next year’s, naming the state (regression: the post-window emails never ended)', () => {
+      const tooLong = refusal({ state_rules: { CA: { kind: 'birthday_window', before: 30, after: 274 } } });
+      expect(tooLong.keys).toEqual(['state_rules.CA']);
+      expect(tooLong.message).toContain('state_rules.CA');
+      const widened = refusal({ timing: { pre_window_exclusion_days: 300 } });
+      expect(widened.keys).toEqual(['state_rules.CA']);
+      expect(() => parseConfig({ state_rules: { CA: { kind: 'birthday_window', before: 30, after: 273 } } })).not.toThrow();
+    });
+
+    it('sends the post_window email of a window spanning 364 days on the free day before the next one', () => {
+      // CA 30 + 60 before, 273 after: 2026-03-17..2027-03-15, and the 2027 window opens on 2027-03-17.
+      const config = { state_rules: { CA: { kind: 'birthday_window' as const, before: 30, after: 273 } } };
+      const outcome = scheduleContact(world({ today: '2026-06-01', config }), inputsOf(contactIn('CA', { birthDate: '1990-06-15' })));
+      expect(outcome.usable && linesOf(outcome.emails)).toEqual([
+        'aep 2026-09-15 skipped',
+        'birthday 2026-06-01 skipped',
+        'post_window 2027-03-16 pre-scheduled',
+      ]);
+    });
+
     it('takes the year_round_from_age kind', () => {
       expect(parseConfig({ state_rules: { FL: { kind: 'year_round_from_age', min_age: 76 } } }).state_rules.FL).toEqual({
         kind: 'year_round_from_age',

@@ -4,6 +4,7 @@ import { StateRuleSchema } from '../rules/rule-kinds';
 import { DEFAULT_STATE_RULES } from './default-state-rules';
 
 const dayCount = z.number().int().min(0).max(3650);
+const MAX_WINDOW_DAYS = 364;
 
 const MonthDaySchema = z
   .strictObject({ month: z.number().int().min(1).max(12), day: z.number().int().min(1).max(31) })
@@ -94,6 +95,21 @@ export const ConfigSchema = z.strictObject({
   state_rules: z
     .record(z.string().regex(/^[A-Z]{2}$/, { message: 'must be a two-letter state code' }), StateRuleSchema)
     .default(DEFAULT_STATE_RULES),
+}).superRefine((config, context) => {
+  // Anniversaries are at least 365 days apart: a window of at most 364 days ends
+  // before next year's begins, so the post-window email after it is not skipped
+  // by the next window (which would earn another post-window email, forever).
+  for (const [state, rule] of Object.entries(config.state_rules)) {
+    if (!('before' in rule)) continue;
+    const spanDays = rule.before + config.timing.pre_window_exclusion_days + rule.after + 1;
+    if (spanDays > MAX_WINDOW_DAYS) {
+      context.addIssue({
+        code: 'custom',
+        path: ['state_rules', state],
+        message: `before + timing.pre_window_exclusion_days + after spans ${spanDays} days; a window may span at most ${MAX_WINDOW_DAYS}`,
+      });
+    }
+  }
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
