@@ -14,6 +14,8 @@ export class UnknownOrganizationError extends Error {
 export interface OrganizationLocator {
   databasePath(organization: string): string;
   stagingPath(organization: string): string;
+  /** Every organization served (what the nightly job runs). */
+  organizations(): string[];
 }
 
 const checkedId = (organization: string): string => {
@@ -85,5 +87,9 @@ export class SingleDatabase implements OrganizationLocator {
 
   stagingPath(organization: string): string {
     return stagingBeside(dirname(this.path), checkedId(organization));
+  }
+
+  organizations(): string[] {
+    return [this.organization];
   }
 }

@@ -4,6 +4,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { runThreadTask } = await import('./thread-tasks.ts');
+const { runThreadTask } = await import('./run-thread-task.ts');
 
 export default runThreadTask;

@@ -1,11 +1,120 @@
-/** The work a compute thread does, by kind. Each task is synchronous SQLite and CPU work. */
-export type ThreadTask = { kind: 'ping' };
+import type { RunSummary } from './run-summary';
+import type { ChunkRange } from './run-flow';
 
-export type ThreadTaskResult<T extends ThreadTask> = T extends { kind: 'ping' } ? 'pong' : never;
+/** Where a task finds its organization: paths resolved by the main thread. */
+export interface OrganizationFiles {
+  readonly organization: string;
+  readonly databasePath: string;
+  readonly stagingPath: string;
+}
 
-export const runThreadTask = (task: ThreadTask): ThreadTaskResult<ThreadTask> => {
-  switch (task.kind) {
-    case 'ping':
-      return 'pong';
-  }
-};
+/** Log bindings every line of the task carries. */
+export interface TaskLogContext {
+  readonly runId: string;
+  readonly organization: string;
+  readonly chunk?: number;
+  readonly level: string;
+}
+
+export interface PlanRunTask {
+  readonly kind: 'plan-run';
+  readonly files: OrganizationFiles;
+  readonly runId: string;
+  readonly asOf: string;
+  readonly configJson: string;
+  readonly rerun: boolean;
+  readonly log: TaskLogContext;
+}
+export type PlanRunResult =
+  | { readonly status: 'planned'; readonly chunks: ChunkRange[]; readonly contactRows: number }
+  | { readonly status: 'already-completed'; readonly summary: RunSummary };
+
+export interface ComputeChunkTask {
+  readonly kind: 'compute-chunk';
+  readonly files: OrganizationFiles;
+  readonly runId: string;
+  readonly chunk: ChunkRange;
+  readonly log: TaskLogContext;
+}
+export interface ComputeChunkResult {
+  readonly chunkIndex: number;
+  readonly contacts: number;
+  readonly emails: number;
+  readonly durationMs: number;
+}
+
+export interface FinalizeRunTask {
+  readonly kind: 'finalize-run';
+  readonly files: OrganizationFiles;
+  readonly runId: string;
+  readonly chunkCount: number;
+  readonly log: TaskLogContext;
+}
+
+export interface RescheduleTask {
+  readonly kind: 'reschedule';
+  readonly files: OrganizationFiles;
+  readonly runId: string;
+  readonly target: { readonly contactIds: readonly number[] } | { readonly campaignInstanceId: number };
+  readonly asOf: string;
+  readonly configJson: string;
+  readonly log: TaskLogContext;
+}
+export type RescheduleResult =
+  | { readonly status: 'deferred'; readonly fullRunId: string }
+  | { readonly status: 'completed'; readonly summary: RunSummary };
+
+export interface PendingChangesTask {
+  readonly kind: 'pending-changes';
+  readonly files: OrganizationFiles;
+}
+export interface PendingChangesResult {
+  /** Campaign instances with pending `campaign_change_log` rows, and the newest such row of each. */
+  readonly byInstance: { readonly campaignInstanceId: number; readonly latestChangeLogId: number }[];
+}
+
+/** A run that failed for good: its checkpoint records the error; the previous schedule stays. */
+export interface FailRunTask {
+  readonly kind: 'fail-run';
+  readonly files: OrganizationFiles;
+  readonly runId: string;
+  readonly error: string;
+}
+
+export type ThreadTask =
+  | PlanRunTask
+  | ComputeChunkTask
+  | FinalizeRunTask
+  | RescheduleTask
+  | PendingChangesTask
+  | FailRunTask;
+
+type ResultOf<T extends ThreadTask> = T extends PlanRunTask
+  ? PlanRunResult
+  : T extends ComputeChunkTask
+    ? ComputeChunkResult
+    : T extends FinalizeRunTask
+      ? RunSummary
+      : T extends RescheduleTask
+        ? RescheduleResult
+        : T extends PendingChangesTask
+          ? PendingChangesResult
+          : T extends FailRunTask
+            ? { readonly recorded: boolean }
+            : never;
+
+/**
+ * Errors cross the thread boundary as plain values (a class does not survive
+ * structured cloning); the main thread turns them back into error kinds.
+ */
+export interface TaskFailure {
+  readonly failed: true;
+  readonly name: string;
+  readonly message: string;
+  readonly retryable: boolean;
+}
+
+export type ThreadTaskResult<T extends ThreadTask> = ResultOf<T> | TaskFailure;
+
+export const isTaskFailure = (value: unknown): value is TaskFailure =>
+  typeof value === 'object' && value !== null && (value as { failed?: unknown }).failed === true;

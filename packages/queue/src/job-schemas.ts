@@ -40,12 +40,18 @@ export const RescheduleCampaignJobSchema = z.strictObject({
 export const FullRunJobSchema = z.strictObject({
   organization: OrganizationIdSchema,
   asOf: isoDate.optional(),
-  /** Run again even when a run with the same id already completed. */
-  rerun: z.boolean().optional(),
+  rerun: z.boolean().optional().describe('run again even when a run with the same id already completed'),
+  config: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe("a configuration (CONTRACT.md's keys) for this run instead of the workers' own"),
 });
 
 /** The nightly job scheduler's template: one full run per organization found. */
 export const NightlyJobSchema = z.strictObject({});
+
+/** The change-log poller's template: a reschedule per campaign instance with pending changes. */
+export const PollChangesJobSchema = z.strictObject({});
 
 /** One node of a run's flow: a contact id range to compute. */
 export const ChunkJobSchema = z.strictObject({

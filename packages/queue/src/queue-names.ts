@@ -16,6 +16,7 @@ export const REQUEST_JOB_NAMES = {
   rescheduleContacts: 'reschedule-contacts',
   rescheduleCampaign: 'reschedule-campaign',
   nightly: 'nightly',
+  pollChanges: 'poll-changes',
 } as const;
 
 export const CHUNK_JOB_NAME = 'compute-chunk';

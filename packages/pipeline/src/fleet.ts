@@ -1,0 +1,248 @@
+import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { dayInZone, formatIsoDate, parseConfig, type Config } from '@scheduler/core';
+import {
+  ChunkJobSchema,
+  FinalizeJobSchema,
+  FullRunJobSchema,
+  QUEUE_NAMES,
+  REQUEST_JOB_NAMES,
+  RescheduleCampaignJobSchema,
+  RescheduleContactsJobSchema,
+  createRedisConnection,
+  parseJobData,
+} from '@scheduler/queue';
+import type { Redis } from 'ioredis';
+import { ComputePool } from './compute-pool';
+import { RETRYING_JOB_OPTIONS } from './job-options';
+import type { Logger } from './logger';
+import type { OrganizationLocator } from './organization-directory';
+import { addRunFlow } from './run-flow';
+import { fullRunId } from './run-identity';
+import { unwrapTaskResult } from './task-errors';
+import type { OrganizationFiles, TaskLogContext } from './thread-tasks';
+
+export interface FleetOptions {
+  readonly redisUrl: string;
+  readonly locator: OrganizationLocator;
+  /** The configuration of runs that do not bring their own. */
+  readonly config: Config;
+  /** Compute threads: chunk jobs run this many at a time. */
+  readonly threads: number;
+  readonly logger: Logger;
+  /** Clock for "today" when a job names no as-of day. */
+  readonly now?: () => Date;
+}
+
+export interface Fleet {
+  readonly pool: ComputePool;
+  /** Stops taking jobs, lets running ones finish, then stops the threads. */
+  close(options?: { force?: boolean }): Promise<void>;
+}
+
+/** How long a reschedule waits before looking again whether the full run it defers to has finished. */
+const DEFER_MS = 2_000;
+
+const filesOf = (locator: OrganizationLocator, organization: string): OrganizationFiles => ({
+  organization,
+  databasePath: locator.databasePath(organization),
+  stagingPath: locator.stagingPath(organization),
+});
+
+/**
+ * A worker process of the fleet: BullMQ workers for the three queues, each
+ * job's work done on a compute thread. Several of these, on several
+ * machines, may serve one Redis.
+ */
+export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
+  const { locator, config, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const pool = new ComputePool(options.threads);
+  const connections: Redis[] = [];
+  const connection = (): Redis => {
+    const redis = createRedisConnection(options.redisUrl, 'worker');
+    connections.push(redis);
+    return redis;
+  };
+  const flows = new FlowProducer({ connection: connection() });
+  const requests = new Queue(QUEUE_NAMES.requests, { connection: connection() });
+  const configJson = JSON.stringify(config);
+  const logContext = (runId: string, organization: string, chunk?: number): TaskLogContext => ({
+    runId,
+    organization,
+    level: logger.level,
+    ...(chunk === undefined ? {} : { chunk }),
+  });
+  const todayOf = (runConfig: Config, at = now()): string => formatIsoDate(dayInZone(at, runConfig.timezone));
+
+  const processRequest = async (job: Job, token?: string): Promise<unknown> => {
+    switch (job.name) {
+      case REQUEST_JOB_NAMES.fullRun: {
+        const request = parseJobData(FullRunJobSchema, job.data, job.name);
+        const runConfig = request.config === undefined ? config : parseConfig(request.config, `job ${job.id} config`);
+        const asOf = request.asOf ?? todayOf(runConfig);
+        const runId = fullRunId(request.organization, asOf, runConfig, request.rerun === true ? job.id : undefined);
+        const log = logger.child({ runId, organization: request.organization });
+        const plan = unwrapTaskResult(
+          await pool.run({
+            kind: 'plan-run',
+            files: filesOf(locator, request.organization),
+            runId,
+            asOf,
+            configJson: JSON.stringify(runConfig),
+            rerun: request.rerun === true,
+            log: logContext(runId, request.organization),
+          }),
+        );
+        if (plan.status === 'already-completed') {
+          log.info('run already completed; nothing to do');
+          return { runId, status: plan.status, summary: plan.summary };
+        }
+        await addRunFlow(flows, { runId, organization: request.organization, chunks: plan.chunks });
+        log.info({ chunks: plan.chunks.length, contactRows: plan.contactRows }, 'run planned');
+        return { runId, status: plan.status, chunks: plan.chunks.length };
+      }
+      case REQUEST_JOB_NAMES.rescheduleContacts:
+      case REQUEST_JOB_NAMES.rescheduleCampaign: {
+        const request =
+          job.name === REQUEST_JOB_NAMES.rescheduleContacts
+            ? parseJobData(RescheduleContactsJobSchema, job.data, job.name)
+            : parseJobData(RescheduleCampaignJobSchema, job.data, job.name);
+        const runId = `reschedule-${request.organization}-${job.id}`;
+        const result = unwrapTaskResult(
+          await pool.run({
+            kind: 'reschedule',
+            files: filesOf(locator, request.organization),
+            runId,
+            target: 'contactIds' in request ? { contactIds: request.contactIds } : { campaignInstanceId: request.campaignInstanceId },
+            asOf: request.asOf ?? todayOf(config),
+            configJson,
+            log: logContext(runId, request.organization),
+          }),
+        );
+        if (result.status === 'deferred') {
+          // RULES.md §10: a reschedule during a full run is applied after it, so the run cannot overwrite it.
+          logger.info({ runId, organization: request.organization, fullRunId: result.fullRunId }, 'reschedule waits for the full run in flight');
+          await job.moveToDelayed(Date.now() + DEFER_MS, token);
+          throw new DelayedError();
+        }
+        return { runId, status: result.status, summary: result.summary };
+      }
+      case REQUEST_JOB_NAMES.nightly:
+        return enqueueNightlyRuns(job);
+      case REQUEST_JOB_NAMES.pollChanges:
+        return enqueueChangeReschedules();
+      default:
+        throw new UnrecoverableError(`unknown request job name ${JSON.stringify(job.name)}`);
+    }
+  };
+
+  const enqueueNightlyRuns = async (job: Job): Promise<unknown> => {
+    // The day the scheduler meant, not the day a late worker picked the job up.
+    const asOf = todayOf(config, new Date(job.timestamp));
+    const organizations = locator.organizations();
+    await requests.addBulk(
+      organizations.map((organization) => ({
+        name: REQUEST_JOB_NAMES.fullRun,
+        data: { organization, asOf },
+        opts: { ...RETRYING_JOB_OPTIONS, jobId: `nightly-${asOf}-${organization}` },
+      })),
+    );
+    logger.info({ asOf, organizations: organizations.length }, 'nightly runs enqueued');
+    return { asOf, organizations };
+  };
+
+  const enqueueChangeReschedules = async (): Promise<unknown> => {
+    const enqueued: string[] = [];
+    for (const organization of locator.organizations()) {
+      const pending = unwrapTaskResult(await pool.run({ kind: 'pending-changes', files: filesOf(locator, organization) }));
+      for (const { campaignInstanceId, latestChangeLogId } of pending.byInstance) {
+        const jobId = `changes-${organization}-${campaignInstanceId}-${latestChangeLogId}`;
+        await requests.add(
+          REQUEST_JOB_NAMES.rescheduleCampaign,
+          { organization, campaignInstanceId, requestedBy: 'campaign_change_log' },
+          { ...RETRYING_JOB_OPTIONS, jobId },
+        );
+        enqueued.push(jobId);
+      }
+    }
+    return { enqueued };
+  };
+
+  const processChunk = async (job: Job): Promise<unknown> => {
+    const chunkJob = parseJobData(ChunkJobSchema, job.data, job.name);
+    return unwrapTaskResult(
+      await pool.run({
+        kind: 'compute-chunk',
+        files: filesOf(locator, chunkJob.organization),
+        runId: chunkJob.runId,
+        chunk: { chunkIndex: chunkJob.chunkIndex, fromId: chunkJob.fromId, toId: chunkJob.toId },
+        log: logContext(chunkJob.runId, chunkJob.organization, chunkJob.chunkIndex),
+      }),
+    );
+  };
+
+  const processFinalize = async (job: Job): Promise<unknown> => {
+    const finalizeJob = parseJobData(FinalizeJobSchema, job.data, job.name);
+    return unwrapTaskResult(
+      await pool.run({
+        kind: 'finalize-run',
+        files: filesOf(locator, finalizeJob.organization),
+        runId: finalizeJob.runId,
+        chunkCount: finalizeJob.chunkCount,
+        log: logContext(finalizeJob.runId, finalizeJob.organization),
+      }),
+    );
+  };
+
+  /** A run whose chunk or finalizer failed for good gets a `failed` checkpoint naming the error. */
+  const recordRunFailure = async (job: Job | undefined, error: Error): Promise<void> => {
+    if (job === undefined) return;
+    const attempts = job.opts.attempts ?? 1;
+    const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= attempts;
+    const data = job.data as { runId?: unknown; organization?: unknown };
+    if (!final || typeof data.runId !== 'string' || typeof data.organization !== 'string') return;
+    try {
+      unwrapTaskResult(
+        await pool.run({
+          kind: 'fail-run',
+          files: filesOf(locator, data.organization),
+          runId: data.runId,
+          error: `${job.queueName} job ${job.id}: ${error.message}`,
+        }),
+      );
+    } catch (cause) {
+      logger.error({ err: cause, runId: data.runId, organization: data.organization }, 'could not record the failed run');
+    }
+  };
+
+  const workerOptions = { lockDuration: 60_000, maxStalledCount: 2 };
+  const workers = [
+    new Worker(QUEUE_NAMES.requests, processRequest, { ...workerOptions, connection: connection(), concurrency: 2 }),
+    new Worker(QUEUE_NAMES.chunks, processChunk, { ...workerOptions, connection: connection(), concurrency: options.threads }),
+    new Worker(QUEUE_NAMES.finalize, processFinalize, { ...workerOptions, connection: connection(), concurrency: 1 }),
+  ];
+  for (const worker of workers) {
+    worker.on('failed', (job, error) => {
+      const data = (job?.data ?? {}) as Record<string, unknown>;
+      logger.warn(
+        { queue: worker.name, jobId: job?.id, runId: data.runId, organization: data.organization, err: error },
+        'job failed',
+      );
+      if (worker.name !== QUEUE_NAMES.requests) void recordRunFailure(job, error);
+    });
+    worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'));
+  }
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  logger.info({ threads: options.threads, queues: workers.map((worker) => worker.name) }, 'fleet worker ready');
+
+  return {
+    pool,
+    async close({ force = false } = {}) {
+      await Promise.all(workers.map((worker) => worker.close(force)));
+      await pool.close();
+      await flows.close();
+      await requests.close();
+      for (const redis of connections) redis.disconnect();
+    },
+  };
+};

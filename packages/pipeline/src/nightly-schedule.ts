@@ -1,0 +1,39 @@
+import { Queue } from 'bullmq';
+import type { Config } from '@scheduler/core';
+import { QUEUE_NAMES, REQUEST_JOB_NAMES, createRedisConnection } from '@scheduler/queue';
+import { RETRYING_JOB_OPTIONS } from './job-options';
+
+export const NIGHTLY_SCHEDULER_ID = 'nightly-full-runs';
+export const CHANGE_POLL_SCHEDULER_ID = 'campaign-change-poll';
+/** 02:00 in the configured time zone (America/Chicago by default). */
+export const NIGHTLY_CRON = '0 2 * * *';
+
+/**
+ * Registers (or updates) the fleet's job schedulers: the nightly full runs
+ * and the campaign-change poll. Upserting at every start is BullMQ's intended
+ * pattern, so this is safe to run on every deploy.
+ */
+export const registerSchedules = async (
+  redisUrl: string,
+  config: Config,
+  options: { changePollEveryMs?: number } = {},
+): Promise<{ nightly: string; changePoll: string }> => {
+  const connection = createRedisConnection(redisUrl, 'producer');
+  const requests = new Queue(QUEUE_NAMES.requests, { connection });
+  try {
+    await requests.upsertJobScheduler(
+      NIGHTLY_SCHEDULER_ID,
+      { pattern: NIGHTLY_CRON, tz: config.timezone },
+      { name: REQUEST_JOB_NAMES.nightly, data: {}, opts: RETRYING_JOB_OPTIONS },
+    );
+    await requests.upsertJobScheduler(
+      CHANGE_POLL_SCHEDULER_ID,
+      { every: options.changePollEveryMs ?? 60_000 },
+      { name: REQUEST_JOB_NAMES.pollChanges, data: {}, opts: { ...RETRYING_JOB_OPTIONS, attempts: 1 } },
+    );
+    return { nightly: `${NIGHTLY_CRON} ${config.timezone}`, changePoll: `every ${options.changePollEveryMs ?? 60_000} ms` };
+  } finally {
+    await requests.close();
+    connection.disconnect();
+  }
+};

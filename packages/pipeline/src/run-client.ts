@@ -1,0 +1,142 @@
+import { Job, Queue, QueueEvents } from 'bullmq';
+import { dayInZone, formatIsoDate, type Config } from '@scheduler/core';
+import { QUEUE_NAMES, REQUEST_JOB_NAMES, checkRedisReachable, createRedisConnection } from '@scheduler/queue';
+import type { Redis } from 'ioredis';
+import { startFleet, type Fleet } from './fleet';
+import { RETRYING_JOB_OPTIONS } from './job-options';
+import type { Logger } from './logger';
+import type { OrganizationLocator } from './organization-directory';
+import { finalizeJobId } from './run-flow';
+import { fullRunId } from './run-identity';
+import type { RunSummary } from './run-summary';
+
+export interface RunClientOptions {
+  readonly redisUrl: string;
+  readonly locator: OrganizationLocator;
+  readonly config: Config;
+  readonly threads: number;
+  readonly logger: Logger;
+  /** Start workers in this process when no fleet serves the queues. */
+  readonly startLocalWorkers: boolean;
+}
+
+export interface Progress {
+  readonly done: number;
+  readonly total: number;
+}
+
+/** A job that ended in failure; the message is the job's own failure reason. */
+export class RunFailedError extends Error {
+  override readonly name = 'RunFailedError';
+}
+
+interface RequestOutcome {
+  runId: string;
+  status: 'planned' | 'already-completed' | 'completed';
+  summary?: RunSummary;
+}
+
+/**
+ * What the CLI does with the queue: enqueue a request as any other service
+ * would, make sure something will work on it, and wait for its commit.
+ */
+export class RunClient {
+  private readonly connections: Redis[] = [];
+  private readonly requests: Queue;
+  private readonly finalize: Queue;
+  private readonly chunks: Queue;
+  private readonly events: QueueEvents;
+  private readonly finalizeEvents: QueueEvents;
+  private fleet: Fleet | null = null;
+
+  private constructor(private readonly options: RunClientOptions) {
+    const connection = (role: 'worker' | 'producer'): Redis => {
+      const redis = createRedisConnection(options.redisUrl, role);
+      this.connections.push(redis);
+      return redis;
+    };
+    this.requests = new Queue(QUEUE_NAMES.requests, { connection: connection('producer') });
+    this.finalize = new Queue(QUEUE_NAMES.finalize, { connection: connection('producer') });
+    this.chunks = new Queue(QUEUE_NAMES.chunks, { connection: connection('producer') });
+    this.events = new QueueEvents(QUEUE_NAMES.requests, { connection: connection('worker') });
+    this.finalizeEvents = new QueueEvents(QUEUE_NAMES.finalize, { connection: connection('worker') });
+  }
+
+  static async connect(options: RunClientOptions): Promise<RunClient> {
+    await checkRedisReachable(options.redisUrl);
+    const client = new RunClient(options);
+    await Promise.all([client.events.waitUntilReady(), client.finalizeEvents.waitUntilReady()]);
+    if (options.startLocalWorkers && (await client.chunks.getWorkersCount()) === 0) {
+      options.logger.info('no fleet serves the queues; starting workers in this process');
+      client.fleet = await startFleet(options);
+    }
+    return client;
+  }
+
+  today(): string {
+    return formatIsoDate(dayInZone(new Date(), this.options.config.timezone));
+  }
+
+  /** One full run of an organization, waited for until committed. */
+  async fullRun(
+    organization: string,
+    request: { asOf?: string; rerun?: boolean },
+    onProgress?: (progress: Progress) => void,
+  ): Promise<RunSummary> {
+    const asOf = request.asOf ?? this.today();
+    const stableId = fullRunId(organization, asOf, this.options.config);
+    const jobId = request.rerun === true ? `${stableId}-rerun-${Date.now().toString(36)}` : stableId;
+    const job = await this.requests.add(
+      REQUEST_JOB_NAMES.fullRun,
+      { organization, asOf, rerun: request.rerun === true, config: this.options.config },
+      { ...RETRYING_JOB_OPTIONS, jobId },
+    );
+    const outcome = (await this.waitFor(job, this.events)) as RequestOutcome;
+    if (outcome.summary !== undefined) return outcome.summary;
+    return this.waitForRun(outcome.runId, onProgress);
+  }
+
+  /** A targeted reschedule of some contacts, waited for until committed. */
+  async rescheduleContacts(organization: string, contactIds: number[], asOf?: string): Promise<RunSummary> {
+    const job = await this.requests.add(
+      REQUEST_JOB_NAMES.rescheduleContacts,
+      { organization, contactIds, ...(asOf === undefined ? {} : { asOf }), requestedBy: 'cli' },
+      RETRYING_JOB_OPTIONS,
+    );
+    const outcome = (await this.waitFor(job, this.events)) as RequestOutcome;
+    return outcome.summary!;
+  }
+
+  private async waitForRun(runId: string, onProgress?: (progress: Progress) => void): Promise<RunSummary> {
+    const job = await Job.fromId(this.finalize, finalizeJobId(runId));
+    if (job === undefined) throw new RunFailedError(`run ${runId} has no finalizer job`);
+    const ticker =
+      onProgress === undefined
+        ? null
+        : setInterval(() => {
+            void job
+              .getDependenciesCount()
+              .then(({ processed = 0, unprocessed = 0 }) => onProgress({ done: processed, total: processed + unprocessed }))
+              .catch(() => undefined);
+          }, 250);
+    try {
+      return (await this.waitFor(job, this.finalizeEvents)) as RunSummary;
+    } finally {
+      if (ticker !== null) clearInterval(ticker);
+    }
+  }
+
+  private async waitFor(job: Job, events: QueueEvents): Promise<unknown> {
+    try {
+      return await job.waitUntilFinished(events);
+    } catch (error) {
+      throw new RunFailedError(`${job.queueName} job ${job.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.fleet?.close();
+    await Promise.all([this.events.close(), this.finalizeEvents.close(), this.requests.close(), this.finalize.close(), this.chunks.close()]);
+    for (const redis of this.connections) redis.disconnect();
+  }
+}
