@@ -69,6 +69,12 @@ export class OrganizationDirectory implements OrganizationLocator {
 
 /** One database file named on the command line, whatever its name. */
 export class SingleDatabase implements OrganizationLocator {
+  /** The locator of a file that must exist. */
+  static open(file: string): SingleDatabase {
+    if (!existsSync(file)) throw new UnknownOrganizationError(`database file ${file} does not exist`);
+    return new SingleDatabase(file);
+  }
+
   readonly organization: string;
   readonly path: string;
 

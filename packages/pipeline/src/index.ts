@@ -1,0 +1,13 @@
+export { startFleet, type Fleet, type FleetOptions } from './fleet';
+export { RunClient, RunFailedError, type Progress, type RunClientOptions } from './run-client';
+export { registerSchedules, NIGHTLY_CRON } from './nightly-schedule';
+export {
+  OrganizationDirectory,
+  SingleDatabase,
+  UnknownOrganizationError,
+  type OrganizationLocator,
+} from './organization-directory';
+export { createLogger, type Logger } from './logger';
+export { formatRunSummary, type RunSummary } from './run-summary';
+export { fullRunId, configHash } from './run-identity';
+export { finalizeJobId, chunkJobId } from './run-flow';
