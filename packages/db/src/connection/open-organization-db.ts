@@ -1,0 +1,74 @@
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import * as schema from '../schema';
+import { withDatabaseErrors } from './database-errors';
+
+export type OrganizationSchema = typeof schema;
+
+/** One open organization file: the raw connection for hot paths, drizzle for the rest. */
+export interface OrganizationDb {
+  readonly path: string;
+  readonly readonly: boolean;
+  readonly sqlite: Database.Database;
+  readonly orm: BetterSQLite3Database<OrganizationSchema>;
+  close(): void;
+}
+
+export interface OpenOptions {
+  readonly readonly?: boolean;
+  /** How long a statement waits for another connection's lock before failing with DatabaseBusyError. */
+  readonly busyTimeoutMs?: number;
+  /** Page cache of this connection; bulk writes raise it for their own duration. */
+  readonly cacheSizeMb?: number;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+const DEFAULT_CACHE_SIZE_MB = 64;
+
+/**
+ * Opens an organization's SQLite file: WAL (readers never block the writer
+ * and never see a half-written run), synchronous=NORMAL (durable at every
+ * checkpoint, safe against corruption), a busy timeout and foreign keys on.
+ * A read-only connection requires the file to exist.
+ */
+export const openOrganizationDb = (path: string, options: OpenOptions = {}): OrganizationDb => {
+  const readonly = options.readonly ?? false;
+  return withDatabaseErrors(`opening ${path}`, () => {
+    const sqlite = new Database(path, { readonly, fileMustExist: readonly });
+    try {
+      sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
+      // Reading the journal mode is the first read of the file: a non-database fails here, not later.
+      if (!readonly) sqlite.pragma('journal_mode = WAL');
+      else sqlite.pragma('journal_mode');
+      sqlite.pragma('synchronous = NORMAL');
+      sqlite.pragma('foreign_keys = ON');
+      sqlite.pragma(`cache_size = ${-1024 * Math.max(1, Math.floor(options.cacheSizeMb ?? DEFAULT_CACHE_SIZE_MB))}`);
+    } catch (error) {
+      sqlite.close();
+      throw error;
+    }
+    return {
+      path,
+      readonly,
+      sqlite,
+      orm: drizzle(sqlite, { schema }),
+      close: () => {
+        if (sqlite.open) sqlite.close();
+      },
+    };
+  });
+};
+
+/**
+ * Runs `work` with a bigger page cache, restoring the connection's own after:
+ * bulk inserts and index builds are bound by how much of the b-trees fits.
+ */
+export const withCacheSize = <T>(db: OrganizationDb, cacheSizeMb: number, work: () => T): T => {
+  const previous = db.sqlite.pragma('cache_size', { simple: true }) as number;
+  db.sqlite.pragma(`cache_size = ${-1024 * Math.floor(cacheSizeMb)}`);
+  try {
+    return work();
+  } finally {
+    db.sqlite.pragma(`cache_size = ${previous}`);
+  }
+};

@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { DatabaseMigrationError, withDatabaseErrors } from '../connection/database-errors';
+import { openOrganizationDb, type OrganizationDb } from '../connection/open-organization-db';
+import { inWriteTransaction } from '../connection/transaction';
+import { parseMigrationStatement, type ColumnDefinition, type MigrationStatement } from './migration-statement';
+import { MIGRATIONS_FOLDER } from './migrations-folder';
+import { columnNamesOf, indexesOf, indexExists, quoteIdentifier, tableExists } from './schema-inspection';
+
+/** drizzle-orm's own bookkeeping table and shape, so drizzle-kit tooling sees the same history. */
+const MIGRATIONS_TABLE = '__drizzle_migrations';
+
+export interface MigrationReport {
+  /** Tags of the migrations applied now (e.g. `0000_contract_tables`). */
+  readonly applied: readonly string[];
+  /** `table.column` added to tables that already existed. */
+  readonly addedColumns: readonly string[];
+  /** Indexes not created because an equivalent one (same table, columns and uniqueness) already exists. */
+  readonly equivalentIndexesKept: readonly string[];
+}
+
+/**
+ * SQLite's ADD COLUMN refuses PRIMARY KEY and UNIQUE columns, and NOT NULL
+ * without a default (the existing rows would break it). Such a contract
+ * column missing from a foreign table is added as a plain nullable column:
+ * additive, and the rows already there stay as they are.
+ */
+const addableDefinition = (column: ColumnDefinition): string | null => {
+  if (/\bPRIMARY\s+KEY\b/i.test(column.definition)) return null;
+  let definition = column.definition.replace(/\bUNIQUE\b/gi, '');
+  if (/\bNOT\s+NULL\b/i.test(definition) && !/\bDEFAULT\b/i.test(definition)) {
+    definition = definition.replace(/\bNOT\s+NULL\b/gi, '');
+  }
+  return definition.replace(/\s+/g, ' ').trim();
+};
+
+const applyStatement = (db: OrganizationDb, statement: MigrationStatement, report: MutableReport): void => {
+  const { sqlite } = db;
+  switch (statement.kind) {
+    case 'create-table': {
+      if (!tableExists(sqlite, statement.table)) {
+        sqlite.exec(statement.sql);
+        return;
+      }
+      const present = columnNamesOf(sqlite, statement.table);
+      for (const column of statement.columns) {
+        if (present.has(column.name.toLowerCase())) continue;
+        const definition = addableDefinition(column);
+        if (definition === null) {
+          throw new DatabaseMigrationError(
+            `table ${statement.table} exists without its key column ${column.name}; it cannot be added`,
+          );
+        }
+        sqlite.exec(
+          `ALTER TABLE ${quoteIdentifier(statement.table)} ADD COLUMN ${quoteIdentifier(column.name)} ${definition}`,
+        );
+        report.addedColumns.push(`${statement.table}.${column.name}`);
+      }
+      return;
+    }
+    case 'create-index': {
+      if (indexExists(sqlite, statement.name)) return;
+      if (!statement.partial) {
+        const equivalent = indexesOf(sqlite, statement.table).find(
+          (index) =>
+            !index.partial &&
+            index.unique === statement.unique &&
+            index.columns.length === statement.columns.length &&
+            index.columns.every((column, i) => column === statement.columns[i]),
+        );
+        // A second index on the same key would double the cost of every write for nothing.
+        if (equivalent !== undefined) {
+          report.equivalentIndexesKept.push(`${statement.name} (as ${equivalent.name})`);
+          return;
+        }
+      }
+      sqlite.exec(statement.sql);
+      return;
+    }
+    case 'add-column': {
+      if (columnNamesOf(sqlite, statement.table).has(statement.column.name.toLowerCase())) return;
+      sqlite.exec(statement.sql);
+      report.addedColumns.push(`${statement.table}.${statement.column.name}`);
+      return;
+    }
+    case 'other':
+      sqlite.exec(statement.sql);
+  }
+};
+
+/** Journal entries' tags by their timestamp, for the report. */
+const migrationTags = (): Map<number, string> => {
+  const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as {
+    entries: { when: number; tag: string }[];
+  };
+  return new Map(journal.entries.map((entry) => [entry.when, entry.tag]));
+};
+
+interface MutableReport {
+  applied: string[];
+  addedColumns: string[];
+  equivalentIndexesKept: string[];
+}
+
+/**
+ * Brings an open organization file to the current schema, additively: tables
+ * and indexes are created only when missing, contract columns missing from a
+ * pre-existing table are added, nothing is dropped or rewritten. All pending
+ * migrations apply in one transaction.
+ */
+export const migrateOpenOrganizationDb = (db: OrganizationDb): MigrationReport => {
+  const report: MutableReport = { applied: [], addedColumns: [], equivalentIndexesKept: [] };
+  const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
+  const tags = migrationTags();
+  withDatabaseErrors(`migrating ${db.path}`, () =>
+    inWriteTransaction(db, () => {
+      db.sqlite.exec(
+        `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`,
+      );
+      const last = db.sqlite
+        .prepare(`SELECT created_at FROM ${MIGRATIONS_TABLE} ORDER BY created_at DESC LIMIT 1`)
+        .pluck()
+        .get() as number | string | undefined;
+      for (const migration of migrations) {
+        if (last !== undefined && Number(last) >= migration.folderMillis) continue;
+        for (const raw of migration.sql) {
+          const statement = parseMigrationStatement(raw);
+          if (statement !== null) applyStatement(db, statement, report);
+        }
+        db.sqlite
+          .prepare(`INSERT INTO ${MIGRATIONS_TABLE} (hash, created_at) VALUES (?, ?)`)
+          .run(migration.hash, migration.folderMillis);
+        report.applied.push(tags.get(migration.folderMillis) ?? String(migration.folderMillis));
+      }
+    }),
+  );
+  return report;
+};
+
+/** Opens `path` (creating it when absent), migrates it and closes it. */
+export const migrateOrganizationDb = (path: string): MigrationReport => {
+  const db = openOrganizationDb(path);
+  try {
+    return migrateOpenOrganizationDb(db);
+  } finally {
+    db.close();
+  }
+};

@@ -1,0 +1,11 @@
+export { contacts } from './contacts';
+export { campaignTypes } from './campaign-types';
+export { campaignInstances } from './campaign-instances';
+export { contactCampaigns } from './contact-campaigns';
+export { campaignChangeLog } from './campaign-change-log';
+export { emailSchedules } from './email-schedules';
+export { schedulerCheckpoints } from './scheduler-checkpoints';
+export { configVersions } from './config-versions';
+export { trackingClicks } from './tracking-clicks';
+export { contactEvents } from './contact-events';
+export { scheduleDigests } from './schedule-digests';
