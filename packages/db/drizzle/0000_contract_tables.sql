@@ -109,7 +109,7 @@ CREATE TABLE IF NOT EXISTS `email_schedules` (
 	`actual_send_datetime` text
 );
 --> statement-breakpoint
-CREATE INDEX IF NOT EXISTS `idx_email_schedules_status_date` ON `email_schedules` (`status`,`scheduled_send_date`);--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS `idx_email_schedules_status_date` ON `email_schedules` (`status`,`scheduled_send_date`,`email_type`);--> statement-breakpoint
 CREATE INDEX IF NOT EXISTS `idx_email_schedules_run` ON `email_schedules` (`scheduler_run_id`);--> statement-breakpoint
 CREATE INDEX IF NOT EXISTS `idx_email_schedules_history_contact` ON `email_schedules` (`contact_id`) WHERE status NOT IN ('pre-scheduled', 'skipped');--> statement-breakpoint
 CREATE UNIQUE INDEX IF NOT EXISTS `email_schedules_contact_type_date_unique` ON `email_schedules` (`contact_id`,`email_type`,`scheduled_send_date`);--> statement-breakpoint

@@ -18,3 +18,47 @@ export {
   withDatabaseErrors,
 } from './connection/database-errors';
 export { migrateOrganizationDb, migrateOpenOrganizationDb, type MigrationReport } from './migrate/migrate-organization-db';
+export { inWriteTransaction } from './connection/transaction';
+export { readContactPages, readContacts, countContactRows, type IdRange } from './read/contact-reads';
+export { contactChunks, type ContactChunk } from './read/contact-chunks';
+export { readCampaignTypes, readCampaignInstances } from './read/campaign-reads';
+export { readHistory } from './read/history-reads';
+export { readCampaignTargets } from './read/target-reads';
+export { readBehaviour, answerKindOf } from './read/behaviour-reads';
+export {
+  readContactInputPages,
+  readContactInputs,
+  type ContactInputsOptions,
+  type ContactInputsPage,
+} from './read/contact-inputs';
+export type { UnreadableRows } from './read/unreadable-rows';
+export { existingDayCounts, existingDayCountsExcept } from './read/day-counts';
+export { readPendingCampaignChanges, markCampaignChangesProcessed, type CampaignChange } from './read/campaign-changes';
+export { scheduleRowOf, type ScheduleRow, type ScheduleRowStamp } from './write/schedule-row';
+export {
+  replaceOrganizationSchedule,
+  replaceContactsSchedule,
+  type ReplaceOptions,
+  type ReplaceSummary,
+  type ReplaceMode,
+} from './write/replace-schedule';
+export { RowOrderError } from './write/contact-groups';
+export { contactsChecksum, schedulesChecksum } from './runs/checksums';
+export {
+  startRunCheckpoint,
+  completeRunCheckpoint,
+  failRunCheckpoint,
+  readRunCheckpoint,
+  type RunCheckpoint,
+  type CheckpointStart,
+  type CheckpointCompletion,
+} from './runs/checkpoints';
+export { recordConfigVersion, canonicalJson, type ConfigVersionRecord } from './runs/config-versions';
+export { utcDatetime } from './runs/utc-datetime';
+export {
+  backupOrganizationDb,
+  pruneBackups,
+  BackupVerificationError,
+  type BackupOptions,
+  type BackupResult,
+} from './backup/backup-organization-db';

@@ -9,3 +9,4 @@ export { configVersions } from './config-versions';
 export { trackingClicks } from './tracking-clicks';
 export { contactEvents } from './contact-events';
 export { scheduleDigests } from './schedule-digests';
+export { schedulerState } from './scheduler-state';

@@ -1,0 +1,75 @@
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { DatabaseError, translateSqliteError } from '../connection/database-errors';
+import type { OrganizationDb } from '../connection/open-organization-db';
+
+export interface BackupOptions {
+  /** Where copies go; default `<directory of the file>/backups`. */
+  readonly directory?: string;
+  /** Copies older than this many days are deleted after a verified backup (default 7). */
+  readonly keepDays?: number;
+  readonly now?: Date;
+}
+
+export interface BackupResult {
+  readonly path: string;
+  readonly bytes: number;
+  /** Older copies deleted. */
+  readonly pruned: readonly string[];
+}
+
+export class BackupVerificationError extends DatabaseError {
+  override readonly name = 'BackupVerificationError';
+}
+
+const DAY_MS = 86_400_000;
+const stamp = (at: Date): string => at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+
+/**
+ * A point-in-time copy of the organization file through SQLite's online
+ * backup (consistent while other connections read and write), checked with
+ * `PRAGMA integrity_check` before it counts; then copies of this file older
+ * than `keepDays` are deleted. A copy that fails the check is removed and
+ * the old copies are kept.
+ */
+export const backupOrganizationDb = async (db: OrganizationDb, options: BackupOptions = {}): Promise<BackupResult> => {
+  const now = options.now ?? new Date();
+  const directory = options.directory ?? join(dirname(db.path), 'backups');
+  const base = basename(db.path, extname(db.path));
+  const target = join(directory, `${base}.${stamp(now)}.sqlite`);
+  try {
+    mkdirSync(directory, { recursive: true });
+    await db.sqlite.backup(target);
+  } catch (error) {
+    rmSync(target, { force: true });
+    throw translateSqliteError(error, `backing up ${db.path} to ${target}`);
+  }
+  const copy = new Database(target, { readonly: true, fileMustExist: true });
+  let verdict: string[];
+  try {
+    verdict = copy.prepare('PRAGMA integrity_check').pluck().all() as string[];
+  } finally {
+    copy.close();
+  }
+  if (verdict.length !== 1 || verdict[0] !== 'ok') {
+    rmSync(target, { force: true });
+    throw new BackupVerificationError(`backup of ${db.path} failed its integrity check: ${verdict.slice(0, 5).join('; ')}`);
+  }
+  return { path: target, bytes: statSync(target).size, pruned: pruneBackups(directory, base, options.keepDays ?? 7, now) };
+};
+
+/** Deletes this organization's copies in `directory` last written more than `keepDays` before `now`. */
+export const pruneBackups = (directory: string, base: string, keepDays: number, now: Date): string[] => {
+  const oldest = now.getTime() - keepDays * DAY_MS;
+  const pruned: string[] = [];
+  for (const name of readdirSync(directory)) {
+    if (!name.startsWith(`${base}.`) || !name.endsWith('.sqlite')) continue;
+    const path = join(directory, name);
+    if (statSync(path).mtimeMs < oldest) {
+      rmSync(path, { force: true });
+      pruned.push(path);
+    }
+  }
+  return pruned;
+};

@@ -1,0 +1,72 @@
+import { formatIsoDate, type Behaviour, type BehaviourKind, type UtcDatetimeToDay } from '@scheduler/core';
+import { withDatabaseErrors } from '../connection/database-errors';
+import type { OrganizationDb } from '../connection/open-organization-db';
+import type { IdRange } from './contact-reads';
+import { parseMetadataObject } from './json-metadata';
+import { storedText } from './stored-text';
+import { countUnreadable, type UnreadableRows } from './unreadable-rows';
+
+/** RULES.md §8: an answer "with conditions" has `has_medical_conditions: true` or `main_questions_yes_count > 0`. */
+export const answerKindOf = (metadata: string | null): BehaviourKind => {
+  const answer = parseMetadataObject(metadata);
+  if (answer === null) return 'answered_no_conditions';
+  const yesCount = answer.main_questions_yes_count;
+  return answer.has_medical_conditions === true || (typeof yesCount === 'number' && yesCount > 0)
+    ? 'answered_with_conditions'
+    : 'answered_no_conditions';
+};
+
+/**
+ * Clicks and eligibility answers of the contacts in `range`, on their CT
+ * day, grouped by contact id. With `sinceDay`, only behaviour from that day
+ * on is read (the follow-up lookback window): stored datetimes are UTC, so
+ * the text filter starts a day earlier and the day itself is checked after
+ * conversion.
+ */
+export const readBehaviour = (
+  db: OrganizationDb,
+  range: IdRange,
+  toDay: UtcDatetimeToDay,
+  unreadable: UnreadableRows,
+  sinceDay: number | null = null,
+): Map<number, Behaviour[]> => {
+  const since = sinceDay === null ? '' : formatIsoDate(sinceDay - 1);
+  const context = `reading behaviour of contacts ${range.fromId}–${range.toId} of ${db.path}`;
+  const clicks = withDatabaseErrors(context, () =>
+    db.sqlite
+      .prepare(
+        `SELECT contact_id, clicked_at FROM tracking_clicks
+         WHERE contact_id >= ? AND contact_id <= ? AND clicked_at >= ?`,
+      )
+      .raw()
+      .all(range.fromId, range.toId, since),
+  ) as unknown[][];
+  const answers = withDatabaseErrors(context, () =>
+    db.sqlite
+      .prepare(
+        `SELECT contact_id, created_at, metadata FROM contact_events
+         WHERE contact_id >= ? AND contact_id <= ? AND event_type = 'eligibility_answered' AND created_at >= ?`,
+      )
+      .raw()
+      .all(range.fromId, range.toId, since),
+  ) as unknown[][];
+
+  const byContact = new Map<number, Behaviour[]>();
+  const add = (contactId: number, behaviour: Behaviour): void => {
+    if (sinceDay !== null && behaviour.day < sinceDay) return;
+    let list = byContact.get(contactId);
+    if (list === undefined) byContact.set(contactId, (list = []));
+    list.push(behaviour);
+  };
+  for (const row of clicks) {
+    const day = toDay.dayOf(storedText(row[1]));
+    if (day === null) countUnreadable(unreadable, 'tracking_clicks', 'malformed_clicked_at');
+    else add(row[0] as number, { kind: 'click', day });
+  }
+  for (const row of answers) {
+    const day = toDay.dayOf(storedText(row[1]));
+    if (day === null) countUnreadable(unreadable, 'contact_events', 'malformed_created_at');
+    else add(row[0] as number, { kind: answerKindOf(storedText(row[2])), day });
+  }
+  return byContact;
+};

@@ -1,0 +1,36 @@
+import { and, asc, inArray, isNull, sql } from 'drizzle-orm';
+import { withDatabaseErrors } from '../connection/database-errors';
+import type { OrganizationDb } from '../connection/open-organization-db';
+import { campaignChangeLog } from '../schema';
+import { utcDatetime } from '../runs/utc-datetime';
+
+export type CampaignChange = typeof campaignChangeLog.$inferSelect;
+
+/** `campaign_change_log` rows that require rescheduling and are not processed yet, oldest first. */
+export const readPendingCampaignChanges = (db: OrganizationDb): CampaignChange[] =>
+  withDatabaseErrors(`reading pending campaign changes of ${db.path}`, () =>
+    db.orm
+      .select()
+      .from(campaignChangeLog)
+      .where(and(sql`${campaignChangeLog.requiresRescheduling}`, isNull(campaignChangeLog.processedAt)))
+      .orderBy(asc(campaignChangeLog.id))
+      .all(),
+  );
+
+/** Marks the rows processed at `at` (UTC `YYYY-MM-DD HH:MM:SS`); rows already processed keep their time. */
+export const markCampaignChangesProcessed = (db: OrganizationDb, ids: readonly number[], at = new Date()): number => {
+  if (ids.length === 0) return 0;
+  const processedAt = utcDatetime(at);
+  return withDatabaseErrors(`marking campaign changes processed in ${db.path}`, () => {
+    let changed = 0;
+    // SQLite limits the number of bound parameters per statement.
+    for (let start = 0; start < ids.length; start += 500) {
+      changed += db.orm
+        .update(campaignChangeLog)
+        .set({ processedAt })
+        .where(and(inArray(campaignChangeLog.id, ids.slice(start, start + 500)), isNull(campaignChangeLog.processedAt)))
+        .run().changes;
+    }
+    return changed;
+  });
+};

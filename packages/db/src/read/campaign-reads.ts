@@ -1,0 +1,43 @@
+import type { CampaignInstance, CampaignType } from '@scheduler/core';
+import { asc } from 'drizzle-orm';
+import { withDatabaseErrors } from '../connection/database-errors';
+import type { OrganizationDb } from '../connection/open-organization-db';
+import { campaignInstances, campaignTypes } from '../schema';
+
+/** Every campaign type, with the contract's defaults for missing values. */
+export const readCampaignTypes = (db: OrganizationDb): CampaignType[] =>
+  withDatabaseErrors(`reading campaign types of ${db.path}`, () =>
+    db.orm
+      .select()
+      .from(campaignTypes)
+      .orderBy(asc(campaignTypes.name))
+      .all()
+      .map((row) => ({
+        name: row.name,
+        respectExclusionWindows: row.respectExclusionWindows ?? true,
+        enableFollowups: row.enableFollowups ?? true,
+        daysBeforeEvent: row.daysBeforeEvent ?? 0,
+        targetAllContacts: row.targetAllContacts ?? false,
+        priority: row.priority ?? 10,
+        active: row.active ?? true,
+      })),
+  );
+
+/** Every campaign instance, active or not: the core decides which are active on its today. */
+export const readCampaignInstances = (db: OrganizationDb): CampaignInstance[] =>
+  withDatabaseErrors(`reading campaign instances of ${db.path}`, () =>
+    db.orm
+      .select({
+        id: campaignInstances.id,
+        campaignType: campaignInstances.campaignType,
+        instanceName: campaignInstances.instanceName,
+        emailTemplate: campaignInstances.emailTemplate,
+        smsTemplate: campaignInstances.smsTemplate,
+        activeStartDate: campaignInstances.activeStartDate,
+        activeEndDate: campaignInstances.activeEndDate,
+        metadata: campaignInstances.metadata,
+      })
+      .from(campaignInstances)
+      .orderBy(asc(campaignInstances.id))
+      .all(),
+  );

@@ -1,0 +1,96 @@
+import {
+  SENDER_STATUSES,
+  daysInMonth,
+  epochDay,
+  parseIsoDate,
+  type HistoryEmail,
+  type SenderStatus,
+  type UtcDatetimeToDay,
+} from '@scheduler/core';
+import { withDatabaseErrors } from '../connection/database-errors';
+import type { OrganizationDb } from '../connection/open-organization-db';
+import type { IdRange } from './contact-reads';
+import { parseMetadataObject } from './json-metadata';
+import { storedInteger, storedText } from './stored-text';
+import { countUnreadable, type UnreadableRows } from './unreadable-rows';
+
+const TABLE = 'email_schedules';
+const SENDER_STATUS_SET: ReadonlySet<string> = new Set(SENDER_STATUSES);
+
+const eventDayOf = (year: number | null, month: number | null, day: number | null): number | null => {
+  if (year === null || month === null || day === null) return null;
+  if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  return epochDay(year, month, day);
+};
+
+const initialEmailIdOf = (metadata: string | null): number | null => {
+  const id = parseMetadataObject(metadata)?.initial_email_id;
+  return storedInteger(id ?? null);
+};
+
+/**
+ * The sender's rows (status outside pre-scheduled/skipped) of the contacts in
+ * `range`, as the core's `HistoryEmail`, grouped by contact id. Dates are CT
+ * days: `sentDay` is the day of `actual_send_datetime` in `toDay`'s zone, else
+ * `scheduled_send_date`. Unusable rows are counted in `unreadable` and left out.
+ */
+export const readHistory = (
+  db: OrganizationDb,
+  range: IdRange,
+  toDay: UtcDatetimeToDay,
+  unreadable: UnreadableRows,
+): Map<number, HistoryEmail[]> => {
+  const rows = withDatabaseErrors(`reading send history of contacts ${range.fromId}–${range.toId} of ${db.path}`, () =>
+    db.sqlite
+      .prepare(
+        // The condition repeats the partial index's own, so SQLite reads only the sender's rows.
+        `SELECT id, contact_id, email_type, status, scheduled_send_date, actual_send_datetime,
+                event_year, event_month, event_day, campaign_instance_id, metadata
+         FROM email_schedules
+         WHERE contact_id >= ? AND contact_id <= ? AND status NOT IN ('pre-scheduled', 'skipped')
+         ORDER BY contact_id, id`,
+      )
+      .raw()
+      .all(range.fromId, range.toId),
+  ) as unknown[][];
+  const byContact = new Map<number, HistoryEmail[]>();
+  for (const row of rows) {
+    const status = storedText(row[3]);
+    if (status === null || !SENDER_STATUS_SET.has(status)) {
+      countUnreadable(unreadable, TABLE, 'unknown_status');
+      continue;
+    }
+    const emailType = storedText(row[2]);
+    if (emailType === null) {
+      countUnreadable(unreadable, TABLE, 'missing_email_type');
+      continue;
+    }
+    const scheduledDay = parseIsoDate(storedText(row[4]));
+    if (scheduledDay === null) {
+      countUnreadable(unreadable, TABLE, 'malformed_scheduled_send_date');
+      continue;
+    }
+    const actual = storedText(row[5]);
+    let sentDay = scheduledDay;
+    if (actual !== null && actual !== '') {
+      const actualDay = toDay.dayOf(actual);
+      if (actualDay === null) countUnreadable(unreadable, TABLE, 'malformed_actual_send_datetime');
+      else sentDay = actualDay;
+    }
+    const contactId = row[1] as number;
+    const email: HistoryEmail = {
+      id: row[0] as number,
+      emailType,
+      status: status as SenderStatus,
+      scheduledDay,
+      sentDay,
+      eventDay: eventDayOf(storedInteger(row[6]), storedInteger(row[7]), storedInteger(row[8])),
+      campaignInstanceId: storedInteger(row[9]),
+      initialEmailId: emailType.startsWith('followup_') ? initialEmailIdOf(storedText(row[10])) : null,
+    };
+    let list = byContact.get(contactId);
+    if (list === undefined) byContact.set(contactId, (list = []));
+    list.push(email);
+  }
+  return byContact;
+};

@@ -1,0 +1,83 @@
+import { eq } from 'drizzle-orm';
+import { withDatabaseErrors } from '../connection/database-errors';
+import type { OrganizationDb } from '../connection/open-organization-db';
+import { schedulerCheckpoints } from '../schema';
+import { contactsChecksum, schedulesChecksum } from './checksums';
+import { utcDatetime } from './utc-datetime';
+
+export type RunCheckpoint = typeof schedulerCheckpoints.$inferSelect;
+
+export interface CheckpointStart {
+  readonly runId: string;
+  readonly runAt?: Date;
+  /** Computed from the file when not given (a streaming read of every scheduler row). */
+  readonly schedulesBeforeChecksum?: string;
+}
+
+/**
+ * Records a run as `started`, with the checksum of the contacts it reads and
+ * of the schedule it will replace. Restarting a run id that did not complete
+ * (a retry) starts its row afresh.
+ */
+export const startRunCheckpoint = (db: OrganizationDb, start: CheckpointStart): RunCheckpoint =>
+  withDatabaseErrors(`starting checkpoint of run ${start.runId} in ${db.path}`, () => {
+    const values = {
+      runTimestamp: utcDatetime(start.runAt ?? new Date()),
+      schedulerRunId: start.runId,
+      contactsChecksum: contactsChecksum(db),
+      schedulesBeforeChecksum: start.schedulesBeforeChecksum ?? schedulesChecksum(db),
+      schedulesAfterChecksum: null,
+      contactsProcessed: null,
+      emailsScheduled: null,
+      emailsSkipped: null,
+      status: 'started',
+      errorMessage: null,
+      completedAt: null,
+    };
+    return db.orm
+      .insert(schedulerCheckpoints)
+      .values(values)
+      .onConflictDoUpdate({ target: schedulerCheckpoints.schedulerRunId, set: values })
+      .returning()
+      .get();
+  });
+
+export interface CheckpointCompletion {
+  readonly contactsProcessed: number;
+  readonly emailsScheduled: number;
+  readonly emailsSkipped: number;
+  /** As returned by the commit (`ReplaceSummary.schedulesChecksum`); computed from the file when not given. */
+  readonly schedulesAfterChecksum?: string | null;
+  readonly completedAt?: Date;
+}
+
+export const completeRunCheckpoint = (db: OrganizationDb, runId: string, completion: CheckpointCompletion): void =>
+  withDatabaseErrors(`completing checkpoint of run ${runId} in ${db.path}`, () => {
+    db.orm
+      .update(schedulerCheckpoints)
+      .set({
+        status: 'completed',
+        contactsProcessed: completion.contactsProcessed,
+        emailsScheduled: completion.emailsScheduled,
+        emailsSkipped: completion.emailsSkipped,
+        schedulesAfterChecksum: completion.schedulesAfterChecksum ?? schedulesChecksum(db),
+        completedAt: utcDatetime(completion.completedAt ?? new Date()),
+        errorMessage: null,
+      })
+      .where(eq(schedulerCheckpoints.schedulerRunId, runId))
+      .run();
+  });
+
+export const failRunCheckpoint = (db: OrganizationDb, runId: string, errorMessage: string, at = new Date()): void =>
+  withDatabaseErrors(`failing checkpoint of run ${runId} in ${db.path}`, () => {
+    db.orm
+      .update(schedulerCheckpoints)
+      .set({ status: 'failed', errorMessage, completedAt: utcDatetime(at) })
+      .where(eq(schedulerCheckpoints.schedulerRunId, runId))
+      .run();
+  });
+
+export const readRunCheckpoint = (db: OrganizationDb, runId: string): RunCheckpoint | undefined =>
+  withDatabaseErrors(`reading checkpoint of run ${runId} in ${db.path}`, () =>
+    db.orm.select().from(schedulerCheckpoints).where(eq(schedulerCheckpoints.schedulerRunId, runId)).get(),
+  );

@@ -1,0 +1,352 @@
+import { withDatabaseErrors } from '../connection/database-errors';
+import { withCacheSize, type OrganizationDb } from '../connection/open-organization-db';
+import { inWriteTransaction } from '../connection/transaction';
+import { schedulesChecksum } from '../runs/checksums';
+import { ScheduleChecksum } from '../runs/schedule-checksum';
+import { ContactDigest, UNKNOWN_DIGEST } from './contact-digest';
+import { contactGroups, type ContactRows } from './contact-groups';
+import { DigestCursor } from './digest-cursor';
+import { RebuildCostModel } from './rebuild-cost-model';
+import type { ScheduleRow } from './schedule-row';
+import { scheduleRowText } from './schedule-row-text';
+import { rowKey, ScheduleStatements } from './schedule-statements';
+import { readScheduleTableShape, REBUILD_TABLE, SCHEDULE_TABLE } from './schedule-table-shape';
+
+/*
+ * Why the writes are shaped this way (measured on the 2-core machines, see
+ * reference/sqlite-floor.md): inserting 9M schedule rows costs 80–90 s, one
+ * DELETE of 8M rows 230–340 s, and merely reading 9M rows back 40–60 s. So a
+ * run must neither delete-and-reinsert everything nor read the old schedule
+ * to find what changed.
+ *
+ * - `schedule_digests` holds, per contact, a digest of the rows last
+ *   committed. A full run digests each contact's new rows as they stream by
+ *   and touches only contacts whose digest differs: for those it reads the
+ *   stored rows and applies the set difference by key (delete, update in
+ *   place, insert); an unchanged row is kept as it is (its run id and
+ *   timestamps too).
+ * - Soundness rests on the contract: only the scheduler writes pre-scheduled
+ *   and skipped rows. When the sender moves one of them to its own statuses,
+ *   history then blocks that email, so the run's rows for the contact differ
+ *   from the digest and the contact is compared row by row. A file whose
+ *   digests were never completed by a full run (a first run, a foreign
+ *   table) gets an always-different digest for every contact holding rows.
+ * - When most of the schedule changes, row-by-row changes cost more than
+ *   building the table anew: after a probe of the first rows, if the cost
+ *   model says so, the table is rebuilt under its own definition (sender
+ *   rows and the rows already settled copied over, the rest inserted with
+ *   only the UNIQUE index present, the other indexes built once at the end)
+ *   and swapped for the old one. Dropping the old table frees its pages
+ *   without a per-row delete.
+ * - Everything happens in one transaction: in WAL mode a reader on another
+ *   connection sees the previous schedule until the commit, then the new one.
+ */
+
+export type ReplaceMode = 'incremental' | 'rebuild' | 'targeted';
+
+export interface ReplaceOptions {
+  /** Page cache for the duration of the write (default 512 MB): index b-trees that fit are written once. */
+  readonly cacheSizeMb?: number;
+  /** `auto` lets the cost model decide; tests force either way. */
+  readonly rebuild?: 'auto' | 'never' | 'always';
+  /** New rows seen before deciding whether to rebuild. */
+  readonly probeRows?: number;
+}
+
+export interface ReplaceSummary {
+  readonly mode: ReplaceMode;
+  /** Contacts that had or now have rows. */
+  readonly contacts: number;
+  /** Contacts whose rows changed. */
+  readonly contactsChanged: number;
+  readonly rowsInserted: number;
+  readonly rowsUpdated: number;
+  readonly rowsDeleted: number;
+  readonly rowsKept: number;
+  /** New rows not written because the sender holds a row with the same key. */
+  readonly conflictsIgnored: number;
+  /** New rows dropped because the run gave one contact two rows with the same key. */
+  readonly duplicatesDropped: number;
+  /** `schedulesChecksum` of the committed schedule; null for a targeted reschedule, which does not stream it. */
+  readonly schedulesChecksum: string | null;
+}
+
+const DEFAULT_CACHE_SIZE_MB = 512;
+const DEFAULT_PROBE_ROWS = 30_000;
+const DIGESTS_COMPLETE_KEY = 'schedule_digests';
+
+interface Tally {
+  contacts: number;
+  contactsChanged: number;
+  rowsInserted: number;
+  rowsUpdated: number;
+  rowsDeleted: number;
+  rowsKept: number;
+  conflictsIgnored: number;
+}
+
+const newTally = (): Tally => ({
+  contacts: 0,
+  contactsChanged: 0,
+  rowsInserted: 0,
+  rowsUpdated: 0,
+  rowsDeleted: 0,
+  rowsKept: 0,
+  conflictsIgnored: 0,
+});
+
+interface DigestedContact extends ContactRows {
+  readonly texts: string[];
+  readonly digest: number;
+}
+
+const digestContact = (group: ContactRows): DigestedContact => {
+  const digest = new ContactDigest();
+  const texts = group.rows.map((row) => {
+    const text = scheduleRowText(row);
+    digest.addRow(text);
+    return text;
+  });
+  return { ...group, texts, digest: digest.value() };
+};
+
+/** Applies the set difference between a contact's stored rows and its new rows. */
+const rewriteContact = (statements: ScheduleStatements, runId: string, contact: DigestedContact, tally: Tally): boolean => {
+  const stored = new Map(statements.storedRows(contact.contactId).map((row) => [row.key, row]));
+  const inserts: number[] = [];
+  let changed = false;
+  for (let i = 0; i < contact.rows.length; i++) {
+    const row = contact.rows[i]!;
+    const key = rowKey(row.emailType, row.scheduledSendDate);
+    const old = stored.get(key);
+    if (old === undefined) {
+      inserts.push(i);
+      continue;
+    }
+    stored.delete(key);
+    if (old.text === contact.texts[i]) {
+      tally.rowsKept++;
+    } else {
+      statements.update(old.id, row, runId);
+      tally.rowsUpdated++;
+      changed = true;
+    }
+  }
+  // Deletes first: a new row may take a key only a deleted row held.
+  for (const old of stored.values()) {
+    statements.delete(old.id);
+    tally.rowsDeleted++;
+    changed = true;
+  }
+  for (const i of inserts) {
+    if (statements.insert(contact.rows[i]!, runId)) tally.rowsInserted++;
+    else tally.conflictsIgnored++;
+    changed = true;
+  }
+  return changed;
+};
+
+const deleteContactRows = (statements: ScheduleStatements, contactId: number, tally: Tally): void => {
+  for (const old of statements.storedRows(contactId)) {
+    statements.delete(old.id);
+    tally.rowsDeleted++;
+  }
+};
+
+const readState = (db: OrganizationDb, key: string): string | undefined =>
+  db.sqlite.prepare(`SELECT value FROM scheduler_state WHERE key = ?`).pluck().get(key) as string | undefined;
+
+const writeState = (db: OrganizationDb, key: string, value: string): void => {
+  db.sqlite
+    .prepare(`INSERT INTO scheduler_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
+    .run(key, value);
+};
+
+/**
+ * Until a full run has committed, digests cannot be trusted to describe the
+ * table: every contact holding rows gets one that matches nothing.
+ */
+const distrustDigestsUnlessComplete = (db: OrganizationDb): void => {
+  if (readState(db, DIGESTS_COMPLETE_KEY) === 'complete') return;
+  db.sqlite.exec(
+    `INSERT OR REPLACE INTO schedule_digests (contact_id, digest, row_count)
+     SELECT contact_id, ${UNKNOWN_DIGEST}, count(*) FROM email_schedules
+     WHERE status IN ('pre-scheduled', 'skipped') GROUP BY contact_id`,
+  );
+};
+
+/**
+ * Starts the rebuild once every contact up to `settledUpToId` is final in the
+ * live table: copies the sender's rows and those settled rows into a new
+ * table of the same definition, drops the old one and takes its name.
+ */
+const startRebuild = (db: OrganizationDb, settledUpToId: number): { finish: () => void } => {
+  const { sqlite } = db;
+  const shape = readScheduleTableShape(sqlite);
+  if (shape.rebuildRefusal !== null || shape.rebuildCreateSql === null) {
+    throw new Error(`email_schedules cannot be rebuilt: ${shape.rebuildRefusal}`);
+  }
+  sqlite.exec(`DROP TABLE IF EXISTS ${REBUILD_TABLE}`);
+  sqlite.exec(shape.rebuildCreateSql);
+  sqlite.exec(
+    `INSERT INTO ${REBUILD_TABLE} SELECT * FROM ${SCHEDULE_TABLE}
+     WHERE status NOT IN ('pre-scheduled', 'skipped') ORDER BY id`,
+  );
+  sqlite
+    .prepare(
+      `INSERT INTO ${REBUILD_TABLE} SELECT * FROM ${SCHEDULE_TABLE}
+       WHERE contact_id <= ? AND +status IN ('pre-scheduled', 'skipped') ORDER BY id`,
+    )
+    .run(settledUpToId);
+  sqlite.exec(`DROP TABLE ${SCHEDULE_TABLE}`);
+  // Legacy renaming leaves views and other tables' SQL alone: they name email_schedules, which exists again at once.
+  const legacy = sqlite.pragma('legacy_alter_table', { simple: true }) as number;
+  sqlite.pragma('legacy_alter_table = ON');
+  try {
+    sqlite.exec(`ALTER TABLE ${REBUILD_TABLE} RENAME TO ${SCHEDULE_TABLE}`);
+  } finally {
+    sqlite.pragma(`legacy_alter_table = ${legacy}`);
+  }
+  for (const sql of shape.uniqueIndexSql) sqlite.exec(sql);
+  sqlite.prepare(`DELETE FROM schedule_digests WHERE contact_id > ?`).run(settledUpToId);
+  return {
+    finish: () => {
+      for (const sql of shape.laterIndexSql) sqlite.exec(sql);
+    },
+  };
+};
+
+const finishSummary = (
+  db: OrganizationDb,
+  mode: ReplaceMode,
+  tally: Tally,
+  duplicates: number,
+  checksum: ScheduleChecksum,
+): ReplaceSummary => ({
+  mode,
+  ...tally,
+  duplicatesDropped: duplicates,
+  // A row the sender's key kept out is in the streamed checksum but not in the table: read the table instead.
+  schedulesChecksum: tally.conflictsIgnored > 0 ? schedulesChecksum(db) : checksum.digest(),
+});
+
+/**
+ * A full run's commit (RULES.md §10): after it, the organization's
+ * `pre-scheduled`/`skipped` rows are exactly `rows` (sorted by contact id;
+ * an iterable, so the run's rows need never all be in memory). Rows of other
+ * statuses are never touched. One transaction.
+ */
+export const replaceOrganizationSchedule = (
+  db: OrganizationDb,
+  runId: string,
+  rows: Iterable<ScheduleRow>,
+  options: ReplaceOptions = {},
+): ReplaceSummary =>
+  withDatabaseErrors(`committing run ${runId} to ${db.path}`, () =>
+    withCacheSize(db, options.cacheSizeMb ?? DEFAULT_CACHE_SIZE_MB, () =>
+      inWriteTransaction(db, () => {
+        distrustDigestsUnlessComplete(db);
+        const tally = newTally();
+        const checksum = new ScheduleChecksum();
+        const dropped = { duplicates: 0 };
+        const cost = new RebuildCostModel(db, options.rebuild ?? 'auto');
+        const probeRows = options.probeRows ?? DEFAULT_PROBE_ROWS;
+        let statements = new ScheduleStatements(db.sqlite);
+        let digests: DigestCursor | null = new DigestCursor(db.sqlite);
+        let rebuild: { finish: () => void } | null = null;
+        let rowsSeen = 0;
+        let probed = false;
+
+        const vanish = (contactId: number): void => {
+          deleteContactRows(statements, contactId, tally);
+          statements.setDigest(contactId, 0, 0);
+          tally.contacts++;
+          tally.contactsChanged++;
+          cost.observe(true, 0);
+        };
+
+        for (const group of contactGroups(rows, dropped)) {
+          const contact = digestContact(group);
+          const rowCount = contact.rows.length;
+          checksum.addContact(contact.contactId, contact.digest, rowCount);
+          rowsSeen += rowCount;
+          if (rebuild !== null) {
+            for (const row of contact.rows) {
+              if (statements.insert(row, runId)) tally.rowsInserted++;
+              else tally.conflictsIgnored++;
+            }
+            statements.appendDigest(contact.contactId, contact.digest, rowCount);
+            tally.contacts++;
+            tally.contactsChanged++;
+            continue;
+          }
+          while (digests!.peek() !== null && digests!.peek()!.contactId < contact.contactId) vanish(digests!.next()!.contactId);
+          const stored = digests!.peek()?.contactId === contact.contactId ? digests!.next() : null;
+          tally.contacts++;
+          const unchanged = stored !== null && stored.digest === contact.digest && stored.rowCount === rowCount;
+          if (unchanged) {
+            tally.rowsKept += rowCount;
+          } else {
+            if (rewriteContact(statements, runId, contact, tally)) tally.contactsChanged++;
+            statements.setDigest(contact.contactId, contact.digest, rowCount);
+          }
+          cost.observe(!unchanged, rowCount);
+          if (!probed && rowsSeen >= probeRows) {
+            probed = true;
+            if (cost.favoursRebuild()) {
+              rebuild = startRebuild(db, contact.contactId);
+              statements = new ScheduleStatements(db.sqlite);
+              digests = null;
+            }
+          }
+        }
+        if (digests !== null) for (let left = digests.next(); left !== null; left = digests.next()) vanish(left.contactId);
+        rebuild?.finish();
+        writeState(db, DIGESTS_COMPLETE_KEY, 'complete');
+        return finishSummary(db, rebuild === null ? 'incremental' : 'rebuild', tally, dropped.duplicates, checksum);
+      }),
+    ),
+  );
+
+/**
+ * A targeted reschedule's commit (RULES.md §10): the `pre-scheduled`/
+ * `skipped` rows of `contactIds` become exactly `rows` (sorted by contact
+ * id, each of one of those contacts); every other row stays. The stored rows
+ * of these few contacts are always compared row by row.
+ */
+export const replaceContactsSchedule = (
+  db: OrganizationDb,
+  runId: string,
+  contactIds: Iterable<number>,
+  rows: Iterable<ScheduleRow>,
+  options: Pick<ReplaceOptions, 'cacheSizeMb'> = {},
+): ReplaceSummary => {
+  const targets = [...new Set(contactIds)].sort((a, b) => a - b);
+  const targetSet = new Set(targets);
+  return withDatabaseErrors(`committing reschedule ${runId} to ${db.path}`, () =>
+    withCacheSize(db, options.cacheSizeMb ?? 64, () =>
+      inWriteTransaction(db, () => {
+        const tally = newTally();
+        const dropped = { duplicates: 0 };
+        const statements = new ScheduleStatements(db.sqlite);
+        let next = 0;
+        const settle = (contact: DigestedContact): void => {
+          tally.contacts++;
+          if (rewriteContact(statements, runId, contact, tally)) tally.contactsChanged++;
+          statements.setDigest(contact.contactId, contact.digest, contact.rows.length);
+        };
+        const empty = (contactId: number): DigestedContact => ({ contactId, rows: [], texts: [], digest: 0 });
+        for (const group of contactGroups(rows, dropped)) {
+          if (!targetSet.has(group.contactId)) {
+            throw new RangeError(`row for contact ${group.contactId}, which is not among the rescheduled contacts`);
+          }
+          while (targets[next]! < group.contactId) settle(empty(targets[next++]!));
+          next++;
+          settle(digestContact(group));
+        }
+        while (next < targets.length) settle(empty(targets[next++]!));
+        return { mode: 'targeted', ...tally, duplicatesDropped: dropped.duplicates, schedulesChecksum: null };
+      }),
+    ),
+  );
+};
