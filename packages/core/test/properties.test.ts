@@ -23,7 +23,7 @@ import { enforceDailyCap } from '../src/finalize/daily-cap';
 import { smoothEffectiveDates } from '../src/finalize/ed-smoothing';
 import { enforceFrequencyCap } from '../src/finalize/frequency-cap';
 import { organizationArb, type GeneratedOrganization } from './support/arbitraries';
-import { refIsExcluded, refParseDate, refEpochDay, type RefStateRule } from './support/reference';
+import { refEpochDay, refFnv1a, refIsExcluded, refIso, refParseDate, refWindowHolding, type RefStateRule } from './support/reference';
 import { fakeZipLookup } from './support/world';
 
 /** Cases per property; the closing note of the run reports them. */
@@ -35,6 +35,7 @@ const NUM_RUNS = {
   frequencyCap: 400,
   movesWithinBounds: 400,
   oneRowPerTypeAndDay: 400,
+  placement: 600,
 } as const;
 
 const contextOf = (org: GeneratedOrganization, today = org.today): { context: SchedulingContext; config: Config } => {
@@ -79,6 +80,27 @@ const excludedByRules = (org: GeneratedOrganization, config: Config, id: number,
 
 const isFollowupType = (emailType: string): boolean => emailType.startsWith('followup_');
 
+/** A contact's state, rule and valid dates, read independently of the implementation. */
+const contactFacts = (org: GeneratedOrganization, config: Config, inputs: ContactInputs) => {
+  const { contact } = inputs;
+  const state = fakeZipLookup(Number(contact.zipCode!.slice(0, 5)))!;
+  const birth = refParseDate(contact.birthDate);
+  return {
+    rule: config.state_rules[state] as RefStateRule | undefined,
+    birth: birth !== null && refEpochDay(birth.year, birth.month, birth.day) <= org.today ? birth : null,
+    effective: refParseDate(contact.effectiveDate),
+  };
+};
+
+/** RULES.md §8, independently: the follow-up type after the contact's behaviour from `sentDay` to today. */
+const followupTypeByRules = (inputs: ContactInputs, sentDay: number, today: number): string => {
+  const seen = inputs.behaviour.filter((event) => event.day >= sentDay && event.day <= today).map((event) => event.kind);
+  if (seen.includes('answered_with_conditions')) return 'followup_4_hq_with_yes';
+  if (seen.includes('answered_no_conditions')) return 'followup_3_hq_no_yes';
+  if (seen.includes('click')) return 'followup_2_clicked_no_hq';
+  return 'followup_1_cold';
+};
+
 /** RULES.md §4, independently: the latest day an email may be sent, or null. */
 const deadlineByRules = (org: GeneratedOrganization, config: Config, email: EmailCandidate): number | null => {
   if (email.eventDay === null) return null;
@@ -109,7 +131,7 @@ describe('properties of a run over random organizations', () => {
       );
     });
 
-    it('never exceeds the frequency cap, counting history, for emails other than follow-ups', () => {
+    it('never exceeds the frequency cap, counting history, for emails other than follow-ups, and skips only what the admission order refuses', () => {
       fc.assert(
         fc.property(organizationArb(), (org) => {
           const { emails, config } = runOf(org);
@@ -127,6 +149,21 @@ describe('properties of a run over random organizations', () => {
                 const count = days.filter(inPeriod).length + historyDays.filter(inPeriod).length;
                 expect(count, `contact ${inputs.contact.id}, period from day ${start}`).toBeLessThanOrEqual(maxEmails);
               }
+            }
+            // Each skipped email was refused by what was admitted before it: priority number, then date, then type.
+            const admitted = emails.filter(
+              (email) => email.contactId === inputs.contact.id && email.status === 'pre-scheduled' && !isFollowupType(email.emailType),
+            );
+            const admittedBefore = (a: ScheduledEmail, b: ScheduledEmail): boolean =>
+              a.priority !== b.priority ? a.priority < b.priority : a.day !== b.day ? a.day < b.day : a.emailType < b.emailType;
+            for (const capped of emails.filter((email) => email.contactId === inputs.contact.id && email.skipCode === 'frequency_cap')) {
+              expect(isFollowupType(capped.emailType)).toBe(false);
+              const earlier = [...admitted.filter((email) => admittedBefore(email, capped)).map((email) => email.day), ...historyDays];
+              let refused = false;
+              for (let start = capped.day - periodDays + 1; start <= capped.day; start++) {
+                if (earlier.filter((d) => d >= start && d < start + periodDays).length >= maxEmails) refused = true;
+              }
+              expect(refused, `contact ${inputs.contact.id} ${capped.emailType} on day ${capped.day} skipped needlessly`).toBe(true);
             }
           }
         }),
@@ -179,8 +216,104 @@ describe('properties of a run over random organizations', () => {
     });
   });
 
+  describe('when one contact’s candidates are placed, before balancing', () => {
+    it('places, keys, skips and follows up every email as §4–§8 say', () => {
+      fc.assert(
+        fc.property(organizationArb(), (org) => {
+          const { context, config } = contextOf(org);
+          const T = org.today;
+          const spread = config.load_balancing.catch_up_spread_days;
+          const campaignTypeOf = (emailType: string) => org.campaignTypes.find((type) => `campaign_${type.name}` === emailType)!;
+          for (const inputs of org.contacts) {
+            const outcome = scheduleContact(context, inputs);
+            if (!outcome.usable) continue;
+            const id = inputs.contact.id;
+            const facts = contactFacts(org, config, inputs);
+            const label = (email: EmailCandidate) => `contact ${id} ${email.emailType} day ${email.day} event ${email.eventDay}`;
+            const expectedPostWindows = new Set<number>();
+            for (const email of outcome.emails) {
+              const followup = isFollowupType(email.emailType);
+              const meta = followup ? (JSON.parse(email.metadata!) as { initial_email_id: number; initial_email_type: string }) : null;
+              // §1: the key and its hash.
+              const key = `${id}|${email.emailType}|${meta !== null ? meta.initial_email_id : refIso(email.eventDay!)}`;
+              expect(email.keyHash, label(email)).toBe(refFnv1a(key));
+              // §4 and §8: the date.
+              if (meta !== null) {
+                const initial = inputs.history.find((row) => row.id === meta.initial_email_id)!;
+                expect(initial.emailType).toBe(meta.initial_email_type);
+                expect(['sent', 'delivered']).toContain(initial.status);
+                expect(initial.sentDay).toBeGreaterThanOrEqual(T - config.timing.followup_lookback_days);
+                expect(initial.sentDay).toBeLessThanOrEqual(T);
+                const eligible = ['birthday', 'effective_date', 'aep', 'post_window'].includes(initial.emailType) ||
+                  (initial.emailType.startsWith('campaign_') && campaignTypeOf(initial.emailType)?.enableFollowups === true);
+                expect(eligible, label(email)).toBe(true);
+                expect(email.emailType, label(email)).toBe(followupTypeByRules(inputs, initial.sentDay, T));
+                const due = initial.sentDay + config.timing.followup_delay_days;
+                expect(email.day, label(email)).toBe(due < T ? T + 1 : due);
+                const held = inputs.history.some((row) => isFollowupType(row.emailType) && row.initialEmailId === initial.id);
+                expect(held, label(email)).toBe(false);
+              } else {
+                const daysBefore =
+                  email.emailType === 'birthday'
+                    ? config.timing.birthday_email_days_before
+                    : email.emailType === 'effective_date'
+                      ? config.timing.effective_date_days_before
+                      : email.emailType.startsWith('campaign_')
+                        ? campaignTypeOf(email.emailType).daysBeforeEvent
+                        : 0;
+                const ideal = email.eventDay! - daysBefore;
+                let expected = ideal;
+                if (ideal < T) {
+                  expected = T;
+                  while (expected % spread !== refFnv1a(key) % spread) expected++;
+                  if (daysBefore > 0 && expected > email.eventDay!) expected = T;
+                }
+                expect(email.day, label(email)).toBe(expected);
+                const held = inputs.history.some((row) => row.emailType === email.emailType && row.eventDay === email.eventDay);
+                expect(held, `${label(email)} is in history`).toBe(false);
+              }
+              // §5: skipped exactly when excluded, for the emails that respect windows.
+              const excluded =
+                respectsWindows(org, email.emailType) && refIsExcluded(facts.rule, facts.birth, facts.effective, config.timing.pre_window_exclusion_days, email.day);
+              if (excluded) {
+                const yearRound = facts.rule?.kind === 'year_round' || facts.rule?.kind === 'year_round_from_age';
+                expect([email.status, email.skipCode], label(email)).toEqual(['skipped', yearRound ? 'year_round' : 'exclusion_window']);
+                if (!yearRound && !followup) {
+                  expectedPostWindows.add(refWindowHolding(facts.rule, facts.birth, facts.effective, config.timing.pre_window_exclusion_days, email.day)!.end + 1);
+                }
+              } else {
+                expect(email.status === 'pre-scheduled' || email.skipCode === 'campaign_conflict', label(email)).toBe(true);
+              }
+            }
+            // §6: one post_window email the day after each window that skipped something, unless history holds it.
+            const postWindows = outcome.emails.filter((email) => email.emailType === 'post_window').map((email) => email.eventDay!);
+            expect(new Set(postWindows).size).toBe(postWindows.length);
+            for (const event of postWindows) expect(expectedPostWindows.has(event), `contact ${id} post_window ${event}`).toBe(true);
+            for (const event of expectedPostWindows) {
+              const heldByHistory = inputs.history.some(
+                (row) => row.emailType === 'post_window' && (row.eventDay === event || row.scheduledDay === event),
+              );
+              expect(postWindows.includes(event) || heldByHistory, `contact ${id} misses post_window ${event}`).toBe(true);
+            }
+            // §7: one campaign email goes out per day; each one skipped for it lost to that one.
+            for (const email of outcome.emails.filter((candidate) => candidate.skipCode === 'campaign_conflict')) {
+              const winners = outcome.emails.filter(
+                (other) => other.day === email.day && other.status === 'pre-scheduled' && other.emailType.startsWith('campaign_'),
+              );
+              expect(winners, label(email)).toHaveLength(1);
+              const winner = winners[0]!;
+              const order = winner.priority - email.priority || winner.campaignInstanceId! - email.campaignInstanceId! || winner.keyHash - email.keyHash;
+              expect(order, label(email)).toBeLessThan(0);
+            }
+          }
+        }),
+        { numRuns: NUM_RUNS.placement },
+      );
+    });
+  });
+
   describe('when each step of the finalizer has run', () => {
-    it('leaves no pre-scheduled email inside its contact’s exclusion window after any step', () => {
+    it('leaves no pre-scheduled email inside its contact’s exclusion window after any step, and smooths effective dates exactly as §9.1 says', () => {
       fc.assert(
         fc.property(organizationArb(), (org) => {
           const { context, config } = contextOf(org);
@@ -205,8 +338,32 @@ describe('properties of a run over random organizations', () => {
           const edLimit = Math.min(balancing.ed_daily_soft_limit, Math.floor(0.3 * cap));
           const existing = new Map(org.existing);
           checkAfter('candidate generation');
+          const before = Int32Array.from(table.day.subarray(0, table.emailCount));
           smoothEffectiveDates(table, existing, org.today, edLimit, balancing.ed_smoothing_window_days);
           checkAfter('effective-date smoothing');
+          // §9.1 exactly: on days over ed_limit each effective_date email moves by (hash mod W) − floor(W/2), unless that breaks a rule.
+          const W = balancing.ed_smoothing_window_days;
+          const edPerDay = new Map<number, number>();
+          for (const [d, count] of existing) edPerDay.set(d, count.effectiveDate);
+          const isEd = (e: number) => table.typeNames[table.typeCode[e]!] === 'effective_date' && table.status[e] === STATUS_PRE_SCHEDULED;
+          for (let e = 0; e < table.emailCount; e++) if (isEd(e)) edPerDay.set(before[e]!, (edPerDay.get(before[e]!) ?? 0) + 1);
+          for (let e = 0; e < table.emailCount; e++) {
+            if (!isEd(e)) {
+              expect(table.day[e], 'only effective_date emails are smoothed').toBe(before[e]);
+              continue;
+            }
+            const id = table.contactId[table.contactIndex[e]!]!;
+            const inputs = org.contacts.find((candidate) => candidate.contact.id === id)!;
+            const shifted = before[e]! + (table.keyHash[e]! % W) - Math.floor(W / 2);
+            const deadline = config.timing.effective_date_days_before > 0 ? table.eventDay[e]! : Number.POSITIVE_INFINITY;
+            const allowed =
+              shifted >= org.today &&
+              shifted <= deadline &&
+              !excludedByRules(org, config, id, shifted) &&
+              !inputs.history.some((row) => row.emailType === 'effective_date' && row.scheduledDay === shifted);
+            const over = edPerDay.get(before[e]!)! > edLimit;
+            expect(table.day[e], `contact ${id} effective_date from day ${before[e]}`).toBe(over && allowed ? shifted : before[e]);
+          }
           enforceDailyCap(table, existing, org.today, cap, balancing.overage_threshold);
           checkAfter('daily cap');
           enforceFrequencyCap(table, config.frequency.period_days, config.frequency.max_emails_per_period);

@@ -88,7 +88,7 @@ export const configArb: fc.Arbitrary<ConfigInput> = fc.record({
     .map((rules): ConfigInput => (rules === undefined ? config : { ...config, state_rules: Object.fromEntries(rules) })),
 );
 
-const campaignTypesArb = fc.uniqueArray(fc.constantFrom(...CAMPAIGN_NAMES), { maxLength: 3 }).chain((names) =>
+const campaignTypesArb = fc.uniqueArray(fc.constantFrom(...CAMPAIGN_NAMES), { minLength: 1, maxLength: 3 }).chain((names) =>
   fc.tuple(
     ...names.map((name) =>
       fc.record({
@@ -105,17 +105,17 @@ const campaignTypesArb = fc.uniqueArray(fc.constantFrom(...CAMPAIGN_NAMES), { ma
 );
 
 const instancesArb = (today: number) =>
-  fc.uniqueArray(fc.integer({ min: 1, max: 6 }), { maxLength: 4 }).chain((ids) =>
+  fc.uniqueArray(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }).chain((ids) =>
     fc.tuple(
       ...ids.map((id) =>
         fc.record({
           id: fc.constant(id),
-          campaignType: fc.constantFrom(...CAMPAIGN_NAMES, 'ghost'),
+          campaignType: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...CAMPAIGN_NAMES) }, { weight: 1, arbitrary: fc.constant('ghost') }),
           instanceName: fc.constant(`instance ${id}`),
           emailTemplate: fc.constant(`template_${id}`),
           smsTemplate: fc.option(fc.constant(`sms_${id}`), { nil: null }),
           activeStartDate: fc.option(dateText(today - 90, today + 10), { nil: null }),
-          activeEndDate: fc.option(dateText(today - 10, today + 120), { nil: null }),
+          activeEndDate: fc.option(dateText(today - 5, today + 120), { nil: null, freq: 3 }),
           metadata: fc.constantFrom(null, '{"followup_email_template":"fu_email"}', '{"followup_sms_template":null}', 'not json'),
         }),
       ),
@@ -147,11 +147,15 @@ const contactArb = (today: number, id: number): fc.Arbitrary<ContactInputs> =>
       ),
       targets: fc.array(
         fc.record({
-          campaignInstanceId: fc.integer({ min: 1, max: 6 }),
-          triggerDate: fc.option(dateText(today - 60, today + 90), { nil: null }),
-          status: fc.constantFrom('pending', 'scheduled', 'sent'),
+          campaignInstanceId: fc.integer({ min: 1, max: 4 }),
+          // Clustered trigger dates, so that campaigns meet on one day.
+          triggerDate: fc.option(
+            fc.oneof(fc.constantFrom(-20, 0, 5, 12).map((offset) => refIso(today + offset)), dateText(today - 60, today + 90)),
+            { nil: null, freq: 5 },
+          ),
+          status: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('pending', 'scheduled') }, { weight: 1, arbitrary: fc.constant('sent') }),
         }),
-        { maxLength: 3 },
+        { maxLength: 4 },
       ),
       history: fc.array(
         fc.record({
@@ -160,7 +164,7 @@ const contactArb = (today: number, id: number): fc.Arbitrary<ContactInputs> =>
           scheduledDay: fc.integer({ min: today - 60, max: today + 60 }),
           sendDelayDays: fc.integer({ min: 0, max: 2 }),
           eventDay: fc.option(fc.integer({ min: today - 30, max: today + 400 }), { nil: null }),
-          campaignInstanceId: fc.integer({ min: 1, max: 6 }),
+          campaignInstanceId: fc.integer({ min: 1, max: 4 }),
           initialRef: fc.integer({ min: 0, max: 3 }),
         }),
         { maxLength: 4 },

@@ -51,6 +51,26 @@ export type RefStateRule =
   | { kind: 'year_round' }
   | { kind: 'year_round_from_age'; min_age: number };
 
+/** RULES.md §5: the dated window holding `d` (the earliest year's, should two), or null. */
+export const refWindowHolding = (
+  rule: RefStateRule | undefined,
+  birth: { year: number; month: number; day: number } | null,
+  effective: { year: number; month: number; day: number } | null,
+  preWindowDays: number,
+  d: number,
+): { start: number; end: number } | null => {
+  if (rule === undefined || (rule.kind !== 'birthday_window' && rule.kind !== 'effective_date_window')) return null;
+  const anchor = rule.kind === 'birthday_window' ? birth : effective;
+  if (anchor === null) return null;
+  const year = refDateOf(d).year;
+  for (const y of [year - 1, year, year + 1]) {
+    if (y < anchor.year) continue;
+    const a = rule.use_month_start === true ? refEpochDay(y, anchor.month, 1) : refAnniversary(anchor.month, anchor.day, y);
+    if (d >= a - rule.before - preWindowDays && d <= a + rule.after) return { start: a - rule.before - preWindowDays, end: a + rule.after };
+  }
+  return null;
+};
+
 /**
  * RULES.md §5: whether `d` is in the exclusion of a contact of a state with
  * `rule`, given its (valid, already checked) birth and effective dates.
@@ -67,15 +87,7 @@ export const refIsExcluded = (
   if (rule.kind === 'year_round_from_age') {
     return birth !== null && d >= refAnniversary(birth.month, birth.day, birth.year + rule.min_age);
   }
-  const anchor = rule.kind === 'birthday_window' ? birth : effective;
-  if (anchor === null) return false;
-  const year = refDateOf(d).year;
-  for (const y of [year - 1, year, year + 1]) {
-    if (y < anchor.year) continue;
-    const a = rule.use_month_start === true ? refEpochDay(y, anchor.month, 1) : refAnniversary(anchor.month, anchor.day, y);
-    if (d >= a - rule.before - preWindowDays && d <= a + rule.after) return true;
-  }
-  return false;
+  return refWindowHolding(rule, birth, effective, preWindowDays, d) !== null;
 };
 
 /** `YYYY-MM-DD` of a day number. */
