@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { readEnv, type CliEnv } from './cli-env';
+import { registerNightlyCommand } from './commands/nightly';
+import { registerRescheduleCommand } from './commands/reschedule';
+import { registerRunCommand } from './commands/run';
+import { registerWorkerCommand } from './commands/worker';
+
+let env: CliEnv | null = null;
+const environment = (): CliEnv => (env ??= readEnv());
+
+const program = new Command('scheduler')
+  .description('schedules birthday, anniversary, enrollment, campaign and follow-up emails')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerRunCommand(program, environment);
+registerRescheduleCommand(program, environment);
+registerWorkerCommand(program, environment);
+registerNightlyCommand(program, environment);
+
+try {
+  await program.parseAsync(process.argv);
+  // Open handles (Redis, threads) are closed by the commands; nothing must keep a finished command alive.
+  if (!['worker', 'dashboard'].includes(program.args[0] ?? '')) process.exit(0);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  // One clear line, never a stack trace alone (CONTRACT.md); the cause chain stays in the message.
+  const describe = (value: unknown): string =>
+    value instanceof Error ? `${value.message}${value.cause === undefined ? '' : ` (${describe(value.cause)})`}` : String(value);
+  process.stderr.write(`scheduler: ${describe(error)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,66 @@
+import type {
+  CampaignInstance,
+  CampaignType,
+  CandidateTable,
+  ContactInputs,
+  ExistingDayCounts,
+} from '@scheduler/core';
+import type { ChunkRange } from './run-flow';
+
+/** What a run writes into `scheduler_checkpoints` when it ends well. */
+export interface CheckpointCompletion {
+  readonly contactsProcessed: number;
+  readonly emailsScheduled: number;
+  readonly emailsSkipped: number;
+}
+
+export interface WriteCounts {
+  readonly inserted: number;
+  readonly deleted: number;
+  readonly kept: number;
+}
+
+/**
+ * What the pipeline needs of one organization's database: the port the db
+ * package's adapter fills. Everything is synchronous (better-sqlite3), and
+ * every write that must be atomic is one call.
+ */
+export interface OrganizationPort {
+  readonly path: string;
+  close(): void;
+
+  contactRowCount(): number;
+  chunkRanges(batchSize: number): ChunkRange[];
+  campaignTypes(): CampaignType[];
+  campaignInstances(): CampaignInstance[];
+  /** Every contact of an id range with its history, campaign targets and behaviour, in id order. */
+  contactInputsInRange(range: { fromId: number; toId: number }, today: number): Iterable<ContactInputs>;
+  contactInputsOf(contactIds: readonly number[], today: number): ContactInputs[];
+  /** Contacts a campaign instance targets (pending/scheduled rows); `all` when its type targets every contact. */
+  campaignTargets(campaignInstanceId: number): number[] | 'all';
+  /** Day counts of rows the run keeps: scheduled/processing, and other contacts' pre-scheduled rows when some are excluded. */
+  existingDayCounts(today: number, rescheduledContacts?: readonly number[]): ExistingDayCounts;
+  pendingChangesByInstance(): { campaignInstanceId: number; latestChangeLogId: number }[];
+
+  /** A full run whose checkpoint says started and that is younger than `maxAgeMs`: what a reschedule must wait for. */
+  fullRunInFlight(maxAgeMs: number): string | null;
+  completedRun(runId: string): boolean;
+  /** Records a run's start with checksums of its contacts (all, or those rescheduled) and of the schedule before it. */
+  startCheckpoint(runId: string, contactIds?: readonly number[]): void;
+  completeCheckpoint(runId: string, completion: CheckpointCompletion): void;
+  failCheckpoint(runId: string, error: string): void;
+  recordConfig(configJson: string): void;
+  /** A verified point-in-time copy before a full run; old copies pruned. */
+  backup(): Promise<void>;
+
+  /** A full run's result replaces every pre-scheduled/skipped row, and pending change-log rows are marked processed, in one transaction. */
+  commitFullRun(runId: string, table: CandidateTable, sendTime: string): WriteCounts;
+  /** A targeted result replaces those contacts' pre-scheduled/skipped rows (and marks the instance's change-log rows), in one transaction. */
+  commitContacts(
+    runId: string,
+    contactIds: readonly number[],
+    table: CandidateTable,
+    sendTime: string,
+    processedChangesOfInstance: number | null,
+  ): WriteCounts;
+}

@@ -1,0 +1,296 @@
+import {
+  CandidateTable,
+  createSchedulingContext,
+  finalizeRun,
+  parseConfig,
+  parseIsoDate,
+  scheduleContact,
+  type Config,
+  type ContactInputs,
+} from '@scheduler/core';
+import { zipToState } from '@scheduler/zip-states';
+import { createLogger, type Logger } from './logger';
+import { openOrganizationPort, type PortOptions } from './sqlite-organization';
+import type { OrganizationPort } from './organization-port';
+import { addContactStats, countOutcome, emptyContactStats, type ContactStats } from './run-stats';
+import { balancingSummary, contactSummary, emailCounts, type RunSummary } from './run-summary';
+import { StagingStore } from './staging/staging-store';
+import { decodeTable, encodeTable } from './table-codec';
+import { taskFailureOf } from './task-errors';
+import type {
+  ComputeChunkResult,
+  ComputeChunkTask,
+  FailRunTask,
+  FinalizeRunTask,
+  PendingChangesResult,
+  PendingChangesTask,
+  PlanRunResult,
+  PlanRunTask,
+  RescheduleResult,
+  RescheduleTask,
+  TaskLogContext,
+  ThreadTask,
+  ThreadTaskResult,
+} from './thread-tasks';
+
+/** A reschedule waits for a full run only this long: a run older than this is taken as abandoned. */
+const FULL_RUN_IN_FLIGHT_MAX_AGE_MS = 6 * 60 * 60 * 1000;
+
+let threadLogger: Logger | null = null;
+const loggerFor = (context: TaskLogContext): Logger => {
+  threadLogger ??= createLogger({ level: context.level });
+  const { level: _level, ...bindings } = context;
+  return threadLogger.child(bindings);
+};
+
+const configOf = (configJson: string): Config => parseConfig(JSON.parse(configJson), 'the run configuration');
+
+const portOptions = (config: Config, readonly: boolean): PortOptions => ({
+  readonly,
+  timeZone: config.timezone,
+  followupLookbackDays: config.timing.followup_lookback_days,
+});
+
+const dayOf = (isoDate: string): number => {
+  const day = parseIsoDate(isoDate);
+  if (day === null) throw new Error(`as-of day ${isoDate} is not a calendar date`);
+  return day;
+};
+
+// Both helpers close what they opened once `work` is done, including asynchronous work.
+const closing = <T>(resource: { close(): void }, work: () => T): T => {
+  let result: T;
+  try {
+    result = work();
+  } catch (error) {
+    resource.close();
+    throw error;
+  }
+  if (result instanceof Promise) return result.finally(() => resource.close()) as T;
+  resource.close();
+  return result;
+};
+
+const withPort = <T>(path: string, options: PortOptions, work: (port: OrganizationPort) => T): T => {
+  const port = openOrganizationPort(path, options);
+  return closing(port, () => work(port));
+};
+
+const withStaging = <T>(path: string, work: (staging: StagingStore) => T): T => {
+  const staging = new StagingStore(path);
+  return closing(staging, () => work(staging));
+};
+
+/** Per-contact rules over a list of contacts: the chunk's (or a reschedule's) candidate table. */
+const scheduleContacts = (
+  port: OrganizationPort,
+  config: Config,
+  today: number,
+  contacts: Iterable<ContactInputs>,
+  expectedContacts: number,
+  log: Logger,
+): { table: CandidateTable; stats: ContactStats } => {
+  const { context, warnings } = createSchedulingContext({
+    today,
+    config,
+    zipToState,
+    campaignTypes: port.campaignTypes(),
+    campaignInstances: port.campaignInstances(),
+  });
+  for (const warning of warnings) log.warn(warning);
+  const table = new CandidateTable({ contacts: expectedContacts, emails: expectedContacts * 4 });
+  const stats = emptyContactStats();
+  for (const inputs of contacts) {
+    const outcome = scheduleContact(context, inputs);
+    countOutcome(stats, outcome);
+    if (outcome.usable) table.addContact(outcome.contactId, outcome.exclusion, outcome.emails, inputs.history);
+  }
+  return { table, stats };
+};
+
+const planRun = (task: PlanRunTask): PlanRunResult =>
+  withStaging(task.files.stagingPath, (staging) =>
+    withPort(task.files.databasePath, portOptions(configOf(task.configJson), false), (port) => {
+      const staged = staging.run(task.runId);
+      if (!task.rerun && staged?.summary != null && port.completedRun(task.runId)) {
+        return { status: 'already-completed', summary: staged.summary };
+      }
+      const config = configOf(task.configJson);
+      const chunks = port.chunkRanges(config.batch_size);
+      staging.planRun({
+        runId: task.runId,
+        organization: task.files.organization,
+        asOf: task.asOf,
+        configJson: task.configJson,
+        chunkCount: chunks.length,
+      });
+      port.startCheckpoint(task.runId);
+      return { status: 'planned', chunks, contactRows: port.contactRowCount() };
+    }),
+  );
+
+const computeChunk = (task: ComputeChunkTask): ComputeChunkResult => {
+  const started = performance.now();
+  const log = loggerFor(task.log);
+  return withStaging(task.files.stagingPath, (staging) => {
+    const run = staging.run(task.runId);
+    if (run === null) throw new Error(`run ${task.runId} was never planned`);
+    const config = configOf(run.configJson);
+    const { table, stats } = withPort(task.files.databasePath, portOptions(config, true), (port) => {
+      const today = dayOf(run.asOf);
+      return scheduleContacts(
+        port,
+        config,
+        today,
+        port.contactInputsInRange(task.chunk, today),
+        Math.max(16, Math.min(task.chunk.toId - task.chunk.fromId + 1, 100_000)),
+        log,
+      );
+    });
+    staging.saveChunk(task.runId, task.chunk.chunkIndex, stats, encodeTable(table));
+    const durationMs = Math.round(performance.now() - started);
+    log.info({ contacts: stats.total, emails: table.emailCount, durationMs }, 'chunk computed');
+    return { chunkIndex: task.chunk.chunkIndex, contacts: stats.total, emails: table.emailCount, durationMs };
+  });
+};
+
+const finalizeFullRun = async (task: FinalizeRunTask): Promise<RunSummary> => {
+  const log = loggerFor(task.log);
+  return withStaging(task.files.stagingPath, (staging) => {
+    const run = staging.run(task.runId);
+    if (run === null) throw new Error(`run ${task.runId} was never planned`);
+    if (run.status === 'completed' && run.summary !== null) return run.summary;
+    const staged = staging.chunkCount(task.runId);
+    if (staged !== task.chunkCount) throw new Error(`run ${task.runId} has ${staged} of its ${task.chunkCount} chunk results`);
+    const config = configOf(run.configJson);
+    const today = dayOf(run.asOf);
+
+    const table = new CandidateTable();
+    const stats = emptyContactStats();
+    for (const chunk of staging.chunks(task.runId)) {
+      table.append(decodeTable(chunk.table));
+      addContactStats(stats, chunk.stats);
+    }
+    return withPort(task.files.databasePath, portOptions(config, false), async (port) => {
+      try {
+        const result = finalizeRun({
+          table,
+          today,
+          config,
+          contactRowCount: port.contactRowCount(),
+          existing: port.existingDayCounts(today),
+        });
+        await port.backup();
+        const writes = port.commitFullRun(task.runId, table, config.send_time);
+        const emails = emailCounts(table);
+        port.completeCheckpoint(task.runId, {
+          contactsProcessed: stats.total,
+          emailsScheduled: emails.pre_scheduled,
+          emailsSkipped: emails.skipped,
+        });
+        port.recordConfig(run.configJson);
+        const summary: RunSummary = {
+          run_id: task.runId,
+          organization: task.files.organization,
+          kind: 'full',
+          status: 'completed',
+          as_of: run.asOf,
+          contacts: contactSummary(stats),
+          emails,
+          balancing: balancingSummary(result),
+          writes,
+          duration_ms: Date.now() - run.startedAtMs,
+        };
+        staging.finishRun(task.runId, 'completed', summary);
+        log.info({ emails: table.emailCount, ...writes }, 'run committed');
+        return summary;
+      } catch (error) {
+        port.failCheckpoint(task.runId, error instanceof Error ? error.message : String(error));
+        throw error;
+      }
+    });
+  });
+};
+
+const reschedule = (task: RescheduleTask): RescheduleResult => {
+  const started = performance.now();
+  const log = loggerFor(task.log);
+  const config = configOf(task.configJson);
+  return withPort(task.files.databasePath, portOptions(config, false), (port) => {
+    const fullRun = port.fullRunInFlight(FULL_RUN_IN_FLIGHT_MAX_AGE_MS);
+    if (fullRun !== null) return { status: 'deferred', fullRunId: fullRun };
+    const today = dayOf(task.asOf);
+    const instanceId = 'campaignInstanceId' in task.target ? task.target.campaignInstanceId : null;
+    const targets = instanceId === null ? [...new Set((task.target as { contactIds: readonly number[] }).contactIds)] : port.campaignTargets(instanceId);
+    if (targets === 'all') throw new Error('a campaign that targets every contact is rescheduled by a full run');
+    const contactIds = targets.sort((a, b) => a - b);
+    const { table, stats } = scheduleContacts(port, config, today, port.contactInputsOf(contactIds, today), contactIds.length, log);
+    try {
+      port.startCheckpoint(task.runId, contactIds);
+      const result = finalizeRun({
+        table,
+        today,
+        config,
+        contactRowCount: port.contactRowCount(),
+        existing: port.existingDayCounts(today, contactIds),
+      });
+      const writes = port.commitContacts(task.runId, contactIds, table, config.send_time, instanceId);
+      const emails = emailCounts(table);
+      port.completeCheckpoint(task.runId, {
+        contactsProcessed: stats.total,
+        emailsScheduled: emails.pre_scheduled,
+        emailsSkipped: emails.skipped,
+      });
+      log.info({ contacts: contactIds.length, emails: table.emailCount }, 'reschedule committed');
+      return {
+        status: 'completed',
+        summary: {
+          run_id: task.runId,
+          organization: task.files.organization,
+          kind: 'contacts',
+          status: 'completed',
+          as_of: task.asOf,
+          contacts: contactSummary(stats),
+          emails,
+          balancing: balancingSummary(result),
+          writes,
+          duration_ms: Math.round(performance.now() - started),
+        },
+      };
+    } catch (error) {
+      port.failCheckpoint(task.runId, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  });
+};
+
+const pendingChanges = (task: PendingChangesTask): PendingChangesResult =>
+  withPort(task.files.databasePath, { readonly: true }, (port) => ({ byInstance: port.pendingChangesByInstance() }));
+
+const failRun = (task: FailRunTask): { recorded: boolean } => {
+  withPort(task.files.databasePath, { readonly: false }, (port) => port.failCheckpoint(task.runId, task.error));
+  withStaging(task.files.stagingPath, (staging) => staging.finishRun(task.runId, 'failed', null));
+  return { recorded: true };
+};
+
+/** The entry of every compute thread task; failures come back as values (see TaskFailure). */
+export const runThreadTask = async (task: ThreadTask): Promise<ThreadTaskResult<ThreadTask>> => {
+  try {
+    switch (task.kind) {
+      case 'plan-run':
+        return planRun(task);
+      case 'compute-chunk':
+        return computeChunk(task);
+      case 'finalize-run':
+        return await finalizeFullRun(task);
+      case 'reschedule':
+        return reschedule(task);
+      case 'pending-changes':
+        return pendingChanges(task);
+      case 'fail-run':
+        return failRun(task);
+    }
+  } catch (error) {
+    return taskFailureOf(error);
+  }
+};

@@ -1,0 +1,331 @@
+import { createHash } from 'node:crypto';
+import {
+  NO_DAY,
+  NO_TEXT,
+  STATUS_PRE_SCHEDULED,
+  formatIsoDate,
+  packedDateOf,
+  type CandidateTable,
+  type ContactInputs,
+} from '@scheduler/core';
+import {
+  backupOrganizationDb,
+  completeRunCheckpoint,
+  contactChunks,
+  countContactRows,
+  existingDayCounts,
+  existingDayCountsExcept,
+  failRunCheckpoint,
+  markCampaignChangesProcessed,
+  migrateOpenOrganizationDb,
+  openOrganizationDb,
+  readCampaignInstances,
+  readCampaignTypes,
+  readContactInputPages,
+  readPendingCampaignChanges,
+  readRunCheckpoint,
+  recordConfigVersion,
+  replaceContactsSchedule,
+  replaceOrganizationSchedule,
+  schema,
+  startRunCheckpoint,
+  utcDatetime,
+  type OrganizationDb,
+  type ReplaceSummary,
+  type ScheduleRow,
+} from '@scheduler/db';
+import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import type { CheckpointCompletion, OrganizationPort, WriteCounts } from './organization-port';
+
+const { emailSchedules, schedulerCheckpoints, contactCampaigns, campaignInstances, campaignTypes, contacts } = schema;
+
+const SCHEDULER_STATUSES = ['pre-scheduled', 'skipped'];
+
+export interface PortOptions {
+  readonly readonly: boolean;
+  readonly timeZone?: string;
+  readonly followupLookbackDays?: number;
+  readonly backupRetentionDays?: number;
+}
+
+/** The rows of a finalized table, in contact order, as `email_schedules` rows. */
+function* scheduleRows(table: CandidateTable, runId: string, sendTime: string, now: string): Generator<ScheduleRow> {
+  const time = `${sendTime}:00`;
+  for (let c = 0; c < table.contactCount; c++) {
+    const contactId = table.contactId[c]!;
+    for (let e = table.emailStart[c]!; e < table.emailStart[c + 1]!; e++) {
+      const event = table.eventDay[e]!;
+      const packed = event === NO_DAY ? null : packedDateOf(event);
+      yield {
+        contactId,
+        emailType: table.typeNames[table.typeCode[e]!]!,
+        eventYear: packed === null ? null : Math.floor(packed / 10000),
+        eventMonth: packed === null ? null : Math.floor(packed / 100) % 100,
+        eventDay: packed === null ? null : packed % 100,
+        scheduledSendDate: formatIsoDate(table.day[e]!),
+        scheduledSendTime: time,
+        status: table.status[e] === STATUS_PRE_SCHEDULED ? 'pre-scheduled' : 'skipped',
+        skipReason: table.skipReason[e] === NO_TEXT ? null : table.textAt(table.skipReason[e]!),
+        priority: table.priority[e]!,
+        campaignInstanceId: table.campaignInstanceId[e]! < 0 ? null : table.campaignInstanceId[e]!,
+        emailTemplate: table.textAt(table.emailTemplate[e]!),
+        smsTemplate: table.textAt(table.smsTemplate[e]!),
+        schedulerRunId: runId,
+        metadata: table.textAt(table.metadata[e]!),
+        createdAt: now,
+        updatedAt: now,
+      };
+    }
+  }
+}
+
+const sha256Of = (rows: Iterable<unknown[]>): string => {
+  const hash = createHash('sha256');
+  for (const row of rows) hash.update(`${JSON.stringify(row)}\n`);
+  return hash.digest('hex');
+};
+
+class SqliteOrganization implements OrganizationPort {
+  constructor(
+    private readonly db: OrganizationDb,
+    private readonly options: PortOptions,
+  ) {}
+
+  get path(): string {
+    return this.db.path;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  contactRowCount(): number {
+    return countContactRows(this.db);
+  }
+
+  chunkRanges(batchSize: number) {
+    return contactChunks(this.db, batchSize).map(({ chunkIndex, fromId, toId }) => ({ chunkIndex, fromId, toId }));
+  }
+
+  campaignTypes() {
+    return readCampaignTypes(this.db);
+  }
+
+  campaignInstances() {
+    return readCampaignInstances(this.db);
+  }
+
+  *contactInputsInRange(range: { fromId: number; toId: number }, today: number): Generator<ContactInputs> {
+    for (const page of readContactInputPages(this.db, {
+      ...range,
+      timeZone: this.options.timeZone ?? 'America/Chicago',
+      behaviourSinceDay: today - (this.options.followupLookbackDays ?? 35),
+    })) {
+      yield* page.inputs;
+    }
+  }
+
+  contactInputsOf(contactIds: readonly number[], today: number): ContactInputs[] {
+    const inputs: ContactInputs[] = [];
+    for (const id of contactIds) for (const input of this.contactInputsInRange({ fromId: id, toId: id }, today)) inputs.push(input);
+    return inputs;
+  }
+
+  campaignTargets(campaignInstanceId: number): number[] | 'all' {
+    const row = this.db.orm
+      .select({ targetAll: campaignTypes.targetAllContacts })
+      .from(campaignInstances)
+      .innerJoin(campaignTypes, eq(campaignTypes.name, campaignInstances.campaignType))
+      .where(eq(campaignInstances.id, campaignInstanceId))
+      .get();
+    if (row?.targetAll === true) return 'all';
+    return this.db.orm
+      .selectDistinct({ contactId: contactCampaigns.contactId })
+      .from(contactCampaigns)
+      .where(
+        and(
+          eq(contactCampaigns.campaignInstanceId, campaignInstanceId),
+          or(inArray(contactCampaigns.status, ['pending', 'scheduled']), isNull(contactCampaigns.status)),
+        ),
+      )
+      .all()
+      .map((target) => target.contactId);
+  }
+
+  existingDayCounts(today: number, rescheduledContacts?: readonly number[]) {
+    const from = formatIsoDate(today);
+    return rescheduledContacts === undefined
+      ? existingDayCounts(this.db, from)
+      : existingDayCountsExcept(this.db, rescheduledContacts, from);
+  }
+
+  pendingChangesByInstance() {
+    const latest = new Map<number, number>();
+    for (const change of readPendingCampaignChanges(this.db)) {
+      latest.set(change.campaignInstanceId, Math.max(latest.get(change.campaignInstanceId) ?? 0, change.id));
+    }
+    return [...latest].map(([campaignInstanceId, latestChangeLogId]) => ({ campaignInstanceId, latestChangeLogId }));
+  }
+
+  fullRunInFlight(maxAgeMs: number): string | null {
+    const since = utcDatetime(new Date(Date.now() - maxAgeMs));
+    const row = this.db.orm
+      .select({ runId: schedulerCheckpoints.schedulerRunId })
+      .from(schedulerCheckpoints)
+      .where(
+        and(
+          eq(schedulerCheckpoints.status, 'started'),
+          sql`${schedulerCheckpoints.schedulerRunId} LIKE 'run-%'`,
+          sql`${schedulerCheckpoints.runTimestamp} >= ${since}`,
+        ),
+      )
+      .orderBy(desc(schedulerCheckpoints.id))
+      .get();
+    return row?.runId ?? null;
+  }
+
+  completedRun(runId: string): boolean {
+    return readRunCheckpoint(this.db, runId)?.status === 'completed';
+  }
+
+  private contactsChecksum(contactIds?: readonly number[]): string {
+    const query = this.db.orm
+      .select({
+        id: contacts.id,
+        email: contacts.email,
+        zip: contacts.zipCode,
+        state: contacts.state,
+        birth: contacts.birthDate,
+        effective: contacts.effectiveDate,
+      })
+      .from(contacts);
+    const rows =
+      contactIds === undefined
+        ? query.orderBy(asc(contacts.id)).all()
+        : query.where(inArray(contacts.id, [...contactIds])).orderBy(asc(contacts.id)).all();
+    return sha256Of(rows.map((row) => Object.values(row)));
+  }
+
+  private schedulesChecksum(contactIds?: readonly number[]): string {
+    const scope = inArray(emailSchedules.status, SCHEDULER_STATUSES);
+    const rows = this.db.orm
+      .select({
+        contactId: emailSchedules.contactId,
+        emailType: emailSchedules.emailType,
+        date: emailSchedules.scheduledSendDate,
+        status: emailSchedules.status,
+        skipReason: emailSchedules.skipReason,
+        priority: emailSchedules.priority,
+      })
+      .from(emailSchedules)
+      .where(contactIds === undefined ? scope : and(scope, inArray(emailSchedules.contactId, [...contactIds])))
+      .orderBy(asc(emailSchedules.contactId), asc(emailSchedules.emailType), asc(emailSchedules.scheduledSendDate))
+      .all();
+    return sha256Of(rows.map((row) => Object.values(row)));
+  }
+
+  private scope: readonly number[] | undefined;
+  private lastCommit: ReplaceSummary | null = null;
+
+  startCheckpoint(runId: string, contactIds?: readonly number[]): void {
+    this.scope = contactIds;
+    if (contactIds === undefined) {
+      startRunCheckpoint(this.db, { runId });
+      return;
+    }
+    // A targeted reschedule checksums only its contacts: its cost must not grow with the organization.
+    const values = {
+      runTimestamp: utcDatetime(new Date()),
+      schedulerRunId: runId,
+      contactsChecksum: this.contactsChecksum(contactIds),
+      schedulesBeforeChecksum: this.schedulesChecksum(contactIds),
+      status: 'started',
+      errorMessage: null,
+      completedAt: null,
+    };
+    this.db.orm
+      .insert(schedulerCheckpoints)
+      .values(values)
+      .onConflictDoUpdate({ target: schedulerCheckpoints.schedulerRunId, set: values })
+      .run();
+  }
+
+  completeCheckpoint(runId: string, completion: CheckpointCompletion): void {
+    completeRunCheckpoint(this.db, runId, {
+      ...completion,
+      schedulesAfterChecksum: this.lastCommit?.schedulesChecksum ?? this.schedulesChecksum(this.scope),
+    });
+  }
+
+  failCheckpoint(runId: string, error: string): void {
+    if (readRunCheckpoint(this.db, runId) === undefined) {
+      this.db.orm
+        .insert(schedulerCheckpoints)
+        .values({ runTimestamp: utcDatetime(new Date()), schedulerRunId: runId, contactsChecksum: '', status: 'started' })
+        .run();
+    }
+    failRunCheckpoint(this.db, runId, error);
+  }
+
+  recordConfig(configJson: string): void {
+    recordConfigVersion(this.db, JSON.parse(configJson));
+  }
+
+  async backup(): Promise<void> {
+    await backupOrganizationDb(this.db, { keepDays: this.options.backupRetentionDays ?? 7 });
+  }
+
+  commitFullRun(runId: string, table: CandidateTable, sendTime: string): WriteCounts {
+    const summary = replaceOrganizationSchedule(this.db, runId, scheduleRows(table, runId, sendTime, utcDatetime(new Date())));
+    this.lastCommit = summary;
+    // A full run covers every contact, so it answers every pending change (RULES.md §10).
+    markCampaignChangesProcessed(
+      this.db,
+      readPendingCampaignChanges(this.db).map((change) => change.id),
+    );
+    return writeCounts(summary);
+  }
+
+  commitContacts(
+    runId: string,
+    contactIds: readonly number[],
+    table: CandidateTable,
+    sendTime: string,
+    processedChangesOfInstance: number | null,
+  ): WriteCounts {
+    const summary = replaceContactsSchedule(
+      this.db,
+      runId,
+      contactIds,
+      scheduleRows(table, runId, sendTime, utcDatetime(new Date())),
+    );
+    this.lastCommit = summary;
+    if (processedChangesOfInstance !== null) {
+      markCampaignChangesProcessed(
+        this.db,
+        readPendingCampaignChanges(this.db)
+          .filter((change) => change.campaignInstanceId === processedChangesOfInstance)
+          .map((change) => change.id),
+      );
+    }
+    return writeCounts(summary);
+  }
+}
+
+const writeCounts = (summary: ReplaceSummary): WriteCounts => ({
+  inserted: summary.rowsInserted,
+  deleted: summary.rowsDeleted,
+  kept: summary.rowsKept + summary.rowsUpdated,
+});
+
+/** Opens (and for writers, migrates) an organization's database behind the pipeline's port. */
+export const openOrganizationPort = (path: string, options: PortOptions): OrganizationPort => {
+  const db = openOrganizationDb(path, { readonly: options.readonly });
+  try {
+    if (!options.readonly) migrateOpenOrganizationDb(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new SqliteOrganization(db, options);
+};

@@ -1,0 +1,43 @@
+import { blob, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The staging file sits beside an organization's database, never inside it:
+ * chunk results are scratch data the finalizer deletes after its commit, and
+ * must not bloat the organization's file, its WAL or its backups.
+ */
+export const stagedRuns = sqliteTable('staged_runs', {
+  runId: text('run_id').primaryKey(),
+  organization: text('organization').notNull(),
+  asOf: text('as_of').notNull(),
+  configJson: text('config_json').notNull(),
+  chunkCount: integer('chunk_count').notNull(),
+  /** planned | completed | failed */
+  status: text('status').notNull(),
+  summaryJson: text('summary_json'),
+  /** When the run was planned: a run's duration is counted from here. */
+  startedAtMs: integer('started_at_ms').notNull(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+export const stagedChunks = sqliteTable(
+  'staged_chunks',
+  {
+    runId: text('run_id').notNull(),
+    chunkIndex: integer('chunk_index').notNull(),
+    statsJson: text('stats_json').notNull(),
+    /** A chunk's candidate table, encoded by table-codec.ts. */
+    table: blob('table', { mode: 'buffer' }).notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.runId, table.chunkIndex] })],
+);
+
+/** The staging file's whole schema; it holds scratch data only, so it is created as it is, never migrated. */
+export const STAGING_DDL = [
+  `CREATE TABLE IF NOT EXISTS staged_runs (run_id TEXT PRIMARY KEY, organization TEXT NOT NULL, as_of TEXT NOT NULL,
+    config_json TEXT NOT NULL, chunk_count INTEGER NOT NULL, status TEXT NOT NULL, summary_json TEXT, started_at_ms INTEGER NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS staged_chunks (run_id TEXT NOT NULL, chunk_index INTEGER NOT NULL, stats_json TEXT NOT NULL,
+    "table" BLOB NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (run_id, chunk_index))`,
+];

@@ -1,0 +1,131 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { and, asc, eq } from 'drizzle-orm';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { ContactStats } from '../run-stats';
+import type { RunSummary } from '../run-summary';
+import { STAGING_DDL, stagedChunks, stagedRuns } from './staging-schema';
+
+const utcNow = (): string => new Date().toISOString().slice(0, 19).replace('T', ' ');
+
+export interface StagedRun {
+  readonly runId: string;
+  readonly organization: string;
+  readonly asOf: string;
+  readonly configJson: string;
+  readonly chunkCount: number;
+  readonly status: string;
+  readonly summary: RunSummary | null;
+  readonly startedAtMs: number;
+}
+
+/** A chunk's result as the finalizer reads it back. */
+export interface StagedChunk {
+  readonly chunkIndex: number;
+  readonly stats: ContactStats;
+  readonly table: Buffer;
+}
+
+/** Where a run's plan and its chunks' results wait, durably, for the finalizer. */
+export class StagingStore {
+  private readonly sqlite: Database.Database;
+  private readonly orm: BetterSQLite3Database;
+
+  constructor(path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.sqlite = new Database(path);
+    this.sqlite.pragma('journal_mode = WAL');
+    this.sqlite.pragma('synchronous = NORMAL');
+    this.sqlite.pragma('busy_timeout = 30000');
+    for (const statement of STAGING_DDL) this.sqlite.exec(statement);
+    this.orm = drizzle(this.sqlite);
+  }
+
+  /** Records a run's plan; a re-plan of the same run starts its chunks afresh. */
+  planRun(run: Omit<StagedRun, 'status' | 'summary' | 'startedAtMs'>): void {
+    const now = utcNow();
+    this.sqlite.transaction(() => {
+      this.orm.delete(stagedChunks).where(eq(stagedChunks.runId, run.runId)).run();
+      this.orm
+        .insert(stagedRuns)
+        .values({ ...run, status: 'planned', summaryJson: null, startedAtMs: Date.now(), createdAt: now, updatedAt: now })
+        .onConflictDoUpdate({
+          target: stagedRuns.runId,
+          set: {
+            configJson: run.configJson,
+            chunkCount: run.chunkCount,
+            asOf: run.asOf,
+            status: 'planned',
+            startedAtMs: Date.now(),
+            updatedAt: now,
+          },
+        })
+        .run();
+    })();
+  }
+
+  run(runId: string): StagedRun | null {
+    const row = this.orm.select().from(stagedRuns).where(eq(stagedRuns.runId, runId)).get();
+    if (row === undefined) return null;
+    return {
+      runId: row.runId,
+      organization: row.organization,
+      asOf: row.asOf,
+      configJson: row.configJson,
+      chunkCount: row.chunkCount,
+      status: row.status,
+      summary: row.summaryJson === null ? null : (JSON.parse(row.summaryJson) as RunSummary),
+      startedAtMs: row.startedAtMs,
+    };
+  }
+
+  /** A retried chunk replaces its own earlier result. */
+  saveChunk(runId: string, chunkIndex: number, stats: ContactStats, table: Buffer): void {
+    const values = { runId, chunkIndex, statsJson: JSON.stringify(stats), table, createdAt: utcNow() };
+    this.orm
+      .insert(stagedChunks)
+      .values(values)
+      .onConflictDoUpdate({ target: [stagedChunks.runId, stagedChunks.chunkIndex], set: values })
+      .run();
+  }
+
+  /** The run's chunk results, one at a time in chunk order, so that no more than one blob is held twice. */
+  *chunks(runId: string): Generator<StagedChunk> {
+    const indexes = this.orm
+      .select({ chunkIndex: stagedChunks.chunkIndex })
+      .from(stagedChunks)
+      .where(eq(stagedChunks.runId, runId))
+      .orderBy(asc(stagedChunks.chunkIndex))
+      .all();
+    for (const { chunkIndex } of indexes) {
+      const row = this.orm
+        .select()
+        .from(stagedChunks)
+        .where(and(eq(stagedChunks.runId, runId), eq(stagedChunks.chunkIndex, chunkIndex)))
+        .get();
+      if (row !== undefined) yield { chunkIndex, stats: JSON.parse(row.statsJson) as ContactStats, table: row.table };
+    }
+  }
+
+  chunkCount(runId: string): number {
+    return this.orm.select({ chunkIndex: stagedChunks.chunkIndex }).from(stagedChunks).where(eq(stagedChunks.runId, runId)).all()
+      .length;
+  }
+
+  /** The run is over: its chunks are dropped, its outcome kept for whoever asks again. */
+  finishRun(runId: string, status: 'completed' | 'failed', summary: RunSummary | null): void {
+    this.sqlite.transaction(() => {
+      this.orm.delete(stagedChunks).where(eq(stagedChunks.runId, runId)).run();
+      this.orm
+        .update(stagedRuns)
+        .set({ status, summaryJson: summary === null ? null : JSON.stringify(summary), updatedAt: utcNow() })
+        .where(eq(stagedRuns.runId, runId))
+        .run();
+    })();
+  }
+
+  close(): void {
+    if (this.sqlite.open) this.sqlite.close();
+  }
+}

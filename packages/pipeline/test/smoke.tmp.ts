@@ -1,0 +1,17 @@
+import { migrateOrganizationDb, openOrganizationDb, schema } from '@scheduler/db';
+import { RunClient, SingleDatabase, createLogger, formatRunSummary } from '@scheduler/pipeline';
+import { defaultConfig } from '@scheduler/core';
+import { rmSync } from 'node:fs';
+const path = '/tmp/e2e/acme.sqlite';
+rmSync(path, { force: true });
+migrateOrganizationDb(path);
+const db = openOrganizationDb(path);
+const rows = [];
+for (let i = 1; i <= 2000; i++) rows.push({ id: i, email: `c${i}@x.com`, zipCode: ['90210', '10001', '75001', '63101'][i % 4]!, state: null, birthDate: `19${40 + (i % 50)}-0${1 + (i % 9)}-1${i % 9}`, effectiveDate: `2015-0${1 + (i % 9)}-01` });
+for (let i = 0; i < rows.length; i += 200) db.orm.insert(schema.contacts).values(rows.slice(i, i + 200)).run();
+db.close();
+const client = await RunClient.connect({ redisUrl: process.env.REDIS_URL!, locator: SingleDatabase.open(path), config: { ...defaultConfig(), batch_size: 500 }, threads: 2, logger: createLogger({ level: 'info', toStderr: true }), startLocalWorkers: true });
+const summary = await client.fullRun('acme', { asOf: '2026-11-28' }, (p) => console.log('progress', p));
+console.log(formatRunSummary(summary));
+await client.close();
+process.exit(0);
