@@ -1,0 +1,187 @@
+import { parseIsoDate } from '@scheduler/core';
+import { describe, expect, it } from 'vitest';
+import {
+  contactChunks,
+  countContactRows,
+  existingDayCounts,
+  existingDayCountsExcept,
+  markCampaignChangesProcessed,
+  readContactInputs,
+  readContacts,
+  readPendingCampaignChanges,
+} from '../src';
+import { freshOrganization } from './support/organization-fixture';
+import { useTempDirectory } from './support/temp-directory';
+
+const day = (iso: string): number => parseIsoDate(iso)!;
+
+describe('contact reads', () => {
+  const directory = useTempDirectory();
+
+  it('read a range by keyset pages, whatever the gaps in ids', () => {
+    const db = freshOrganization(directory());
+    const insert = db.sqlite.prepare(`INSERT INTO contacts (id, email, zip_code) VALUES (?, ?, ?)`);
+    const ids = [3, 4, 10, 11, 12, 50, 51, 99, 100, 1000];
+    for (const id of ids) insert.run(id, `c${id}@example.com`, '90210');
+    db.sqlite.exec(`UPDATE contacts SET zip_code = 2108 WHERE id = 50`);
+    expect(readContacts(db, { fromId: 4, toId: 99 }).map((contact) => contact.id)).toEqual([4, 10, 11, 12, 50, 51, 99]);
+    // A ZIP written as a number (a spreadsheet import) reads as its text, leading zero lost as stored.
+    expect(readContacts(db, { fromId: 50, toId: 50 })[0]!.zipCode).toBe('2108');
+    expect(countContactRows(db)).toBe(ids.length);
+    db.close();
+  });
+
+  it('split into chunks that cover every contact exactly once', () => {
+    const db = freshOrganization(directory());
+    const insert = db.sqlite.prepare(`INSERT INTO contacts (id, email) VALUES (?, 'x@example.com')`);
+    const ids: number[] = [];
+    for (let id = 1; id <= 2500; id += 1 + (id % 7)) ids.push(id);
+    db.sqlite.transaction(() => ids.forEach((id) => insert.run(id)))();
+    for (const batchSize of [1, 7, 100, 1000, 10_000]) {
+      const chunks = contactChunks(db, batchSize);
+      const covered = chunks.flatMap((chunk) => readContacts(db, chunk).map((contact) => contact.id));
+      expect(covered).toEqual(ids);
+      expect(chunks.map((chunk) => chunk.count).reduce((a, b) => a + b, 0)).toBe(ids.length);
+      expect(chunks.every((chunk, i) => chunk.chunkIndex === i && (i === 0 || chunk.fromId > chunks[i - 1]!.toId))).toBe(true);
+      expect(chunks.slice(0, -1).every((chunk) => chunk.count === batchSize)).toBe(true);
+    }
+    expect(contactChunks(freshOrganization(directory(), 'empty.sqlite'), 10)).toEqual([]);
+    db.close();
+  });
+});
+
+describe('contact inputs', () => {
+  const directory = useTempDirectory();
+
+  const seedHistory = () => {
+    const db = freshOrganization(directory());
+    db.sqlite.exec(`
+      INSERT INTO contacts (id, email, zip_code) VALUES (1, 'a@example.com', '90210'), (2, 'b@example.com', '10001'), (3, 'c@example.com', '99501');
+      INSERT INTO email_schedules (id, contact_id, email_type, event_year, event_month, event_day, scheduled_send_date, status, actual_send_datetime, campaign_instance_id, metadata) VALUES
+        -- 2026-03-08 is the spring-forward day in Chicago: 07:59 UTC is 01:59 CST (Mar 8), 05:30 UTC on Mar 8 is still Mar 7 CST.
+        (10, 1, 'birthday', 2026, 3, 22, '2026-03-08', 'sent', '2026-03-08 05:30:00', NULL, NULL),
+        (11, 1, 'effective_date', 2026, 4, 1, '2026-03-02', 'delivered', '2026-03-08 07:59:00', NULL, NULL),
+        -- 2026-11-01 fall-back: 05:30 UTC is 00:30 CDT (Nov 1); 04:59 UTC is 23:59 CDT (Oct 31).
+        (12, 1, 'aep', 2026, 9, 15, '2026-10-30', 'sent', '2026-11-01 04:59:00', NULL, NULL),
+        (13, 1, 'followup_1_cold', 2026, 3, 22, '2026-03-10', 'scheduled', NULL, NULL, '{"initial_email_id": 10, "initial_email_type": "birthday"}'),
+        (14, 2, 'campaign_spring', 2026, 2, 30, '2026-04-01', 'failed', 'not a datetime', 7, '{not json'),
+        (15, 2, 'birthday', NULL, NULL, NULL, '2026-02-30', 'sent', NULL, NULL, NULL),
+        (16, 2, 'aep', NULL, NULL, NULL, '2026-09-01', 'pre-scheduled', NULL, NULL, NULL),
+        (17, 2, 'birthday', NULL, NULL, NULL, '2026-09-02', 'skipped', NULL, NULL, NULL),
+        (18, 3, 'aep', NULL, NULL, NULL, '2026-09-03', 'bounced', NULL, NULL, NULL);
+      INSERT INTO contact_campaigns (contact_id, campaign_instance_id, trigger_date, status) VALUES (2, 7, '2026-05-01', 'pending'), (2, 8, NULL, 'scheduled');
+      INSERT INTO tracking_clicks (contact_id, email_schedule_id, clicked_at) VALUES (1, 10, '2026-03-09 03:00:00'), (1, 10, '2025-01-01 12:00:00'), (3, NULL, 'yesterday');
+      INSERT INTO contact_events (contact_id, event_type, created_at, metadata) VALUES
+        (1, 'eligibility_answered', '2026-03-09 12:00:00', '{"has_medical_conditions": true}'),
+        (2, 'eligibility_answered', '2026-03-09 12:00:00', '{"main_questions_yes_count": 2}'),
+        (2, 'eligibility_answered', '2026-03-10 12:00:00', '{"main_questions_yes_count": 0, "has_medical_conditions": false}'),
+        (3, 'eligibility_answered', '2026-03-10 12:00:00', 'garbage'),
+        (3, 'page_view', '2026-03-10 12:00:00', NULL);
+    `);
+    return db;
+  };
+
+  it('turn history rows into HistoryEmail with CT days across DST changes', () => {
+    const db = seedHistory();
+    const { inputs } = readContactInputs(db, { fromId: 1, toId: 3, timeZone: 'America/Chicago' });
+    const history = inputs[0]!.history;
+    expect(history.map((email) => email.id)).toEqual([10, 11, 12, 13]);
+    expect(history[0]).toMatchObject({ emailType: 'birthday', status: 'sent', scheduledDay: day('2026-03-08'), sentDay: day('2026-03-07'), eventDay: day('2026-03-22') });
+    expect(history[1]!.sentDay).toBe(day('2026-03-08'));
+    expect(history[2]!.sentDay).toBe(day('2026-10-31'));
+    expect(history[3]).toMatchObject({ status: 'scheduled', sentDay: day('2026-03-10'), initialEmailId: 10 });
+    db.close();
+  });
+
+  it('count and skip rows that cannot be read, and never return scheduler rows as history', () => {
+    const db = seedHistory();
+    const { inputs, unreadable } = readContactInputs(db, { fromId: 1, toId: 3, timeZone: 'America/Chicago' });
+    const second = inputs[1]!.history;
+    // Row 14: unreadable actual_send_datetime falls back to the scheduled date; Feb 30 is no event day.
+    expect(second).toEqual([
+      { id: 14, emailType: 'campaign_spring', status: 'failed', scheduledDay: day('2026-04-01'), sentDay: day('2026-04-01'), eventDay: null, campaignInstanceId: 7, initialEmailId: null },
+    ]);
+    expect(inputs[2]!.history).toEqual([]);
+    expect(unreadable).toEqual({
+      'email_schedules.malformed_actual_send_datetime': 1,
+      'email_schedules.malformed_scheduled_send_date': 1,
+      'email_schedules.unknown_status': 1,
+      'tracking_clicks.malformed_clicked_at': 1,
+    });
+    db.close();
+  });
+
+  it('group targets and behaviour by contact, typed by the answer metadata', () => {
+    const db = seedHistory();
+    const { inputs } = readContactInputs(db, { fromId: 1, toId: 3, timeZone: 'America/Chicago' });
+    expect(inputs[1]!.targets).toEqual([
+      { campaignInstanceId: 7, triggerDate: '2026-05-01', status: 'pending' },
+      { campaignInstanceId: 8, triggerDate: null, status: 'scheduled' },
+    ]);
+    expect(inputs[0]!.behaviour).toEqual(
+      expect.arrayContaining([
+        { kind: 'click', day: day('2026-03-08') },
+        { kind: 'click', day: day('2025-01-01') },
+        { kind: 'answered_with_conditions', day: day('2026-03-09') },
+      ]),
+    );
+    expect(inputs[1]!.behaviour).toEqual([
+      { kind: 'answered_with_conditions', day: day('2026-03-09') },
+      { kind: 'answered_no_conditions', day: day('2026-03-10') },
+    ]);
+    expect(inputs[2]!.behaviour).toEqual([{ kind: 'answered_no_conditions', day: day('2026-03-10') }]);
+    db.close();
+  });
+
+  it('read behaviour only from the lookback window when asked', () => {
+    const db = seedHistory();
+    const { inputs } = readContactInputs(db, { fromId: 1, toId: 1, timeZone: 'America/Chicago', behaviourSinceDay: day('2026-03-01') });
+    expect(inputs[0]!.behaviour.map((event) => event.day)).not.toContain(day('2025-01-01'));
+    expect(inputs[0]!.behaviour).toHaveLength(2);
+    db.close();
+  });
+});
+
+describe('day counts and campaign changes', () => {
+  const directory = useTempDirectory();
+
+  it('count scheduled/processing rows per day, and other contacts’ pre-scheduled rows for a reschedule', () => {
+    const db = freshOrganization(directory());
+    db.sqlite.exec(`
+      INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status) VALUES
+        (1, 'effective_date', '2026-05-01', 'scheduled'), (2, 'birthday', '2026-05-01', 'processing'),
+        (3, 'birthday', '2026-05-01', 'sent'), (1, 'birthday', '2026-05-02', 'pre-scheduled'),
+        (2, 'effective_date', '2026-05-02', 'pre-scheduled'), (4, 'aep', '2026-05-02', 'skipped'), (5, 'aep', 'bad', 'scheduled');
+    `);
+    expect(existingDayCounts(db)).toEqual(new Map([[day('2026-05-01'), { all: 2, effectiveDate: 1 }]]));
+    expect(existingDayCounts(db, '2026-05-02')).toEqual(new Map());
+    expect(existingDayCountsExcept(db, [1])).toEqual(
+      new Map([
+        [day('2026-05-01'), { all: 2, effectiveDate: 1 }],
+        [day('2026-05-02'), { all: 1, effectiveDate: 1 }],
+      ]),
+    );
+    db.close();
+  });
+
+  it('list pending campaign changes and mark them processed with a UTC datetime', () => {
+    const db = freshOrganization(directory());
+    db.sqlite.exec(`
+      INSERT INTO campaign_change_log (id, campaign_instance_id, field_changed, changed_at, requires_rescheduling, processed_at) VALUES
+        (1, 7, 'active_start_date', '2026-01-01 00:00:00', 1, NULL),
+        (2, 7, 'email_template', '2026-01-02 00:00:00', 0, NULL),
+        (3, 8, 'active_end_date', '2026-01-03 00:00:00', 1, '2026-01-04 00:00:00'),
+        (4, 99, 'active_end_date', '2026-01-05 00:00:00', 1, NULL);
+    `);
+    expect(readPendingCampaignChanges(db).map((change) => change.id)).toEqual([1, 4]);
+    expect(markCampaignChangesProcessed(db, [1, 4, 3], new Date('2026-02-03T04:05:06Z'))).toBe(2);
+    expect(readPendingCampaignChanges(db)).toEqual([]);
+    expect(db.sqlite.prepare('SELECT processed_at FROM campaign_change_log ORDER BY id').pluck().all()).toEqual([
+      '2026-02-03 04:05:06',
+      null,
+      '2026-01-04 00:00:00',
+      '2026-02-03 04:05:06',
+    ]);
+    db.close();
+  });
+});

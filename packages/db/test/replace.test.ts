@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import {
+  openOrganizationDb,
+  replaceContactsSchedule,
+  replaceOrganizationSchedule,
+  RowOrderError,
+  schedulesChecksum,
+  type OrganizationDb,
+  type ReplaceOptions,
+  type ScheduleRow,
+} from '../src';
+import { freshOrganization, insertContacts, scheduleRow, storedRows } from './support/organization-fixture';
+import { useTempDirectory } from './support/temp-directory';
+
+const schedulerRowsOf = (db: OrganizationDb) =>
+  storedRows(db).filter((row) => row.status === 'pre-scheduled' || row.status === 'skipped');
+
+const keysOf = (db: OrganizationDb) =>
+  schedulerRowsOf(db).map((row) => `${row.contact_id}|${row.email_type}|${row.scheduled_send_date}|${row.status}`);
+
+/** Three rows per contact, shifted by `variant` for the contacts `changes` picks. */
+const runRows = (contactIds: readonly number[], changes: (id: number) => boolean = () => false): ScheduleRow[] =>
+  contactIds.flatMap((id) => {
+    const moved = changes(id);
+    return [
+      scheduleRow(id, 'aep', '2026-09-15'),
+      scheduleRow(id, 'birthday', moved ? '2026-06-02' : '2026-06-01', { priority: 10 }),
+      scheduleRow(id, 'effective_date', '2026-02-01', moved ? { status: 'skipped', skipReason: 'exclusion_window: CA birthday window' } : {}),
+    ];
+  });
+
+const senderRows = (db: OrganizationDb): void => {
+  db.sqlite.exec(`
+    INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status, actual_send_datetime) VALUES
+      (1, 'birthday', '2025-06-01', 'sent', '2025-06-01 13:30:00'),
+      (2, 'aep', '2026-09-15', 'scheduled', NULL),
+      (3, 'birthday', '2026-01-01', 'failed', NULL);
+  `);
+};
+
+const senderSnapshot = (db: OrganizationDb) =>
+  db.sqlite.prepare(`SELECT * FROM email_schedules WHERE status NOT IN ('pre-scheduled', 'skipped') ORDER BY id`).all();
+
+const MODES: { name: string; options: ReplaceOptions }[] = [
+  { name: 'row by row', options: { rebuild: 'never' } },
+  { name: 'by rebuilding the table', options: { rebuild: 'always', probeRows: 1 } },
+];
+
+describe('replaceOrganizationSchedule', () => {
+  const directory = useTempDirectory();
+
+  for (const { name, options } of MODES) {
+    describe(`when it writes ${name}`, () => {
+      it('makes the scheduler rows exactly the run’s rows and never touches other statuses', () => {
+        const db = freshOrganization(directory());
+        insertContacts(db, [1, 2, 3, 4]);
+        senderRows(db);
+        const sender = senderSnapshot(db);
+        replaceOrganizationSchedule(db, 'run-1', runRows([1, 2, 3, 4]), options);
+        const summary = replaceOrganizationSchedule(db, 'run-2', runRows([1, 3], (id) => id === 3), options);
+        expect(senderSnapshot(db)).toEqual(sender);
+        // Contact 2's aep key is the sender's: the run's row stays out (and is counted).
+        expect(keysOf(db)).toEqual([
+          '1|aep|2026-09-15|pre-scheduled',
+          '1|birthday|2026-06-01|pre-scheduled',
+          '1|effective_date|2026-02-01|pre-scheduled',
+          '3|aep|2026-09-15|pre-scheduled',
+          '3|birthday|2026-06-02|pre-scheduled',
+          '3|effective_date|2026-02-01|skipped',
+        ]);
+        expect(summary.schedulesChecksum).toBe(schedulesChecksum(db));
+        db.close();
+      });
+    });
+  }
+
+  it('keeps unchanged rows as they were (id, run id) and rewrites only what changed', () => {
+    const db = freshOrganization(directory());
+    const contacts = Array.from({ length: 50 }, (_, i) => i + 1);
+    insertContacts(db, contacts);
+    replaceOrganizationSchedule(db, 'run-1', runRows(contacts), { rebuild: 'never' });
+    const before = new Map(schedulerRowsOf(db).map((row) => [`${row.contact_id}|${row.email_type}`, row]));
+    const summary = replaceOrganizationSchedule(db, 'run-2', runRows(contacts, (id) => id % 10 === 0), { rebuild: 'never' });
+    expect(summary).toMatchObject({ mode: 'incremental', contacts: 50, contactsChanged: 5, rowsKept: 140, rowsUpdated: 5, rowsInserted: 5, rowsDeleted: 5 });
+    for (const row of schedulerRowsOf(db)) {
+      const old = before.get(`${row.contact_id}|${row.email_type}`)!;
+      if (row.contact_id % 10 !== 0) expect(row).toEqual(old);
+      else if (row.email_type === 'effective_date') expect(row).toMatchObject({ id: old.id, status: 'skipped', scheduler_run_id: 'run-2' });
+    }
+    const rerun = replaceOrganizationSchedule(db, 'run-3', runRows(contacts, (id) => id % 10 === 0));
+    expect(rerun).toMatchObject({ contactsChanged: 0, rowsKept: 150, rowsInserted: 0, rowsDeleted: 0, rowsUpdated: 0 });
+    expect(rerun.schedulesChecksum).toBe(summary.schedulesChecksum);
+    db.close();
+  });
+
+  it('switches to a rebuild when most rows change, with the same result as row by row', () => {
+    const contacts = Array.from({ length: 300 }, (_, i) => i + 1);
+    const results = ['auto', 'never'].map((rebuild, i) => {
+      const db = freshOrganization(directory(), `org-${i}.sqlite`);
+      insertContacts(db, contacts);
+      senderRows(db);
+      replaceOrganizationSchedule(db, 'run-1', runRows(contacts), { rebuild: rebuild as 'auto' | 'never', probeRows: 30 });
+      const summary = replaceOrganizationSchedule(db, 'run-2', runRows(contacts, () => true), {
+        rebuild: rebuild as 'auto' | 'never',
+        probeRows: 30,
+      });
+      const rows = keysOf(db);
+      const sender = senderSnapshot(db);
+      db.close();
+      return { summary, rows, sender };
+    });
+    expect(results[0]!.summary.mode).toBe('rebuild');
+    expect(results[1]!.summary.mode).toBe('incremental');
+    expect(results[0]!.rows).toEqual(results[1]!.rows);
+    expect(results[0]!.sender).toEqual(results[1]!.sender);
+    expect(results[0]!.summary.schedulesChecksum).toBe(results[1]!.summary.schedulesChecksum);
+  });
+
+  it('rebuilds a table created by another system under its own definition', () => {
+    const db = freshOrganization(directory());
+    db.sqlite.exec(`
+      DROP TABLE email_schedules;
+      CREATE TABLE email_schedules (id INTEGER PRIMARY KEY, contact_id INTEGER NOT NULL, email_type TEXT NOT NULL,
+        event_year INTEGER, event_month INTEGER, event_day INTEGER, scheduled_send_date TEXT NOT NULL,
+        scheduled_send_time TEXT DEFAULT '08:30:00', status TEXT NOT NULL DEFAULT 'pre-scheduled', skip_reason TEXT,
+        priority INTEGER DEFAULT 10, campaign_instance_id INTEGER, email_template TEXT, sms_template TEXT,
+        scheduler_run_id TEXT, metadata TEXT, created_at TEXT, updated_at TEXT, actual_send_datetime TEXT,
+        sender_batch TEXT DEFAULT 'none', UNIQUE(contact_id, email_type, scheduled_send_date));
+      CREATE INDEX sender_batch_index ON email_schedules(sender_batch);
+      CREATE VIEW todays_sends AS SELECT * FROM email_schedules WHERE status = 'scheduled';
+      INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status, sender_batch) VALUES (1, 'aep', '2025-09-15', 'sent', 'b-1');
+      INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status) VALUES (1, 'aep', '2030-09-15', 'pre-scheduled');
+    `);
+    insertContacts(db, [1, 2]);
+    const summary = replaceOrganizationSchedule(db, 'run-1', runRows([1, 2]), { rebuild: 'always', probeRows: 1 });
+    expect(summary.mode).toBe('rebuild');
+    expect(db.sqlite.prepare(`SELECT sender_batch FROM email_schedules WHERE status = 'sent'`).pluck().all()).toEqual(['b-1']);
+    expect(keysOf(db)).toHaveLength(6);
+    expect(db.sqlite.prepare(`SELECT name FROM sqlite_master WHERE tbl_name = 'email_schedules' AND type = 'index' ORDER BY name`).pluck().all()).toEqual([
+      'sender_batch_index',
+      'sqlite_autoindex_email_schedules_1',
+    ]);
+    expect(db.sqlite.prepare('SELECT count(*) FROM todays_sends').pluck().get()).toBe(0);
+    db.close();
+  });
+
+  it('is atomic for a reader on another connection', () => {
+    const db = freshOrganization(directory());
+    const contacts = Array.from({ length: 200 }, (_, i) => i + 1);
+    insertContacts(db, contacts);
+    replaceOrganizationSchedule(db, 'run-1', runRows(contacts));
+    const reader = openOrganizationDb(db.path, { readonly: true });
+    const before = schedulerRowsOf(reader);
+    const seenDuringWrite: number[] = [];
+    function* rowsWhileWatching(): Generator<ScheduleRow> {
+      for (const row of runRows(contacts, () => true)) {
+        // The writer is mid-transaction here: the reader must still see the whole previous schedule.
+        if (row.emailType === 'aep' && row.contactId % 50 === 0) seenDuringWrite.push(schedulerRowsOf(reader).length);
+        yield row;
+      }
+    }
+    for (const rebuild of ['never', 'always'] as const) {
+      replaceOrganizationSchedule(db, `run-${rebuild}`, rowsWhileWatching(), { rebuild, probeRows: 10 });
+      expect(seenDuringWrite.every((count) => count === before.length)).toBe(true);
+      seenDuringWrite.length = 0;
+    }
+    expect(keysOf(reader)).toEqual(keysOf(db));
+    expect(keysOf(reader)).not.toEqual(before.map((row) => `${row.contact_id}|${row.email_type}|${row.scheduled_send_date}|${row.status}`));
+    reader.close();
+    db.close();
+  });
+
+  it('refuses rows out of contact order and leaves the schedule as it was', () => {
+    const db = freshOrganization(directory());
+    insertContacts(db, [1, 2]);
+    replaceOrganizationSchedule(db, 'run-1', runRows([1, 2]));
+    const before = storedRows(db);
+    expect(() => replaceOrganizationSchedule(db, 'run-2', [...runRows([2]), ...runRows([1], () => true)])).toThrow(RowOrderError);
+    expect(storedRows(db)).toEqual(before);
+    db.close();
+  });
+});
+
+describe('replaceContactsSchedule', () => {
+  const directory = useTempDirectory();
+
+  it('replaces only the given contacts’ scheduler rows', () => {
+    const db = freshOrganization(directory());
+    insertContacts(db, [1, 2, 3, 4]);
+    senderRows(db);
+    replaceOrganizationSchedule(db, 'run-1', runRows([1, 2, 3, 4]));
+    const sender = senderSnapshot(db);
+    const untouched = schedulerRowsOf(db).filter((row) => row.contact_id === 1 || row.contact_id === 4);
+    const summary = replaceContactsSchedule(db, 'reschedule-1', [3, 2], runRows([3], () => true));
+    expect(summary).toMatchObject({ mode: 'targeted', contacts: 2, contactsChanged: 2 });
+    expect(senderSnapshot(db)).toEqual(sender);
+    expect(schedulerRowsOf(db).filter((row) => row.contact_id === 1 || row.contact_id === 4)).toEqual(untouched);
+    expect(schedulerRowsOf(db).filter((row) => row.contact_id === 2)).toEqual([]);
+    expect(keysOf(db).filter((key) => key.startsWith('3|'))).toEqual([
+      '3|aep|2026-09-15|pre-scheduled',
+      '3|birthday|2026-06-02|pre-scheduled',
+      '3|effective_date|2026-02-01|skipped',
+    ]);
+    // The digests stay true: a full run with the same rows changes nothing.
+    const full = replaceOrganizationSchedule(db, 'run-2', [...runRows([1]), ...runRows([3], () => true), ...runRows([4])]);
+    expect(full).toMatchObject({ contactsChanged: 0, rowsInserted: 0, rowsDeleted: 0, rowsUpdated: 0 });
+    db.close();
+  });
+
+  it('refuses a row of a contact outside the list', () => {
+    const db = freshOrganization(directory());
+    insertContacts(db, [1, 2]);
+    expect(() => replaceContactsSchedule(db, 'reschedule-1', [1], runRows([2]))).toThrow(RangeError);
+    db.close();
+  });
+});
