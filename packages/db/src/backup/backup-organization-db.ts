@@ -24,6 +24,10 @@ export class BackupVerificationError extends DatabaseError {
 }
 
 const DAY_MS = 86_400_000;
+
+const removeCopy = (path: string): void => {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
+};
 const stamp = (at: Date): string => at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 
 /**
@@ -42,18 +46,25 @@ export const backupOrganizationDb = async (db: OrganizationDb, options: BackupOp
     mkdirSync(directory, { recursive: true });
     await db.sqlite.backup(target);
   } catch (error) {
-    rmSync(target, { force: true });
+    removeCopy(target);
     throw translateSqliteError(error, `backing up ${db.path} to ${target}`);
   }
-  const copy = new Database(target, { readonly: true, fileMustExist: true });
   let verdict: string[];
   try {
-    verdict = copy.prepare('PRAGMA integrity_check').pluck().all() as string[];
-  } finally {
-    copy.close();
+    const copy = new Database(target, { fileMustExist: true });
+    try {
+      // The copy inherits WAL mode; a backup should be one self-contained file.
+      copy.pragma('journal_mode = DELETE');
+      verdict = copy.prepare('PRAGMA integrity_check').pluck().all() as string[];
+    } finally {
+      copy.close();
+    }
+  } catch (error) {
+    removeCopy(target);
+    throw translateSqliteError(error, `verifying backup ${target}`);
   }
   if (verdict.length !== 1 || verdict[0] !== 'ok') {
-    rmSync(target, { force: true });
+    removeCopy(target);
     throw new BackupVerificationError(`backup of ${db.path} failed its integrity check: ${verdict.slice(0, 5).join('; ')}`);
   }
   return { path: target, bytes: statSync(target).size, pruned: pruneBackups(directory, base, options.keepDays ?? 7, now) };
@@ -67,7 +78,7 @@ export const pruneBackups = (directory: string, base: string, keepDays: number, 
     if (!name.startsWith(`${base}.`) || !name.endsWith('.sqlite')) continue;
     const path = join(directory, name);
     if (statSync(path).mtimeMs < oldest) {
-      rmSync(path, { force: true });
+      removeCopy(path);
       pruned.push(path);
     }
   }

@@ -1,0 +1,126 @@
+import { existsSync, readdirSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import {
+  backupOrganizationDb,
+  completeRunCheckpoint,
+  contactsChecksum,
+  failRunCheckpoint,
+  readRunCheckpoint,
+  recordConfigVersion,
+  replaceOrganizationSchedule,
+  schedulesChecksum,
+  startRunCheckpoint,
+} from '../src';
+import { freshOrganization, insertContacts, scheduleRow } from './support/organization-fixture';
+import { useTempDirectory } from './support/temp-directory';
+
+describe('checksums and checkpoints', () => {
+  const directory = useTempDirectory();
+
+  it('contacts checksum changes when any checked field changes, and only then', () => {
+    const db = freshOrganization(directory());
+    insertContacts(db, [1, 2, 3]);
+    const first = contactsChecksum(db);
+    expect(contactsChecksum(db)).toBe(first);
+    db.sqlite.exec(`UPDATE contacts SET phone_number = '555' WHERE id = 2`);
+    expect(contactsChecksum(db)).toBe(first);
+    db.sqlite.exec(`UPDATE contacts SET zip_code = '10001' WHERE id = 2`);
+    expect(contactsChecksum(db)).not.toBe(first);
+    db.sqlite.exec(`UPDATE contacts SET zip_code = '90210', birth_date = NULL WHERE id = 2`);
+    expect(contactsChecksum(db)).not.toBe(first);
+    db.close();
+  });
+
+  it('schedules checksum covers only scheduler rows and changes with them', () => {
+    const db = freshOrganization(directory());
+    const empty = schedulesChecksum(db);
+    replaceOrganizationSchedule(db, 'run-1', [scheduleRow(1, 'aep', '2026-09-15'), scheduleRow(2, 'aep', '2026-09-15')]);
+    const one = schedulesChecksum(db);
+    expect(one).not.toBe(empty);
+    db.sqlite.exec(`INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status) VALUES (3, 'aep', '2026-09-15', 'sent')`);
+    expect(schedulesChecksum(db)).toBe(one);
+    db.sqlite.exec(`UPDATE email_schedules SET skip_reason = 'x' WHERE contact_id = 1`);
+    expect(schedulesChecksum(db)).not.toBe(one);
+    db.close();
+  });
+
+  it('record a run from started to completed, or to failed', () => {
+    const db = freshOrganization(directory());
+    insertContacts(db, [1, 2]);
+    const started = startRunCheckpoint(db, { runId: 'run-1', runAt: new Date('2026-03-01T06:00:00Z') });
+    expect(started).toMatchObject({ status: 'started', runTimestamp: '2026-03-01 06:00:00', contactsChecksum: contactsChecksum(db) });
+    expect(started.schedulesBeforeChecksum).toBe(schedulesChecksum(db));
+    const summary = replaceOrganizationSchedule(db, 'run-1', [scheduleRow(1, 'aep', '2026-09-15')]);
+    completeRunCheckpoint(db, 'run-1', {
+      contactsProcessed: 2,
+      emailsScheduled: 1,
+      emailsSkipped: 0,
+      schedulesAfterChecksum: summary.schedulesChecksum,
+      completedAt: new Date('2026-03-01T06:01:00Z'),
+    });
+    const completed = readRunCheckpoint(db, 'run-1')!;
+    expect(completed).toMatchObject({ status: 'completed', contactsProcessed: 2, emailsScheduled: 1, emailsSkipped: 0, completedAt: '2026-03-01 06:01:00' });
+    expect(completed.schedulesAfterChecksum).toBe(schedulesChecksum(db));
+    expect(completed.schedulesAfterChecksum).not.toBe(completed.schedulesBeforeChecksum);
+
+    startRunCheckpoint(db, { runId: 'run-2' });
+    failRunCheckpoint(db, 'run-2', 'worker lost');
+    expect(readRunCheckpoint(db, 'run-2')).toMatchObject({ status: 'failed', errorMessage: 'worker lost' });
+    // A retry of the same run id starts afresh.
+    expect(startRunCheckpoint(db, { runId: 'run-2' })).toMatchObject({ status: 'started', errorMessage: null });
+    db.close();
+  });
+});
+
+describe('recordConfigVersion', () => {
+  const directory = useTempDirectory();
+
+  it('adds a version only when the configuration differs, closing the previous one', () => {
+    const db = freshOrganization(directory());
+    const first = recordConfigVersion(db, { timezone: 'America/Chicago', batch_size: 10 }, { at: new Date('2026-01-01T00:00:00Z') });
+    const same = recordConfigVersion(db, { batch_size: 10, timezone: 'America/Chicago' }, { at: new Date('2026-01-02T00:00:00Z') });
+    expect(same).toEqual({ id: first.id, created: false });
+    const next = recordConfigVersion(db, { timezone: 'America/Chicago', batch_size: 20 }, { at: new Date('2026-01-03T00:00:00Z') });
+    expect(next.created).toBe(true);
+    expect(db.sqlite.prepare('SELECT config_type, valid_from, valid_to FROM config_versions ORDER BY id').all()).toEqual([
+      { config_type: 'scheduler', valid_from: '2026-01-01 00:00:00', valid_to: '2026-01-03 00:00:00' },
+      { config_type: 'scheduler', valid_from: '2026-01-03 00:00:00', valid_to: null },
+    ]);
+    db.close();
+  });
+});
+
+describe('backupOrganizationDb', () => {
+  const directory = useTempDirectory();
+
+  it('writes a verified copy and deletes copies older than the days kept', async () => {
+    const db = freshOrganization(directory());
+    insertContacts(db, [1, 2, 3]);
+    const backups = join(directory(), 'backups');
+    const old = await backupOrganizationDb(db, { now: new Date('2026-03-01T00:00:00Z') });
+    expect(old.path.startsWith(backups)).toBe(true);
+    const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000);
+    utimesSync(old.path, tenDaysAgo, tenDaysAgo);
+    const recent = await backupOrganizationDb(db, { now: new Date('2026-03-09T00:00:00Z') });
+    const fresh = await backupOrganizationDb(db, { keepDays: 7 });
+    expect(fresh.pruned).toEqual([old.path]);
+    expect(existsSync(old.path)).toBe(false);
+    expect(readdirSync(backups).sort()).toEqual([recent.path, fresh.path].map((path) => path.slice(backups.length + 1)).sort());
+    const copy = new Database(fresh.path, { readonly: true });
+    expect(copy.prepare('SELECT count(*) FROM contacts').pluck().get()).toBe(3);
+    expect(copy.prepare('PRAGMA integrity_check').pluck().get()).toBe('ok');
+    copy.close();
+    db.close();
+  });
+
+  it('puts copies where it is told', async () => {
+    const db = freshOrganization(directory());
+    const elsewhere = join(directory(), 'elsewhere');
+    const result = await backupOrganizationDb(db, { directory: elsewhere });
+    expect(result.path.startsWith(elsewhere)).toBe(true);
+    expect(result.bytes).toBeGreaterThan(0);
+    db.close();
+  });
+});
