@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   dayInZone,
@@ -9,6 +11,9 @@ import {
   UtcDatetimeToDay,
 } from '../src/index';
 import { contactIn, day, emailsFor, inputsOf, iso, NO_AEP, onlyOf, world } from './support/world';
+
+/** Cases of the time-zone property. */
+const ZONE_RUNS = 2000;
 
 describe('§1 time and identity', () => {
   describe('when hashing with FNV-1a 32-bit', () => {
@@ -76,10 +81,11 @@ describe('§1 time and identity', () => {
   });
 
   describe('when a stored UTC datetime is turned into a date', () => {
-    const toDay = (datetime: string | null): string | null => {
-      const result = new UtcDatetimeToDay('America/Chicago').dayOf(datetime);
+    const toDayIn = (converter: UtcDatetimeToDay, datetime: string | null): string | null => {
+      const result = converter.dayOf(datetime);
       return result === null ? null : iso(result);
     };
+    const toDay = (datetime: string | null): string | null => toDayIn(new UtcDatetimeToDay('America/Chicago'), datetime);
 
     it('gives the Chicago calendar date, in summer (UTC−5) and winter (UTC−6)', () => {
       expect(toDay('2026-06-02 04:59:59')).toBe('2026-06-01');
@@ -94,6 +100,32 @@ describe('§1 time and identity', () => {
       expect(toDay('2026-03-08 07:30:00')).toBe('2026-03-08');
       expect(toDay('2026-11-01 04:59:00')).toBe('2026-10-31');
       expect(toDay('2026-11-01 05:30:00')).toBe('2026-11-01');
+    });
+
+    it('gives the right date in a configured zone whose offset is not whole hours, whatever was read before', () => {
+      // Asia/Kolkata is UTC+5:30; Asia/Kathmandu UTC+5:45.
+      const kolkata = new UtcDatetimeToDay('Asia/Kolkata');
+      expect(iso(kolkata.dayOf('2026-06-01 18:29:59')!)).toBe('2026-06-01');
+      expect(iso(kolkata.dayOf('2026-06-01 18:30:00')!)).toBe('2026-06-02');
+      expect(iso(kolkata.dayOf('2026-06-01 18:00:00')!)).toBe('2026-06-01');
+      const kathmandu = new UtcDatetimeToDay('Asia/Kathmandu');
+      expect(iso(kathmandu.dayOf('2026-06-01 18:20:00')!)).toBe('2026-06-02');
+      expect(iso(kathmandu.dayOf('2026-06-01 18:10:00')!)).toBe('2026-06-01');
+    });
+
+    it('agrees with a direct conversion for any instant, in zones with DST and odd offsets (property)', () => {
+      const zones = ['America/Chicago', 'Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/St_Johns'];
+      // One converter per zone for the whole run, so cached hours are reused in any order.
+      const converters = new Map(zones.map((zone) => [zone, new UtcDatetimeToDay(zone)]));
+      const instant = fc.integer({ min: Date.UTC(2024, 0, 1) / 60_000, max: Date.UTC(2030, 11, 31) / 60_000 }).map((minutes) => minutes * 60_000);
+      fc.assert(
+        fc.property(fc.constantFrom(...zones), instant, (zone, ms) => {
+          const text = new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+          const local = DateTime.fromMillis(ms, { zone });
+          expect(toDayIn(converters.get(zone)!, text), `${zone} ${text}`).toBe(`${local.toFormat('yyyy-MM-dd')}`);
+        }),
+        { numRuns: ZONE_RUNS },
+      );
     });
 
     it('refuses text that is not a UTC datetime', () => {

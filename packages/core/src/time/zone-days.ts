@@ -10,29 +10,42 @@ export const dayInZone = (instant: Date, timeZone: string): number => {
 
 const UTC_DATETIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?Z?$/;
 
+const MINUTES_PER_DAY = 1440;
+
 /**
  * Turns stored UTC datetimes (`YYYY-MM-DD HH:MM:SS`) into calendar days of a
- * time zone. Offsets only change on the hour in the zones we serve, so one
- * luxon conversion per distinct UTC hour is enough, whatever the row count.
+ * time zone. A zone's offset seldom changes within a UTC hour, so two luxon
+ * conversions per distinct UTC hour (its first and last minute) give the
+ * offset, whatever the row count; the minutes are then added to it, as some
+ * zones are off by :30 or :45 (Asia/Kolkata). Only an hour holding a
+ * transition is converted minute by minute.
  */
 export class UtcDatetimeToDay {
-  private readonly byHour = new Map<string, number>();
+  /** Per UTC hour, its offset in minutes, or NaN when the offset changes within the hour. */
+  private readonly offsetMinutesByHour = new Map<string, number>();
   constructor(private readonly timeZone: string) {}
 
   /** The local day, or null when the text is not a UTC datetime. */
   dayOf(datetime: string | null): number | null {
     if (datetime === null) return null;
     const match = UTC_DATETIME.exec(datetime);
-    if (match === null || parseIsoDate(match[1]!) === null) return null;
+    if (match === null) return null;
+    const utcDay = parseIsoDate(match[1]!);
+    const minute = Number(match[3]);
+    if (utcDay === null || minute > 59) return null;
     const hourKey = `${match[1]}T${match[2]}`;
-    let day = this.byHour.get(hourKey);
-    if (day === undefined) {
-      const utc = DateTime.fromISO(`${hourKey}:00:00`, { zone: 'utc' });
-      if (!utc.isValid) return null;
-      const local = utc.setZone(this.timeZone);
-      day = epochDay(local.year, local.month, local.day);
-      this.byHour.set(hourKey, day);
+    let offsetMinutes = this.offsetMinutesByHour.get(hourKey);
+    if (offsetMinutes === undefined) {
+      const start = DateTime.fromISO(`${hourKey}:00:00`, { zone: 'utc' });
+      if (!start.isValid) return null;
+      const atStart = start.setZone(this.timeZone).offset;
+      const atEnd = start.plus({ minutes: 59 }).setZone(this.timeZone).offset;
+      offsetMinutes = atStart === atEnd ? atStart : Number.NaN;
+      this.offsetMinutesByHour.set(hourKey, offsetMinutes);
     }
-    return day;
+    if (Number.isNaN(offsetMinutes)) {
+      offsetMinutes = DateTime.fromISO(`${hourKey}:${match[3]}:00`, { zone: 'utc' }).setZone(this.timeZone).offset;
+    }
+    return utcDay + Math.floor((Number(match[2]) * 60 + minute + offsetMinutes) / MINUTES_PER_DAY);
   }
 }
