@@ -31,6 +31,8 @@ export interface FleetOptions {
   readonly logger: Logger;
   /** Clock for "today" when a job names no as-of day. */
   readonly now?: () => Date;
+  /** BullMQ key prefix (default `bull`): fleets with different prefixes share a Redis without meeting. */
+  readonly prefix?: string;
 }
 
 export interface Fleet {
@@ -63,8 +65,9 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     connections.push(redis);
     return redis;
   };
-  const flows = new FlowProducer({ connection: connection() });
-  const requests = new Queue(QUEUE_NAMES.requests, { connection: connection() });
+  const prefix = options.prefix === undefined ? {} : { prefix: options.prefix };
+  const flows = new FlowProducer({ connection: connection(), ...prefix });
+  const requests = new Queue(QUEUE_NAMES.requests, { connection: connection(), ...prefix });
   const configJson = JSON.stringify(config);
   const logContext = (runId: string, organization: string, chunk?: number): TaskLogContext => ({
     runId,
@@ -215,7 +218,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     }
   };
 
-  const workerOptions = { lockDuration: 60_000, maxStalledCount: 2 };
+  const workerOptions = { lockDuration: 60_000, maxStalledCount: 2, ...prefix };
   const workers = [
     new Worker(QUEUE_NAMES.requests, processRequest, { ...workerOptions, connection: connection(), concurrency: 2 }),
     new Worker(QUEUE_NAMES.chunks, processChunk, { ...workerOptions, connection: connection(), concurrency: options.threads }),

@@ -16,10 +16,13 @@ export const NIGHTLY_CRON = '0 2 * * *';
 export const registerSchedules = async (
   redisUrl: string,
   config: Config,
-  options: { changePollEveryMs?: number } = {},
+  options: { changePollEveryMs?: number; prefix?: string } = {},
 ): Promise<{ nightly: string; changePoll: string }> => {
   const connection = createRedisConnection(redisUrl, 'producer');
-  const requests = new Queue(QUEUE_NAMES.requests, { connection });
+  const requests = new Queue(QUEUE_NAMES.requests, {
+    connection,
+    ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+  });
   try {
     await requests.upsertJobScheduler(
       NIGHTLY_SCHEDULER_ID,

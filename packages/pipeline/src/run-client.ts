@@ -18,6 +18,7 @@ export interface RunClientOptions {
   readonly logger: Logger;
   /** Start workers in this process when no fleet serves the queues. */
   readonly startLocalWorkers: boolean;
+  readonly prefix?: string;
 }
 
 export interface Progress {
@@ -55,11 +56,12 @@ export class RunClient {
       this.connections.push(redis);
       return redis;
     };
-    this.requests = new Queue(QUEUE_NAMES.requests, { connection: connection('producer') });
-    this.finalize = new Queue(QUEUE_NAMES.finalize, { connection: connection('producer') });
-    this.chunks = new Queue(QUEUE_NAMES.chunks, { connection: connection('producer') });
-    this.events = new QueueEvents(QUEUE_NAMES.requests, { connection: connection('worker') });
-    this.finalizeEvents = new QueueEvents(QUEUE_NAMES.finalize, { connection: connection('worker') });
+    const prefix = options.prefix === undefined ? {} : { prefix: options.prefix };
+    this.requests = new Queue(QUEUE_NAMES.requests, { connection: connection('producer'), ...prefix });
+    this.finalize = new Queue(QUEUE_NAMES.finalize, { connection: connection('producer'), ...prefix });
+    this.chunks = new Queue(QUEUE_NAMES.chunks, { connection: connection('producer'), ...prefix });
+    this.events = new QueueEvents(QUEUE_NAMES.requests, { connection: connection('worker'), ...prefix });
+    this.finalizeEvents = new QueueEvents(QUEUE_NAMES.finalize, { connection: connection('worker'), ...prefix });
   }
 
   static async connect(options: RunClientOptions): Promise<RunClient> {

@@ -1,0 +1,102 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultConfig } from '@scheduler/core';
+import { committedRows, invariantViolations, referenceRows } from './support/committed-schedule';
+import { configWith, connectClient, newWorld } from './support/fleet-world';
+import { writeOrganization } from './support/organization-fixture';
+
+const AS_OF = '2026-11-28';
+
+describe('when an organization is scheduled through the flow', () => {
+  let world: ReturnType<typeof newWorld>;
+  let database: string;
+
+  beforeEach(() => {
+    world = newWorld();
+    database = join(world.directory, 'acme.sqlite');
+    writeOrganization(database, { contacts: 3_000, today: AS_OF });
+  });
+  afterEach(() => world.cleanup());
+
+  it('commits exactly what the rules decide, and every invariant of RULES.md holds on the committed rows', async () => {
+    const config = configWith({ batch_size: 700 });
+    const client = await connectClient(database, world.prefix, { config });
+    try {
+      const summary = await client.fullRun('acme', { asOf: AS_OF });
+      expect(summary.status).toBe('completed');
+      expect(summary.contacts.total).toBe(3_000);
+      expect(summary.contacts.total - summary.contacts.usable).toBe(
+        Object.values(summary.contacts.invalid).reduce((sum, n) => sum + n, 0),
+      );
+    } finally {
+      await client.close();
+    }
+    const committed = committedRows(database);
+    expect(committed.length).toBeGreaterThan(5_000);
+    expect(committed.map((row) => row.line)).toEqual(referenceRows(database, config, AS_OF).map((row) => row.line));
+    expect(invariantViolations(database, config, AS_OF)).toEqual([]);
+  });
+
+  it('commits identical rows for batch sizes 500 and 50,000 and for 1 and 4 threads', async () => {
+    const outcomes: string[][] = [];
+    for (const [batchSize, threads] of [
+      [500, 1],
+      [50_000, 4],
+      [500, 4],
+    ] as const) {
+      const client = await connectClient(database, `${world.prefix}-${batchSize}-${threads}`, {
+        config: configWith({ batch_size: batchSize }),
+        threads,
+      });
+      try {
+        // The configuration differs (batch_size), so each is a run of its own.
+        await client.fullRun('acme', { asOf: AS_OF });
+      } finally {
+        await client.close();
+      }
+      outcomes.push(committedRows(database).map((row) => row.line));
+    }
+    expect(outcomes[1]).toEqual(outcomes[0]);
+    expect(outcomes[2]).toEqual(outcomes[0]);
+  });
+
+  it('changes nothing when run again the same day', async () => {
+    const client = await connectClient(database, world.prefix);
+    try {
+      const first = await client.fullRun('acme', { asOf: AS_OF });
+      const before = committedRows(database);
+      const again = await client.fullRun('acme', { asOf: AS_OF, rerun: true });
+      expect(again.run_id).not.toBe(first.run_id);
+      expect(again.writes.inserted).toBe(0);
+      expect(again.writes.deleted).toBe(0);
+      expect(committedRows(database)).toEqual(before);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('runs a run enqueued twice once', async () => {
+    const client = await connectClient(database, world.prefix);
+    try {
+      const [first, second] = await Promise.all([
+        client.fullRun('acme', { asOf: AS_OF }),
+        client.fullRun('acme', { asOf: AS_OF }),
+      ]);
+      expect(second.run_id).toBe(first.run_id);
+      const third = await client.fullRun('acme', { asOf: AS_OF });
+      expect(third).toEqual(first);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('uses the default configuration when none is given', async () => {
+    const client = await connectClient(database, world.prefix);
+    try {
+      await client.fullRun('acme', { asOf: AS_OF });
+    } finally {
+      await client.close();
+    }
+    expect(invariantViolations(database, defaultConfig(), AS_OF)).toEqual([]);
+  });
+});

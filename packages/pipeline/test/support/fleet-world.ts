@@ -1,0 +1,36 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { defaultConfig, parseConfig, type Config, type ConfigInput } from '@scheduler/core';
+import { RunClient, SingleDatabase, createLogger } from '../../src/index';
+
+export const redisUrl = (): string => {
+  const url = process.env.REDIS_URL;
+  if (url === undefined) throw new Error('REDIS_URL must name a Redis server for the fleet tests (bash scripts/test.sh starts one)');
+  return url;
+};
+
+/** A temporary directory and a BullMQ prefix of its own: each test its own world. */
+export const newWorld = (): { directory: string; prefix: string; cleanup: () => void } => {
+  const directory = mkdtempSync(join(tmpdir(), 'scheduler-fleet-'));
+  return { directory, prefix: `test-${randomUUID()}`, cleanup: () => rmSync(directory, { recursive: true, force: true }) };
+};
+
+export const configWith = (input: ConfigInput = {}): Config => parseConfig({ ...input });
+
+/** A client with workers in this process, on a queue prefix of its own. */
+export const connectClient = (
+  databasePath: string,
+  prefix: string,
+  options: { config?: Config; threads?: number } = {},
+): Promise<RunClient> =>
+  RunClient.connect({
+    redisUrl: redisUrl(),
+    locator: SingleDatabase.open(databasePath),
+    config: options.config ?? defaultConfig(),
+    threads: options.threads ?? 2,
+    logger: createLogger({ level: 'silent' }),
+    startLocalWorkers: true,
+    prefix,
+  });
