@@ -62,3 +62,5 @@ export {
   type BackupOptions,
   type BackupResult,
 } from './backup/backup-organization-db';
+export { seedOrganization, SeedError, type SeedOptions, type SeedSummary } from './seed/seed-organization';
+export { BAD_ROW_KINDS, type BadRowKind } from './seed/synthetic-contact';
