@@ -15,7 +15,7 @@ import type { Redis } from 'ioredis';
 import { ComputePool } from './compute-pool';
 import { RETRYING_JOB_OPTIONS } from './job-options';
 import type { Logger } from './logger';
-import type { OrganizationLocator } from './organization-directory';
+import { UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
 import { addRunFlow } from './run-flow';
 import { fullRunId } from './run-identity';
 import { unwrapTaskResult } from './task-errors';
@@ -44,11 +44,15 @@ export interface Fleet {
 /** How long a reschedule waits before looking again whether the full run it defers to has finished. */
 const DEFER_MS = 2_000;
 
-const filesOf = (locator: OrganizationLocator, organization: string): OrganizationFiles => ({
-  organization,
-  databasePath: locator.databasePath(organization),
-  stagingPath: locator.stagingPath(organization),
-});
+/** An organization the locator does not know fails its job at once: no retry will make it appear. */
+const filesOf = (locator: OrganizationLocator, organization: string): OrganizationFiles => {
+  try {
+    return { organization, databasePath: locator.databasePath(organization), stagingPath: locator.stagingPath(organization) };
+  } catch (error) {
+    if (error instanceof UnknownOrganizationError) throw new UnrecoverableError(error.message);
+    throw error;
+  }
+};
 
 /**
  * A worker process of the fleet: BullMQ workers for the three queues, each

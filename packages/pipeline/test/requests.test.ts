@@ -1,0 +1,128 @@
+import { join } from 'node:path';
+import { Job, Queue, QueueEvents } from 'bullmq';
+import { eq } from 'drizzle-orm';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openOrganizationDb, schema } from '@scheduler/db';
+import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
+import { defaultConfig } from '@scheduler/core';
+import { finalizeJobId, fullRunId } from '../src/index';
+import { committedRows } from './support/committed-schedule';
+import { connectClient, newWorld, redisUrl } from './support/fleet-world';
+import { writeOrganization } from './support/organization-fixture';
+
+const AS_OF = '2026-11-28';
+
+const until = async (condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
+describe('when other services enqueue requests', () => {
+  let world: ReturnType<typeof newWorld>;
+  let database: string;
+  let redis: Redis;
+  let requests: Queue;
+  let finalize: Queue;
+  let events: QueueEvents;
+
+  beforeEach(async () => {
+    world = newWorld();
+    database = join(world.directory, 'acme.sqlite');
+    writeOrganization(database, { contacts: 1_500, today: AS_OF });
+    redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    requests = new Queue(QUEUE_NAMES.requests, { connection: redis, prefix: world.prefix });
+    finalize = new Queue(QUEUE_NAMES.finalize, { connection: redis, prefix: world.prefix });
+    events = new QueueEvents(QUEUE_NAMES.requests, { connection: redis.duplicate(), prefix: world.prefix });
+    await events.waitUntilReady();
+  });
+  afterEach(async () => {
+    await events.close();
+    await requests.close();
+    await finalize.close();
+    redis.disconnect();
+    world.cleanup();
+  });
+
+  it('fails a malformed job once, without retrying, naming the bad field', async () => {
+    const client = await connectClient(database, world.prefix);
+    try {
+      const job = await requests.add(
+        REQUEST_JOB_NAMES.rescheduleContacts,
+        { organization: 'acme', contactIds: 'all of them' },
+        { attempts: 5, backoff: { type: 'fixed', delay: 10 } },
+      );
+      await expect(job.waitUntilFinished(events)).rejects.toThrow(/contactIds/);
+      const failed = await Job.fromId(requests, job.id!);
+      expect(failed?.attemptsMade).toBe(1);
+      expect(await failed?.getState()).toBe('failed');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it.each([
+    ['a path', '../acme'],
+    ['an organization it does not serve', 'globex'],
+  ])('fails a job naming %s at once', async (_, organization) => {
+    const client = await connectClient(database, world.prefix);
+    try {
+      const job = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization, contactIds: [1] }, { attempts: 5 });
+      await expect(job.waitUntilFinished(events)).rejects.toThrow(/organization/);
+      expect((await Job.fromId(requests, job.id!))?.attemptsMade).toBe(1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('reschedules a contact on request, leaving every other contact as it was', async () => {
+    const client = await connectClient(database, world.prefix);
+    try {
+      await client.fullRun('acme', { asOf: AS_OF });
+      const before = committedRows(database);
+      const db = openOrganizationDb(database);
+      db.orm.update(schema.contacts).set({ birthDate: '1951-03-10', zipCode: '75001' }).where(eq(schema.contacts.id, 42)).run();
+      db.close();
+      const summary = await client.rescheduleContacts('acme', [42], AS_OF);
+      expect(summary.kind).toBe('contacts');
+      const after = committedRows(database);
+      expect(after.filter((row) => row.contactId !== 42)).toEqual(before.filter((row) => row.contactId !== 42));
+      expect(after.some((row) => row.contactId === 42 && row.line.includes('|birthday|2027|3|10|'))).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('applies a reschedule that arrives during a full run after the run, so the run does not overwrite it', async () => {
+    const client = await connectClient(database, world.prefix);
+    try {
+      const runId = fullRunId('acme', AS_OF, defaultConfig());
+      // Hold the finalizer back: the run is in flight, its chunks computed from the old contact.
+      await finalize.pause();
+      const run = await requests.add(REQUEST_JOB_NAMES.fullRun, { organization: 'acme', asOf: AS_OF }, { jobId: runId });
+      await run.waitUntilFinished(events);
+      await until(async () => {
+        const parent = await Job.fromId(finalize, finalizeJobId(runId));
+        const counts = await parent?.getDependenciesCount();
+        return counts !== undefined && (counts.unprocessed ?? 0) === 0;
+      });
+
+      const db = openOrganizationDb(database);
+      db.orm.update(schema.contacts).set({ birthDate: '1951-03-10', zipCode: '75001' }).where(eq(schema.contacts.id, 42)).run();
+      db.close();
+      const reschedule = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'acme', contactIds: [42], asOf: AS_OF });
+      await until(async () => (await reschedule.getState()) === 'delayed');
+
+      await finalize.resume();
+      await reschedule.waitUntilFinished(events);
+      const rows = committedRows(database).filter((row) => row.contactId === 42);
+      expect(rows.some((row) => row.line.includes('|birthday|2027|3|10|'))).toBe(true);
+    } finally {
+      await finalize.resume();
+      await client.close();
+    }
+  });
+});
