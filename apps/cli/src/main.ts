@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { readEnv, type CliEnv } from './cli-env';
+import { registerDemoCommand } from './commands/demo';
+import { registerMigrateCommand } from './commands/migrate';
 import { registerNightlyCommand } from './commands/nightly';
 import { registerRescheduleCommand } from './commands/reschedule';
 import { registerRunCommand } from './commands/run';
+import { registerSeedCommand } from './commands/seed';
 import { registerWorkerCommand } from './commands/worker';
 
 let env: CliEnv | null = null;
@@ -14,10 +17,13 @@ const program = new Command('scheduler')
   .showHelpAfterError()
   .exitOverride();
 
+registerMigrateCommand(program);
+registerSeedCommand(program);
 registerRunCommand(program, environment);
 registerRescheduleCommand(program, environment);
 registerWorkerCommand(program, environment);
 registerNightlyCommand(program, environment);
+registerDemoCommand(program, environment);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import * as schema from '../schema';
-import { withDatabaseErrors } from './database-errors';
+import { DatabaseError, DatabaseUnreadableError, translateSqliteError } from './database-errors';
 
 export type OrganizationSchema = typeof schema;
 
@@ -33,7 +33,7 @@ const DEFAULT_CACHE_SIZE_MB = 64;
  */
 export const openOrganizationDb = (path: string, options: OpenOptions = {}): OrganizationDb => {
   const readonly = options.readonly ?? false;
-  return withDatabaseErrors(`opening ${path}`, () => {
+  return openedOrUnreadable(path, () => {
     const sqlite = new Database(path, { readonly, fileMustExist: readonly });
     try {
       sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
@@ -57,6 +57,17 @@ export const openOrganizationDb = (path: string, options: OpenOptions = {}): Org
       },
     };
   });
+};
+
+/** Whatever stops a file from opening (a missing directory included) is an unreadable database. */
+const openedOrUnreadable = <T>(path: string, open: () => T): T => {
+  try {
+    return open();
+  } catch (error) {
+    const translated = translateSqliteError(error, `opening ${path}`);
+    if (translated instanceof DatabaseError) throw translated;
+    throw new DatabaseUnreadableError(`opening ${path}: ${translated.message}`, { cause: error });
+  }
 };
 
 /**
