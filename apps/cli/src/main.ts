@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { readEnv, type CliEnv } from './cli-env';
+import { registerDemoCommand } from './commands/demo';
 import { registerMigrateCommand } from './commands/migrate';
 import { registerNightlyCommand } from './commands/nightly';
 import { registerRescheduleCommand } from './commands/reschedule';
@@ -22,6 +23,7 @@ registerRunCommand(program, environment);
 registerRescheduleCommand(program, environment);
 registerWorkerCommand(program, environment);
 registerNightlyCommand(program, environment);
+registerDemoCommand(program, environment);
 
 try {
   await program.parseAsync(process.argv);

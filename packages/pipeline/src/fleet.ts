@@ -87,7 +87,10 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         const request = parseJobData(FullRunJobSchema, job.data, job.name);
         const runConfig = request.config === undefined ? config : parseConfig(request.config, `job ${job.id} config`);
         const asOf = request.asOf ?? todayOf(runConfig);
-        const runId = fullRunId(request.organization, asOf, runConfig, request.rerun === true ? job.id : undefined);
+        const stableId = fullRunId(request.organization, asOf, runConfig);
+        // A rerun is a run of its own, named after the request that asked for it.
+        const runId =
+          request.rerun !== true ? stableId : job.id!.startsWith(stableId) ? job.id! : `${stableId}-rerun-${job.id}`;
         const log = logger.child({ runId, organization: request.organization });
         const plan = unwrapTaskResult(
           await pool.run({

@@ -16,8 +16,8 @@ export const configHash = (config: Config): string =>
 
 /**
  * A run's stable id: organization, as-of day and configuration. Enqueueing the
- * same run twice finds the same id and runs once; an explicit rerun is tagged. BullMQ ids may not contain
+ * same run twice finds the same id and runs once. BullMQ ids may not contain
  * ':' nor be all digits, and these never do.
  */
-export const fullRunId = (organization: string, asOf: string, config: Config, rerunTag?: string): string =>
-  `run-${organization}-${asOf}-${configHash(config)}${rerunTag === undefined ? '' : `-rerun-${rerunTag}`}`;
+export const fullRunId = (organization: string, asOf: string, config: Config): string =>
+  `run-${organization}-${asOf}-${configHash(config)}`;
