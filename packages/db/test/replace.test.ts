@@ -74,6 +74,19 @@ describe('replaceOrganizationSchedule', () => {
     });
   }
 
+  it('fills an empty schedule with its indexes built after, and keeps every index', () => {
+    const db = freshOrganization(directory());
+    const indexes = () => db.sqlite.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'email_schedules' ORDER BY name`).all();
+    const before = indexes();
+    insertContacts(db, [1, 2]);
+    senderRows(db);
+    const summary = replaceOrganizationSchedule(db, 'run-1', runRows([1, 2, 3]));
+    expect(summary).toMatchObject({ mode: 'bulk-insert', rowsInserted: 8, conflictsIgnored: 1 });
+    expect(indexes()).toEqual(before);
+    expect(db.sqlite.prepare('PRAGMA integrity_check').pluck().get()).toBe('ok');
+    db.close();
+  });
+
   it('keeps unchanged rows as they were (id, run id) and rewrites only what changed', () => {
     const db = freshOrganization(directory());
     const contacts = Array.from({ length: 50 }, (_, i) => i + 1);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { withDatabaseErrors } from '../connection/database-errors';
 import type { OrganizationDb } from '../connection/open-organization-db';
 import { ContactDigest } from '../write/contact-digest';
-import { SCHEDULE_ROW_TEXT_SQL } from '../write/schedule-row-text';
+import { digestStoredRow, STORED_ROW_COLUMNS } from '../write/schedule-row-content';
 import { ScheduleChecksum } from './schedule-checksum';
 
 const ROWS_PER_UPDATE = 4096;
@@ -44,20 +44,21 @@ export const schedulesChecksum = (db: OrganizationDb): string =>
     const rows = db.sqlite
       .prepare(
         // `+status` keeps SQLite on the (contact, type, date) index, which is also the order wanted.
-        `SELECT contact_id, ${SCHEDULE_ROW_TEXT_SQL} FROM email_schedules
+        `SELECT contact_id, ${STORED_ROW_COLUMNS} FROM email_schedules
          WHERE contact_id >= -9223372036854775808 AND +status IN ('pre-scheduled', 'skipped')
          ORDER BY contact_id, email_type, scheduled_send_date`,
       )
       .raw();
     let contactId: number | null = null;
     let digest = new ContactDigest();
-    for (const [rowContactId, text] of rows.iterate() as IterableIterator<[number, string]>) {
+    for (const values of rows.iterate() as IterableIterator<unknown[]>) {
+      const rowContactId = values[0] as number;
       if (rowContactId !== contactId) {
         if (contactId !== null) checksum.addContact(contactId, digest.value(), digest.rowCount);
         contactId = rowContactId;
         digest = new ContactDigest();
       }
-      digest.addRow(text);
+      digestStoredRow(digest, values, 1);
     }
     if (contactId !== null) checksum.addContact(contactId, digest.value(), digest.rowCount);
     return checksum.digest();

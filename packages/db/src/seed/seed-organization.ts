@@ -2,7 +2,7 @@ import { dayInZone, formatIsoDate, parseIsoDate, yearOf } from '@scheduler/core'
 import { DatabaseError, withDatabaseErrors } from '../connection/database-errors';
 import { openOrganizationDb } from '../connection/open-organization-db';
 import { migrateOpenOrganizationDb } from '../migrate/migrate-organization-db';
-import { suspendIndexes } from './bulk-load-indexes';
+import { suspendIndexes } from '../bulk/suspend-indexes';
 import { CAMPAIGN_TYPES, campaignChanges, campaignInstances, targetsOf } from './synthetic-campaigns';
 import { SyntheticContacts } from './synthetic-contact';
 import { SyntheticHistory } from './synthetic-history';

@@ -1,26 +1,51 @@
 /**
  * A 53-bit digest of a contact's schedule rows: two independent 32-bit
- * multiplicative hashes over the rows' texts, so that a changed contact
- * passes for unchanged with odds near 2^-53. Plain JavaScript: one native
- * hash object per contact costs more than the hashing itself.
+ * multiplicative hashes over the rows' values, each value tagged with its
+ * kind (null, number, text with its length) so that no two different rows
+ * feed the same sequence. A changed contact passes for unchanged with odds
+ * near 2^-53. Values are hashed where they lie, without building a text per
+ * row: at nine million rows a night, a string per row costs seconds.
  */
 export class ContactDigest {
   private h1 = 0x811c9dc5;
   private h2 = 0x2f3a4b1d;
   private rows = 0;
 
-  addRow(text: string): void {
-    let h1 = this.h1;
-    let h2 = this.h2;
+  private mix(code: number): void {
+    this.h1 = Math.imul(this.h1 ^ code, 0x01000193);
+    const h2 = Math.imul(this.h2 ^ code, 0x5bd1e995);
+    this.h2 = h2 ^ (h2 >>> 15);
+  }
+
+  addText(text: string): void {
+    // Kind and length in one step: `(length << 2) | 2` is never 1 (null) or 3 (number).
+    const head = (text.length << 2) | 2;
+    let h1 = Math.imul(this.h1 ^ head, 0x01000193);
+    let h2 = Math.imul(this.h2 ^ head, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       h1 = Math.imul(h1 ^ c, 0x01000193);
       h2 = Math.imul(h2 ^ c, 0x5bd1e995);
       h2 ^= h2 >>> 15;
     }
-    // A row boundary, so that moving text between rows changes the digest.
-    this.h1 = Math.imul(h1 ^ 10, 0x01000193);
-    this.h2 = Math.imul(h2 ^ 10, 0x5bd1e995);
+    this.h1 = h1;
+    this.h2 = h2;
+  }
+
+  /** Any stored value: null, a number, text, or another kind (as its text). */
+  addValue(value: unknown): void {
+    if (value === null || value === undefined) this.mix(1);
+    else if (typeof value === 'string') this.addText(value);
+    else if (typeof value === 'number' && Number.isSafeInteger(value)) {
+      this.mix(3);
+      this.mix(value | 0);
+      if (value > 0x7fffffff || value < -0x80000000) this.mix(Math.floor(value / 4294967296) | 0);
+    } else this.addText(`\u0000${typeof value}:${String(value)}`);
+  }
+
+  endRow(): void {
+    this.mix(0x1e);
     this.rows++;
   }
 

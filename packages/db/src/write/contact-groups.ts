@@ -1,5 +1,5 @@
 import type { ScheduleRow } from './schedule-row';
-import { compareRowKeys } from './schedule-row-text';
+import { compareRowKeys } from './schedule-row-content';
 
 export interface ContactRows {
   readonly contactId: number;

@@ -1,3 +1,4 @@
+import { suspendIndexes } from '../bulk/suspend-indexes';
 import { withDatabaseErrors } from '../connection/database-errors';
 import { withCacheSize, type OrganizationDb } from '../connection/open-organization-db';
 import { inWriteTransaction } from '../connection/transaction';
@@ -8,7 +9,7 @@ import { contactGroups, type ContactRows } from './contact-groups';
 import { DigestCursor } from './digest-cursor';
 import { RebuildCostModel } from './rebuild-cost-model';
 import type { ScheduleRow } from './schedule-row';
-import { scheduleRowText } from './schedule-row-text';
+import { digestRow, sameContent } from './schedule-row-content';
 import { rowKey, ScheduleStatements } from './schedule-statements';
 import { readScheduleTableShape, REBUILD_TABLE, SCHEDULE_TABLE } from './schedule-table-shape';
 
@@ -42,7 +43,7 @@ import { readScheduleTableShape, REBUILD_TABLE, SCHEDULE_TABLE } from './schedul
  *   connection sees the previous schedule until the commit, then the new one.
  */
 
-export type ReplaceMode = 'incremental' | 'rebuild' | 'targeted';
+export type ReplaceMode = 'bulk-insert' | 'incremental' | 'rebuild' | 'targeted';
 
 export interface ReplaceOptions {
   /** Page cache for the duration of the write (default 512 MB): index b-trees that fit are written once. */
@@ -96,18 +97,13 @@ const newTally = (): Tally => ({
 });
 
 interface DigestedContact extends ContactRows {
-  readonly texts: string[];
   readonly digest: number;
 }
 
 const digestContact = (group: ContactRows): DigestedContact => {
   const digest = new ContactDigest();
-  const texts = group.rows.map((row) => {
-    const text = scheduleRowText(row);
-    digest.addRow(text);
-    return text;
-  });
-  return { ...group, texts, digest: digest.value() };
+  for (const row of group.rows) digestRow(digest, row);
+  return { contactId: group.contactId, rows: group.rows, digest: digest.value() };
 };
 
 /** Applies the set difference between a contact's stored rows and its new rows. */
@@ -124,7 +120,7 @@ const rewriteContact = (statements: ScheduleStatements, runId: string, contact: 
       continue;
     }
     stored.delete(key);
-    if (old.text === contact.texts[i]) {
+    if (sameContent(old.values, 1, row)) {
       tally.rowsKept++;
     } else {
       statements.update(old.id, row, runId);
@@ -144,6 +140,14 @@ const rewriteContact = (statements: ScheduleStatements, runId: string, contact: 
     changed = true;
   }
   return changed;
+};
+
+/** A contact without a digest has no scheduler rows (see distrustDigestsUnlessComplete): nothing to read. */
+const insertContact = (statements: ScheduleStatements, runId: string, contact: DigestedContact, tally: Tally): void => {
+  for (const row of contact.rows) {
+    if (statements.insert(row, runId)) tally.rowsInserted++;
+    else tally.conflictsIgnored++;
+  }
 };
 
 const deleteContactRows = (statements: ScheduleStatements, contactId: number, tally: Tally): void => {
@@ -251,11 +255,14 @@ export const replaceOrganizationSchedule = (
         const dropped = { duplicates: 0 };
         const cost = new RebuildCostModel(db, options.rebuild ?? 'auto');
         const probeRows = options.probeRows ?? DEFAULT_PROBE_ROWS;
+        const oldRows = db.sqlite.prepare('SELECT total(row_count) FROM schedule_digests').pluck().get() as number;
+        // Nothing to replace (a first run): fill with only the UNIQUE index kept, build the others once at the end.
+        const suspended = oldRows === 0 ? suspendIndexes(db.sqlite, [SCHEDULE_TABLE], { keepUnique: true }) : null;
         let statements = new ScheduleStatements(db.sqlite);
         let digests: DigestCursor | null = new DigestCursor(db.sqlite);
         let rebuild: { finish: () => void } | null = null;
         let rowsSeen = 0;
-        let probed = false;
+        let probed = suspended !== null;
 
         const vanish = (contactId: number): void => {
           deleteContactRows(statements, contactId, tally);
@@ -271,10 +278,7 @@ export const replaceOrganizationSchedule = (
           checksum.addContact(contact.contactId, contact.digest, rowCount);
           rowsSeen += rowCount;
           if (rebuild !== null) {
-            for (const row of contact.rows) {
-              if (statements.insert(row, runId)) tally.rowsInserted++;
-              else tally.conflictsIgnored++;
-            }
+            insertContact(statements, runId, contact, tally);
             statements.appendDigest(contact.contactId, contact.digest, rowCount);
             tally.contacts++;
             tally.contactsChanged++;
@@ -286,6 +290,10 @@ export const replaceOrganizationSchedule = (
           const unchanged = stored !== null && stored.digest === contact.digest && stored.rowCount === rowCount;
           if (unchanged) {
             tally.rowsKept += rowCount;
+          } else if (stored === null) {
+            insertContact(statements, runId, contact, tally);
+            if (rowCount > 0) tally.contactsChanged++;
+            statements.appendDigest(contact.contactId, contact.digest, rowCount);
           } else {
             if (rewriteContact(statements, runId, contact, tally)) tally.contactsChanged++;
             statements.setDigest(contact.contactId, contact.digest, rowCount);
@@ -302,8 +310,10 @@ export const replaceOrganizationSchedule = (
         }
         if (digests !== null) for (let left = digests.next(); left !== null; left = digests.next()) vanish(left.contactId);
         rebuild?.finish();
+        suspended?.restore();
         writeState(db, DIGESTS_COMPLETE_KEY, 'complete');
-        return finishSummary(db, rebuild === null ? 'incremental' : 'rebuild', tally, dropped.duplicates, checksum);
+        const mode = rebuild !== null ? 'rebuild' : suspended !== null ? 'bulk-insert' : 'incremental';
+        return finishSummary(db, mode, tally, dropped.duplicates, checksum);
       }),
     ),
   );
@@ -335,7 +345,7 @@ export const replaceContactsSchedule = (
           if (rewriteContact(statements, runId, contact, tally)) tally.contactsChanged++;
           statements.setDigest(contact.contactId, contact.digest, contact.rows.length);
         };
-        const empty = (contactId: number): DigestedContact => ({ contactId, rows: [], texts: [], digest: 0 });
+        const empty = (contactId: number): DigestedContact => ({ contactId, rows: [], digest: 0 });
         for (const group of contactGroups(rows, dropped)) {
           if (!targetSet.has(group.contactId)) {
             throw new RangeError(`row for contact ${group.contactId}, which is not among the rescheduled contacts`);

@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { ScheduleRow } from './schedule-row';
-import { STORED_ROW_COLUMNS, storedRowText } from './schedule-row-text';
+import { STORED_ROW_COLUMNS } from './schedule-row-content';
 
 export interface StoredRow {
   readonly id: number;
   readonly key: string;
-  readonly text: string;
+  /** Raw column values: the id, then STORED_ROW_COLUMNS. */
+  readonly values: readonly unknown[];
 }
 
 export const rowKey = (emailType: string, scheduledSendDate: string): string => `${emailType}\u0000${scheduledSendDate}`;
@@ -106,7 +107,7 @@ export class ScheduleStatements {
     return (this.selectContactRows.all(contactId) as unknown[][]).map((values) => ({
       id: values[0] as number,
       key: rowKey(String(values[1]), String(values[5])),
-      text: storedRowText(values, 1),
+      values,
     }));
   }
 

@@ -1,0 +1,67 @@
+import type { ContactDigest } from './contact-digest';
+import type { ScheduleRow } from './schedule-row';
+
+/*
+ * What makes two schedule rows "the same row": every column but the id, the
+ * run id and the timestamps. Used to keep unchanged rows, to digest a
+ * contact's rows, and for checksums; the stored and the new side read the
+ * same columns in the same order.
+ */
+
+/** The compared columns, in the order of `contentOf` below. */
+export const STORED_ROW_COLUMNS =
+  'email_type, event_year, event_month, event_day, scheduled_send_date, scheduled_send_time, status, skip_reason, priority, campaign_instance_id, email_template, sms_template, metadata';
+
+export const CONTENT_COLUMN_COUNT = 13;
+
+/** Feeds a new row's compared values to a digest. */
+export const digestRow = (digest: ContactDigest, row: ScheduleRow): void => {
+  digest.addValue(row.emailType);
+  digest.addValue(row.eventYear);
+  digest.addValue(row.eventMonth);
+  digest.addValue(row.eventDay);
+  digest.addValue(row.scheduledSendDate);
+  digest.addValue(row.scheduledSendTime);
+  digest.addValue(row.status);
+  digest.addValue(row.skipReason);
+  digest.addValue(row.priority);
+  digest.addValue(row.campaignInstanceId);
+  digest.addValue(row.emailTemplate);
+  digest.addValue(row.smsTemplate);
+  digest.addValue(row.metadata);
+  digest.endRow();
+};
+
+/** Feeds a stored row's values (raw, in STORED_ROW_COLUMNS order from `offset`) to a digest. */
+export const digestStoredRow = (digest: ContactDigest, values: readonly unknown[], offset: number): void => {
+  for (let i = 0; i < CONTENT_COLUMN_COUNT; i++) digest.addValue(values[offset + i]);
+  digest.endRow();
+};
+
+/** Whether a stored row (raw values from `offset`) holds exactly a new row's compared values. */
+export const sameContent = (values: readonly unknown[], offset: number, row: ScheduleRow): boolean =>
+  values[offset] === row.emailType &&
+  values[offset + 1] === row.eventYear &&
+  values[offset + 2] === row.eventMonth &&
+  values[offset + 3] === row.eventDay &&
+  values[offset + 4] === row.scheduledSendDate &&
+  values[offset + 5] === row.scheduledSendTime &&
+  values[offset + 6] === row.status &&
+  values[offset + 7] === row.skipReason &&
+  values[offset + 8] === row.priority &&
+  values[offset + 9] === row.campaignInstanceId &&
+  values[offset + 10] === row.emailTemplate &&
+  values[offset + 11] === row.smsTemplate &&
+  values[offset + 12] === row.metadata;
+
+/** Rows of one contact are digested in key order (email_type, scheduled_send_date), as SQLite's BINARY collation orders them. */
+export const compareRowKeys = (a: ScheduleRow, b: ScheduleRow): number =>
+  a.emailType < b.emailType
+    ? -1
+    : a.emailType > b.emailType
+      ? 1
+      : a.scheduledSendDate < b.scheduledSendDate
+        ? -1
+        : a.scheduledSendDate > b.scheduledSendDate
+          ? 1
+          : 0;
