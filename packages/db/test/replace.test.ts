@@ -83,6 +83,11 @@ describe('replaceOrganizationSchedule', () => {
     const summary = replaceOrganizationSchedule(db, 'run-1', runRows([1, 2, 3]));
     expect(summary).toMatchObject({ mode: 'bulk-insert', rowsInserted: 8, conflictsIgnored: 1 });
     expect(indexes()).toEqual(before);
+    // The checksum written while committing describes the table, the row kept out by the sender's key included.
+    expect(summary.schedulesChecksum).toBe(schedulesChecksum(db));
+    const rerun = replaceOrganizationSchedule(db, 'run-2', runRows([1, 2, 3]));
+    expect(rerun).toMatchObject({ mode: 'incremental', contactsChanged: 0, conflictsIgnored: 1, rowsKept: 8 });
+    expect(rerun.schedulesChecksum).toBe(summary.schedulesChecksum);
     expect(db.sqlite.prepare('PRAGMA integrity_check').pluck().get()).toBe('ok');
     db.close();
   });

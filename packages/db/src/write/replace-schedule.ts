@@ -2,7 +2,6 @@ import { suspendIndexes } from '../bulk/suspend-indexes';
 import { withDatabaseErrors } from '../connection/database-errors';
 import { withCacheSize, type OrganizationDb } from '../connection/open-organization-db';
 import { inWriteTransaction } from '../connection/transaction';
-import { schedulesChecksum } from '../runs/checksums';
 import { ScheduleChecksum } from '../runs/schedule-checksum';
 import { ContactDigest, UNKNOWN_DIGEST } from './contact-digest';
 import { contactGroups, type ContactRows } from './contact-groups';
@@ -106,10 +105,31 @@ const digestContact = (group: ContactRows): DigestedContact => {
   return { contactId: group.contactId, rows: group.rows, digest: digest.value() };
 };
 
+/**
+ * What a contact's rows in the table are after its write: the new rows but
+ * those the sender's keys kept out. Digests and checksums describe the table.
+ */
+interface WrittenContact {
+  readonly digest: number;
+  readonly rowCount: number;
+  readonly changed: boolean;
+}
+
+const writtenContact = (contact: DigestedContact, ignored: number[] | null, changed: boolean): WrittenContact => {
+  if (ignored === null) return { digest: contact.digest, rowCount: contact.rows.length, changed };
+  const digest = new ContactDigest();
+  const skip = new Set(ignored);
+  contact.rows.forEach((row, i) => {
+    if (!skip.has(i)) digestRow(digest, row);
+  });
+  return { digest: digest.value(), rowCount: digest.rowCount, changed };
+};
+
 /** Applies the set difference between a contact's stored rows and its new rows. */
-const rewriteContact = (statements: ScheduleStatements, runId: string, contact: DigestedContact, tally: Tally): boolean => {
+const rewriteContact = (statements: ScheduleStatements, runId: string, contact: DigestedContact, tally: Tally): WrittenContact => {
   const stored = new Map(statements.storedRows(contact.contactId).map((row) => [row.key, row]));
   const inserts: number[] = [];
+  let ignored: number[] | null = null;
   let changed = false;
   for (let i = 0; i < contact.rows.length; i++) {
     const row = contact.rows[i]!;
@@ -135,19 +155,28 @@ const rewriteContact = (statements: ScheduleStatements, runId: string, contact: 
     changed = true;
   }
   for (const i of inserts) {
-    if (statements.insert(contact.rows[i]!, runId)) tally.rowsInserted++;
-    else tally.conflictsIgnored++;
-    changed = true;
+    if (statements.insert(contact.rows[i]!, runId)) {
+      tally.rowsInserted++;
+      changed = true;
+    } else {
+      tally.conflictsIgnored++;
+      (ignored ??= []).push(i);
+    }
   }
-  return changed;
+  return writtenContact(contact, ignored, changed);
 };
 
 /** A contact without a digest has no scheduler rows (see distrustDigestsUnlessComplete): nothing to read. */
-const insertContact = (statements: ScheduleStatements, runId: string, contact: DigestedContact, tally: Tally): void => {
-  for (const row of contact.rows) {
-    if (statements.insert(row, runId)) tally.rowsInserted++;
-    else tally.conflictsIgnored++;
+const insertContact = (statements: ScheduleStatements, runId: string, contact: DigestedContact, tally: Tally): WrittenContact => {
+  let ignored: number[] | null = null;
+  for (let i = 0; i < contact.rows.length; i++) {
+    if (statements.insert(contact.rows[i]!, runId)) tally.rowsInserted++;
+    else {
+      tally.conflictsIgnored++;
+      (ignored ??= []).push(i);
+    }
   }
+  return writtenContact(contact, ignored, contact.rows.length > (ignored?.length ?? 0));
 };
 
 const deleteContactRows = (statements: ScheduleStatements, contactId: number, tally: Tally): void => {
@@ -221,7 +250,6 @@ const startRebuild = (db: OrganizationDb, settledUpToId: number): { finish: () =
 };
 
 const finishSummary = (
-  db: OrganizationDb,
   mode: ReplaceMode,
   tally: Tally,
   duplicates: number,
@@ -230,8 +258,7 @@ const finishSummary = (
   mode,
   ...tally,
   duplicatesDropped: duplicates,
-  // A row the sender's key kept out is in the streamed checksum but not in the table: read the table instead.
-  schedulesChecksum: tally.conflictsIgnored > 0 ? schedulesChecksum(db) : checksum.digest(),
+  schedulesChecksum: checksum.digest(),
 });
 
 /**
@@ -275,29 +302,31 @@ export const replaceOrganizationSchedule = (
         for (const group of contactGroups(rows, dropped)) {
           const contact = digestContact(group);
           const rowCount = contact.rows.length;
-          checksum.addContact(contact.contactId, contact.digest, rowCount);
           rowsSeen += rowCount;
+          tally.contacts++;
           if (rebuild !== null) {
-            insertContact(statements, runId, contact, tally);
-            statements.appendDigest(contact.contactId, contact.digest, rowCount);
-            tally.contacts++;
-            tally.contactsChanged++;
+            const written = insertContact(statements, runId, contact, tally);
+            statements.appendDigest(contact.contactId, written.digest, written.rowCount);
+            if (written.changed) tally.contactsChanged++;
+            checksum.addContact(contact.contactId, written.digest, written.rowCount);
             continue;
           }
           while (digests!.peek() !== null && digests!.peek()!.contactId < contact.contactId) vanish(digests!.next()!.contactId);
           const stored = digests!.peek()?.contactId === contact.contactId ? digests!.next() : null;
-          tally.contacts++;
           const unchanged = stored !== null && stored.digest === contact.digest && stored.rowCount === rowCount;
+          let written: WrittenContact;
           if (unchanged) {
             tally.rowsKept += rowCount;
+            written = { digest: contact.digest, rowCount, changed: false };
           } else if (stored === null) {
-            insertContact(statements, runId, contact, tally);
-            if (rowCount > 0) tally.contactsChanged++;
-            statements.appendDigest(contact.contactId, contact.digest, rowCount);
+            written = insertContact(statements, runId, contact, tally);
+            statements.appendDigest(contact.contactId, written.digest, written.rowCount);
           } else {
-            if (rewriteContact(statements, runId, contact, tally)) tally.contactsChanged++;
-            statements.setDigest(contact.contactId, contact.digest, rowCount);
+            written = rewriteContact(statements, runId, contact, tally);
+            statements.setDigest(contact.contactId, written.digest, written.rowCount);
           }
+          if (written.changed) tally.contactsChanged++;
+          checksum.addContact(contact.contactId, written.digest, written.rowCount);
           cost.observe(!unchanged, rowCount);
           if (!probed && rowsSeen >= probeRows) {
             probed = true;
@@ -313,7 +342,7 @@ export const replaceOrganizationSchedule = (
         suspended?.restore();
         writeState(db, DIGESTS_COMPLETE_KEY, 'complete');
         const mode = rebuild !== null ? 'rebuild' : suspended !== null ? 'bulk-insert' : 'incremental';
-        return finishSummary(db, mode, tally, dropped.duplicates, checksum);
+        return finishSummary(mode, tally, dropped.duplicates, checksum);
       }),
     ),
   );
@@ -342,8 +371,9 @@ export const replaceContactsSchedule = (
         let next = 0;
         const settle = (contact: DigestedContact): void => {
           tally.contacts++;
-          if (rewriteContact(statements, runId, contact, tally)) tally.contactsChanged++;
-          statements.setDigest(contact.contactId, contact.digest, contact.rows.length);
+          const written = rewriteContact(statements, runId, contact, tally);
+          if (written.changed) tally.contactsChanged++;
+          statements.setDigest(contact.contactId, written.digest, written.rowCount);
         };
         const empty = (contactId: number): DigestedContact => ({ contactId, rows: [], digest: 0 });
         for (const group of contactGroups(rows, dropped)) {
