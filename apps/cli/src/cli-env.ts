@@ -2,6 +2,13 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_REDIS_URL } from '@scheduler/queue';
 
+/** An unset variable and an empty one (`VAR=` in a compose file) mean the same. */
+const unsetWhenEmpty = (value: unknown): unknown => (value === '' ? undefined : value);
+const flag = z.preprocess(
+  unsetWhenEmpty,
+  z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1').optional(),
+);
+
 /** The one place the CLI reads the environment; a bad value stops start-up with the variable named. */
 const EnvSchema = z.object({
   REDIS_URL: z.string().url().default(DEFAULT_REDIS_URL),
@@ -9,6 +16,18 @@ const EnvSchema = z.object({
   SCHEDULER_CONFIG: z.string().min(1).optional(),
   SCHEDULER_THREADS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // `scheduler dashboard`: loopback unless told otherwise; anything else needs the credentials.
+  DASHBOARD_HOST: z.preprocess(unsetWhenEmpty, z.string().min(1).default('127.0.0.1')),
+  DASHBOARD_PORT: z.preprocess(unsetWhenEmpty, z.coerce.number().int().min(0).max(65_535).default(8080)),
+  DASHBOARD_USER: z.preprocess(unsetWhenEmpty, z.string().min(1).max(200).optional()),
+  DASHBOARD_PASSWORD: z.preprocess(unsetWhenEmpty, z.string().min(12, { message: 'must be at least 12 characters' }).max(1024).optional()),
+  DASHBOARD_READ_ONLY: flag,
+  DASHBOARD_SECURE_COOKIES: flag,
+  /** /healthz fails when an organization's last completed run is older; 0 turns the check off. */
+  DASHBOARD_MAX_RUN_AGE_HOURS: z.preprocess(unsetWhenEmpty, z.coerce.number().min(0).default(36)),
+}).refine((env) => (env.DASHBOARD_USER === undefined) === (env.DASHBOARD_PASSWORD === undefined), {
+  message: 'set both DASHBOARD_USER and DASHBOARD_PASSWORD, or neither',
+  path: ['DASHBOARD_PASSWORD'],
 });
 
 export type CliEnv = z.infer<typeof EnvSchema>;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { readEnv, type CliEnv } from './cli-env';
+import { registerDashboardCommand } from './commands/dashboard';
 import { registerDemoCommand } from './commands/demo';
 import { registerMigrateCommand } from './commands/migrate';
 import { registerNightlyCommand } from './commands/nightly';
@@ -24,6 +25,7 @@ registerRescheduleCommand(program, environment);
 registerWorkerCommand(program, environment);
 registerNightlyCommand(program, environment);
 registerDemoCommand(program, environment);
+registerDashboardCommand(program, environment);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,111 @@
+import { checkRedisReachable } from '@scheduler/queue';
+import type { FleetQueues } from '../queues/fleet-queues';
+import type { OrganizationViews } from '../organizations/organization-views';
+import { utcDatetimeMs } from '../organizations/run-history';
+
+/** Job states a health check reports per queue. */
+export const REPORTED_JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed'] as const;
+
+export interface OrganizationHealth {
+  readonly organization: string;
+  readonly readable: boolean;
+  readonly error?: string;
+  readonly lastCompletedRun: { readonly runId: string; readonly completedAt: string | null; readonly ageSeconds: number | null } | null;
+}
+
+export interface HealthReport {
+  readonly status: 'ok' | 'unhealthy';
+  readonly checkedAt: string;
+  /** Why the status is `unhealthy`. */
+  readonly problems: readonly string[];
+  /** Worth a look, not a failure (e.g. an organization that never completed a run). */
+  readonly warnings: readonly string[];
+  readonly redis: { readonly reachable: boolean; readonly error?: string };
+  readonly queues: Readonly<Record<string, Readonly<Record<string, number>>>> | null;
+  readonly organizations: readonly OrganizationHealth[];
+}
+
+export interface HealthCheckOptions {
+  readonly redisUrl: string;
+  readonly queues: FleetQueues;
+  readonly views: OrganizationViews;
+  /** A last completed run older than this is a problem; null: age is reported, never judged. */
+  readonly maxRunAgeMs: number | null;
+  readonly now: () => Date;
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+const organizationHealth = (views: OrganizationViews, organization: string, nowMs: number): OrganizationHealth => {
+  try {
+    const run = views.lastCompletedRun(organization);
+    if (run === null) return { organization, readable: true, lastCompletedRun: null };
+    const completedMs = utcDatetimeMs(run.completedAt);
+    return {
+      organization,
+      readable: true,
+      lastCompletedRun: {
+        runId: run.schedulerRunId,
+        completedAt: run.completedAt,
+        ageSeconds: completedMs === null ? null : Math.max(0, Math.round((nowMs - completedMs) / 1000)),
+      },
+    };
+  } catch (error) {
+    return { organization, readable: false, error: messageOf(error), lastCompletedRun: null };
+  }
+};
+
+/**
+ * Redis reachable, every organization database readable and recently run,
+ * and the queue depths. Unhealthy (HTTP 503) when Redis cannot be reached,
+ * a database cannot be read, or a last completed run is older than allowed.
+ */
+export const checkHealth = async (options: HealthCheckOptions): Promise<HealthReport> => {
+  const now = options.now();
+  const problems: string[] = [];
+  const warnings: string[] = [];
+
+  let redis: HealthReport['redis'] = { reachable: true };
+  try {
+    await checkRedisReachable(options.redisUrl, 2_000);
+  } catch (error) {
+    redis = { reachable: false, error: messageOf(error) };
+    problems.push(`Redis: ${messageOf(error)}`);
+  }
+  let queues: HealthReport['queues'] = null;
+  if (redis.reachable) {
+    try {
+      const entries = await Promise.all(
+        options.queues.all().map(async (queue) => [queue.name, await queue.getJobCounts(...REPORTED_JOB_STATES)] as const),
+      );
+      queues = Object.fromEntries(entries);
+    } catch (error) {
+      problems.push(`queue counts: ${messageOf(error)}`);
+    }
+  }
+
+  let organizations: OrganizationHealth[] = [];
+  try {
+    organizations = options.views.organizations().map((organization) => organizationHealth(options.views, organization, now.getTime()));
+    if (organizations.length === 0) warnings.push('no organization databases found');
+  } catch (error) {
+    problems.push(`organization directory: ${messageOf(error)}`);
+  }
+  for (const health of organizations) {
+    if (!health.readable) problems.push(`${health.organization}: ${health.error}`);
+    else if (health.lastCompletedRun === null) warnings.push(`${health.organization}: no run has completed yet`);
+    else if (options.maxRunAgeMs !== null && (health.lastCompletedRun.ageSeconds ?? Infinity) * 1000 > options.maxRunAgeMs) {
+      problems.push(`${health.organization}: the last completed run is ${health.lastCompletedRun.ageSeconds ?? '?'} s old`);
+    }
+  }
+
+  return {
+    status: problems.length === 0 ? 'ok' : 'unhealthy',
+    checkedAt: now.toISOString(),
+    problems,
+    warnings,
+    redis,
+    queues,
+    organizations,
+  };
+};

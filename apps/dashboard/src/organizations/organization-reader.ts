@@ -1,0 +1,94 @@
+import { statSync } from 'node:fs';
+import { DatabaseError, openOrganizationDb, withDatabaseErrors, type OrganizationDb } from '@scheduler/db';
+import { UnknownOrganizationError, type OrganizationLocator } from '@scheduler/pipeline';
+import { NotFoundError, UnavailableError } from '../dashboard-errors';
+
+interface OpenDatabase {
+  readonly db: OrganizationDb;
+  /** Which opening this is: data versions of different connections are not comparable. */
+  readonly generation: number;
+  /** The file's identity when opened: a file replaced under the same name is opened again. */
+  readonly inode: number;
+}
+
+/**
+ * Read-only access to the organization databases of a directory. One
+ * connection per organization stays open between requests, so that
+ * `dataVersion` can tell whether anything was committed since a cached read.
+ */
+export class OrganizationReader {
+  private readonly open = new Map<string, OpenDatabase>();
+  private openings = 0;
+
+  constructor(private readonly locator: OrganizationLocator) {}
+
+  /** Every organization with a database, sorted. */
+  organizations(): string[] {
+    return this.locator.organizations();
+  }
+
+  /** The organization's database file (a NotFoundError when there is none). */
+  path(organization: string): string {
+    return this.connection(organization).path;
+  }
+
+  /**
+   * Runs synchronous reads on the organization's database. An unknown
+   * organization is a NotFoundError; a file that cannot be read an
+   * UnavailableError naming the organization, with the cause kept.
+   */
+  read<T>(organization: string, work: (db: OrganizationDb) => T): T {
+    const db = this.connection(organization);
+    try {
+      return withDatabaseErrors(`reading organization ${organization}`, () => work(db));
+    } catch (error) {
+      if (!(error instanceof DatabaseError)) throw error;
+      this.forget(organization);
+      throw new UnavailableError(`the database of organization ${organization} cannot be read: ${error.message}`, { cause: error });
+    }
+  }
+
+  /**
+   * A key that changes whenever another connection commits to the file
+   * (SQLite's data_version, which is per connection, hence the opening's
+   * number): cached aggregates are reused while it stands.
+   */
+  dataVersion(organization: string): string {
+    const version = this.read(organization, (db) => db.sqlite.pragma('data_version', { simple: true }) as number);
+    return `${this.open.get(organization)?.generation ?? 0}.${version}`;
+  }
+
+  close(): void {
+    for (const organization of [...this.open.keys()]) this.forget(organization);
+  }
+
+  private connection(organization: string): OrganizationDb {
+    let path: string;
+    try {
+      path = this.locator.databasePath(organization);
+    } catch (error) {
+      if (error instanceof UnknownOrganizationError) throw new NotFoundError(`no organization ${organization}`, { cause: error });
+      throw error;
+    }
+    const inode = statSync(path, { throwIfNoEntry: false })?.ino;
+    if (inode === undefined) throw new NotFoundError(`no organization ${organization}`);
+    const current = this.open.get(organization);
+    if (current !== undefined && current.inode === inode && current.db.path === path) return current.db;
+    if (current !== undefined) this.forget(organization);
+    try {
+      const db = openOrganizationDb(path, { readonly: true, busyTimeoutMs: 2_000, cacheSizeMb: 16 });
+      this.open.set(organization, { db, inode, generation: ++this.openings });
+      return db;
+    } catch (error) {
+      throw new UnavailableError(
+        `the database of organization ${organization} cannot be opened: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  private forget(organization: string): void {
+    this.open.get(organization)?.db.close();
+    this.open.delete(organization);
+  }
+}

@@ -1,0 +1,72 @@
+import { Job } from 'bullmq';
+import { finalizeJobId, type RunSummary } from '@scheduler/pipeline';
+import { REQUEST_JOB_NAMES } from '@scheduler/queue';
+import type { FleetQueues } from './fleet-queues';
+
+export type RequestProgress =
+  /** Not yet done: waiting, delayed (a reschedule waits out a full run in flight), active. */
+  | { readonly kind: 'pending'; readonly state: string }
+  /** A full run's flow is computing its chunks. */
+  | { readonly kind: 'running'; readonly runId: string; readonly chunksDone: number; readonly chunksTotal: number }
+  | { readonly kind: 'completed'; readonly runId: string | null; readonly summary: RunSummary | null; readonly alreadyCompleted: boolean }
+  | { readonly kind: 'failed'; readonly reason: string };
+
+export interface RequestStatus {
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly organization: string | null;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly progress: RequestProgress;
+}
+
+/** What a request job returns (see the fleet's request processor). */
+interface RequestOutcome {
+  readonly runId?: string;
+  readonly status?: 'planned' | 'already-completed' | 'completed';
+  readonly summary?: RunSummary;
+}
+
+const runProgress = async (queues: FleetQueues, runId: string): Promise<RequestProgress> => {
+  const finalize = await Job.fromId<unknown, RunSummary>(queues.finalize, finalizeJobId(runId));
+  if (finalize === undefined) {
+    // Retention removed it: the run ended long ago; its checkpoint tells how.
+    return { kind: 'completed', runId, summary: null, alreadyCompleted: false };
+  }
+  const state = await finalize.getState();
+  if (state === 'completed') return { kind: 'completed', runId, summary: finalize.returnvalue, alreadyCompleted: false };
+  if (state === 'failed') return { kind: 'failed', reason: finalize.failedReason };
+  const { processed = 0, unprocessed = 0 } = await finalize.getDependenciesCount({ processed: true, unprocessed: true });
+  return { kind: 'running', runId, chunksDone: processed, chunksTotal: processed + unprocessed };
+};
+
+/**
+ * Where a request on the requests queue stands, following a full run into
+ * its flow: the request job only plans the run; its finalizer commits it.
+ */
+export const readRequestStatus = async (queues: FleetQueues, jobId: string): Promise<RequestStatus | null> => {
+  const job = await Job.fromId<Record<string, unknown>, RequestOutcome>(queues.requests, jobId);
+  if (job === undefined) return null;
+  const data = job.data ?? {};
+  const status = (progress: RequestProgress): RequestStatus => ({
+    jobId,
+    jobName: job.name,
+    organization: typeof data.organization === 'string' ? data.organization : null,
+    data,
+    progress,
+  });
+  const state = await job.getState();
+  if (state === 'failed') return status({ kind: 'failed', reason: job.failedReason });
+  if (state !== 'completed') return status({ kind: 'pending', state });
+  const outcome = job.returnvalue ?? {};
+  if (job.name === REQUEST_JOB_NAMES.fullRun && outcome.status === 'planned' && outcome.runId !== undefined) {
+    return status(await runProgress(queues, outcome.runId));
+  }
+  return status({
+    kind: 'completed',
+    runId: outcome.runId ?? null,
+    summary: outcome.summary ?? null,
+    alreadyCompleted: outcome.status === 'already-completed',
+  });
+};
+
+export const isFinished = (progress: RequestProgress): boolean => progress.kind === 'completed' || progress.kind === 'failed';

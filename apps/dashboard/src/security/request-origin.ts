@@ -1,0 +1,24 @@
+import type { Context } from 'hono';
+
+/**
+ * Whether the browser says a request comes from one of our own pages: true,
+ * false (another site), or null when it says nothing (not a browser, or one
+ * too old for Sec-Fetch-Site that sent no Origin either).
+ */
+export const isSameOrigin = (c: Context): boolean | null => {
+  const site = c.req.header('sec-fetch-site');
+  if (site !== undefined) return site === 'same-origin';
+  const origin = c.req.header('origin');
+  if (origin === undefined) return null;
+  try {
+    return new URL(origin).host === c.req.header('host');
+  } catch {
+    return false;
+  }
+};
+
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A path of this site to return to after signing in, never another site (`//host`, `/\host`). */
+export const localPath = (next: unknown): string =>
+  typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';

@@ -1,0 +1,127 @@
+import { and, count, eq, like } from 'drizzle-orm';
+import { dailyCapOf } from '@scheduler/core';
+import { schema } from '@scheduler/db';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchChromium, type LaunchedBrowser } from './support/chromium';
+import { CREDENTIALS, ORGANIZATION, startDashboardWorld, type DashboardWorld } from './support/dashboard-world';
+
+let world: DashboardWorld;
+let chromium: LaunchedBrowser;
+
+beforeAll(async () => {
+  [world, chromium] = await Promise.all([startDashboardWorld(), launchChromium()]);
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await world?.close();
+});
+
+const signIn = async (page: Page, baseUrl: string, path: string): Promise<void> => {
+  await page.goto(`${baseUrl}${path}`);
+  await expect.poll(() => new URL(page.url()).pathname).toBe('/login');
+  await page.fill('input[name="user"]', CREDENTIALS.user);
+  await page.fill('input[name="password"]', CREDENTIALS.password);
+  await page.click('button[type="submit"]');
+  await page.waitForURL(`${baseUrl}${path}`);
+};
+
+/** A contact with a skipped email in a dated exclusion window. */
+const contactInWindow = (): number =>
+  world.read((db) =>
+    db.orm
+      .select({ contactId: schema.emailSchedules.contactId })
+      .from(schema.emailSchedules)
+      .where(and(eq(schema.emailSchedules.status, 'skipped'), like(schema.emailSchedules.skipReason, 'exclusion_window:%')))
+      .limit(1)
+      .get()!.contactId,
+  );
+
+describe('when a person signs in with a browser', () => {
+  test('the sign-in form leads back to the page asked for, and the organization page charts the year against the daily cap', async () => {
+    const page = await chromium.context.newPage();
+    const base = world.dashboard.url;
+    await signIn(page, base, `/organizations/${ORGANIZATION}`);
+
+    const contacts = world.read((db) => db.orm.select({ rows: count() }).from(schema.contacts).get()!.rows);
+    const cap = page.locator('svg.volume-chart g.cap');
+    expect(await cap.getAttribute('data-cap')).toBe(String(dailyCapOf(contacts, world.organization.config)));
+    expect(await page.locator('svg.volume-chart g.day').count()).toBeGreaterThan(100);
+    expect(await page.locator('.legend-item').allTextContents()).toEqual(expect.arrayContaining(['birthday', 'effective_date', 'daily cap']));
+    await expect.poll(() => page.locator('table.skips').textContent()).toContain('exclusion_window');
+    expect(await page.locator('table.runs').textContent()).toContain('completed');
+    await page.close();
+  });
+
+  test('a contact page shows every email with its reason and the exclusion window that applied', async () => {
+    const page = await chromium.context.newPage();
+    const contactId = contactInWindow();
+    await page.goto(`${world.dashboard.url}/organizations/${ORGANIZATION}/contacts/${contactId}`);
+    const skipped = page.locator('tr.status-row-skipped', { hasText: 'exclusion_window' }).first();
+    const windowText = (await skipped.locator('.window').textContent()) ?? '';
+    expect(windowText).toMatch(/^\d{4}-\d{2}-\d{2} – \d{4}-\d{2}-\d{2}$/);
+    // The window the page computed with core is the one the scheduler wrote in the reason.
+    const [start, end] = windowText.split(' – ');
+    expect(await skipped.locator('.reason').textContent()).toContain(`${start} to ${end}`);
+    expect(await page.locator('table.windows tbody tr').count()).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  test('rescheduling a contact enqueues a job and the page follows it to completion', async () => {
+    const page = await chromium.context.newPage();
+    const contactId = contactInWindow();
+    await page.goto(`${world.dashboard.url}/organizations/${ORGANIZATION}/contacts/${contactId}`);
+    await page.click('text=Reschedule this contact');
+    await page.waitForURL(/\/jobs\//);
+    await page.locator('.job-state[data-state="completed"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('table.summary-table').textContent()).toContain(`reschedule-${ORGANIZATION}`);
+    await page.getByRole('link', { name: `Contact ${contactId}`, exact: true }).click();
+    await page.waitForURL(`${world.dashboard.url}/organizations/${ORGANIZATION}/contacts/${contactId}`);
+    expect(await page.locator('h1').textContent()).toBe(`Contact ${contactId}`);
+    await page.close();
+  });
+
+  test('starting a full run follows the run through its chunks to the commit', async () => {
+    const page = await chromium.context.newPage();
+    await page.goto(`${world.dashboard.url}/organizations/${ORGANIZATION}`);
+    await page.check('input[name="rerun"]');
+    await page.click('text=Start a full run');
+    await page.waitForURL(/\/jobs\/dashboard-rerun-/);
+    await page.locator('.job-state[data-state="completed"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('table.summary-table').textContent()).toMatch(/Pre-scheduled\s*[\d,]+/);
+    await page.close();
+  });
+});
+
+describe('when the dashboard is read-only', () => {
+  test('no action is offered, and actions sent anyway are refused', async () => {
+    await chromium.context.clearCookies();
+    const page = await chromium.context.newPage();
+    const base = world.readOnlyDashboard.url;
+    const contactId = contactInWindow();
+    await signIn(page, base, `/organizations/${ORGANIZATION}/contacts/${contactId}`);
+    expect(await page.locator('.badge.read-only').isVisible()).toBe(true);
+    expect(await page.locator('text=Reschedule this contact').count()).toBe(0);
+    await page.goto(`${base}/organizations/${ORGANIZATION}`);
+    expect(await page.locator('text=Start a full run').count()).toBe(0);
+
+    // The session's token is on the page (sign-out form): a forged form with it is still refused.
+    const token = await page.locator('input[name="_csrf"]').first().getAttribute('value');
+    const refused = await page.request.post(`${base}/organizations/${ORGANIZATION}/contacts/${contactId}/reschedule`, {
+      form: { _csrf: token! },
+      headers: { 'sec-fetch-site': 'same-origin', accept: 'text/html' },
+    });
+    expect(refused.status()).toBe(403);
+    expect(await refused.text()).toContain('read-only');
+
+    // Bull Board's write endpoints answer 405 (its read-only mode, and ours in front of it).
+    const retry = await page.request.put(`${base}/queues/api/queues/scheduler-requests/retry/failed`, {
+      headers: { 'sec-fetch-site': 'same-origin' },
+    });
+    expect(retry.status()).toBe(405);
+    await page.goto(`${base}/queues`);
+    await page.locator('text=scheduler-requests').first().waitFor();
+    await page.close();
+  });
+});

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dayInZone, defaultConfig, formatIsoDate, type Config } from '@scheduler/core';
+import { openOrganizationDb, seedOrganization, type OrganizationDb } from '@scheduler/db';
+import { OrganizationDirectory, RunClient, SingleDatabase, createLogger, startFleet, type Fleet } from '@scheduler/pipeline';
+import { startDashboard, type Credentials, type DashboardOptions, type RunningDashboard } from '../../src/index';
+
+export const CREDENTIALS: Credentials = { user: 'ops', password: 'correct horse battery staple' };
+export const ORGANIZATION = 'acme';
+
+export const testRedisUrl = (): string => {
+  const url = process.env.REDIS_URL;
+  if (url === undefined) throw new Error('REDIS_URL must name a Redis server for the dashboard tests (bash scripts/test.sh starts one)');
+  return url;
+};
+
+const silent = createLogger({ level: 'silent' });
+
+export interface Organization {
+  readonly directory: string;
+  readonly path: string;
+  readonly config: Config;
+  readonly today: string;
+  cleanup(): void;
+}
+
+/** A seeded organization in a directory of its own, not yet scheduled. */
+export const seededOrganization = (contacts = 400): Organization => {
+  const directory = mkdtempSync(join(tmpdir(), 'scheduler-dashboard-'));
+  const path = join(directory, `${ORGANIZATION}.sqlite`);
+  const config = defaultConfig();
+  const today = formatIsoDate(dayInZone(new Date(), config.timezone));
+  seedOrganization(path, { contacts, seed: 11, asOf: today });
+  return { directory, path, config, today, cleanup: () => rmSync(directory, { recursive: true, force: true }) };
+};
+
+/** One full run of the organization through the queue, committed before this returns. */
+export const scheduleOrganization = async (organization: Organization, redisUrl: string, prefix: string): Promise<void> => {
+  const client = await RunClient.connect({
+    redisUrl,
+    locator: SingleDatabase.open(organization.path),
+    config: organization.config,
+    threads: 1,
+    logger: silent,
+    startLocalWorkers: false,
+    prefix,
+  });
+  try {
+    await client.fullRun(ORGANIZATION, { asOf: organization.today });
+  } finally {
+    await client.close();
+  }
+};
+
+export interface DashboardWorld {
+  readonly organization: Organization;
+  readonly prefix: string;
+  readonly fleet: Fleet;
+  readonly dashboard: RunningDashboard;
+  /** Another dashboard over the same world, read-only. */
+  readonly readOnlyDashboard: RunningDashboard;
+  /** Reads the organization's file (read-only). */
+  read<T>(work: (db: OrganizationDb) => T): T;
+  close(): Promise<void>;
+}
+
+export const dashboardOptions = (organization: Organization, redisUrl: string, prefix: string): DashboardOptions => ({
+  redisUrl,
+  organizationsDir: organization.directory,
+  config: organization.config,
+  host: '127.0.0.1',
+  port: 0,
+  credentials: CREDENTIALS,
+  readOnly: false,
+  secureCookies: false,
+  maxRunAgeHours: 36,
+  logger: silent,
+  prefix,
+});
+
+/**
+ * A scheduled organization, a fleet worker serving its directory and two
+ * dashboards (one read-only), on a BullMQ prefix of their own: each test
+ * file its own world on the shared Redis.
+ */
+export const startDashboardWorld = async (world: { contacts?: number } = {}): Promise<DashboardWorld> => {
+  const redisUrl = testRedisUrl();
+  const prefix = `test-dashboard-${randomUUID()}`;
+  const organization = seededOrganization(world.contacts);
+  const fleet = await startFleet({
+    redisUrl,
+    locator: new OrganizationDirectory(organization.directory),
+    config: organization.config,
+    threads: 2,
+    logger: silent,
+    prefix,
+  });
+  await scheduleOrganization(organization, redisUrl, prefix);
+  const options = dashboardOptions(organization, redisUrl, prefix);
+  const [dashboard, readOnlyDashboard] = await Promise.all([startDashboard(options), startDashboard({ ...options, readOnly: true })]);
+  return {
+    organization,
+    prefix,
+    fleet,
+    dashboard,
+    readOnlyDashboard,
+    read(work) {
+      const db = openOrganizationDb(organization.path, { readonly: true });
+      try {
+        return work(db);
+      } finally {
+        db.close();
+      }
+    },
+    async close() {
+      await Promise.all([dashboard.close(), readOnlyDashboard.close()]);
+      await fleet.close();
+      organization.cleanup();
+    },
+  };
+};
