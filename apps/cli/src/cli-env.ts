@@ -16,6 +16,8 @@ const EnvSchema = z.object({
   SCHEDULER_CONFIG: z.string().min(1).optional(),
   SCHEDULER_THREADS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** BullMQ key prefix: fleets with different prefixes share one Redis without meeting. */
+  SCHEDULER_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('bull'),
   // `scheduler dashboard`: loopback unless told otherwise; anything else needs the credentials.
   DASHBOARD_HOST: z.preprocess(unsetWhenEmpty, z.string().min(1).default('127.0.0.1')),
   DASHBOARD_PORT: z.preprocess(unsetWhenEmpty, z.coerce.number().int().min(0).max(65_535).default(8080)),

@@ -43,6 +43,7 @@ export const registerDemoCommand = (program: Command, env: () => CliEnv): void =
         threads: SCHEDULER_THREADS,
         logger: createLogger({ level: LOG_LEVEL === 'info' ? 'warn' : LOG_LEVEL, toStderr: true }),
         startLocalWorkers: true,
+        prefix: env().SCHEDULER_QUEUE_PREFIX,
       });
       const progress = chunkProgressBar();
       try {

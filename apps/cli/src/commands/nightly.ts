@@ -13,7 +13,9 @@ export const registerNightlyCommand = (program: Command, env: () => CliEnv): voi
     .action(async (options: { config?: string }) => {
       const { REDIS_URL, SCHEDULER_CONFIG } = env();
       await checkRedisReachable(REDIS_URL);
-      const registered = await registerSchedules(REDIS_URL, configFrom(options.config, SCHEDULER_CONFIG));
+      const registered = await registerSchedules(REDIS_URL, configFrom(options.config, SCHEDULER_CONFIG), {
+        prefix: env().SCHEDULER_QUEUE_PREFIX,
+      });
       process.stdout.write(
         `registered: nightly full runs at ${registered.nightly}; campaign changes polled ${registered.changePoll}\n` +
           'workers started with `scheduler worker` carry them out for every database in SCHEDULER_ORGS_DIR\n',

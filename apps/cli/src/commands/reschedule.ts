@@ -34,6 +34,7 @@ export const registerRescheduleCommand = (program: Command, env: () => CliEnv): 
         threads: Math.min(SCHEDULER_THREADS, 2),
         logger: createLogger({ level: LOG_LEVEL, toStderr: true }),
         startLocalWorkers: options.localWorkers,
+        prefix: env().SCHEDULER_QUEUE_PREFIX,
       });
       try {
         const summary = await client.rescheduleContacts(locator.organization, options.contact, options.asOf);

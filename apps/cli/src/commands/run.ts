@@ -37,6 +37,7 @@ export const registerRunCommand = (program: Command, env: () => CliEnv): void =>
         threads: SCHEDULER_THREADS,
         logger,
         startLocalWorkers: options.localWorkers,
+        prefix: env().SCHEDULER_QUEUE_PREFIX,
       });
       const progress = options.json === true ? null : chunkProgressBar();
       try {

@@ -22,6 +22,7 @@ export const registerWorkerCommand = (program: Command, env: () => CliEnv): void
         config,
         threads: options.threads ?? SCHEDULER_THREADS,
         logger,
+        prefix: env().SCHEDULER_QUEUE_PREFIX,
       });
       await new Promise<void>((resolve) => {
         let stopping = false;
