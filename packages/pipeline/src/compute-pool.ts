@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
+import { buildThreadBundle } from './thread-bundle';
 import type { ThreadTask, ThreadTaskResult } from './thread-tasks';
 
 /**
@@ -10,15 +12,24 @@ import type { ThreadTask, ThreadTaskResult } from './thread-tasks';
 export class ComputePool {
   private readonly piscina: Piscina;
 
-  constructor(readonly threads: number = availableParallelism()) {
+  private constructor(
+    readonly threads: number,
+    private readonly bundle: { path: string; remove: () => void },
+  ) {
     this.piscina = new Piscina({
-      filename: new URL('./thread-entry.mjs', import.meta.url).href,
-      minThreads: 0,
+      filename: pathToFileURL(this.bundle.path).href,
+      name: 'runThreadTask',
+      // Threads stay warm: starting one costs more than a small reschedule.
+      minThreads: threads,
       maxThreads: threads,
-      idleTimeout: 30_000,
+      idleTimeout: Number.POSITIVE_INFINITY,
       // One task per thread at a time: a task is one synchronous chunk of work.
       concurrentTasksPerWorker: 1,
     });
+  }
+
+  static async start(threads: number = availableParallelism()): Promise<ComputePool> {
+    return new ComputePool(threads, await buildThreadBundle());
   }
 
   run<T extends ThreadTask>(task: T): Promise<ThreadTaskResult<T>> {
@@ -28,5 +39,6 @@ export class ComputePool {
   /** Waits for running tasks, then stops the threads. */
   async close(): Promise<void> {
     await this.piscina.close();
+    this.bundle.remove();
   }
 }

@@ -62,7 +62,7 @@ const filesOf = (locator: OrganizationLocator, organization: string): Organizati
 export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   const { locator, config, logger } = options;
   const now = options.now ?? (() => new Date());
-  const pool = new ComputePool(options.threads);
+  const pool = await ComputePool.start(options.threads);
   const connections: Redis[] = [];
   const connection = (): Redis => {
     const redis = createRedisConnection(options.redisUrl, 'worker');

@@ -1,0 +1,48 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+
+/**
+ * Our sources find files beside them through `import.meta.url` (migrations,
+ * the ZIP data package): in the bundle each keeps the URL of its own file.
+ */
+const keepModuleUrls: Plugin = {
+  name: 'keep-module-urls',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /[\\/]packages[\\/].*\.ts$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+      loader: 'ts',
+    }));
+  },
+};
+
+/**
+ * The compute threads' code as one plain JavaScript file, built once per
+ * process. A worker thread does not inherit the TypeScript loader of the
+ * process that starts it; loading the TypeScript sources in each thread would
+ * also cost every thread a compiler and a copy of every transformed module.
+ * One bundle, loaded by each thread, costs neither.
+ */
+export const buildThreadBundle = async (): Promise<{ path: string; remove: () => void }> => {
+  // Inside the package, so that the bundle's import of the native addon resolves from its node_modules.
+  const parent = fileURLToPath(new URL('../.threads', import.meta.url));
+  mkdirSync(parent, { recursive: true });
+  const directory = mkdtempSync(join(parent, 'bundle-'));
+  const path = join(directory, 'thread-tasks.mjs');
+  await build({
+    entryPoints: [fileURLToPath(new URL('./run-thread-task.ts', import.meta.url))],
+    outfile: path,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // A native addon cannot be bundled; it loads from node_modules as usual.
+    external: ['better-sqlite3'],
+    // Bundled CommonJS dependencies call require(); ESM output needs one.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    plugins: [keepModuleUrls],
+    logLevel: 'error',
+  });
+  return { path, remove: () => rmSync(directory, { recursive: true, force: true }) };
+};
