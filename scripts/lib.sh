@@ -63,3 +63,15 @@ stop_private_redis() {
     kill "$(cat "$PRIVATE_REDIS_PIDFILE")" 2>/dev/null || true
   fi
 }
+
+# Debian's chromium, for the dashboard's browser tests and screenshots (never a
+# browser downloaded by a test library). Installed only when missing, as root.
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 && return
+  if [ "$(id -u)" != 0 ]; then
+    say "warning: chromium is missing and only root may install it here; the dashboard's browser tests will fail"
+    return
+  fi
+  say "chromium is missing; installing Debian's chromium"
+  apt_install chromium || die "chromium is not installed and cannot be installed here; apt-get install chromium"
+}

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 ensure_node_and_deps
 ensure_redis
+ensure_chromium
 say "type-checking"
 pnpm -s typecheck
 say "running the tests"

@@ -43,6 +43,7 @@ export const registerDashboardCommand = (program: Command, env: () => CliEnv): v
         secureCookies: vars.DASHBOARD_SECURE_COOKIES === true,
         maxRunAgeHours: vars.DASHBOARD_MAX_RUN_AGE_HOURS === 0 ? null : vars.DASHBOARD_MAX_RUN_AGE_HOURS,
         logger,
+        prefix: vars.SCHEDULER_QUEUE_PREFIX,
       });
       process.stderr.write(`dashboard: ${dashboard.url}/\n`);
       if (dashboard.access.generated) {

@@ -3,6 +3,7 @@ import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { QUEUE_NAMES, createRedisConnection } from '@scheduler/queue';
 import type { Logger } from '@scheduler/pipeline';
 import type { Redis } from 'ioredis';
+import { closeWithin } from '../queues/close-within';
 import type { FleetQueues } from '../queues/fleet-queues';
 import type { OrganizationViews } from '../organizations/organization-views';
 import { utcDatetimeMs } from '../organizations/run-history';
@@ -93,7 +94,7 @@ export class DashboardMetrics {
   }
 
   async close(): Promise<void> {
-    await this.chunkEvents.close();
+    await closeWithin(2_000, () => this.chunkEvents.close(), () => void this.chunkEvents.disconnect().catch(() => undefined));
     this.eventsConnection.disconnect();
   }
 

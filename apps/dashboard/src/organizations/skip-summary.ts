@@ -82,5 +82,6 @@ export const readSkipSummary = (db: OrganizationDb): SkipCount[] => {
       .all();
     for (const { reason, zipCode, emails } of byZip) add(skipCodeOf(reason), stateOfZip(zipCode), emails);
   }
-  return [...counts.values()].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : b.emails - a.emails));
+  const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  return [...counts.values()].sort((a, b) => byText(a.code, b.code) || b.emails - a.emails || byText(a.state, b.state));
 };

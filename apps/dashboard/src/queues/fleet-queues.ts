@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUE_NAMES, createRedisConnection, type QueueRole } from '@scheduler/queue';
 import type { Logger } from '@scheduler/pipeline';
+import { closeWithin } from './close-within';
 
 /**
  * The fleet's three queues seen from the dashboard, on one producer
@@ -38,7 +39,7 @@ export class FleetQueues {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.all().map((queue) => queue.close()));
+    await closeWithin(2_000, () => Promise.all(this.all().map((queue) => queue.close())), () => this.connection.disconnect());
     this.connection.disconnect();
   }
 }

@@ -3,14 +3,18 @@ import { CREDENTIALS } from './dashboard-world';
 /** A signed-in session as a script would hold it: the cookie and the CSRF token of its pages. */
 export interface HttpSession {
   readonly cookie: string;
+  /** The Set-Cookie header that started the session, attributes included. */
+  readonly setCookie: string;
   readonly csrfToken: string;
 }
 
-const cookieOf = (response: Response, name: string): string => {
+const setCookieOf = (response: Response, name: string): string => {
   const header = response.headers.getSetCookie().find((cookie) => cookie.startsWith(`${name}=`));
   if (header === undefined) throw new Error(`no ${name} cookie in the response`);
-  return header.split(';')[0]!;
+  return header;
 };
+
+const cookieOf = (response: Response, name: string): string => setCookieOf(response, name).split(';')[0]!;
 
 export const basicAuthorization = (user = CREDENTIALS.user, password = CREDENTIALS.password): string =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -28,11 +32,12 @@ export const signIn = async (baseUrl: string): Promise<HttpSession> => {
     body: new URLSearchParams({ _login: loginToken, user: CREDENTIALS.user, password: CREDENTIALS.password, next: '/' }),
   });
   if (response.status !== 303) throw new Error(`sign-in answered ${response.status}`);
-  const cookie = cookieOf(response, 'scheduler-session');
+  const setCookie = setCookieOf(response, 'scheduler-session');
+  const cookie = setCookie.split(';')[0]!;
   const home = await (await fetch(`${baseUrl}/`, { headers: { cookie } })).text();
   const csrfToken = /name="_csrf" value="([^"]+)"/.exec(home)?.[1];
   if (csrfToken === undefined) throw new Error('no CSRF token on the home page');
-  return { cookie, csrfToken };
+  return { cookie, setCookie, csrfToken };
 };
 
 /** A form POST of a signed-in session. */

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startDashboard, type RunningDashboard } from '../src/index';
+import { ORGANIZATION, dashboardOptions, scheduleOrganization, seededOrganization, type Organization } from './support/dashboard-world';
+import { basicAuthorization } from './support/http-session';
+import { parsePrometheusText } from './support/prometheus-text';
+import { startPrivateRedis, type PrivateRedis } from './support/private-redis';
+import { OrganizationDirectory, createLogger, startFleet } from '@scheduler/pipeline';
+
+const authorization = basicAuthorization();
+let redis: PrivateRedis;
+let organization: Organization;
+let dashboard: RunningDashboard;
+
+beforeAll(async () => {
+  redis = await startPrivateRedis();
+  organization = seededOrganization(200);
+  const prefix = `test-health-${randomUUID()}`;
+  const fleet = await startFleet({
+    redisUrl: redis.url,
+    locator: new OrganizationDirectory(organization.directory),
+    config: organization.config,
+    threads: 1,
+    logger: createLogger({ level: 'silent' }),
+    prefix,
+  });
+  dashboard = await startDashboard(dashboardOptions(organization, redis.url, prefix));
+  try {
+    await scheduleOrganization(organization, redis.url, prefix);
+  } finally {
+    await fleet.close();
+  }
+});
+
+afterAll(async () => {
+  await dashboard?.close();
+  await redis?.kill();
+  organization?.cleanup();
+});
+
+const health = async (): Promise<{ status: number; body: Record<string, any> }> => {
+  const response = await fetch(`${dashboard.url}/healthz`, { headers: { authorization } });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+};
+
+describe('when everything is up', () => {
+  test('/healthz is 200 with Redis, each database, the last run and the queues', async () => {
+    const { status, body } = await health();
+    expect(status).toBe(200);
+    expect(body.status).toBe('ok');
+    expect(body.redis).toEqual({ reachable: true });
+    expect(body.organizations).toEqual([
+      { organization: ORGANIZATION, readable: true, lastCompletedRun: expect.objectContaining({ ageSeconds: expect.any(Number) }) },
+    ]);
+    expect(Object.keys(body.queues)).toEqual(['scheduler-requests', 'scheduler-chunks', 'scheduler-finalize']);
+    expect(body.queues['scheduler-requests']).toMatchObject({ waiting: 0, failed: 0 });
+  });
+
+  test('/metrics is Prometheus text with runs, emails by status and type, chunk durations and queue depths', async () => {
+    const scrape = async (): Promise<ReturnType<typeof parsePrometheusText>> => {
+      const response = await fetch(`${dashboard.url}/metrics`, { headers: { authorization } });
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      return parsePrometheusText(await response.text());
+    };
+    // Aggregates are read after the first scrape asks for them; a later scrape has them.
+    await scrape();
+    const metrics = await scrape();
+    const value = (name: string, labels: Record<string, string> = {}): number | undefined =>
+      metrics.samples.find((sample) => sample.name === name && Object.entries(labels).every(([key, v]) => sample.labels[key] === v))?.value;
+    expect(value('scheduler_redis_up')).toBe(1);
+    expect(value('scheduler_runs', { organization: ORGANIZATION, status: 'completed' })).toBe(1);
+    expect(value('scheduler_last_completed_run_duration_seconds', { organization: ORGANIZATION })).toBeGreaterThanOrEqual(0);
+    expect(value('scheduler_emails', { organization: ORGANIZATION, status: 'pre-scheduled', email_type: 'birthday' })).toBeGreaterThan(0);
+    expect(value('scheduler_queue_jobs', { queue: 'scheduler-chunks', state: 'failed' })).toBe(0);
+    expect(value('scheduler_chunk_duration_seconds_count')).toBeGreaterThan(0);
+    expect(metrics.types.get('scheduler_chunk_duration_seconds')).toBe('histogram');
+  });
+});
+
+describe('when an organization database cannot be read', () => {
+  test('/healthz is 503 naming it', async () => {
+    const garbage = join(organization.directory, 'broken.sqlite');
+    writeFileSync(garbage, 'this is not a database, only a file with the name of one');
+    try {
+      const { status, body } = await health();
+      expect(status).toBe(503);
+      expect(body.organizations).toContainEqual(expect.objectContaining({ organization: 'broken', readable: false }));
+      expect(body.problems.join('\n')).toContain('broken');
+    } finally {
+      writeFileSync(garbage, '');
+      (await import('node:fs')).rmSync(garbage);
+    }
+  });
+});
+
+describe('when Redis goes away', () => {
+  test('/healthz turns 503 and says Redis is unreachable; the schedule pages still answer', async () => {
+    await redis.kill();
+    const { status, body } = await health();
+    expect(status).toBe(503);
+    expect(body.status).toBe('unhealthy');
+    expect(body.redis.reachable).toBe(false);
+    expect(body.queues).toBeNull();
+    const page = await fetch(`${dashboard.url}/organizations/${ORGANIZATION}`, { headers: { authorization } });
+    expect(page.status).toBe(200);
+    const metrics = await fetch(`${dashboard.url}/metrics`, { headers: { authorization } });
+    expect(parsePrometheusText(await metrics.text()).samples).toContainEqual({ name: 'scheduler_redis_up', labels: {}, value: 0 });
+  });
+});
