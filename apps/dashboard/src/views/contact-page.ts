@@ -64,12 +64,11 @@ const emailRows = (emails: readonly ContactEmail[]): Html =>
     (email) => html`<tr class="email status-row-${email.status}">
 <td class="date">${email.scheduledSendDate}</td>
 <td>${email.scheduledSendTime ?? ''}</td>
-<td><code>${email.emailType}</code></td>
+<td><code>${email.emailType}</code>${email.schedulerRunId === null ? '' : html`<div class="run-id">${email.schedulerRunId}</div>`}</td>
 <td><span class="status status-${email.status}">${email.status}</span></td>
 <td>${reasonCell(email)}</td>
 <td>${windowCell(email)}</td>
 <td class="date">${eventDate(email)}</td>
-<td class="small run-id"><code>${email.schedulerRunId ?? ''}</code></td>
 <td class="date">${email.actualSendDatetime ?? ''}</td>
 </tr>`,
   )}`;
@@ -112,9 +111,9 @@ ${windows.map((window) => html`<tr><td>${window.year}</td><td>${window.start}</t
 <h2>Emails (${emails.length})</h2>
 ${emails.length === 0
   ? html`<p class="empty">No emails scheduled or skipped for this contact.</p>`
-  : html`<table class="list emails">
-<thead><tr><th>Send date</th><th>Time</th><th>Type</th><th>Status</th><th>Reason</th><th>Exclusion window</th><th>Event</th><th>Run</th><th>Sent at</th></tr></thead>
+  : html`<div class="scroll"><table class="list emails">
+<thead><tr><th>Send date</th><th>Time</th><th>Type / run</th><th>Status</th><th>Reason</th><th>Exclusion window</th><th>Event</th><th>Sent at</th></tr></thead>
 <tbody>${emailRows(emails)}</tbody>
-</table>`}
+</table></div>`}
 </section>`;
 };
