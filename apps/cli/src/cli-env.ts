@@ -21,7 +21,7 @@ const EnvSchema = z.object({
   // `scheduler dashboard`: loopback unless told otherwise; anything else needs the credentials.
   DASHBOARD_HOST: z.preprocess(unsetWhenEmpty, z.string().min(1).default('127.0.0.1')),
   DASHBOARD_PORT: z.preprocess(unsetWhenEmpty, z.coerce.number().int().min(0).max(65_535).default(8080)),
-  DASHBOARD_USER: z.preprocess(unsetWhenEmpty, z.string().min(1).max(200).optional()),
+  DASHBOARD_USER: z.preprocess(unsetWhenEmpty, z.string().min(1).max(100).optional()),
   DASHBOARD_PASSWORD: z.preprocess(unsetWhenEmpty, z.string().min(12, { message: 'must be at least 12 characters' }).max(1024).optional()),
   DASHBOARD_READ_ONLY: flag,
   DASHBOARD_SECURE_COOKIES: flag,

@@ -11,16 +11,23 @@ interface OpenDatabase {
   readonly inode: number;
 }
 
+/** Connections kept open at most: three file descriptors each (database, WAL, shared memory). */
+const MAX_OPEN_DATABASES = 64;
+
 /**
- * Read-only access to the organization databases of a directory. One
- * connection per organization stays open between requests, so that
- * `dataVersion` can tell whether anything was committed since a cached read.
+ * Read-only access to the organization databases of a directory. A
+ * connection per recently used organization stays open between requests, so
+ * that `dataVersion` can tell whether anything was committed since a cached
+ * read; the least recently used is closed beyond `maxOpen`.
  */
 export class OrganizationReader {
   private readonly open = new Map<string, OpenDatabase>();
   private openings = 0;
 
-  constructor(private readonly locator: OrganizationLocator) {}
+  constructor(
+    private readonly locator: OrganizationLocator,
+    private readonly maxOpen = MAX_OPEN_DATABASES,
+  ) {}
 
   /** Every organization with a database, sorted. */
   organizations(): string[] {
@@ -73,11 +80,17 @@ export class OrganizationReader {
     const inode = statSync(path, { throwIfNoEntry: false })?.ino;
     if (inode === undefined) throw new NotFoundError(`no organization ${organization}`);
     const current = this.open.get(organization);
-    if (current !== undefined && current.inode === inode && current.db.path === path) return current.db;
+    if (current !== undefined && current.inode === inode && current.db.path === path) {
+      // Map order is insertion order: re-inserting keeps the least recently used first.
+      this.open.delete(organization);
+      this.open.set(organization, current);
+      return current.db;
+    }
     if (current !== undefined) this.forget(organization);
     try {
       const db = openOrganizationDb(path, { readonly: true, busyTimeoutMs: 2_000, cacheSizeMb: 16 });
       this.open.set(organization, { db, inode, generation: ++this.openings });
+      while (this.open.size > this.maxOpen) this.forget(this.open.keys().next().value!);
       return db;
     } catch (error) {
       throw new UnavailableError(

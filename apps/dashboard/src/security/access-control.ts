@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -104,7 +105,7 @@ export class AccessControl {
   loginToken(c: Context<DashboardEnv>): string {
     const existing = getCookie(c, this.loginCookie);
     if (existing !== undefined && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
-    const token = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
+    const token = randomBytes(32).toString('base64url');
     setCookie(c, this.loginCookie, token, { ...this.cookieOptions(), maxAge: 60 * 60 });
     return token;
   }
