@@ -41,23 +41,25 @@ const senderRows = (db: OrganizationDb): void => {
 const senderSnapshot = (db: OrganizationDb) =>
   db.sqlite.prepare(`SELECT * FROM email_schedules WHERE status NOT IN ('pre-scheduled', 'skipped') ORDER BY id`).all();
 
-const MODES: { name: string; options: ReplaceOptions }[] = [
-  { name: 'row by row', options: { rebuild: 'never' } },
-  { name: 'by rebuilding the table', options: { rebuild: 'always', probeRows: 1 } },
+const MODES: { name: string; options: ReplaceOptions; mode: string }[] = [
+  { name: 'row by row', options: { rebuild: 'never' }, mode: 'incremental' },
+  { name: 'by rebuilding the table', options: { rebuild: 'always', probeRows: 1 }, mode: 'rebuild' },
 ];
 
 describe('replaceOrganizationSchedule', () => {
   const directory = useTempDirectory();
 
-  for (const { name, options } of MODES) {
+  for (const { name, options, mode } of MODES) {
     describe(`when it writes ${name}`, () => {
       it('makes the scheduler rows exactly the run’s rows and never touches other statuses', () => {
         const db = freshOrganization(directory());
-        insertContacts(db, [1, 2, 3, 4]);
+        insertContacts(db, [1, 2, 3, 4, 9000]);
         senderRows(db);
         const sender = senderSnapshot(db);
-        replaceOrganizationSchedule(db, 'run-1', runRows([1, 2, 3, 4]), options);
-        const summary = replaceOrganizationSchedule(db, 'run-2', runRows([1, 3], (id) => id === 3), options);
+        replaceOrganizationSchedule(db, 'run-1', runRows([1, 2, 3, 4, 9000]), options);
+        // Contact 9000 lies in another digest block: the stream crosses a block's end, where a rebuild may start.
+        const summary = replaceOrganizationSchedule(db, 'run-2', runRows([1, 3, 9000], (id) => id === 3), options);
+        expect(summary.mode).toBe(mode);
         expect(senderSnapshot(db)).toEqual(sender);
         // Contact 2's aep key is the sender's: the run's row stays out (and is counted).
         expect(keysOf(db)).toEqual([
@@ -67,6 +69,9 @@ describe('replaceOrganizationSchedule', () => {
           '3|aep|2026-09-15|pre-scheduled',
           '3|birthday|2026-06-02|pre-scheduled',
           '3|effective_date|2026-02-01|skipped',
+          '9000|aep|2026-09-15|pre-scheduled',
+          '9000|birthday|2026-06-01|pre-scheduled',
+          '9000|effective_date|2026-02-01|pre-scheduled',
         ]);
         expect(summary.schedulesChecksum).toBe(schedulesChecksum(db));
         db.close();
@@ -99,11 +104,13 @@ describe('replaceOrganizationSchedule', () => {
     replaceOrganizationSchedule(db, 'run-1', runRows(contacts), { rebuild: 'never' });
     const before = new Map(schedulerRowsOf(db).map((row) => [`${row.contact_id}|${row.email_type}`, row]));
     const summary = replaceOrganizationSchedule(db, 'run-2', runRows(contacts, (id) => id % 10 === 0), { rebuild: 'never' });
-    expect(summary).toMatchObject({ mode: 'incremental', contacts: 50, contactsChanged: 5, rowsKept: 140, rowsUpdated: 5, rowsInserted: 5, rowsDeleted: 5 });
+    // A row whose date changed moves (same id, new date) rather than being deleted and inserted.
+    expect(summary).toMatchObject({ mode: 'incremental', contacts: 50, contactsChanged: 5, rowsKept: 140, rowsUpdated: 10, rowsInserted: 0, rowsDeleted: 0 });
     for (const row of schedulerRowsOf(db)) {
       const old = before.get(`${row.contact_id}|${row.email_type}`)!;
       if (row.contact_id % 10 !== 0) expect(row).toEqual(old);
       else if (row.email_type === 'effective_date') expect(row).toMatchObject({ id: old.id, status: 'skipped', scheduler_run_id: 'run-2' });
+      else if (row.email_type === 'birthday') expect(row).toMatchObject({ id: old.id, scheduled_send_date: '2026-06-02', scheduler_run_id: 'run-2' });
     }
     const rerun = replaceOrganizationSchedule(db, 'run-3', runRows(contacts, (id) => id % 10 === 0));
     expect(rerun).toMatchObject({ contactsChanged: 0, rowsKept: 150, rowsInserted: 0, rowsDeleted: 0, rowsUpdated: 0 });
@@ -112,7 +119,8 @@ describe('replaceOrganizationSchedule', () => {
   });
 
   it('switches to a rebuild when most rows change, with the same result as row by row', () => {
-    const contacts = Array.from({ length: 300 }, (_, i) => i + 1);
+    // Spread over many digest blocks of 1024 ids: the switch happens at a block's end.
+    const contacts = Array.from({ length: 300 }, (_, i) => (i + 1) * 37);
     const results = ['auto', 'never'].map((rebuild, i) => {
       const db = freshOrganization(directory(), `org-${i}.sqlite`);
       insertContacts(db, contacts);
@@ -149,8 +157,8 @@ describe('replaceOrganizationSchedule', () => {
       INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status, sender_batch) VALUES (1, 'aep', '2025-09-15', 'sent', 'b-1');
       INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status) VALUES (1, 'aep', '2030-09-15', 'pre-scheduled');
     `);
-    insertContacts(db, [1, 2]);
-    const summary = replaceOrganizationSchedule(db, 'run-1', runRows([1, 2]), { rebuild: 'always', probeRows: 1 });
+    insertContacts(db, [1, 5000]);
+    const summary = replaceOrganizationSchedule(db, 'run-1', runRows([1, 5000]), { rebuild: 'always', probeRows: 1 });
     expect(summary.mode).toBe('rebuild');
     expect(db.sqlite.prepare(`SELECT sender_batch FROM email_schedules WHERE status = 'sent'`).pluck().all()).toEqual(['b-1']);
     expect(keysOf(db)).toHaveLength(6);
@@ -164,7 +172,7 @@ describe('replaceOrganizationSchedule', () => {
 
   it('is atomic for a reader on another connection', () => {
     const db = freshOrganization(directory());
-    const contacts = Array.from({ length: 200 }, (_, i) => i + 1);
+    const contacts = Array.from({ length: 200 }, (_, i) => (i + 1) * 37);
     insertContacts(db, contacts);
     replaceOrganizationSchedule(db, 'run-1', runRows(contacts));
     const reader = openOrganizationDb(db.path, { readonly: true });
@@ -177,11 +185,14 @@ describe('replaceOrganizationSchedule', () => {
         yield row;
       }
     }
-    for (const rebuild of ['never', 'always'] as const) {
-      replaceOrganizationSchedule(db, `run-${rebuild}`, rowsWhileWatching(), { rebuild, probeRows: 10 });
+    const modes = (['never', 'always'] as const).map((rebuild) => {
+      const summary = replaceOrganizationSchedule(db, `run-${rebuild}`, rowsWhileWatching(), { rebuild, probeRows: 10 });
+      expect(seenDuringWrite.length).toBeGreaterThan(0);
       expect(seenDuringWrite.every((count) => count === before.length)).toBe(true);
       seenDuringWrite.length = 0;
-    }
+      return summary.mode;
+    });
+    expect(modes).toEqual(['incremental', 'rebuild']);
     expect(keysOf(reader)).toEqual(keysOf(db));
     expect(keysOf(reader)).not.toEqual(before.map((row) => `${row.contact_id}|${row.email_type}|${row.scheduled_send_date}|${row.status}`));
     reader.close();

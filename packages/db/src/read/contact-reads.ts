@@ -35,13 +35,19 @@ export function* readContactPages(
     const contacts: ContactRecord[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
+      const email = row[1];
+      const zipCode = row[2];
+      const state = row[3];
+      const birthDate = row[4];
+      const effectiveDate = row[5];
+      // Text or null as stored is the common case: no conversion call for it.
       contacts[i] = {
         id: row[0] as number,
-        email: storedText(row[1]),
-        zipCode: storedText(row[2]),
-        state: storedText(row[3]),
-        birthDate: storedText(row[4]),
-        effectiveDate: storedText(row[5]),
+        email: typeof email === 'string' || email === null ? email : storedText(email),
+        zipCode: typeof zipCode === 'string' || zipCode === null ? zipCode : storedText(zipCode),
+        state: typeof state === 'string' || state === null ? state : storedText(state),
+        birthDate: typeof birthDate === 'string' || birthDate === null ? birthDate : storedText(birthDate),
+        effectiveDate: typeof effectiveDate === 'string' || effectiveDate === null ? effectiveDate : storedText(effectiveDate),
       };
     }
     yield contacts;

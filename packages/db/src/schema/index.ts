@@ -8,5 +8,5 @@ export { schedulerCheckpoints } from './scheduler-checkpoints';
 export { configVersions } from './config-versions';
 export { trackingClicks } from './tracking-clicks';
 export { contactEvents } from './contact-events';
-export { scheduleDigests } from './schedule-digests';
+export { scheduleDigestBlocks } from './schedule-digests';
 export { schedulerState } from './scheduler-state';

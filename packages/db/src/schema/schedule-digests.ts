@@ -1,14 +1,15 @@
-import { integer, sqliteTable } from 'drizzle-orm/sqlite-core';
+import { blob, integer, sqliteTable } from 'drizzle-orm/sqlite-core';
 
 /**
  * Ours, not the contract's: per contact, a digest of the pre-scheduled and
- * skipped rows the scheduler last committed. A run compares its new rows'
- * digest with it and reads the old rows only of contacts whose digest
- * differs, so a night that changes 1% of contacts reads and writes about 1%
- * of the schedule. See write/replace-schedule.ts for why this is sound.
+ * skipped rows the scheduler last committed, kept in blocks of 1024 contact
+ * ids (`block = floor(contact_id / 1024)`), each a packed array of
+ * (contact_id, digest, row_count) float64 triples in contact order. A run
+ * reads a few thousand blocks instead of millions of rows, compares each
+ * contact's new rows with its digest, and reads and writes the schedule only
+ * where they differ. See write/replace-schedule.ts.
  */
-export const scheduleDigests = sqliteTable('schedule_digests', {
-  contactId: integer('contact_id').primaryKey(),
-  digest: integer('digest').notNull(),
-  rowCount: integer('row_count').notNull(),
+export const scheduleDigestBlocks = sqliteTable('schedule_digest_blocks', {
+  block: integer('block').primaryKey(),
+  entries: blob('entries', { mode: 'buffer' }).notNull(),
 });

@@ -115,15 +115,21 @@ export type TargetRow = [number, number, string | null, string];
 const STATUSES = ['pending', 'pending', 'pending', 'pending', 'scheduled', 'completed', 'cancelled'];
 
 /** A few percent of contacts are targets, some with no trigger date. */
-export const targetsOf = (random: SeededRandom, contactId: number, asOfDay: number): TargetRow[] => {
+const NO_TARGETS: readonly TargetRow[] = [];
+
+export const targetsOf = (random: SeededRandom, contactId: number, asOfDay: number): readonly TargetRow[] => {
+  const spring = random.chance(0.04);
+  const review = random.chance(0.015);
+  const increase = random.chance(0.01);
+  if (!spring && !review && !increase) return NO_TARGETS;
   const targets: TargetRow[] = [];
-  if (random.chance(0.04)) {
+  if (spring) {
     targets.push([contactId, SPRING_PROMO, random.chance(0.2) ? null : formatIsoDate(asOfDay + random.int(-5, 45)), random.pick(STATUSES)]);
   }
-  if (random.chance(0.015)) {
+  if (review) {
     targets.push([contactId, ANNUAL_REVIEW_EXPIRED, formatIsoDate(asOfDay - random.int(30, 90)), 'pending']);
   }
-  if (random.chance(0.01)) {
+  if (increase) {
     targets.push([contactId, RATE_INCREASE, random.chance(0.5) ? null : formatIsoDate(asOfDay + random.int(0, 90)), 'pending']);
   }
   return targets;

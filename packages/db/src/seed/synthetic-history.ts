@@ -47,10 +47,12 @@ const utcAt = (day: number, minutesAfter1330: number): string => {
 };
 
 export interface ContactHistory {
-  readonly schedules: HistoryRow[];
-  readonly clicks: ClickRow[];
-  readonly events: EventRow[];
+  readonly schedules: readonly HistoryRow[];
+  readonly clicks: readonly ClickRow[];
+  readonly events: readonly EventRow[];
 }
+
+const NO_HISTORY: ContactHistory = { schedules: [], clicks: [], events: [] };
 
 /**
  * The sender's past for one contact over the last ~60 days: sent, delivered
@@ -67,6 +69,12 @@ export class SyntheticHistory {
 
   historyOf(contactId: number): ContactHistory {
     const random = this.random;
+    const sends = random.chance(0.3) ? (random.chance(0.2) ? 2 : 1) : 0;
+    const scheduled = random.chance(0.05);
+    const processing = random.chance(0.01);
+    const pageView = random.chance(0.03);
+    // Most contacts have no history: no allocation for them.
+    if (sends === 0 && !scheduled && !processing && !pageView) return NO_HISTORY;
     const schedules: HistoryRow[] = [];
     const clicks: ClickRow[] = [];
     const events: EventRow[] = [];
@@ -83,7 +91,6 @@ export class SyntheticHistory {
       return id;
     };
 
-    const sends = random.chance(0.3) ? (random.chance(0.2) ? 2 : 1) : 0;
     for (let s = 0; s < sends; s++) {
       const [emailType, priority, eventOffset, instance] = random.pick(INITIAL_TYPES);
       if (usedTypes.has(emailType)) continue;
@@ -100,11 +107,11 @@ export class SyntheticHistory {
         add('followup_1_cold', 50, sendDay + 2, eventOffset - 2, 'sent', instance, metadata, utcAt(sendDay + 2, random.int(0, 90)));
       }
     }
-    if (random.chance(0.05) && !usedTypes.has('aep')) {
+    if (scheduled && !usedTypes.has('aep')) {
       add('aep', 30, this.asOfDay + random.int(0, 10), 0, 'scheduled', null, null, null);
     }
-    if (random.chance(0.01) && !usedTypes.has('birthday')) add('birthday', 10, this.asOfDay, 14, 'processing', null, null, null);
-    if (random.chance(0.03)) events.push([contactId, 'page_view', utcAt(this.asOfDay - random.int(0, 30), 0), null]);
+    if (processing && !usedTypes.has('birthday')) add('birthday', 10, this.asOfDay, 14, 'processing', null, null, null);
+    if (pageView) events.push([contactId, 'page_view', utcAt(this.asOfDay - random.int(0, 30), 0), null]);
     return { schedules, clicks, events };
   }
 }

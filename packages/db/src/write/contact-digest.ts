@@ -27,16 +27,33 @@ export class ContactDigest {
       const c = text.charCodeAt(i);
       h1 = Math.imul(h1 ^ c, 0x01000193);
       h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-      h2 ^= h2 >>> 15;
     }
+    // Folding the high bits down once per value is enough for the second lane.
     this.h1 = h1;
-    this.h2 = h2;
+    this.h2 = h2 ^ (h2 >>> 15);
+  }
+
+  addTextOrNull(text: string | null): void {
+    if (text === null) this.mix(1);
+    else this.addText(text);
+  }
+
+  addIntegerOrNull(value: number | null): void {
+    if (value === null) this.mix(1);
+    // Small non-negative integers (dates' parts, priorities, ids) in one step, the kind in the low bits.
+    else if (value >= 0 && value < 0x20000000 && (value | 0) === value) this.mix((value << 2) | 3);
+    else if (Number.isSafeInteger(value)) {
+      this.mix(3);
+      this.mix(value | 0);
+      if (value > 0x7fffffff || value < -0x80000000) this.mix(Math.floor(value / 4294967296) | 0);
+    } else this.addValue(value);
   }
 
   /** Any stored value: null, a number, text, or another kind (as its text). */
   addValue(value: unknown): void {
     if (value === null || value === undefined) this.mix(1);
     else if (typeof value === 'string') this.addText(value);
+    else if (typeof value === 'number' && value >= 0 && value < 0x20000000 && (value | 0) === value) this.mix((value << 2) | 3);
     else if (typeof value === 'number' && Number.isSafeInteger(value)) {
       this.mix(3);
       this.mix(value | 0);

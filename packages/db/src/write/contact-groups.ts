@@ -21,6 +21,10 @@ export function* contactGroups(rows: Iterable<ScheduleRow>, dropped: { duplicate
   let current: ScheduleRow[] = [];
   let contactId: number | null = null;
   const finish = (): ContactRows => {
+    // Rows usually arrive in key order already: checking is cheaper than sorting.
+    let ordered = true;
+    for (let i = 1; i < current.length && ordered; i++) ordered = compareRowKeys(current[i - 1]!, current[i]!) < 0;
+    if (ordered) return { contactId: contactId!, rows: current };
     current.sort(compareRowKeys);
     let kept = 1;
     for (let i = 1; i < current.length; i++) {

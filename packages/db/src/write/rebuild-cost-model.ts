@@ -15,22 +15,25 @@ const REBUILD_COPY = 1.5;
 
 /**
  * Decides, from the first contacts of a run, whether changing the schedule
- * row by row or rebuilding the table costs less.
+ * row by row or rebuilding the table costs less, extrapolating what those
+ * contacts showed to the whole organization.
  */
 export class RebuildCostModel {
   private visited = 0;
   private changed = 0;
   private newRows = 0;
+  private oldRows = 0;
 
   constructor(
     private readonly db: OrganizationDb,
     private readonly policy: 'auto' | 'never' | 'always',
   ) {}
 
-  observe(changed: boolean, newRows: number): void {
+  observe(changed: boolean, newRows: number, oldRows: number): void {
     this.visited++;
     if (changed) this.changed++;
     this.newRows += newRows;
+    this.oldRows += oldRows;
   }
 
   favoursRebuild(): boolean {
@@ -38,16 +41,15 @@ export class RebuildCostModel {
     if (readScheduleTableShape(this.db.sqlite).rebuildRefusal !== null) return false;
     if (this.policy === 'always') return true;
     const { sqlite } = this.db;
-    const changedShare = this.changed / this.visited;
     const contacts = sqlite.prepare('SELECT count(*) FROM contacts').pluck().get() as number;
-    const expectedNewRows = (this.newRows / this.visited) * Math.max(contacts, this.visited);
-    const oldRows = sqlite.prepare('SELECT total(row_count) FROM schedule_digests').pluck().get() as number;
+    const scale = Math.max(contacts, this.visited) / this.visited;
+    const changedShare = this.changed / this.visited;
     const senderRows = sqlite
       .prepare(`SELECT count(*) FROM email_schedules WHERE status NOT IN ('pre-scheduled', 'skipped')`)
       .pluck()
       .get() as number;
-    const inPlace = changedShare * (oldRows * IN_PLACE_DELETE + expectedNewRows * IN_PLACE_INSERT);
-    const rebuild = senderRows * REBUILD_COPY + expectedNewRows * REBUILD_INSERT;
+    const inPlace = changedShare * scale * (this.oldRows * IN_PLACE_DELETE + this.newRows * IN_PLACE_INSERT);
+    const rebuild = senderRows * REBUILD_COPY + scale * this.newRows * REBUILD_INSERT;
     return rebuild < inPlace;
   }
 }

@@ -5,7 +5,7 @@ import { inWriteTransaction } from '../connection/transaction';
 import { ScheduleChecksum } from '../runs/schedule-checksum';
 import { ContactDigest, UNKNOWN_DIGEST } from './contact-digest';
 import { contactGroups, type ContactRows } from './contact-groups';
-import { DigestCursor } from './digest-cursor';
+import { blockOf, BlockWriter, lastIdOfBlock, NO_ENTRIES, StoredBlockReader, updateDigestEntries } from './digest-blocks';
 import { RebuildCostModel } from './rebuild-cost-model';
 import type { ScheduleRow } from './schedule-row';
 import { digestRow, sameContent } from './schedule-row-content';
@@ -19,8 +19,9 @@ import { readScheduleTableShape, REBUILD_TABLE, SCHEDULE_TABLE } from './schedul
  * run must neither delete-and-reinsert everything nor read the old schedule
  * to find what changed.
  *
- * - `schedule_digests` holds, per contact, a digest of the rows last
- *   committed. A full run digests each contact's new rows as they stream by
+ * - `schedule_digest_blocks` holds, per contact, a digest of the rows last
+ *   committed (packed 1024 contacts to a row: reading millions of tiny rows
+ *   would cost seconds by itself). A full run digests each contact's new rows as they stream by
  *   and touches only contacts whose digest differs: for those it reads the
  *   stored rows and applies the set difference by key (delete, update in
  *   place, insert); an unchanged row is kept as it is (its run id and
@@ -45,7 +46,7 @@ import { readScheduleTableShape, REBUILD_TABLE, SCHEDULE_TABLE } from './schedul
 export type ReplaceMode = 'bulk-insert' | 'incremental' | 'rebuild' | 'targeted';
 
 export interface ReplaceOptions {
-  /** Page cache for the duration of the write (default 512 MB): index b-trees that fit are written once. */
+  /** Page cache for the duration of the write (default 256 MB): index b-trees that fit are written once. */
   readonly cacheSizeMb?: number;
   /** `auto` lets the cost model decide; tests force either way. */
   readonly rebuild?: 'auto' | 'never' | 'always';
@@ -71,9 +72,10 @@ export interface ReplaceSummary {
   readonly schedulesChecksum: string | null;
 }
 
-const DEFAULT_CACHE_SIZE_MB = 512;
+// With the sorter of an index build taking as much again, 256 MB keeps a commit under 1 GB of memory.
+const DEFAULT_CACHE_SIZE_MB = 256;
 const DEFAULT_PROBE_ROWS = 30_000;
-const DIGESTS_COMPLETE_KEY = 'schedule_digests';
+const DIGESTS_COMPLETE_KEY = 'schedule_digest_blocks';
 
 interface Tally {
   contacts: number;
@@ -148,13 +150,35 @@ const rewriteContact = (statements: ScheduleStatements, runId: string, contact: 
       changed = true;
     }
   }
-  // Deletes first: a new row may take a key only a deleted row held.
-  for (const old of stored.values()) {
+  // A stored row of the same type as a new row moves to the new row's date
+  // (no remaining stored row holds a new row's key: those matched above).
+  const leftovers = [...stored.values()];
+  const remaining: number[] = [];
+  for (const i of inserts) {
+    const row = contact.rows[i]!;
+    const sameType = leftovers.findIndex((old) => old.emailType === row.emailType);
+    if (sameType === -1) {
+      remaining.push(i);
+      continue;
+    }
+    const [old] = leftovers.splice(sameType, 1);
+    changed = true;
+    if (statements.move(old!.id, row, runId)) {
+      tally.rowsUpdated++;
+    } else {
+      statements.delete(old!.id);
+      tally.rowsDeleted++;
+      tally.conflictsIgnored++;
+      (ignored ??= []).push(i);
+    }
+  }
+  // Deletes before inserts: a new row may take a key only a deleted row held.
+  for (const old of leftovers) {
     statements.delete(old.id);
     tally.rowsDeleted++;
     changed = true;
   }
-  for (const i of inserts) {
+  for (const i of remaining) {
     if (statements.insert(contact.rows[i]!, runId)) {
       tally.rowsInserted++;
       changed = true;
@@ -201,11 +225,22 @@ const writeState = (db: OrganizationDb, key: string, value: string): void => {
  */
 const distrustDigestsUnlessComplete = (db: OrganizationDb): void => {
   if (readState(db, DIGESTS_COMPLETE_KEY) === 'complete') return;
-  db.sqlite.exec(
-    `INSERT OR REPLACE INTO schedule_digests (contact_id, digest, row_count)
-     SELECT contact_id, ${UNKNOWN_DIGEST}, count(*) FROM email_schedules
-     WHERE status IN ('pre-scheduled', 'skipped') GROUP BY contact_id`,
-  );
+  const blocks = new Map<number, number[]>();
+  const counts = db.sqlite
+    .prepare(
+      `SELECT contact_id, count(*) FROM email_schedules
+       WHERE status IN ('pre-scheduled', 'skipped') GROUP BY contact_id ORDER BY contact_id`,
+    )
+    .raw();
+  for (const [contactId, rowCount] of counts.iterate() as IterableIterator<[number, number]>) {
+    const block = blockOf(contactId);
+    let entries = blocks.get(block);
+    if (entries === undefined) blocks.set(block, (entries = []));
+    entries.push(contactId, UNKNOWN_DIGEST, rowCount);
+  }
+  db.sqlite.exec('DELETE FROM schedule_digest_blocks');
+  const writer = new BlockWriter(db.sqlite);
+  for (const [block, entries] of blocks) writer.write(block, entries);
 };
 
 /**
@@ -221,9 +256,11 @@ const startRebuild = (db: OrganizationDb, settledUpToId: number): { finish: () =
   }
   sqlite.exec(`DROP TABLE IF EXISTS ${REBUILD_TABLE}`);
   sqlite.exec(shape.rebuildCreateSql);
+  // The contact_id bound and no ORDER BY lead SQLite to the partial index of the
+  // sender's rows; ordering by id would make it scan the whole table instead.
   sqlite.exec(
     `INSERT INTO ${REBUILD_TABLE} SELECT * FROM ${SCHEDULE_TABLE}
-     WHERE status NOT IN ('pre-scheduled', 'skipped') ORDER BY id`,
+     WHERE contact_id >= -9223372036854775808 AND status NOT IN ('pre-scheduled', 'skipped')`,
   );
   sqlite
     .prepare(
@@ -241,7 +278,7 @@ const startRebuild = (db: OrganizationDb, settledUpToId: number): { finish: () =
     sqlite.pragma(`legacy_alter_table = ${legacy}`);
   }
   for (const sql of shape.uniqueIndexSql) sqlite.exec(sql);
-  sqlite.prepare(`DELETE FROM schedule_digests WHERE contact_id > ?`).run(settledUpToId);
+  sqlite.prepare(`DELETE FROM schedule_digest_blocks WHERE block > ?`).run(blockOf(settledUpToId));
   return {
     finish: () => {
       for (const sql of shape.laterIndexSql) sqlite.exec(sql);
@@ -277,68 +314,98 @@ export const replaceOrganizationSchedule = (
     withCacheSize(db, options.cacheSizeMb ?? DEFAULT_CACHE_SIZE_MB, () =>
       inWriteTransaction(db, () => {
         distrustDigestsUnlessComplete(db);
+        const { sqlite } = db;
         const tally = newTally();
         const checksum = new ScheduleChecksum();
         const dropped = { duplicates: 0 };
         const cost = new RebuildCostModel(db, options.rebuild ?? 'auto');
         const probeRows = options.probeRows ?? DEFAULT_PROBE_ROWS;
-        const oldRows = db.sqlite.prepare('SELECT total(row_count) FROM schedule_digests').pluck().get() as number;
+        const nothingStored = sqlite.prepare('SELECT count(*) FROM schedule_digest_blocks').pluck().get() === 0;
         // Nothing to replace (a first run): fill with only the UNIQUE index kept, build the others once at the end.
-        const suspended = oldRows === 0 ? suspendIndexes(db.sqlite, [SCHEDULE_TABLE], { keepUnique: true }) : null;
-        let statements = new ScheduleStatements(db.sqlite);
-        let digests: DigestCursor | null = new DigestCursor(db.sqlite);
+        const suspended = nothingStored ? suspendIndexes(sqlite, [SCHEDULE_TABLE], { keepUnique: true }) : null;
+        const writer = new BlockWriter(sqlite);
+        let statements = new ScheduleStatements(sqlite);
+        let reader: StoredBlockReader | null = nothingStored ? null : new StoredBlockReader(sqlite);
         let rebuild: { finish: () => void } | null = null;
         let rowsSeen = 0;
         let probed = suspended !== null;
 
-        const vanish = (contactId: number): void => {
+        // The block being merged: its stored triples, how far they are consumed, and its new triples.
+        let block: number | null = null;
+        let stored: Float64Array = NO_ENTRIES;
+        let position = 0;
+        let fresh: number[] = [];
+        let blockChanged = false;
+
+        const vanish = (contactId: number, rowCount: number): void => {
           deleteContactRows(statements, contactId, tally);
-          statements.setDigest(contactId, 0, 0);
           tally.contacts++;
           tally.contactsChanged++;
-          cost.observe(true, 0);
+          cost.observe(true, 0, rowCount);
+          blockChanged = true;
+        };
+        const vanishStoredBlock = (storedBlock: { block: number; entries: Float64Array }): void => {
+          for (let i = 0; i < storedBlock.entries.length; i += 3) vanish(storedBlock.entries[i]!, storedBlock.entries[i + 2]!);
+          writer.write(storedBlock.block, []);
+        };
+        const finishBlock = (last: boolean): void => {
+          if (block === null) return;
+          for (; position < stored.length; position += 3) vanish(stored[position]!, stored[position + 2]!);
+          if (blockChanged || fresh.length !== stored.length) writer.write(block, fresh);
+          if (!last && !probed && rowsSeen >= probeRows) {
+            probed = true;
+            if (cost.favoursRebuild()) {
+              rebuild = startRebuild(db, lastIdOfBlock(block));
+              statements = new ScheduleStatements(sqlite);
+              reader = null;
+            }
+          }
+        };
+        const enterBlock = (next: number): void => {
+          finishBlock(false);
+          while (reader !== null && reader.peekBlock() !== null && reader.peekBlock()! < next) vanishStoredBlock(reader.next()!);
+          block = next;
+          stored = reader !== null && reader.peekBlock() === next ? reader.next()!.entries : NO_ENTRIES;
+          position = 0;
+          fresh = [];
+          blockChanged = false;
         };
 
         for (const group of contactGroups(rows, dropped)) {
           const contact = digestContact(group);
+          const { contactId } = contact;
           const rowCount = contact.rows.length;
           rowsSeen += rowCount;
           tally.contacts++;
-          if (rebuild !== null) {
-            const written = insertContact(statements, runId, contact, tally);
-            statements.appendDigest(contact.contactId, written.digest, written.rowCount);
-            if (written.changed) tally.contactsChanged++;
-            checksum.addContact(contact.contactId, written.digest, written.rowCount);
-            continue;
+          if (blockOf(contactId) !== block) enterBlock(blockOf(contactId));
+          for (; position < stored.length && stored[position]! < contactId; position += 3) {
+            vanish(stored[position]!, stored[position + 2]!);
           }
-          while (digests!.peek() !== null && digests!.peek()!.contactId < contact.contactId) vanish(digests!.next()!.contactId);
-          const stored = digests!.peek()?.contactId === contact.contactId ? digests!.next() : null;
-          const unchanged = stored !== null && stored.digest === contact.digest && stored.rowCount === rowCount;
           let written: WrittenContact;
-          if (unchanged) {
-            tally.rowsKept += rowCount;
-            written = { digest: contact.digest, rowCount, changed: false };
-          } else if (stored === null) {
-            written = insertContact(statements, runId, contact, tally);
-            statements.appendDigest(contact.contactId, written.digest, written.rowCount);
+          let storedRows = 0;
+          if (position < stored.length && stored[position] === contactId) {
+            const storedDigest = stored[position + 1]!;
+            storedRows = stored[position + 2]!;
+            position += 3;
+            if (storedDigest === contact.digest && storedRows === rowCount) {
+              tally.rowsKept += rowCount;
+              written = { digest: contact.digest, rowCount, changed: false };
+            } else {
+              written = rewriteContact(statements, runId, contact, tally);
+              if (written.digest !== storedDigest || written.rowCount !== storedRows) blockChanged = true;
+            }
           } else {
-            written = rewriteContact(statements, runId, contact, tally);
-            statements.setDigest(contact.contactId, written.digest, written.rowCount);
+            written = insertContact(statements, runId, contact, tally);
+            blockChanged = true;
           }
           if (written.changed) tally.contactsChanged++;
-          checksum.addContact(contact.contactId, written.digest, written.rowCount);
-          cost.observe(!unchanged, rowCount);
-          if (!probed && rowsSeen >= probeRows) {
-            probed = true;
-            if (cost.favoursRebuild()) {
-              rebuild = startRebuild(db, contact.contactId);
-              statements = new ScheduleStatements(db.sqlite);
-              digests = null;
-            }
-          }
+          if (written.rowCount > 0) fresh.push(contactId, written.digest, written.rowCount);
+          checksum.addContact(contactId, written.digest, written.rowCount);
+          cost.observe(written.changed, rowCount, storedRows);
         }
-        if (digests !== null) for (let left = digests.next(); left !== null; left = digests.next()) vanish(left.contactId);
-        rebuild?.finish();
+        finishBlock(true);
+        while (reader !== null && reader.peekBlock() !== null) vanishStoredBlock(reader.next()!);
+        (rebuild as { finish: () => void } | null)?.finish();
         suspended?.restore();
         writeState(db, DIGESTS_COMPLETE_KEY, 'complete');
         const mode = rebuild !== null ? 'rebuild' : suspended !== null ? 'bulk-insert' : 'incremental';
@@ -368,12 +435,13 @@ export const replaceContactsSchedule = (
         const tally = newTally();
         const dropped = { duplicates: 0 };
         const statements = new ScheduleStatements(db.sqlite);
+        const digests = new Map<number, readonly [number, number] | null>();
         let next = 0;
         const settle = (contact: DigestedContact): void => {
           tally.contacts++;
           const written = rewriteContact(statements, runId, contact, tally);
           if (written.changed) tally.contactsChanged++;
-          statements.setDigest(contact.contactId, written.digest, written.rowCount);
+          digests.set(contact.contactId, written.rowCount === 0 ? null : [written.digest, written.rowCount]);
         };
         const empty = (contactId: number): DigestedContact => ({ contactId, rows: [], digest: 0 });
         for (const group of contactGroups(rows, dropped)) {
@@ -385,6 +453,7 @@ export const replaceContactsSchedule = (
           settle(digestContact(group));
         }
         while (next < targets.length) settle(empty(targets[next++]!));
+        updateDigestEntries(new BlockWriter(db.sqlite), digests);
         return { mode: 'targeted', ...tally, duplicatesDropped: dropped.duplicates, schedulesChecksum: null };
       }),
     ),

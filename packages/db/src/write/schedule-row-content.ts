@@ -14,21 +14,25 @@ export const STORED_ROW_COLUMNS =
 
 export const CONTENT_COLUMN_COUNT = 13;
 
-/** Feeds a new row's compared values to a digest. */
+/**
+ * Feeds a new row's compared values to a digest: the same sequence
+ * `digestStoredRow` feeds for the stored row, without dispatching on types
+ * the row's fields already have.
+ */
 export const digestRow = (digest: ContactDigest, row: ScheduleRow): void => {
-  digest.addValue(row.emailType);
-  digest.addValue(row.eventYear);
-  digest.addValue(row.eventMonth);
-  digest.addValue(row.eventDay);
-  digest.addValue(row.scheduledSendDate);
-  digest.addValue(row.scheduledSendTime);
-  digest.addValue(row.status);
-  digest.addValue(row.skipReason);
-  digest.addValue(row.priority);
-  digest.addValue(row.campaignInstanceId);
-  digest.addValue(row.emailTemplate);
-  digest.addValue(row.smsTemplate);
-  digest.addValue(row.metadata);
+  digest.addText(row.emailType);
+  digest.addIntegerOrNull(row.eventYear);
+  digest.addIntegerOrNull(row.eventMonth);
+  digest.addIntegerOrNull(row.eventDay);
+  digest.addText(row.scheduledSendDate);
+  digest.addTextOrNull(row.scheduledSendTime);
+  digest.addText(row.status);
+  digest.addTextOrNull(row.skipReason);
+  digest.addIntegerOrNull(row.priority);
+  digest.addIntegerOrNull(row.campaignInstanceId);
+  digest.addTextOrNull(row.emailTemplate);
+  digest.addTextOrNull(row.smsTemplate);
+  digest.addTextOrNull(row.metadata);
   digest.endRow();
 };
 

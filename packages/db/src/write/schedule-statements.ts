@@ -5,6 +5,7 @@ import { STORED_ROW_COLUMNS } from './schedule-row-content';
 export interface StoredRow {
   readonly id: number;
   readonly key: string;
+  readonly emailType: string;
   /** Raw column values: the id, then STORED_ROW_COLUMNS. */
   readonly values: readonly unknown[];
 }
@@ -18,11 +19,9 @@ export const rowKey = (emailType: string, scheduledSendDate: string): string => 
 export class ScheduleStatements {
   private readonly insertRow: Database.Statement;
   private readonly updateRow: Database.Statement;
+  private readonly moveRow: Database.Statement;
   private readonly deleteRow: Database.Statement;
   private readonly selectContactRows: Database.Statement;
-  private readonly upsertDigest: Database.Statement;
-  private readonly insertDigest: Database.Statement;
-  private readonly deleteDigest: Database.Statement;
 
   constructor(sqlite: Database.Database) {
     // OR IGNORE: a row whose key the sender already holds stays the sender's (counted by the caller).
@@ -38,6 +37,13 @@ export class ScheduleStatements {
          sms_template = ?, scheduler_run_id = ?, metadata = ?, updated_at = ?
        WHERE id = ?`,
     );
+    // OR IGNORE: the new date may be a key the sender holds; the caller then deletes the row instead.
+    this.moveRow = sqlite.prepare(
+      `UPDATE OR IGNORE email_schedules SET scheduled_send_date = ?, event_year = ?, event_month = ?, event_day = ?,
+         scheduled_send_time = ?, status = ?, skip_reason = ?, priority = ?, campaign_instance_id = ?,
+         email_template = ?, sms_template = ?, scheduler_run_id = ?, metadata = ?, updated_at = ?
+       WHERE id = ?`,
+    );
     this.deleteRow = sqlite.prepare(`DELETE FROM email_schedules WHERE id = ?`);
     this.selectContactRows = sqlite
       .prepare(
@@ -45,12 +51,6 @@ export class ScheduleStatements {
          WHERE contact_id = ? AND +status IN ('pre-scheduled', 'skipped')`,
       )
       .raw();
-    this.upsertDigest = sqlite.prepare(
-      `INSERT INTO schedule_digests (contact_id, digest, row_count) VALUES (?, ?, ?)
-       ON CONFLICT (contact_id) DO UPDATE SET digest = excluded.digest, row_count = excluded.row_count`,
-    );
-    this.insertDigest = sqlite.prepare(`INSERT INTO schedule_digests (contact_id, digest, row_count) VALUES (?, ?, ?)`);
-    this.deleteDigest = sqlite.prepare(`DELETE FROM schedule_digests WHERE contact_id = ?`);
   }
 
   /** False when the key was already taken (by a sender's row). */
@@ -98,6 +98,33 @@ export class ScheduleStatements {
     );
   }
 
+  /**
+   * Rewrites a stored row of the same contact and type as a new row with
+   * another date: fewer pages change than with a delete and an insert.
+   * False when the new key is taken.
+   */
+  move(id: number, row: ScheduleRow, runId: string): boolean {
+    return (
+      this.moveRow.run(
+        row.scheduledSendDate,
+        row.eventYear,
+        row.eventMonth,
+        row.eventDay,
+        row.scheduledSendTime,
+        row.status,
+        row.skipReason,
+        row.priority,
+        row.campaignInstanceId,
+        row.emailTemplate,
+        row.smsTemplate,
+        runId,
+        row.metadata,
+        row.updatedAt,
+        id,
+      ).changes === 1
+    );
+  }
+
   delete(id: number): void {
     this.deleteRow.run(id);
   }
@@ -107,17 +134,8 @@ export class ScheduleStatements {
     return (this.selectContactRows.all(contactId) as unknown[][]).map((values) => ({
       id: values[0] as number,
       key: rowKey(String(values[1]), String(values[5])),
+      emailType: String(values[1]),
       values,
     }));
-  }
-
-  setDigest(contactId: number, digest: number, rowCount: number): void {
-    if (rowCount === 0) this.deleteDigest.run(contactId);
-    else this.upsertDigest.run(contactId, digest, rowCount);
-  }
-
-  /** For a contact known to have no digest row yet (rebuild mode appends in contact order). */
-  appendDigest(contactId: number, digest: number, rowCount: number): void {
-    if (rowCount > 0) this.insertDigest.run(contactId, digest, rowCount);
   }
 }
