@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
+import { seedOrganization } from '@scheduler/db';
 import { committedRows, invariantViolations, referenceRows } from './support/committed-schedule';
 import { configWith, connectClient, newWorld } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
@@ -19,6 +20,26 @@ describe('when an organization is scheduled through the flow', () => {
   afterEach(() => world.cleanup());
 
   it('commits exactly what the rules decide, and every invariant of RULES.md holds on the committed rows', async () => {
+    // The realistic seed: every kind of bad row, leap days, campaigns, history, clicks and answers.
+    const seeded = join(world.directory, 'seeded.sqlite');
+    seedOrganization(seeded, { contacts: 4_000, seed: 3, asOf: AS_OF });
+    const config = configWith({ batch_size: 700 });
+    const client = await connectClient(seeded, world.prefix, { config });
+    try {
+      const summary = await client.fullRun('seeded', { asOf: AS_OF });
+      expect(summary.status).toBe('completed');
+      expect(summary.contacts.total).toBe(4_000);
+      expect(Object.values(summary.contacts.invalid).every((count) => count > 0)).toBe(true);
+    } finally {
+      await client.close();
+    }
+    const committed = committedRows(seeded);
+    expect(committed.length).toBeGreaterThan(8_000);
+    expect(committed.map((row) => row.line)).toEqual(referenceRows(seeded, config, AS_OF).map((row) => row.line));
+    expect(invariantViolations(seeded, config, AS_OF)).toEqual([]);
+  });
+
+  it('commits what the rules decide for the fixture organization too', async () => {
     const config = configWith({ batch_size: 700 });
     const client = await connectClient(database, world.prefix, { config });
     try {

@@ -144,6 +144,11 @@ export const invariantViolations = (path: string, config: Config, asOf: string):
   const rows = committedRows(path);
   const db = openOrganizationDb(path, { readonly: true });
   const contacts = new Map(db.orm.select().from(schema.contacts).all().map((contact) => [contact.id, contact]));
+  const ignoringWindows = new Set(
+    readCampaignTypes(db)
+      .filter((type) => !type.respectExclusionWindows)
+      .map((type) => `campaign_${type.name}`),
+  );
   const contactRows = contacts.size;
   const sender = db.orm.select().from(schema.emailSchedules).all().filter((row) => !['pre-scheduled', 'skipped'].includes(row.status));
   db.close();
@@ -173,7 +178,7 @@ export const invariantViolations = (path: string, config: Config, asOf: string):
     if (row.status !== 'pre-scheduled') continue;
     if (row.date < asOf) violations.push(`pre-scheduled ${key} before today`);
     perDay.set(row.date, (perDay.get(row.date) ?? 0) + 1);
-    const respects = !['campaign_regulatory_notice'].includes(row.emailType);
+    const respects = !ignoringWindows.has(row.emailType);
     const birth = refParseDate(contact.birthDate);
     const validBirth = birth !== null && contact.birthDate! <= asOf ? birth : null;
     const rule = config.state_rules[state] as RefStateRule | undefined;
