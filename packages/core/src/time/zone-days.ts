@@ -21,6 +21,18 @@ const MINUTES_PER_DAY = 1440;
  * transition is converted minute by minute.
  */
 export class UtcDatetimeToDay {
+  private static readonly byZone = new Map<string, UtcDatetimeToDay>();
+
+  /** One converter per zone for the whole process (or thread): its cache then serves every read. */
+  static forZone(timeZone: string): UtcDatetimeToDay {
+    let converter = UtcDatetimeToDay.byZone.get(timeZone);
+    if (converter === undefined) {
+      converter = new UtcDatetimeToDay(timeZone);
+      UtcDatetimeToDay.byZone.set(timeZone, converter);
+    }
+    return converter;
+  }
+
   /** Per UTC hour, its offset in minutes, or NaN when the offset changes within the hour. */
   private readonly offsetMinutesByHour = new Map<string, number>();
   constructor(private readonly timeZone: string) {}

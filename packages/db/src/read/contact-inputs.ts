@@ -30,7 +30,7 @@ const EMPTY: readonly never[] = [];
  * them in memory by contact id.
  */
 export function* readContactInputPages(db: OrganizationDb, options: ContactInputsOptions): Generator<ContactInputsPage> {
-  const toDay = new UtcDatetimeToDay(options.timeZone);
+  const toDay = UtcDatetimeToDay.forZone(options.timeZone);
   for (const contacts of readContactPages(db, options, options.pageSize)) {
     const range = { fromId: contacts[0]!.id, toId: contacts[contacts.length - 1]!.id };
     const unreadable: UnreadableRows = {};
