@@ -1,14 +1,12 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { ActionRefusedError } from '../dashboard-errors';
 import type { DashboardEnv } from '../dashboard-env';
+import { sameSecret } from './credentials';
 import { SAFE_METHODS, isSameOrigin } from './request-origin';
-
-const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
 /** Token comparison in constant time. */
 export const tokensEqual = (sent: unknown, expected: string): boolean =>
-  typeof sent === 'string' && sent.length > 0 && timingSafeEqual(digest(sent), digest(expected));
+  typeof sent === 'string' && sent.length > 0 && sameSecret(sent, expected);
 
 /**
  * Every state-changing form needs the session's CSRF token in `_csrf`, and
