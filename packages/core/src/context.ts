@@ -36,6 +36,16 @@ export interface SchedulingContext {
   readonly targetAllCampaigns: readonly ActiveCampaign[];
   readonly followupOverrides: ReadonlyMap<number, FollowupTemplateOverride>;
   readonly templateOf: (emailType: string) => TemplatePair;
+  /** Priority and templates of the anniversary types, looked up once per run rather than per email. */
+  readonly anniversaryDefaults: Readonly<Record<AnniversaryType, AnniversaryDefaults>>;
+}
+
+export type AnniversaryType = 'birthday' | 'effective_date' | 'aep' | 'post_window';
+
+export interface AnniversaryDefaults {
+  readonly priority: number;
+  readonly email: string;
+  readonly sms: string | null;
 }
 
 export interface SchedulingContextInput {
@@ -117,8 +127,15 @@ export const createSchedulingContext = (
     return pair;
   };
 
+  const defaultsOf = (type: AnniversaryType): AnniversaryDefaults => ({ priority: config.priorities[type], ...templateOf(type) });
   return {
     context: {
+      anniversaryDefaults: {
+        birthday: defaultsOf('birthday'),
+        effective_date: defaultsOf('effective_date'),
+        aep: defaultsOf('aep'),
+        post_window: defaultsOf('post_window'),
+      },
       today,
       config,
       zipToState: input.zipToState,

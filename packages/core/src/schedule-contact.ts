@@ -45,8 +45,8 @@ interface Placement {
   readonly exclusion: Exclusion | null;
   readonly index: HistoryIndex | null;
   readonly emails: EmailCandidate[];
-  /** Years whose dated window skipped at least one email (each earns a post-window email). */
-  readonly skippingWindowYears: number[];
+  /** Years whose dated window skipped at least one email (each earns a post-window email); null until one does. */
+  skippingWindowYears: number[] | null;
 }
 
 /**
@@ -85,7 +85,9 @@ const place = (placement: Placement, email: EmailCandidate, dayIsFinal: boolean)
   email.status = 'skipped';
   email.skipCode = 'exclusion_window';
   email.skipReason = windowReason(exclusion, year);
-  if (!email.isFollowup && !placement.skippingWindowYears.includes(year)) placement.skippingWindowYears.push(year);
+  if (email.isFollowup) return;
+  placement.skippingWindowYears ??= [];
+  if (!placement.skippingWindowYears.includes(year)) placement.skippingWindowYears.push(year);
 };
 
 /**
@@ -119,7 +121,7 @@ export const scheduleContact = (context: SchedulingContext, inputs: ContactInput
     { preWindowExclusionDays: config.timing.pre_window_exclusion_days },
   );
   const index = history.length === 0 ? null : new HistoryIndex(history);
-  const placement: Placement = { context, exclusion, index, emails: [], skippingWindowYears: [] };
+  const placement: Placement = { context, exclusion, index, emails: [], skippingWindowYears: null };
 
   for (const email of anniversaryEmails(context, contactId, birth, effective)) place(placement, email, false);
   let malformedTriggers = 0;
@@ -132,9 +134,9 @@ export const scheduleContact = (context: SchedulingContext, inputs: ContactInput
     for (const email of followupEmails(context, contactId, history, index, behaviour)) place(placement, email, true);
   }
   // A post-window email may itself fall in a later window, which then earns its own.
-  const years = placement.skippingWindowYears;
-  for (let i = 0; i < years.length; i++) {
-    place(placement, postWindowEmail(context, contactId, windowEndOf(exclusion!.window!, years[i]!) + 1), false);
+  for (let i = 0; placement.skippingWindowYears !== null && i < placement.skippingWindowYears.length; i++) {
+    const year = placement.skippingWindowYears[i]!;
+    place(placement, postWindowEmail(context, contactId, windowEndOf(exclusion!.window!, year) + 1), false);
   }
 
   return {

@@ -11,7 +11,7 @@ const dueBefore = (
   eventDay: number,
   daysBefore: number,
 ): EmailCandidate => {
-  const templates = context.templateOf(emailType);
+  const defaults = context.anniversaryDefaults[emailType];
   const idealDay = eventDay - daysBefore;
   return {
     emailType,
@@ -22,13 +22,13 @@ const dueBefore = (
     skipCode: null,
     skipReason: null,
     keyHash: emailKeyHashAfter(keyPrefix, emailType, eventDay),
-    priority: context.config.priorities[emailType],
+    priority: defaults.priority,
     tieBreaker: 0,
     respectsWindows: true,
     isFollowup: false,
     campaignInstanceId: null,
-    emailTemplate: templates.email,
-    smsTemplate: templates.sms,
+    emailTemplate: defaults.email,
+    smsTemplate: defaults.sms,
     metadata: null,
   };
 };

@@ -5,7 +5,7 @@ import type { EmailCandidate } from '../types';
 
 /** RULES.md §6: the email on the day after a window that caused a skip. */
 export const postWindowEmail = (context: SchedulingContext, contactId: number, dayAfterWindow: number): EmailCandidate => {
-  const templates = context.templateOf('post_window');
+  const defaults = context.anniversaryDefaults.post_window;
   return {
     emailType: 'post_window',
     eventDay: dayAfterWindow,
@@ -15,13 +15,13 @@ export const postWindowEmail = (context: SchedulingContext, contactId: number, d
     skipCode: null,
     skipReason: null,
     keyHash: emailKeyHash(contactId, 'post_window', dayAfterWindow),
-    priority: context.config.priorities.post_window,
+    priority: defaults.priority,
     tieBreaker: 0,
     respectsWindows: true,
     isFollowup: false,
     campaignInstanceId: null,
-    emailTemplate: templates.email,
-    smsTemplate: templates.sms,
+    emailTemplate: defaults.email,
+    smsTemplate: defaults.sms,
     metadata: null,
   };
 };

@@ -95,5 +95,9 @@ export const formatIsoDate = (dayNumber: number): string => {
   return `${String(year).padStart(4, '0')}-${pad2(Math.floor(packed / 100) % 100)}-${pad2(packed % 100)}`;
 };
 
-/** A day number no date reaches: "no deadline", "never". */
-export const NO_DAY = 2_147_483_647;
+/**
+ * A day number no date reaches: "no deadline", "never". 2^30 − 1, the largest
+ * small integer V8 keeps unboxed: a larger one would turn every email object's
+ * deadline into a heap-allocated number.
+ */
+export const NO_DAY = 1_073_741_823;

@@ -73,10 +73,33 @@ export const windowEndOf = (window: ExclusionWindow, year: number): number => an
 export const isExcluded = (exclusion: Exclusion, day: number): boolean =>
   day >= exclusion.yearRoundFrom || (exclusion.window !== null && windowYearContaining(exclusion.window, day) !== 0);
 
+// Contacts share windows (same state, same dates): one reason text per window,
+// so that the same string object is reused rather than built and hashed anew.
+// (Keyed by state, then rule name: both strings come from tables, so their hashes are already computed.)
+const reasonsByRule = new Map<string, Map<string, Map<number, string>>>();
+
 /** The `skip_reason` of an email inside the dated window of `year`. */
 export const windowReason = (exclusion: Exclusion, year: number): string => {
   const window = exclusion.window!;
-  return `exclusion_window: ${exclusion.state} ${window.name} ${formatIsoDate(windowStartOf(window, year))} to ${formatIsoDate(windowEndOf(window, year))}`;
+  const start = windowStartOf(window, year);
+  const end = windowEndOf(window, year);
+  let ofState = reasonsByRule.get(exclusion.state);
+  if (ofState === undefined) {
+    ofState = new Map();
+    reasonsByRule.set(exclusion.state, ofState);
+  }
+  let reasons = ofState.get(window.name);
+  if (reasons === undefined) {
+    reasons = new Map();
+    ofState.set(window.name, reasons);
+  }
+  const windowKey = start * 4096 + (end - start);
+  let reason = reasons.get(windowKey);
+  if (reason === undefined) {
+    reason = `exclusion_window: ${exclusion.state} ${window.name} ${formatIsoDate(start)} to ${formatIsoDate(end)}`;
+    reasons.set(windowKey, reason);
+  }
+  return reason;
 };
 
 /** The `skip_reason` of an email on `day`, or null when the day is free. */
