@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedOrganization } from '@scheduler/db';
+
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+const redisUrl = (): string => {
+  const url = process.env.REDIS_URL;
+  if (url === undefined) throw new Error('REDIS_URL must name a Redis server (bash scripts/test.sh starts one)');
+  return url;
+};
+
+/** The CLI as an operator runs it, in its own process, with no standard input. */
+const scheduler = (args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+
+describe('scheduler run and reschedule', () => {
+  let directory: string;
+  let database: string;
+  const prefix = `cli-${randomUUID()}`;
+
+  beforeAll(() => {
+    directory = mkdtempSync(join(tmpdir(), 'scheduler-run-cli-'));
+    database = join(directory, 'acme.sqlite');
+    seedOrganization(database, { contacts: 1_500, seed: 5, asOf: '2026-11-28' });
+  });
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('runs through the queue and prints the contract summary as the last line of stdout with --json', async () => {
+    const result = await scheduler(['run', '--db', database, '--as-of', '2026-11-28', '--json'], {
+      REDIS_URL: redisUrl(),
+      SCHEDULER_QUEUE_PREFIX: prefix,
+    });
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    const summary = JSON.parse(lines[lines.length - 1]!) as Record<string, any>;
+    expect(summary).toMatchObject({ status: 'completed', as_of: '2026-11-28' });
+    expect(typeof summary.run_id).toBe('string');
+    expect(typeof summary.duration_ms).toBe('number');
+    expect(summary.contacts.total).toBe(1_500);
+    expect(Object.keys(summary.contacts.invalid).sort()).toEqual(['invalid_email', 'missing_email', 'missing_zip', 'unknown_zip']);
+    expect(Object.keys(summary.contacts.bad_dates).sort()).toEqual(['invalid_birth_date', 'invalid_effective_date']);
+    expect(summary.emails.pre_scheduled + summary.emails.skipped).toBe(
+      Object.values(summary.emails.by_type as Record<string, number>).reduce((sum, n) => sum + n, 0),
+    );
+    expect(Object.keys(summary.emails.by_skip_reason).every((code) => ['exclusion_window', 'year_round', 'frequency_cap', 'campaign_conflict'].includes(code))).toBe(true);
+  });
+
+  it('reschedules a contact through the queue', async () => {
+    const result = await scheduler(['reschedule', '--db', database, '--contact', '7', '--as-of', '2026-11-28', '--json'], {
+      REDIS_URL: redisUrl(),
+      SCHEDULER_QUEUE_PREFIX: prefix,
+    });
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(JSON.parse(lines[lines.length - 1]!)).toMatchObject({ status: 'completed', kind: 'contacts' });
+  });
+
+  it.each([
+    ['a bad configuration, naming the key', () => ['run', '--db', database, '--config', badConfig()], /timing\.birthday_email_days_before/],
+    ['an unreachable Redis', () => ['run', '--db', database], /Redis is not reachable/],
+    ['a missing database', () => ['run', '--db', join(directory, 'none.sqlite')], /does not exist/],
+  ])('ends with one clear line on stderr and a non-zero exit for %s', async (_, args, message) => {
+    const result = await scheduler(args(), { REDIS_URL: 'redis://127.0.0.1:1', SCHEDULER_QUEUE_PREFIX: prefix });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(message);
+  });
+
+  const badConfig = (): string => {
+    const path = join(directory, 'bad.yaml');
+    writeFileSync(path, 'timing:\n  birthday_email_days_before: -3\n');
+    return path;
+  };
+});
