@@ -1,6 +1,8 @@
 import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { dayInZone, formatIsoDate, parseConfig, type Config } from '@scheduler/core';
 import {
+  BACKUP_JOB_NAME,
+  BackupJobSchema,
   ChunkJobSchema,
   FinalizeJobSchema,
   FullRunJobSchema,
@@ -179,6 +181,17 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   };
 
   const processChunk = async (job: Job): Promise<unknown> => {
+    if (job.name === BACKUP_JOB_NAME) {
+      const backupJob = parseJobData(BackupJobSchema, job.data, job.name);
+      return unwrapTaskResult(
+        await pool.run({
+          kind: 'backup',
+          files: filesOf(locator, backupJob.organization),
+          runId: backupJob.runId,
+          log: logContext(backupJob.runId, backupJob.organization),
+        }),
+      );
+    }
     const chunkJob = parseJobData(ChunkJobSchema, job.data, job.name);
     return unwrapTaskResult(
       await pool.run({

@@ -51,7 +51,7 @@ export interface OrganizationPort {
   failCheckpoint(runId: string, error: string): void;
   recordConfig(configJson: string): void;
   /** A verified point-in-time copy before a full run; old copies pruned. */
-  backup(): Promise<void>;
+  backup(): Promise<{ path: string; bytes: number }>;
 
   /** A full run's result replaces every pre-scheduled/skipped row, and pending change-log rows are marked processed, in one transaction. */
   commitFullRun(runId: string, table: CandidateTable, sendTime: string): WriteCounts;

@@ -18,6 +18,7 @@ import { StagingStore } from './staging/staging-store';
 import { decodeTable, encodeTable } from './table-codec';
 import { taskFailureOf } from './task-errors';
 import type {
+  BackupTask,
   ComputeChunkResult,
   ComputeChunkTask,
   FailRunTask,
@@ -154,7 +155,7 @@ const computeChunk = (task: ComputeChunkTask): ComputeChunkResult => {
   });
 };
 
-const finalizeFullRun = async (task: FinalizeRunTask): Promise<RunSummary> => {
+const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
   const log = loggerFor(task.log);
   return withStaging(task.files.stagingPath, (staging) => {
     const run = staging.run(task.runId);
@@ -171,7 +172,7 @@ const finalizeFullRun = async (task: FinalizeRunTask): Promise<RunSummary> => {
       table.append(decodeTable(chunk.table));
       addContactStats(stats, chunk.stats);
     }
-    return withPort(task.files.databasePath, portOptions(config, false), async (port) => {
+    return withPort(task.files.databasePath, portOptions(config, false), (port) => {
       try {
         const result = finalizeRun({
           table,
@@ -180,7 +181,6 @@ const finalizeFullRun = async (task: FinalizeRunTask): Promise<RunSummary> => {
           contactRowCount: port.contactRowCount(),
           existing: port.existingDayCounts(today),
         });
-        await port.backup();
         const writes = port.commitFullRun(task.runId, table, config.send_time);
         const emails = emailCounts(table);
         port.completeCheckpoint(task.runId, {
@@ -267,6 +267,13 @@ const reschedule = (task: RescheduleTask): RescheduleResult => {
 const pendingChanges = (task: PendingChangesTask): PendingChangesResult =>
   withPort(task.files.databasePath, { readonly: true }, (port) => ({ byInstance: port.pendingChangesByInstance() }));
 
+const backup = async (task: BackupTask): Promise<{ path: string; bytes: number }> => {
+  const started = performance.now();
+  const copy = await withPort(task.files.databasePath, { readonly: false }, (port) => port.backup());
+  loggerFor(task.log).info({ ...copy, durationMs: Math.round(performance.now() - started) }, 'backup taken and verified');
+  return copy;
+};
+
 const failRun = (task: FailRunTask): { recorded: boolean } => {
   withPort(task.files.databasePath, { readonly: false }, (port) => port.failCheckpoint(task.runId, task.error));
   withStaging(task.files.stagingPath, (staging) => staging.finishRun(task.runId, 'failed', null));
@@ -282,7 +289,9 @@ export const runThreadTask = async (task: ThreadTask): Promise<ThreadTaskResult<
       case 'compute-chunk':
         return computeChunk(task);
       case 'finalize-run':
-        return await finalizeFullRun(task);
+        return finalizeFullRun(task);
+      case 'backup':
+        return await backup(task);
       case 'reschedule':
         return reschedule(task);
       case 'pending-changes':

@@ -271,8 +271,9 @@ class SqliteOrganization implements OrganizationPort {
     recordConfigVersion(this.db, JSON.parse(configJson));
   }
 
-  async backup(): Promise<void> {
-    await backupOrganizationDb(this.db, { keepDays: this.options.backupRetentionDays ?? 7 });
+  async backup(): Promise<{ path: string; bytes: number }> {
+    const { path, bytes } = await backupOrganizationDb(this.db, { keepDays: this.options.backupRetentionDays ?? 7 });
+    return { path, bytes };
   }
 
   commitFullRun(runId: string, table: CandidateTable, sendTime: string): WriteCounts {

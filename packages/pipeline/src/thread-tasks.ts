@@ -73,6 +73,14 @@ export interface PendingChangesResult {
   readonly byInstance: { readonly campaignInstanceId: number; readonly latestChangeLogId: number }[];
 }
 
+/** The point-in-time backup of a full run, verified; old copies pruned. */
+export interface BackupTask {
+  readonly kind: 'backup';
+  readonly files: OrganizationFiles;
+  readonly runId: string;
+  readonly log: TaskLogContext;
+}
+
 /** A run that failed for good: its checkpoint records the error; the previous schedule stays. */
 export interface FailRunTask {
   readonly kind: 'fail-run';
@@ -87,7 +95,8 @@ export type ThreadTask =
   | FinalizeRunTask
   | RescheduleTask
   | PendingChangesTask
-  | FailRunTask;
+  | FailRunTask
+  | BackupTask;
 
 type ResultOf<T extends ThreadTask> = T extends PlanRunTask
   ? PlanRunResult
@@ -101,7 +110,9 @@ type ResultOf<T extends ThreadTask> = T extends PlanRunTask
           ? PendingChangesResult
           : T extends FailRunTask
             ? { readonly recorded: boolean }
-            : never;
+            : T extends BackupTask
+              ? { readonly path: string; readonly bytes: number }
+              : never;
 
 /**
  * Errors cross the thread boundary as plain values (a class does not survive

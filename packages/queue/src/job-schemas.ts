@@ -62,6 +62,12 @@ export const ChunkJobSchema = z.strictObject({
   toId: z.number().int(),
 });
 
+/** A node of a run's flow: the backup taken before its commit. */
+export const BackupJobSchema = z.strictObject({
+  runId: z.string().min(1),
+  organization: OrganizationIdSchema,
+});
+
 /** The parent of a run's flow: balance, cap and commit once every chunk is in. */
 export const FinalizeJobSchema = z.strictObject({
   runId: z.string().min(1),
@@ -74,6 +80,7 @@ export type RescheduleCampaignJob = z.infer<typeof RescheduleCampaignJobSchema>;
 export type FullRunJob = z.infer<typeof FullRunJobSchema>;
 export type ChunkJob = z.infer<typeof ChunkJobSchema>;
 export type FinalizeJob = z.infer<typeof FinalizeJobSchema>;
+export type BackupJob = z.infer<typeof BackupJobSchema>;
 
 /** The payloads other services may enqueue, by job name, as published JSON Schema. */
 export const PUBLISHED_JOB_SCHEMAS = {
