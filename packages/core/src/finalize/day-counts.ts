@@ -8,6 +8,13 @@ export interface ExistingDayCount {
   readonly effectiveDate: number;
 }
 
-export type ExistingDayCounts = ReadonlyMap<number, ExistingDayCount>;
+/**
+ * Looked up by day only, for the days that hold the run's emails: a map of
+ * every day does, and so does a lookup that counts one day on demand (what a
+ * one-contact reschedule wants, rather than counting the whole table).
+ */
+export interface ExistingDayCounts {
+  get(day: number): ExistingDayCount | undefined;
+}
 
 export const NO_EXISTING_ROWS: ExistingDayCounts = new Map();

@@ -18,12 +18,12 @@ export const smoothEffectiveDates = (
   const edType = table.typeNames.indexOf('effective_date');
   if (edType < 0) return 0;
   const perDay = new Map<number, number>();
-  for (const [day, count] of existing) if (count.effectiveDate > 0) perDay.set(day, count.effectiveDate);
   const emails: number[] = [];
   for (let e = 0; e < table.emailCount; e++) {
     if (table.typeCode[e] !== edType || table.status[e] !== STATUS_PRE_SCHEDULED) continue;
     emails.push(e);
-    perDay.set(table.day[e]!, (perDay.get(table.day[e]!) ?? 0) + 1);
+    const day = table.day[e]!;
+    perDay.set(day, (perDay.get(day) ?? existing.get(day)?.effectiveDate ?? 0) + 1);
   }
   const half = Math.floor(windowDays / 2);
   let moved = 0;
