@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { countContactRows, openOrganizationDb } from '@scheduler/db';
+
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const scheduler = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', timeout: 60_000 });
+
+describe('scheduler migrate and seed', () => {
+  let directory: string | null = null;
+  afterEach(() => {
+    if (directory !== null) rmSync(directory, { recursive: true, force: true });
+    directory = null;
+  });
+
+  it('seeds a new database, migrates it as up to date, and refuses bad arguments with one line', () => {
+    directory = mkdtempSync(join(tmpdir(), 'scheduler-cli-test-'));
+    const path = join(directory, 'org.sqlite');
+    const seeded = scheduler('seed', '--db', path, '--contacts', '500', '--seed', '4', '--as-of', '2026-03-15');
+    expect(seeded.status).toBe(0);
+    expect(seeded.stdout).toContain('500 contacts');
+    const db = openOrganizationDb(path, { readonly: true });
+    expect(countContactRows(db)).toBe(500);
+    db.close();
+
+    const migrated = scheduler('migrate', '--db', path);
+    expect(migrated.status).toBe(0);
+    expect(migrated.stdout.trim()).toBe(`${path}: up to date`);
+
+    const again = scheduler('seed', '--db', path, '--contacts', '5');
+    expect(again.status).not.toBe(0);
+    expect(again.stderr.trim().split('\n')).toHaveLength(1);
+    expect(again.stderr).toContain('already holds contacts');
+
+    const badCount = scheduler('seed', '--db', join(directory, 'other.sqlite'), '--contacts', 'many');
+    expect(badCount.status).not.toBe(0);
+    expect(badCount.stderr).toContain('--contacts');
+  });
+});
