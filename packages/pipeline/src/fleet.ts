@@ -1,5 +1,5 @@
 import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { dayInZone, formatIsoDate, parseConfig, type Config } from '@scheduler/core';
+import { ConfigError, dayInZone, formatIsoDate, parseConfig, type Config } from '@scheduler/core';
 import {
   BACKUP_JOB_NAME,
   BackupJobSchema,
@@ -46,6 +46,16 @@ export interface Fleet {
 /** How long a reschedule waits before looking again whether the full run it defers to has finished. */
 const DEFER_MS = 2_000;
 
+/** A configuration carried by a job: a bad one fails the job at once, naming the key. */
+const configOfPayload = (raw: unknown, job: Job): Config => {
+  try {
+    return parseConfig(raw, `job ${job.id} config`);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UnrecoverableError(error.message);
+    throw error;
+  }
+};
+
 /** An organization the locator does not know fails its job at once: no retry will make it appear. */
 const filesOf = (locator: OrganizationLocator, organization: string): OrganizationFiles => {
   try {
@@ -87,7 +97,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     switch (job.name) {
       case REQUEST_JOB_NAMES.fullRun: {
         const request = parseJobData(FullRunJobSchema, job.data, job.name);
-        const runConfig = request.config === undefined ? config : parseConfig(request.config, `job ${job.id} config`);
+        const runConfig = request.config === undefined ? config : configOfPayload(request.config, job);
         const asOf = request.asOf ?? todayOf(runConfig);
         const stableId = fullRunId(request.organization, asOf, runConfig);
         // A rerun is a run of its own, named after the request that asked for it.
@@ -131,6 +141,15 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
             log: logContext(runId, request.organization),
           }),
         );
+        if (result.status === 'needs-full-run') {
+          const asOf = request.asOf ?? todayOf(config);
+          await requests.add(
+            REQUEST_JOB_NAMES.fullRun,
+            { organization: request.organization, asOf, rerun: true },
+            { ...RETRYING_JOB_OPTIONS, jobId: `${fullRunId(request.organization, asOf, config)}-for-${job.id}` },
+          );
+          return { runId, status: 'full run requested' };
+        }
         if (result.status === 'deferred') {
           // RULES.md §10: a reschedule during a full run is applied after it, so the run cannot overwrite it.
           logger.info({ runId, organization: request.organization, fullRunId: result.fullRunId }, 'reschedule waits for the full run in flight');

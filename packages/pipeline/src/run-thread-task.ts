@@ -227,7 +227,7 @@ const reschedule = (task: RescheduleTask): RescheduleResult => {
     const today = dayOf(task.asOf);
     const instanceId = 'campaignInstanceId' in task.target ? task.target.campaignInstanceId : null;
     const targets = instanceId === null ? [...new Set((task.target as { contactIds: readonly number[] }).contactIds)] : port.campaignTargets(instanceId);
-    if (targets === 'all') throw new Error('a campaign that targets every contact is rescheduled by a full run');
+    if (targets === 'all') return { status: 'needs-full-run' };
     const contactIds = targets.sort((a, b) => a - b);
     const { table, stats } = scheduleContacts(port, config, today, port.contactInputsOf(contactIds, today), contactIds.length, log);
     try {

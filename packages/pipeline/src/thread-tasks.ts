@@ -62,6 +62,8 @@ export interface RescheduleTask {
 }
 export type RescheduleResult =
   | { readonly status: 'deferred'; readonly fullRunId: string }
+  /** The campaign targets every contact: a full run reschedules it. */
+  | { readonly status: 'needs-full-run' }
   | { readonly status: 'completed'; readonly summary: RunSummary };
 
 export interface PendingChangesTask {

@@ -64,6 +64,21 @@ describe('when other services enqueue requests', () => {
     }
   });
 
+  it('fails a full run whose configuration is bad once, naming the key', async () => {
+    const client = await connectClient(database, world.prefix);
+    try {
+      const job = await requests.add(
+        REQUEST_JOB_NAMES.fullRun,
+        { organization: 'acme', config: { timing: { birthday_email_days_before: -1 } } },
+        { attempts: 5 },
+      );
+      await expect(job.waitUntilFinished(events)).rejects.toThrow(/timing\.birthday_email_days_before/);
+      expect((await Job.fromId(requests, job.id!))?.attemptsMade).toBe(1);
+    } finally {
+      await client.close();
+    }
+  });
+
   it.each([
     ['a path', '../acme'],
     ['an organization it does not serve', 'globex'],
