@@ -45,9 +45,13 @@ describe('scheduler run and reschedule', () => {
     const result = await scheduler(['run', '--db', database, '--as-of', '2026-11-28', '--json'], {
       REDIS_URL: redisUrl(),
       SCHEDULER_QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'info',
     });
     expect(result.status).toBe(0);
     const lines = result.stdout.trim().split('\n');
+    // Logs (the workers' too) go to stderr: stdout is the summary alone.
+    expect(lines).toHaveLength(1);
+    expect(result.stderr).toContain('"msg":"chunk computed"');
     const summary = JSON.parse(lines[lines.length - 1]!) as Record<string, any>;
     expect(summary).toMatchObject({ status: 'completed', as_of: '2026-11-28' });
     expect(typeof summary.run_id).toBe('string');

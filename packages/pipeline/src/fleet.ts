@@ -35,6 +35,8 @@ export interface FleetOptions {
   readonly now?: () => Date;
   /** BullMQ key prefix (default `bull`): fleets with different prefixes share a Redis without meeting. */
   readonly prefix?: string;
+  /** Compute threads log to stderr too (a CLI command whose stdout carries its result). */
+  readonly logToStderr?: boolean;
 }
 
 export interface Fleet {
@@ -89,6 +91,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     runId,
     organization,
     level: logger.level,
+    toStderr: options.logToStderr === true,
     ...(chunk === undefined ? {} : { chunk }),
   });
   const todayOf = (runConfig: Config, at = now()): string => formatIsoDate(dayInZone(at, runConfig.timezone));

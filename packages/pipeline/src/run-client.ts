@@ -70,7 +70,8 @@ export class RunClient {
     await Promise.all([client.events.waitUntilReady(), client.finalizeEvents.waitUntilReady()]);
     if (options.startLocalWorkers && (await client.chunks.getWorkersCount()) === 0) {
       options.logger.info('no fleet serves the queues; starting workers in this process');
-      client.fleet = await startFleet(options);
+      // Its stdout carries the command's result: the workers' lines go to stderr.
+      client.fleet = await startFleet({ ...options, logToStderr: true });
     }
     return client;
   }

@@ -42,8 +42,8 @@ const FULL_RUN_IN_FLIGHT_MAX_AGE_MS = 6 * 60 * 60 * 1000;
 
 let threadLogger: Logger | null = null;
 const loggerFor = (context: TaskLogContext): Logger => {
-  threadLogger ??= createLogger({ level: context.level });
-  const { level: _level, ...bindings } = context;
+  threadLogger ??= createLogger({ level: context.level, toStderr: context.toStderr });
+  const { level: _level, toStderr: _toStderr, ...bindings } = context;
   return threadLogger.child(bindings);
 };
 

@@ -14,6 +14,8 @@ export interface TaskLogContext {
   readonly organization: string;
   readonly chunk?: number;
   readonly level: string;
+  /** Where the thread's lines go: stderr when the process prints results on stdout (the CLI). */
+  readonly toStderr: boolean;
 }
 
 export interface PlanRunTask {
