@@ -45,8 +45,10 @@ export interface OrganizationPort {
   /** A full run whose checkpoint says started and that is younger than `maxAgeMs`: what a reschedule must wait for. */
   fullRunInFlight(maxAgeMs: number): string | null;
   completedRun(runId: string): boolean;
-  /** Records a run's start with checksums of its contacts (all, or those rescheduled) and of the schedule before it. */
+  /** Records a run's start; a targeted reschedule's with the checksums of its contacts and their schedule. */
   startCheckpoint(runId: string, contactIds?: readonly number[]): void;
+  /** A full run's checksums of the contacts and of the schedule before it (costly: its backup job computes them). */
+  recordStartChecksums(runId: string): void;
   completeCheckpoint(runId: string, completion: CheckpointCompletion): void;
   failCheckpoint(runId: string, error: string): void;
   recordConfig(configJson: string): void;

@@ -274,7 +274,10 @@ const pendingChanges = (task: PendingChangesTask): PendingChangesResult =>
 
 const backup = async (task: BackupTask): Promise<{ path: string; bytes: number }> => {
   const started = performance.now();
-  const copy = await withPort(task.files.databasePath, { readonly: false }, (port) => port.backup());
+  const copy = await withPort(task.files.databasePath, { readonly: false }, (port) => {
+    port.recordStartChecksums(task.runId);
+    return port.backup();
+  });
   loggerFor(task.log).info({ ...copy, durationMs: Math.round(performance.now() - started) }, 'backup taken and verified');
   return copy;
 };

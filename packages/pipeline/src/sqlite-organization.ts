@@ -30,7 +30,8 @@ import {
   replaceContactsSchedule,
   replaceOrganizationSchedule,
   schema,
-  startRunCheckpoint,
+  contactsChecksum,
+  schedulesChecksum,
   utcDatetime,
   type OrganizationDb,
   type ReplaceSummary,
@@ -42,6 +43,8 @@ import type { CheckpointCompletion, OrganizationPort, WriteCounts } from './orga
 const { emailSchedules, schedulerCheckpoints, contactCampaigns, campaignInstances, campaignTypes, contacts } = schema;
 
 const SCHEDULER_STATUSES = ['pre-scheduled', 'skipped'];
+/** A full run's contacts checksum until its backup job has computed it. */
+const CHECKSUM_PENDING = 'pending';
 
 export interface PortOptions {
   readonly readonly: boolean;
@@ -192,7 +195,7 @@ class SqliteOrganization implements OrganizationPort {
     return readRunCheckpoint(this.db, runId)?.status === 'completed';
   }
 
-  private contactsChecksum(contactIds?: readonly number[]): string {
+  private contactsChecksumOf(contactIds: readonly number[]): string {
     const query = this.db.orm
       .select({
         id: contacts.id,
@@ -210,7 +213,7 @@ class SqliteOrganization implements OrganizationPort {
     return sha256Of(rows.map((row) => Object.values(row)));
   }
 
-  private schedulesChecksum(contactIds?: readonly number[]): string {
+  private schedulesChecksumOf(contactIds?: readonly number[]): string {
     const scope = inArray(emailSchedules.status, SCHEDULER_STATUSES);
     const rows = this.db.orm
       .select({
@@ -233,16 +236,14 @@ class SqliteOrganization implements OrganizationPort {
 
   startCheckpoint(runId: string, contactIds?: readonly number[]): void {
     this.scope = contactIds;
-    if (contactIds === undefined) {
-      startRunCheckpoint(this.db, { runId });
-      return;
-    }
-    // A targeted reschedule checksums only its contacts: its cost must not grow with the organization.
+    // A full run records its start at once (reschedules wait on it); its whole-organization checksums
+    // come from its backup job, which runs beside the chunks. A targeted reschedule checksums only its
+    // contacts: its cost must not grow with the organization.
     const values = {
       runTimestamp: utcDatetime(new Date()),
       schedulerRunId: runId,
-      contactsChecksum: this.contactsChecksum(contactIds),
-      schedulesBeforeChecksum: this.schedulesChecksum(contactIds),
+      contactsChecksum: contactIds === undefined ? CHECKSUM_PENDING : this.contactsChecksumOf(contactIds),
+      schedulesBeforeChecksum: contactIds === undefined ? null : this.schedulesChecksumOf(contactIds),
       status: 'started',
       errorMessage: null,
       completedAt: null,
@@ -254,10 +255,18 @@ class SqliteOrganization implements OrganizationPort {
       .run();
   }
 
+  recordStartChecksums(runId: string): void {
+    this.db.orm
+      .update(schedulerCheckpoints)
+      .set({ contactsChecksum: contactsChecksum(this.db), schedulesBeforeChecksum: schedulesChecksum(this.db) })
+      .where(and(eq(schedulerCheckpoints.schedulerRunId, runId), eq(schedulerCheckpoints.status, 'started')))
+      .run();
+  }
+
   completeCheckpoint(runId: string, completion: CheckpointCompletion): void {
     completeRunCheckpoint(this.db, runId, {
       ...completion,
-      schedulesAfterChecksum: this.lastCommit?.schedulesChecksum ?? this.schedulesChecksum(this.scope),
+      schedulesAfterChecksum: this.lastCommit?.schedulesChecksum ?? this.schedulesChecksumOf(this.scope),
     });
   }
 

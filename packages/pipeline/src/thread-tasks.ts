@@ -77,7 +77,7 @@ export interface PendingChangesResult {
   readonly byInstance: { readonly campaignInstanceId: number; readonly latestChangeLogId: number }[];
 }
 
-/** The point-in-time backup of a full run, verified; old copies pruned. */
+/** A full run's start checksums and its point-in-time backup, verified; old copies pruned. */
 export interface BackupTask {
   readonly kind: 'backup';
   readonly files: OrganizationFiles;

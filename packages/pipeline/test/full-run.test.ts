@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
-import { seedOrganization } from '@scheduler/db';
+import { openOrganizationDb, readRunCheckpoint, seedOrganization } from '@scheduler/db';
+import { fullRunId } from '../src/index';
 import { committedRows, invariantViolations, referenceRows } from './support/committed-schedule';
 import { configWith, connectClient, newWorld } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
@@ -35,6 +36,13 @@ describe('when an organization is scheduled through the flow', () => {
     }
     const committed = committedRows(seeded);
     expect(committed.length).toBeGreaterThan(8_000);
+    const db = openOrganizationDb(seeded, { readonly: true });
+    const checkpoint = readRunCheckpoint(db, fullRunId('seeded', AS_OF, config));
+    db.close();
+    expect(checkpoint).toMatchObject({ status: 'completed', contactsProcessed: 4_000 });
+    expect(checkpoint?.contactsChecksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(checkpoint?.schedulesBeforeChecksum).not.toBeNull();
+    expect(checkpoint?.schedulesAfterChecksum).not.toBe(checkpoint?.schedulesBeforeChecksum);
     expect(committed.map((row) => row.line)).toEqual(referenceRows(seeded, config, AS_OF).map((row) => row.line));
     expect(invariantViolations(seeded, config, AS_OF)).toEqual([]);
   });

@@ -20,6 +20,6 @@ export const REQUEST_JOB_NAMES = {
 } as const;
 
 export const CHUNK_JOB_NAME = 'compute-chunk';
-/** A run's point-in-time backup: a child of its flow, so it is taken while chunks compute and done before the commit. */
+/** A run's start checksums and backup: a child of its flow, so they are taken while chunks compute and done before the commit. */
 export const BACKUP_JOB_NAME = 'backup-database';
 export const FINALIZE_JOB_NAME = 'finalize-run';
