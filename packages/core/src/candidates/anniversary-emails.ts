@@ -1,13 +1,14 @@
 import { nextAnniversary } from '../dates/anniversary';
 import { NO_DAY } from '../dates/epoch-day';
-import type { SchedulingContext } from '../context';
+import type { AnniversaryType, SchedulingContext } from '../context';
 import { contactKeyPrefix, emailKeyHashAfter } from '../hash/fnv1a';
 import type { EmailCandidate } from '../types';
 
-const dueBefore = (
+/** An email of one of the anniversary types (birthday, effective date, AEP, post-window), on its ideal day. */
+export const anniversaryEmail = (
   context: SchedulingContext,
   keyPrefix: number,
-  emailType: 'birthday' | 'effective_date' | 'aep',
+  emailType: AnniversaryType,
   eventDay: number,
   daysBefore: number,
 ): EmailCandidate => {
@@ -45,13 +46,13 @@ export const anniversaryEmails = (
   const keyPrefix = contactKeyPrefix(contactId);
   if (birthDay !== null) {
     const event = nextAnniversary(birthDay, today);
-    emails.push(dueBefore(context, keyPrefix, 'birthday', event, config.timing.birthday_email_days_before));
+    emails.push(anniversaryEmail(context, keyPrefix, 'birthday', event, config.timing.birthday_email_days_before));
   }
   if (effectiveDay !== null) {
     // A policy not yet in force is its own next occurrence.
     const event = Math.max(nextAnniversary(effectiveDay, today), effectiveDay);
-    emails.push(dueBefore(context, keyPrefix, 'effective_date', event, config.timing.effective_date_days_before));
+    emails.push(anniversaryEmail(context, keyPrefix, 'effective_date', event, config.timing.effective_date_days_before));
   }
-  for (const event of context.aepDays) emails.push(dueBefore(context, keyPrefix, 'aep', event, 0));
+  for (const event of context.aepDays) emails.push(anniversaryEmail(context, keyPrefix, 'aep', event, 0));
   return emails;
 };
