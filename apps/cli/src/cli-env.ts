@@ -2,12 +2,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_REDIS_URL } from '@scheduler/queue';
 
-/** An unset variable and an empty one (`VAR=` in a compose file) mean the same. */
-const unsetWhenEmpty = (value: unknown): unknown => (value === '' ? undefined : value);
-const flag = z.preprocess(
-  unsetWhenEmpty,
-  z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1').optional(),
-);
+const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1').optional();
 
 /** The one place the CLI reads the environment; a bad value stops start-up with the variable named. */
 const EnvSchema = z.object({
@@ -19,14 +14,14 @@ const EnvSchema = z.object({
   /** BullMQ key prefix: fleets with different prefixes share one Redis without meeting. */
   SCHEDULER_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('bull'),
   // `scheduler dashboard`: loopback unless told otherwise; anything else needs the credentials.
-  DASHBOARD_HOST: z.preprocess(unsetWhenEmpty, z.string().min(1).default('127.0.0.1')),
-  DASHBOARD_PORT: z.preprocess(unsetWhenEmpty, z.coerce.number().int().min(0).max(65_535).default(8080)),
-  DASHBOARD_USER: z.preprocess(unsetWhenEmpty, z.string().min(1).max(100).optional()),
-  DASHBOARD_PASSWORD: z.preprocess(unsetWhenEmpty, z.string().min(12, { message: 'must be at least 12 characters' }).max(1024).optional()),
+  DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
+  DASHBOARD_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  DASHBOARD_USER: z.string().min(1).max(100).optional(),
+  DASHBOARD_PASSWORD: z.string().min(12, { message: 'must be at least 12 characters' }).max(1024).optional(),
   DASHBOARD_READ_ONLY: flag,
   DASHBOARD_SECURE_COOKIES: flag,
   /** /healthz fails when an organization's last completed run is older; 0 turns the check off. */
-  DASHBOARD_MAX_RUN_AGE_HOURS: z.preprocess(unsetWhenEmpty, z.coerce.number().min(0).default(36)),
+  DASHBOARD_MAX_RUN_AGE_HOURS: z.coerce.number().min(0).default(36),
 }).refine((env) => (env.DASHBOARD_USER === undefined) === (env.DASHBOARD_PASSWORD === undefined), {
   message: 'set both DASHBOARD_USER and DASHBOARD_PASSWORD, or neither',
   path: ['DASHBOARD_PASSWORD'],
@@ -35,7 +30,9 @@ const EnvSchema = z.object({
 export type CliEnv = z.infer<typeof EnvSchema>;
 
 export const readEnv = (): CliEnv => {
-  const result = EnvSchema.safeParse(process.env);
+  // An unset variable and an empty one (`VAR=` in a compose or .env file) mean the same.
+  const set = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ''));
+  const result = EnvSchema.safeParse(set);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new Error(`bad environment: ${problems.join('; ')}`);
