@@ -35,7 +35,7 @@ export {
   FLAG_RESPECTS_WINDOWS,
   NO_TEXT,
 } from './finalize/candidate-table';
-export { NO_EXISTING_ROWS, type ExistingDayCount, type ExistingDayCounts } from './finalize/day-counts';
+export type { ExistingDayCount, ExistingDayCounts } from './finalize/day-counts';
 export {
   finalizeRun,
   dailyCapOf,

@@ -1,6 +1,5 @@
 import { NO_DAY } from '../dates/epoch-day';
 import type { Exclusion } from '../rules/exclusion';
-import type { ContactOutcome } from '../schedule-contact';
 import type { EmailCandidate, HistoryEmail } from '../types';
 import { ensureLength } from './grow';
 
@@ -232,13 +231,6 @@ export class CandidateTable {
     copy(this.historyScheduledDay, other.historyScheduledDay, historyBase, h);
     copy(this.historySentDay, other.historySentDay, historyBase, h);
     copy(this.historyCountsForFrequency, other.historyCountsForFrequency, historyBase, h);
-  }
-
-  /** Appends every usable outcome; `historyOf` gives the history it was computed from. */
-  addOutcomes(outcomes: readonly ContactOutcome[], historyOf: (contactId: number) => readonly HistoryEmail[]): void {
-    for (const outcome of outcomes) {
-      if (outcome.usable) this.addContact(outcome.contactId, outcome.exclusion, outcome.emails, historyOf(outcome.contactId));
-    }
   }
 
   /** After its columns were replaced whole (a decoded chunk): their lengths are the capacity. */

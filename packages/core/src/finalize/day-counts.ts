@@ -16,5 +16,3 @@ export interface ExistingDayCount {
 export interface ExistingDayCounts {
   get(day: number): ExistingDayCount | undefined;
 }
-
-export const NO_EXISTING_ROWS: ExistingDayCounts = new Map();
