@@ -44,7 +44,7 @@ export {
   type FinalizeResult,
 } from './finalize/finalize-run';
 export { InvariantViolation, assertScheduleInvariants } from './finalize/invariants';
-export { isExcludedAt, mayMoveTo } from './finalize/move-rules';
+export { isExcludedAt, MoveRules } from './finalize/move-rules';
 export {
   scheduleOrganization,
   applyFinalDecisions,

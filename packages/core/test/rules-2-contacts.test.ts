@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { contactUsability, scheduleContact, scheduleOrganization, zip5Of, type ContactRecord } from '../src/index';
 import { contactIn, emailsFor, fakeZipLookup, inputsOf, linesOf, NO_AEP, world } from './support/world';
 
+const EMAIL_CASES = 3000;
 const usable = (fields: Partial<ContactRecord>): ContactRecord => ({ ...contactIn('IL'), ...fields });
 const reasonOf = (fields: Partial<ContactRecord>): string => {
   const usability = contactUsability(usable(fields), fakeZipLookup);
@@ -21,6 +23,19 @@ describe('§2 contacts', () => {
         expect(reasonOf({ email }), email).toBe('invalid_email');
       }
       for (const email of ['a@b.co', 'first.last+tag@mail.example.org']) expect(reasonOf({ email }), email).toBe('usable in IL');
+    });
+
+    it('reads an email exactly as RULES.md §2 pattern does, whatever the characters', () => {
+      const pattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+      const characters = ['a', 'Z', '0', '.', '@', '+', '-', ' ', '\t', '\n', '\u00a0', '\u2003', '\u3000', '\ufeff', 'é', '🎂'];
+      fc.assert(
+        fc.property(fc.array(fc.constantFrom(...characters), { maxLength: 12 }), (parts) => {
+          const email = parts.join('');
+          const expected = email.trim() === '' ? 'missing_email' : pattern.test(email) ? 'usable in IL' : 'invalid_email';
+          expect(reasonOf({ email }), JSON.stringify(email)).toBe(expected);
+        }),
+        { numRuns: EMAIL_CASES },
+      );
     });
 
     it('does not trim the email: surrounding spaces make it invalid_email', () => {

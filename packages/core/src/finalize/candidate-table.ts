@@ -12,6 +12,8 @@ export const FLAG_RESPECTS_WINDOWS = 1;
 export const FLAG_FOLLOWUP = 2;
 
 const FOLLOWUP_PREFIX = 'followup_';
+/** Recently interned texts kept by length, a power of two. */
+const RECENT_TEXT_SLOTS = 32;
 const FREQUENCY_STATUSES = new Set(['scheduled', 'processing', 'sent', 'delivered']);
 
 /**
@@ -47,6 +49,8 @@ export class CandidateTable {
   /** Each distinct text once; text columns index it, NO_TEXT for null. */
   readonly texts: string[] = [];
   private readonly textIndexes = new Map<string, number>();
+  private readonly recentText = new Array<string | null>(RECENT_TEXT_SLOTS).fill(null);
+  private readonly recentTextIndex = new Int32Array(RECENT_TEXT_SLOTS);
 
   // Per contact; `emailStart[c] .. emailStart[c + 1]` are its emails.
   contactId = new Int32Array(0);
@@ -85,12 +89,17 @@ export class CandidateTable {
   /** The index of `text` in `texts` (added when new); NO_TEXT for null. */
   textIndexOf(text: string | null): number {
     if (text === null) return NO_TEXT;
+    // Templates repeat email after email: remember the last text of each slot.
+    const slot = text.length & (RECENT_TEXT_SLOTS - 1);
+    if (this.recentText[slot] === text) return this.recentTextIndex[slot]!;
     let index = this.textIndexes.get(text);
     if (index === undefined) {
       index = this.texts.length;
       this.texts.push(text);
       this.textIndexes.set(text, index);
     }
+    this.recentText[slot] = text;
+    this.recentTextIndex[slot] = index;
     return index;
   }
 
@@ -99,6 +108,10 @@ export class CandidateTable {
   }
 
   typeCodeOf(emailType: string): number {
+    // A run has a handful of types, and an email's type is usually the very
+    // string object the table met first: comparing identities beats hashing.
+    const names = this.typeNames;
+    for (let code = 0; code < names.length && code < 16; code++) if (names[code] === emailType) return code;
     let code = this.typeCodes.get(emailType);
     if (code === undefined) {
       code = this.typeNames.length;

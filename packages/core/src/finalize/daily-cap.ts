@@ -1,12 +1,11 @@
 import { STATUS_PRE_SCHEDULED, type CandidateTable } from './candidate-table';
 import type { ExistingDayCounts } from './day-counts';
-import { mayMoveTo } from './move-rules';
+import { ensureLength } from './grow';
+import { MoveRules, NO_ALLOWED_DAY } from './move-rules';
 import { precedenceOrder } from './precedence-order';
 
 /** How far past the day it is leaving an email without a deadline may look. */
 export const MAX_LOOK_AHEAD_DAYS = 365;
-
-const NONE = -1;
 
 export interface DailyCapResult {
   readonly moved: number;
@@ -14,39 +13,62 @@ export interface DailyCapResult {
   readonly daysLeftOver: number;
 }
 
-/** The first day after `day` the email may move to, up to its deadline and the look-ahead; NONE if none. */
-const nextAllowedDay = (table: CandidateTable, e: number, day: number, today: number): number => {
-  const limit = Math.min(table.deadline[e]!, day + MAX_LOOK_AHEAD_DAYS);
-  for (let candidate = day + 1; candidate <= limit; candidate++) {
-    if (mayMoveTo(table, e, candidate, today)) return candidate;
-  }
-  return NONE;
-};
-
-const isAscending = (values: readonly number[]): boolean => {
+const isAscending = (values: Int32Array): boolean => {
   for (let i = 1; i < values.length; i++) if (values[i - 1]! > values[i]!) return false;
   return true;
 };
 
-/** Two ascending lists as one. */
-const mergeAscending = (a: readonly number[], b: readonly number[]): number[] => {
-  if (b.length === 0) return a as number[];
-  if (a.length === 0) return b as number[];
-  const merged = new Array<number>(a.length + b.length);
+/** Two ascending lists into `into`; returns how many were written. */
+const mergeAscending = (a: Int32Array, b: Int32Array, into: Int32Array): number => {
   let i = 0;
   let j = 0;
   let k = 0;
-  while (i < a.length && j < b.length) merged[k++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!;
-  while (i < a.length) merged[k++] = a[i++]!;
-  while (j < b.length) merged[k++] = b[j++]!;
-  return merged;
+  while (i < a.length && j < b.length) into[k++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!;
+  while (i < a.length) into[k++] = a[i++]!;
+  while (j < b.length) into[k++] = b[j++]!;
+  return k;
 };
 
-const pushTo = (lists: Map<number, number[]>, day: number, value: number): void => {
-  const list = lists.get(day);
-  if (list === undefined) lists.set(day, [value]);
-  else list.push(value);
-};
+/**
+ * Emails (by rank) waiting for a day they were moved to: one first-in,
+ * first-out list per day, linked through the ranks. A rank waits on one day
+ * at a time, so one `next` array serves every list.
+ */
+class Arrivals {
+  /** Per day after `firstDay`: the first and last rank + 1 of its list, 0 when empty. */
+  private head = new Int32Array(0);
+  private tail = new Int32Array(0);
+  private readonly next: Int32Array;
+
+  constructor(
+    private readonly firstDay: number,
+    ranks: number,
+  ) {
+    this.next = new Int32Array(ranks);
+  }
+
+  push(day: number, rank: number): void {
+    const d = day - this.firstDay;
+    if (d >= this.head.length) {
+      this.head = ensureLength(this.head, d + 1);
+      this.tail = ensureLength(this.tail, d + 1);
+    }
+    this.next[rank] = 0;
+    if (this.head[d] === 0) this.head[d] = rank + 1;
+    else this.next[this.tail[d]! - 1] = rank + 1;
+    this.tail[d] = rank + 1;
+  }
+
+  /** Takes the day's list into `into` (in arrival order); returns its length. */
+  take(day: number, into: Int32Array): number {
+    const d = day - this.firstDay;
+    if (d >= this.head.length) return 0;
+    let count = 0;
+    for (let link = this.head[d]!; link !== 0; link = this.next[link - 1]!) into[count++] = link - 1;
+    this.head[d] = 0;
+    return count;
+  }
+}
 
 /**
  * RULES.md §9.2: walking forward from today, a day holding more than
@@ -64,56 +86,84 @@ export const enforceDailyCap = (
   today: number,
   cap: number,
   overageThreshold: number,
+  /** Shared with effective-date smoothing by `finalizeRun`. */
+  shared?: MoveRules,
 ): DailyCapResult => {
   const threshold = Math.floor(cap * overageThreshold);
-  const perDay = new Map<number, number>();
+  let firstDay = Number.POSITIVE_INFINITY;
+  let lastDay = Number.NEGATIVE_INFINITY;
   for (let e = 0; e < table.emailCount; e++) {
-    if (table.status[e] === STATUS_PRE_SCHEDULED) perDay.set(table.day[e]!, (perDay.get(table.day[e]!) ?? 0) + 1);
+    if (table.status[e] !== STATUS_PRE_SCHEDULED) continue;
+    if (table.day[e]! < firstDay) firstDay = table.day[e]!;
+    if (table.day[e]! > lastDay) lastDay = table.day[e]!;
   }
-  const anyDayOver = [...perDay].some(([day, count]) => count + (existing.get(day)?.all ?? 0) > threshold);
+  if (firstDay > lastDay) return { moved: 0, daysLeftOver: 0 };
+  // Ranks bucketed by day: `dayStart[d − firstDay]` .. `dayStart[d − firstDay + 1]`.
+  const dayStart = new Int32Array(lastDay - firstDay + 2);
+  for (let e = 0; e < table.emailCount; e++) {
+    if (table.status[e] === STATUS_PRE_SCHEDULED) dayStart[table.day[e]! - firstDay + 1]!++;
+  }
+  let anyDayOver = false;
+  for (let d = 0; d <= lastDay - firstDay && !anyDayOver; d++) {
+    const count = dayStart[d + 1]!;
+    anyDayOver = count > 0 && count + (existing.get(firstDay + d)?.all ?? 0) > threshold;
+  }
   if (!anyDayOver) return { moved: 0, daysLeftOver: 0 };
+  for (let d = 0; d <= lastDay - firstDay; d++) dayStart[d + 1]! += dayStart[d]!;
 
   const { emailAt } = precedenceOrder(table);
-  // Ranks of the emails on each day, ascending because they are bucketed in rank order.
-  const placed = new Map<number, number[]>();
-  for (let r = 0; r < emailAt.length; r++) pushTo(placed, table.day[emailAt[r]!]!, r);
-  const arriving = new Map<number, number[]>();
-  let lastDay = Math.max(...placed.keys());
+  const ranks = emailAt.length;
+  const byDay = new Int32Array(ranks);
+  const fill = dayStart.slice(0, -1);
+  // Filled in rank order, so each day's ranks are ascending.
+  for (let r = 0; r < ranks; r++) byDay[fill[table.day[emailAt[r]!]! - firstDay]!++] = r;
+
+  const moves = shared ?? new MoveRules(table);
+  // Per rank, the last day of the run of allowed days its email was moved
+  // into: carried on through a pile, it is asked for the next day again on
+  // every day, and the answer is known without reading its contact.
+  const allowedThrough = new Int32Array(ranks).fill(NO_ALLOWED_DAY);
+  const arrivals = new Arrivals(today, ranks);
+  // Scratch: a day's ranks, and first its arrivals then its emails' targets.
+  const dayRanks = new Int32Array(ranks);
+  const scratch = new Int32Array(ranks);
   let moved = 0;
   let daysLeftOver = 0;
-  const target = new Int32Array(table.emailCount);
 
   for (let day = today; day <= lastDay; day++) {
-    const here = placed.get(day) ?? [];
-    const incoming = arriving.get(day) ?? [];
-    placed.delete(day);
-    arriving.delete(day);
+    const d = day - firstDay;
+    const here = d >= 0 && d < dayStart.length - 1 ? byDay.subarray(dayStart[d]!, dayStart[d + 1]!) : byDay.subarray(0, 0);
+    const incoming = scratch.subarray(0, arrivals.take(day, scratch));
     const fixed = existing.get(day)?.all ?? 0;
     if (fixed + here.length + incoming.length <= threshold) continue;
-    if (!isAscending(incoming)) incoming.sort((a, b) => a - b);
-    const ranks = mergeAscending(here, incoming);
+    if (!isAscending(incoming)) incoming.sort();
+    const count = mergeAscending(here, incoming, dayRanks);
 
+    const target = scratch;
     let unmovable = 0;
-    for (const r of ranks) {
-      const e = emailAt[r]!;
-      target[e] = nextAllowedDay(table, e, day, today);
-      if (target[e] === NONE) unmovable++;
+    for (let i = 0; i < count; i++) {
+      const r = dayRanks[i]!;
+      target[i] = day + 1 <= allowedThrough[r]! ? day + 1 : moves.nextAllowedDay(emailAt[r]!, day, today, day + MAX_LOOK_AHEAD_DAYS);
+      if (target[i] === NO_ALLOWED_DAY) unmovable++;
     }
     if (fixed + unmovable > threshold) daysLeftOver++;
     let room = cap - fixed - unmovable;
-    for (const r of ranks) {
-      const e = emailAt[r]!;
-      const to = target[e]!;
-      if (to === NONE) continue;
+    for (let i = 0; i < count; i++) {
+      const to = target[i]!;
+      if (to === NO_ALLOWED_DAY) continue;
       if (room > 0) {
         room--;
         continue;
       }
-      table.day[e] = to;
-      pushTo(arriving, to, r);
+      const r = dayRanks[i]!;
+      const e = emailAt[r]!;
+      moves.moveTo(e, to);
+      if (to > allowedThrough[r]!) allowedThrough[r] = moves.allowedThrough(e, to);
+      arrivals.push(to, r);
       if (to > lastDay) lastDay = to;
       moved++;
     }
   }
+  moves.writeDays();
   return { moved, daysLeftOver };
 };

@@ -1,6 +1,6 @@
 import { STATUS_PRE_SCHEDULED, type CandidateTable } from './candidate-table';
 import type { ExistingDayCounts } from './day-counts';
-import { mayMoveTo } from './move-rules';
+import { MoveRules } from './move-rules';
 
 /**
  * RULES.md §9.1: on each day holding more than `edLimit` effective-date
@@ -14,6 +14,8 @@ export const smoothEffectiveDates = (
   today: number,
   edLimit: number,
   windowDays: number,
+  /** Shared with the daily cap by `finalizeRun`: built once, over millions of emails. */
+  shared?: MoveRules,
 ): number => {
   const edType = table.typeNames.indexOf('effective_date');
   if (edType < 0) return 0;
@@ -26,15 +28,19 @@ export const smoothEffectiveDates = (
     perDay.set(day, (perDay.get(day) ?? existing.get(day)?.effectiveDate ?? 0) + 1);
   }
   const half = Math.floor(windowDays / 2);
+  let moves = shared ?? null; // else built once a day is over the limit
   let moved = 0;
   for (const e of emails) {
     const day = table.day[e]!;
     if (perDay.get(day)! <= edLimit) continue;
     const target = day + ((table.keyHash[e]! % windowDays) - half);
-    if (target !== day && mayMoveTo(table, e, target, today)) {
-      table.day[e] = target;
+    if (target === day) continue;
+    moves ??= new MoveRules(table);
+    if (moves.mayMoveTo(e, target, today)) {
+      moves.moveTo(e, target);
       moved++;
     }
   }
+  moves?.writeDays();
   return moved;
 };

@@ -5,6 +5,7 @@ import type { ExistingDayCounts } from './day-counts';
 import { smoothEffectiveDates } from './ed-smoothing';
 import { enforceFrequencyCap } from './frequency-cap';
 import { assertScheduleInvariants } from './invariants';
+import { MoveRules } from './move-rules';
 
 export interface FinalizeInput {
   readonly table: CandidateTable;
@@ -42,9 +43,10 @@ export const finalizeRun = ({ table, today, config, contactRowCount, existing }:
   const dailyCap = dailyCapOf(contactRowCount, config);
   const edDailyLimit = Math.min(balancing.ed_daily_soft_limit, Math.floor(0.3 * dailyCap));
   assertScheduleInvariants(table, today, 'candidate generation');
-  const smoothed = smoothEffectiveDates(table, existing, today, edDailyLimit, balancing.ed_smoothing_window_days);
+  const moves = new MoveRules(table);
+  const smoothed = smoothEffectiveDates(table, existing, today, edDailyLimit, balancing.ed_smoothing_window_days, moves);
   assertScheduleInvariants(table, today, 'effective-date smoothing');
-  const cap = enforceDailyCap(table, existing, today, dailyCap, balancing.overage_threshold);
+  const cap = enforceDailyCap(table, existing, today, dailyCap, balancing.overage_threshold, moves);
   assertScheduleInvariants(table, today, 'the daily cap');
   const frequencyCapped = enforceFrequencyCap(
     table,

@@ -1,6 +1,8 @@
 import { STATUS_PRE_SCHEDULED, type CandidateTable } from './candidate-table';
 
-const RADIX_BITS = 16;
+// 11-bit digits: a pass's 2,048 counters and write positions stay in the
+// first-level cache, where 16-bit ones scatter writes over 65,536 places.
+const RADIX_BITS = 11;
 const RADIX = 1 << RADIX_BITS;
 const RADIX_MASK = RADIX - 1;
 
@@ -9,22 +11,38 @@ export interface PrecedenceOrder {
   readonly emailAt: Int32Array;
 }
 
-/** One stable counting-sort pass of `from` into `to` by the 16-bit digit ((key[e] − offset) >>> shift) & mask. */
-const countingPass = (
-  from: Int32Array,
-  to: Int32Array,
-  key: Uint32Array | Int32Array,
-  offset: number,
-  shift: number,
-): void => {
+/** Sort keys carried beside the emails, so that every pass reads them in order. */
+interface Keyed {
+  emails: Int32Array;
+  keys: Uint32Array;
+}
+
+/** One stable counting-sort pass of `from` into `to` by the digit (key >>> shift) & mask. */
+const countingPass = (from: Keyed, to: Keyed, shift: number): void => {
   const starts = new Int32Array(RADIX + 1);
-  for (let i = 0; i < from.length; i++) starts[(((key[from[i]!]! - offset) >>> shift) & RADIX_MASK) + 1]!++;
+  const { emails, keys } = from;
+  for (let i = 0; i < keys.length; i++) starts[((keys[i]! >>> shift) & RADIX_MASK) + 1]!++;
   for (let d = 0; d < RADIX; d++) starts[d + 1]! += starts[d]!;
-  for (let i = 0; i < from.length; i++) {
-    const e = from[i]!;
-    to[starts[((key[e]! - offset) >>> shift) & RADIX_MASK]!++] = e;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const at = starts[(key >>> shift) & RADIX_MASK]!++;
+    to.emails[at] = emails[i]!;
+    to.keys[at] = key;
   }
 };
+
+/** LSD radix sort of `a` by its 32-bit keys, stable; the result is in whichever of `a`/`b` the last pass wrote. */
+const sortByKey = (a: Keyed, b: Keyed, keyBits: number): Keyed => {
+  let from = a;
+  let to = b;
+  for (let shift = 0; shift < keyBits; shift += RADIX_BITS) {
+    countingPass(from, to, shift);
+    [from, to] = [to, from];
+  }
+  return from;
+};
+
+const bitsFor = (span: number): number => (span === 0 ? 0 : 32 - Math.clz32(span));
 
 /**
  * The run's pre-scheduled emails in the daily cap's order of precedence:
@@ -44,17 +62,18 @@ export const precedenceOrder = (table: CandidateTable): PrecedenceOrder => {
     if (priority[e]! < minPriority) minPriority = priority[e]!;
     if (priority[e]! > maxPriority) maxPriority = priority[e]!;
   }
-  let order = new Int32Array(members);
-  let scratch = new Int32Array(members);
-  for (let e = 0, i = 0; e < n; e++) if (status[e] === STATUS_PRE_SCHEDULED) order[i++] = e;
-  if (members === 0) return { emailAt: order };
+  const a: Keyed = { emails: new Int32Array(members), keys: new Uint32Array(members) };
+  const b: Keyed = { emails: new Int32Array(members), keys: new Uint32Array(members) };
+  if (members === 0) return { emailAt: a.emails };
 
-  countingPass(order, scratch, keyHash, 0, 0);
-  countingPass(scratch, order, keyHash, 0, RADIX_BITS);
-  // Priorities span far less than 2^16 in practice; a wider span takes a second pass.
-  const span = maxPriority - minPriority;
-  countingPass(order, scratch, priority, minPriority, 0);
-  if (span < RADIX) return { emailAt: scratch };
-  countingPass(scratch, order, priority, minPriority, RADIX_BITS);
-  return { emailAt: order };
+  for (let e = 0, i = 0; e < n; e++) {
+    if (status[e] !== STATUS_PRE_SCHEDULED) continue;
+    a.emails[i] = e;
+    a.keys[i++] = keyHash[e]!;
+  }
+  const byHash = sortByKey(a, b, 32);
+  // Then by priority, stable: hash order is kept among equal priorities.
+  const other = byHash === a ? b : a;
+  for (let i = 0; i < members; i++) byHash.keys[i] = priority[byHash.emails[i]!]! - minPriority;
+  return { emailAt: sortByKey(byHash, other, bitsFor(maxPriority - minPriority)).emails };
 };

@@ -31,6 +31,10 @@ export interface ExclusionWindow {
 
 export const ALWAYS = -NO_DAY;
 
+/** The window's anchor day in `year`: the anniversary, or the 1st of its month (NV). */
+const anchorAt = (anchorMonth: number, anchorDayOfMonth: number, useMonthStart: boolean, year: number): number =>
+  useMonthStart ? epochDay(year, anchorMonth, 1) : anniversaryOf(anchorMonth, anchorDayOfMonth, year);
+
 /**
  * The year Y whose window contains `day` (the earliest, should several), or 0.
  * RULES.md §5: only Y ∈ {year−1, year, year+1} with Y ≥ the anchor's year.
@@ -47,14 +51,44 @@ export const windowYearAt = (
 ): number => {
   const year = yearOf(day);
   for (let y = Math.max(year - 1, anchorYear); y <= year + 1; y++) {
-    const anchor = useMonthStart ? epochDay(y, anchorMonth, 1) : anniversaryOf(anchorMonth, anchorDayOfMonth, y);
+    const anchor = anchorAt(anchorMonth, anchorDayOfMonth, useMonthStart, y);
     if (day >= anchor - daysBefore && day <= anchor + daysAfter) return y;
   }
   return 0;
 };
 
+/**
+ * The first day after `day` on which a window starts, for a `day` outside
+ * every window (the next year's window always starts after such a day).
+ */
+export const nextWindowStartAt = (
+  anchorYear: number,
+  anchorMonth: number,
+  anchorDayOfMonth: number,
+  useMonthStart: boolean,
+  daysBefore: number,
+  day: number,
+): number => {
+  const year = yearOf(day);
+  const lastYear = Math.max(year + 1, anchorYear);
+  for (let y = Math.max(year - 1, anchorYear); y < lastYear; y++) {
+    const start = anchorAt(anchorMonth, anchorDayOfMonth, useMonthStart, y) - daysBefore;
+    if (start > day) return start;
+  }
+  return anchorAt(anchorMonth, anchorDayOfMonth, useMonthStart, lastYear) - daysBefore;
+};
+
+/** The last day of the window of `year`, from the same plain numbers as `windowYearAt`. */
+export const windowEndAt = (
+  anchorMonth: number,
+  anchorDayOfMonth: number,
+  useMonthStart: boolean,
+  daysAfter: number,
+  year: number,
+): number => anchorAt(anchorMonth, anchorDayOfMonth, useMonthStart, year) + daysAfter;
+
 const anchorOf = (window: ExclusionWindow, year: number): number =>
-  window.useMonthStart ? epochDay(year, window.anchorMonth, 1) : anniversaryOf(window.anchorMonth, window.anchorDay, year);
+  anchorAt(window.anchorMonth, window.anchorDay, window.useMonthStart, year);
 
 export const windowYearContaining = (window: ExclusionWindow, day: number): number =>
   windowYearAt(
