@@ -140,35 +140,39 @@ export class CandidateTable {
     const c = this.contactCount++;
     if (c + 1 > this.contactCapacity) this.growContacts(Math.max(1024, (c + 1) * 2));
     this.contactId[c] = contactId;
-    const window = exclusion?.window ?? null;
-    this.windowAnchorYear[c] = window?.anchorYear ?? 0;
-    this.windowAnchorMonth[c] = window?.anchorMonth ?? 0;
-    this.windowAnchorDay[c] = window?.anchorDay ?? 0;
-    this.windowUsesMonthStart[c] = window?.useMonthStart === true ? 1 : 0;
-    this.windowDaysBefore[c] = window?.daysBefore ?? 0;
-    this.windowDaysAfter[c] = window?.daysAfter ?? 0;
-    this.yearRoundFrom[c] = exclusion?.yearRoundFrom ?? NO_DAY;
+    this.yearRoundFrom[c] = exclusion === null ? NO_DAY : exclusion.yearRoundFrom;
+    const window = exclusion === null ? null : exclusion.window;
+    this.windowAnchorYear[c] = window === null ? 0 : window.anchorYear;
+    this.windowAnchorMonth[c] = window === null ? 0 : window.anchorMonth;
+    this.windowAnchorDay[c] = window === null ? 0 : window.anchorDay;
+    this.windowUsesMonthStart[c] = window !== null && window.useMonthStart ? 1 : 0;
+    this.windowDaysBefore[c] = window === null ? 0 : window.daysBefore;
+    this.windowDaysAfter[c] = window === null ? 0 : window.daysAfter;
 
     const first = this.emailCount;
     this.emailCount += emails.length;
     if (this.emailCount > this.emailCapacity) this.growEmails(Math.max(4096, this.emailCount * 2));
+    // Columns held in locals: this is the hottest loop of candidate generation,
+    // and every `this.column[i]` would reload the (replaceable) column.
+    const { contactIndex, typeCode, day, deadline, status, priority, keyHash, flags, eventDay, campaignInstanceId } = this;
+    const { emailTemplate, smsTemplate, skipReason, metadata } = this;
     for (let k = 0; k < emails.length; k++) {
       const email = emails[k]!;
       const i = first + k;
-      this.contactIndex[i] = c;
-      this.typeCode[i] = this.typeCodeOf(email.emailType);
-      this.day[i] = email.day;
-      this.deadline[i] = email.deadline;
-      this.status[i] = email.status === 'pre-scheduled' ? STATUS_PRE_SCHEDULED : STATUS_SKIPPED;
-      this.priority[i] = email.priority;
-      this.keyHash[i] = email.keyHash;
-      this.flags[i] = (email.respectsWindows ? FLAG_RESPECTS_WINDOWS : 0) | (email.isFollowup ? FLAG_FOLLOWUP : 0);
-      this.eventDay[i] = email.eventDay ?? NO_DAY;
-      this.campaignInstanceId[i] = email.campaignInstanceId ?? -1;
-      this.emailTemplate[i] = this.textIndexOf(email.emailTemplate);
-      this.smsTemplate[i] = this.textIndexOf(email.smsTemplate);
-      this.skipReason[i] = this.textIndexOf(email.skipReason);
-      this.metadata[i] = this.textIndexOf(email.metadata);
+      contactIndex[i] = c;
+      typeCode[i] = this.typeCodeOf(email.emailType);
+      day[i] = email.day;
+      deadline[i] = email.deadline;
+      status[i] = email.status === 'pre-scheduled' ? STATUS_PRE_SCHEDULED : STATUS_SKIPPED;
+      priority[i] = email.priority;
+      keyHash[i] = email.keyHash;
+      flags[i] = (email.respectsWindows ? FLAG_RESPECTS_WINDOWS : 0) | (email.isFollowup ? FLAG_FOLLOWUP : 0);
+      eventDay[i] = email.eventDay ?? NO_DAY;
+      campaignInstanceId[i] = email.campaignInstanceId ?? -1;
+      emailTemplate[i] = email.emailTemplate === null ? NO_TEXT : this.textIndexOf(email.emailTemplate);
+      smsTemplate[i] = email.smsTemplate === null ? NO_TEXT : this.textIndexOf(email.smsTemplate);
+      skipReason[i] = email.skipReason === null ? NO_TEXT : this.textIndexOf(email.skipReason);
+      metadata[i] = email.metadata === null ? NO_TEXT : this.textIndexOf(email.metadata);
     }
     this.emailStart[c + 1] = this.emailCount;
 
