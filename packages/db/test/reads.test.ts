@@ -1,4 +1,6 @@
 import { parseIsoDate } from '@scheduler/core';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import {
   contactChunks,
@@ -6,7 +8,9 @@ import {
   existingDayCounts,
   existingDayCountsExcept,
   markCampaignChangesProcessed,
+  openOrganizationDb,
   readContactInputs,
+  readContactPages,
   readContacts,
   readPendingCampaignChanges,
 } from '../src';
@@ -28,6 +32,47 @@ describe('contact reads', () => {
     // A ZIP written as a number (a spreadsheet import) reads as its text, leading zero lost as stored.
     expect(readContacts(db, { fromId: 50, toId: 50 })[0]!.zipCode).toBe('2108');
     expect(countContactRows(db)).toBe(ids.length);
+    db.close();
+  });
+
+  it('read every stored value exactly, whatever the page holds', () => {
+    const db = freshOrganization(directory());
+    db.sqlite.exec(`
+      INSERT INTO contacts (id, email, zip_code, state, birth_date, effective_date) VALUES
+        (1, NULL, '', 'CA', NULL, '2020-01-01'),
+        (2, 'b@example.com', '90210', X'4341', '1950-06-15', NULL),
+        (3, 'c@example.com', X'', 'NY', '1951-01-01', '2021-02-01');
+      INSERT INTO contacts (id, email, zip_code) VALUES (10, 'plain@example.com', '10001'), (11, NULL, NULL);
+      INSERT INTO contacts (id, email, zip_code) VALUES (20, char(1), '10001'), (21, NULL, '10002');
+      INSERT INTO contacts (id, email, zip_code) VALUES (30, 'a' || char(30) || 'b', '10001'), (31, 'é@example.com', X'C3A9');
+    `);
+    const read = (fromId: number, toId: number) => readContacts(db, { fromId, toId }).map((c) => [c.id, c.email, c.zipCode, c.state, c.birthDate, c.effectiveDate]);
+    expect(read(1, 3)).toEqual([
+      [1, null, '', 'CA', null, '2020-01-01'],
+      [2, 'b@example.com', '90210', 'CA', '1950-06-15', null],
+      [3, 'c@example.com', '', 'NY', '1951-01-01', '2021-02-01'],
+    ]);
+    expect(read(10, 11)).toEqual([[10, 'plain@example.com', '10001', null, null, null], [11, null, null, null, null, null]]);
+    // A text that is the null marker, or holds the separator, is read row by row: still exact.
+    expect(read(20, 21)).toEqual([[20, '\u0001', '10001', null, null, null], [21, null, '10002', null, null, null]]);
+    expect(read(30, 31)).toEqual([[30, 'a\u001eb', '10001', null, null, null], [31, 'é@example.com', 'é', null, null, null]]);
+    // Pages smaller than the range, ending inside it.
+    for (const pageSize of [1, 2, 3]) {
+      expect([...readContactPages(db, { fromId: 1, toId: 30 }, pageSize)].flat().map((c) => c.id)).toEqual([1, 2, 3, 10, 11, 20, 21, 30]);
+    }
+    db.close();
+  });
+
+  it('read a contacts table whose columns are not TEXT (a foreign file) row by row', () => {
+    const path = join(directory(), 'foreign.sqlite');
+    const raw = new Database(path);
+    raw.exec(`CREATE TABLE contacts (id INTEGER PRIMARY KEY, email TEXT, zip_code INTEGER, state, birth_date TEXT, effective_date TEXT, phone_number TEXT);
+      INSERT INTO contacts VALUES (1, 'a@example.com', 2108, 2.5, '1950-06-15', NULL, NULL)`);
+    raw.close();
+    const db = openOrganizationDb(path, { readonly: true });
+    expect(readContacts(db, { fromId: 1, toId: 1 })).toEqual([
+      { id: 1, email: 'a@example.com', zipCode: '2108', state: '2.5', birthDate: '1950-06-15', effectiveDate: null },
+    ]);
     db.close();
   });
 

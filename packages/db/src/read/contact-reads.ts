@@ -1,6 +1,8 @@
 import type { ContactRecord } from '@scheduler/core';
+import type Database from 'better-sqlite3';
 import { withDatabaseErrors } from '../connection/database-errors';
 import type { OrganizationDb } from '../connection/open-organization-db';
+import { prepareContactColumns, readContactColumns, type ContactColumnStatements } from './contact-columns';
 import { storedText } from './stored-text';
 
 export interface IdRange {
@@ -10,51 +12,64 @@ export interface IdRange {
 
 const DEFAULT_PAGE_SIZE = 10_000;
 
+/** The page statements of each connection, prepared once: a run reads hundreds of pages. */
+const columnStatements = new WeakMap<Database.Database, ContactColumnStatements | null>();
+
+const columnStatementsOf = (sqlite: Database.Database): ContactColumnStatements | null => {
+  if (!columnStatements.has(sqlite)) columnStatements.set(sqlite, prepareContactColumns(sqlite));
+  return columnStatements.get(sqlite)!;
+};
+
 /**
  * Contacts with `fromId ≤ id ≤ toId`, in id order, one page at a time: keyset
- * pagination on the primary key (never OFFSET, which re-walks the skipped
- * rows) and raw arrays rather than row objects (about twice as fast).
+ * pagination on the primary key (never an OFFSET from the start, which
+ * re-walks every skipped row). A page comes as joined columns (see contact-columns.ts); one holding
+ * a value they cannot carry is read again row by row.
  */
 export function* readContactPages(
   db: OrganizationDb,
   range: IdRange,
   pageSize = DEFAULT_PAGE_SIZE,
 ): Generator<ContactRecord[]> {
-  const page = db.sqlite
+  const columns = columnStatementsOf(db.sqlite);
+  let nextId = range.fromId;
+  while (nextId <= range.toId) {
+    const contacts = withDatabaseErrors(
+      `reading contacts ${nextId}–${range.toId} of ${db.path}`,
+      () =>
+        (columns === null ? null : readContactColumns(columns, nextId, range.toId, pageSize)) ??
+        readContactRows(db, nextId, range.toId, pageSize),
+    );
+    if (contacts.length === 0) return;
+    yield contacts;
+    if (contacts.length < pageSize) return;
+    nextId = contacts[contacts.length - 1]!.id + 1;
+  }
+}
+
+/** One page row by row, each stored value converted to the text the core reads. */
+const readContactRows = (db: OrganizationDb, fromId: number, toId: number, pageSize: number): ContactRecord[] => {
+  const rows = db.sqlite
     .prepare(
       `SELECT id, email, zip_code, state, birth_date, effective_date FROM contacts
        WHERE id >= ? AND id <= ? ORDER BY id LIMIT ?`,
     )
-    .raw();
-  let nextId = range.fromId;
-  while (nextId <= range.toId) {
-    const rows = withDatabaseErrors(`reading contacts ${nextId}–${range.toId} of ${db.path}`, () =>
-      page.all(nextId, range.toId, pageSize),
-    ) as unknown[][];
-    if (rows.length === 0) return;
-    const contacts: ContactRecord[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      const email = row[1];
-      const zipCode = row[2];
-      const state = row[3];
-      const birthDate = row[4];
-      const effectiveDate = row[5];
-      // Text or null as stored is the common case: no conversion call for it.
-      contacts[i] = {
-        id: row[0] as number,
-        email: typeof email === 'string' || email === null ? email : storedText(email),
-        zipCode: typeof zipCode === 'string' || zipCode === null ? zipCode : storedText(zipCode),
-        state: typeof state === 'string' || state === null ? state : storedText(state),
-        birthDate: typeof birthDate === 'string' || birthDate === null ? birthDate : storedText(birthDate),
-        effectiveDate: typeof effectiveDate === 'string' || effectiveDate === null ? effectiveDate : storedText(effectiveDate),
-      };
-    }
-    yield contacts;
-    if (rows.length < pageSize) return;
-    nextId = contacts[contacts.length - 1]!.id + 1;
+    .raw()
+    .all(fromId, toId, pageSize) as unknown[][];
+  const contacts: ContactRecord[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    contacts[i] = {
+      id: row[0] as number,
+      email: storedText(row[1]),
+      zipCode: storedText(row[2]),
+      state: storedText(row[3]),
+      birthDate: storedText(row[4]),
+      effectiveDate: storedText(row[5]),
+    };
   }
-}
+  return contacts;
+};
 
 /** Every contact of the range in one array: for a chunk, whose size the caller chose. */
 export const readContacts = (db: OrganizationDb, range: IdRange): ContactRecord[] => {
