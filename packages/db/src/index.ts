@@ -33,6 +33,8 @@ export {
 } from './read/contact-inputs';
 export type { UnreadableRows } from './read/unreadable-rows';
 export { existingDayCounts, existingDayCountsExcept } from './read/day-counts';
+export { existingDayCountsOfTable } from './read/day-count-table';
+export { recountDays } from './write/day-count-triggers';
 export { readPendingCampaignChanges, markCampaignChangesProcessed, type CampaignChange } from './read/campaign-changes';
 export { scheduleRowOf, type ScheduleRow, type ScheduleRowStamp } from './write/schedule-row';
 export {

@@ -7,7 +7,6 @@ import {
   packedDateOf,
   type CandidateTable,
   type ContactInputs,
-  type ExistingDayCount,
   type ExistingDayCounts,
 } from '@scheduler/core';
 import {
@@ -16,7 +15,7 @@ import {
   contactChunks,
   countContactRows,
   existingDayCounts,
-  existingDayCountsExcept,
+  existingDayCountsOfTable,
   failRunCheckpoint,
   markCampaignChangesProcessed,
   migrateOpenOrganizationDb,
@@ -37,7 +36,7 @@ import {
   type ReplaceSummary,
   type ScheduleRow,
 } from '@scheduler/db';
-import { and, asc, count, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { CheckpointCompletion, OrganizationPort, WriteCounts } from './organization-port';
 
 const { emailSchedules, schedulerCheckpoints, contactCampaigns, campaignInstances, campaignTypes, contacts } = schema;
@@ -160,10 +159,8 @@ class SqliteOrganization implements OrganizationPort {
   existingDayCounts(today: number, rescheduledContacts?: readonly number[]): ExistingDayCounts {
     const from = formatIsoDate(today);
     if (rescheduledContacts === undefined) return existingDayCounts(this.db, from);
-    // A few contacts' emails touch a few days: count those days on demand rather than the whole table.
-    return rescheduledContacts.length <= ON_DEMAND_COUNT_LIMIT
-      ? new OnDemandDayCounts(this.db, rescheduledContacts)
-      : existingDayCountsExcept(this.db, rescheduledContacts, from);
+    // The per-day count table (exact through triggers, whoever changed a status) rather than days of index entries.
+    return existingDayCountsOfTable(this.db, rescheduledContacts, from);
   }
 
   pendingChangesByInstance() {
@@ -323,55 +320,6 @@ class SqliteOrganization implements OrganizationPort {
       );
     }
     return writeCounts(summary);
-  }
-}
-
-/** Up to this many contacts, a reschedule counts the days it touches one by one. */
-const ON_DEMAND_COUNT_LIMIT = 200;
-const COUNTED_STATUSES = ['pre-scheduled', 'scheduled', 'processing'];
-
-/**
- * Existing rows per day for a targeted reschedule (RULES.md §9, §10): every
- * pre-scheduled/scheduled/processing row of the day except the rescheduled
- * contacts' own pre-scheduled rows, counted when first asked for. The
- * (status, date) index answers the total without reading rows; the
- * effective-date count, which reads rows, only when smoothing asks.
- */
-class OnDemandDayCounts implements ExistingDayCounts {
-  private readonly counted = new Map<number, ExistingDayCount>();
-
-  constructor(
-    private readonly db: OrganizationDb,
-    private readonly contactIds: readonly number[],
-  ) {}
-
-  get(day: number): ExistingDayCount | undefined {
-    let count = this.counted.get(day);
-    if (count === undefined) {
-      count = this.count(formatIsoDate(day));
-      this.counted.set(day, count);
-    }
-    return count;
-  }
-
-  private count(date: string): ExistingDayCount {
-    const onDay = and(inArray(emailSchedules.status, COUNTED_STATUSES), eq(emailSchedules.scheduledSendDate, date));
-    const own = and(
-      eq(emailSchedules.status, 'pre-scheduled'),
-      eq(emailSchedules.scheduledSendDate, date),
-      inArray(emailSchedules.contactId, [...this.contactIds]),
-    );
-    const countWhere = (where: SQL | undefined): number =>
-      this.db.orm.select({ n: count() }).from(emailSchedules).where(where).get()?.n ?? 0;
-    const isEffectiveDate = eq(emailSchedules.emailType, 'effective_date');
-    const countEffectiveDate = (): number => countWhere(and(onDay, isEffectiveDate)) - countWhere(and(own, isEffectiveDate));
-    let effectiveDate: number | null = null;
-    return {
-      all: countWhere(onDay) - countWhere(own),
-      get effectiveDate() {
-        return (effectiveDate ??= countEffectiveDate());
-      },
-    };
   }
 }
 

@@ -10,3 +10,4 @@ export { trackingClicks } from './tracking-clicks';
 export { contactEvents } from './contact-events';
 export { scheduleDigestBlocks } from './schedule-digests';
 export { schedulerState } from './scheduler-state';
+export { scheduleDayCounts } from './schedule-day-counts';
