@@ -8,7 +8,7 @@
  * The last line of stdout is one JSON object of the figures.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
@@ -31,6 +31,8 @@ const database = join(directory, 'bench.sqlite');
 const seconds = (from: bigint): number => Number(process.hrtime.bigint() - from) / 1e9;
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
+// BENCH_WORKER_LOG=FILE: the worker's info-level JSON lines go there (per-step durations), else only warnings.
+const workerLog = process.env.BENCH_WORKER_LOG;
 
 /** Peak resident memory of a live process, in MB (Linux VmHWM). */
 const peakRssMb = (pid: number): number => {
@@ -87,6 +89,20 @@ const floor = (): { seconds: number; readSeconds: number; insertSeconds: number;
   return { seconds: readSeconds + insertSeconds, readSeconds, insertSeconds, rows: inserted };
 };
 
+/** The worker serves the finalize queue once its threads are started and warm (it registers that worker last). */
+const untilWorkerReady = async (redis: Redis): Promise<void> => {
+  const finalize = new Queue(QUEUE_NAMES.finalize, { connection: redis, prefix });
+  try {
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
+      if ((await finalize.getWorkers()).length > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error('the worker did not start within 120 s');
+  } finally {
+    await finalize.close();
+  }
+};
+
 const main = async (): Promise<void> => {
   say(`seeding ${contactCount.toLocaleString('en-US')} contacts in ${directory}`);
   const seedStart = process.hrtime.bigint();
@@ -99,9 +115,12 @@ const main = async (): Promise<void> => {
   const baseline = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
 
   say('starting a worker process');
-  const worker = scheduler(['worker']);
+  const worker = scheduler(['worker'], workerLog === undefined ? {} : { LOG_LEVEL: 'info' });
+  // Its stdout is read to the end, so that a full pipe never blocks its logging.
+  if (workerLog === undefined) worker.stdout!.resume();
+  else worker.stdout!.pipe(createWriteStream(workerLog));
   process.on('exit', () => worker.kill('SIGKILL'));
-  await new Promise((resolve) => setTimeout(resolve, 4_000));
+  await untilWorkerReady(redis);
   let redisPeak = 0;
   const redisSampler = setInterval(() => {
     void redis.info('memory').then((info) => {

@@ -10,6 +10,7 @@ import {
 } from '@scheduler/core';
 import { zipToState } from '@scheduler/zip-states';
 import { createLogger, type Logger } from './logger';
+import { PhaseTimer } from './phase-timer';
 import { openOrganizationPort, type PortOptions } from './sqlite-organization';
 import type { OrganizationPort } from './organization-port';
 import { addContactStats, countOutcome, emptyContactStats, type ContactStats } from './run-stats';
@@ -17,6 +18,7 @@ import { balancingSummary, contactSummary, emailCounts, type RunSummary } from '
 import { StagingStore } from './staging/staging-store';
 import { decodeTable, encodeTable } from './table-codec';
 import { taskFailureOf } from './task-errors';
+import { warmUpThread } from './warm-up';
 import type {
   BackupTask,
   ComputeChunkResult,
@@ -169,6 +171,7 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
     const config = configOf(run.configJson);
     const today = dayOf(run.asOf);
 
+    const timer = new PhaseTimer();
     return withPort(task.files.databasePath, portOptions(config, false), (port) => {
       const contactRows = port.contactRowCount();
       // Sized for the whole run up front: growing columns of millions would hold two copies at once.
@@ -178,6 +181,7 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
         table.append(decodeTable(chunk.table));
         addContactStats(stats, chunk.stats);
       }
+      timer.lap('appendMs');
       try {
         const result = finalizeRun({
           table,
@@ -186,7 +190,9 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
           contactRowCount: contactRows,
           existing: port.existingDayCounts(today),
         });
+        timer.lap('finalizeMs');
         const writes = port.commitFullRun(task.runId, table, config.send_time);
+        timer.lap('commitMs');
         const emails = emailCounts(table);
         port.completeCheckpoint(task.runId, {
           contactsProcessed: stats.total,
@@ -207,7 +213,8 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
           duration_ms: Date.now() - run.startedAtMs,
         };
         staging.finishRun(task.runId, 'completed', summary);
-        log.info({ emails: table.emailCount, ...writes }, 'run committed');
+        timer.lap('checkpointMs');
+        log.info({ emails: table.emailCount, ...writes, ...timer.phases }, 'run committed');
         return summary;
       } catch (error) {
         port.failCheckpoint(task.runId, error instanceof Error ? error.message : String(error));
@@ -219,9 +226,11 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
 
 const reschedule = (task: RescheduleTask): RescheduleResult => {
   const started = performance.now();
+  const timer = new PhaseTimer();
   const log = loggerFor(task.log);
   const config = configOf(task.configJson);
   return withPort(task.files.databasePath, portOptions(config, false), (port) => {
+    timer.lap('openMs');
     const fullRun = port.fullRunInFlight(FULL_RUN_IN_FLIGHT_MAX_AGE_MS);
     if (fullRun !== null) return { status: 'deferred', fullRunId: fullRun };
     const today = dayOf(task.asOf);
@@ -230,8 +239,10 @@ const reschedule = (task: RescheduleTask): RescheduleResult => {
     if (targets === 'all') return { status: 'needs-full-run' };
     const contactIds = targets.sort((a, b) => a - b);
     const { table, stats } = scheduleContacts(port, config, today, port.contactInputsOf(contactIds, today), contactIds.length, log);
+    timer.lap('computeMs');
     try {
       port.startCheckpoint(task.runId, contactIds);
+      timer.lap('startCheckpointMs');
       const result = finalizeRun({
         table,
         today,
@@ -239,14 +250,17 @@ const reschedule = (task: RescheduleTask): RescheduleResult => {
         contactRowCount: port.contactRowCount(),
         existing: port.existingDayCounts(today, contactIds),
       });
+      timer.lap('finalizeMs');
       const writes = port.commitContacts(task.runId, contactIds, table, config.send_time, instanceId);
+      timer.lap('commitMs');
       const emails = emailCounts(table);
       port.completeCheckpoint(task.runId, {
         contactsProcessed: stats.total,
         emailsScheduled: emails.pre_scheduled,
         emailsSkipped: emails.skipped,
       });
-      log.info({ contacts: contactIds.length, emails: table.emailCount }, 'reschedule committed');
+      timer.lap('completeCheckpointMs');
+      log.info({ contacts: contactIds.length, emails: table.emailCount, ...timer.phases }, 'reschedule committed');
       return {
         status: 'completed',
         summary: {
@@ -274,11 +288,18 @@ const pendingChanges = (task: PendingChangesTask): PendingChangesResult =>
 
 const backup = async (task: BackupTask): Promise<{ path: string; bytes: number }> => {
   const started = performance.now();
-  const copy = await withPort(task.files.databasePath, { readonly: false }, (port) => {
+  const timer = new PhaseTimer();
+  const copy = await withPort(task.files.databasePath, { readonly: false }, async (port) => {
     port.recordStartChecksums(task.runId);
-    return port.backup();
+    timer.lap('checksumsMs');
+    const taken = await port.backup();
+    timer.lap('backupMs');
+    return taken;
   });
-  loggerFor(task.log).info({ ...copy, durationMs: Math.round(performance.now() - started) }, 'backup taken and verified');
+  loggerFor(task.log).info(
+    { ...copy, durationMs: Math.round(performance.now() - started), ...timer.phases },
+    'backup taken and verified',
+  );
   return copy;
 };
 
@@ -292,6 +313,8 @@ const failRun = (task: FailRunTask): { recorded: boolean } => {
 export const runThreadTask = async (task: ThreadTask): Promise<ThreadTaskResult<ThreadTask>> => {
   try {
     switch (task.kind) {
+      case 'warm-up':
+        return warmUpThread();
       case 'plan-run':
         return planRun(task);
       case 'compute-chunk':

@@ -93,7 +93,13 @@ export interface FailRunTask {
   readonly error: string;
 }
 
+/** Pays a fresh thread's first-task costs at worker start (see warm-up.ts). */
+export interface WarmUpTask {
+  readonly kind: 'warm-up';
+}
+
 export type ThreadTask =
+  | WarmUpTask
   | PlanRunTask
   | ComputeChunkTask
   | FinalizeRunTask
@@ -102,7 +108,9 @@ export type ThreadTask =
   | FailRunTask
   | BackupTask;
 
-type ResultOf<T extends ThreadTask> = T extends PlanRunTask
+type ResultOf<T extends ThreadTask> = T extends WarmUpTask
+  ? { readonly threadId: number }
+  : T extends PlanRunTask
   ? PlanRunResult
   : T extends ComputeChunkTask
     ? ComputeChunkResult
