@@ -34,7 +34,8 @@ export {
 export type { UnreadableRows } from './read/unreadable-rows';
 export { existingDayCounts, existingDayCountsExcept } from './read/day-counts';
 export { existingDayCountsOfTable } from './read/day-count-table';
-export { recountDays } from './write/day-count-triggers';
+export { recountDays } from './write/schedule-triggers';
+export { schedulesChecksumFromDigests } from './runs/digest-checksum';
 export { readPendingCampaignChanges, markCampaignChangesProcessed, type CampaignChange } from './read/campaign-changes';
 export { scheduleRowOf, type ScheduleRow, type ScheduleRowStamp } from './write/schedule-row';
 export {

@@ -31,6 +31,7 @@ import {
   schema,
   contactsChecksum,
   schedulesChecksum,
+  schedulesChecksumFromDigests,
   utcDatetime,
   type OrganizationDb,
   type ReplaceSummary,
@@ -255,7 +256,11 @@ class SqliteOrganization implements OrganizationPort {
   recordStartChecksums(runId: string): void {
     this.db.orm
       .update(schedulerCheckpoints)
-      .set({ contactsChecksum: contactsChecksum(this.db), schedulesBeforeChecksum: schedulesChecksum(this.db) })
+      .set({
+        contactsChecksum: contactsChecksum(this.db),
+        // From the digests of the last commit when nobody touched those contacts since; else from every row.
+        schedulesBeforeChecksum: schedulesChecksumFromDigests(this.db) ?? schedulesChecksum(this.db),
+      })
       .where(and(eq(schedulerCheckpoints.schedulerRunId, runId), eq(schedulerCheckpoints.status, 'started')))
       .run();
   }

@@ -11,3 +11,4 @@ export { contactEvents } from './contact-events';
 export { scheduleDigestBlocks } from './schedule-digests';
 export { schedulerState } from './scheduler-state';
 export { scheduleDayCounts } from './schedule-day-counts';
+export { scheduleTouchedContacts } from './schedule-touched-contacts';

@@ -7,7 +7,7 @@ import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
  * triggers on `email_schedules` (migration 0003), so that the sending
  * service's status changes count too; a targeted reschedule reads a few
  * rows here instead of tens of thousands of index entries per day.
- * See write/day-count-triggers.ts.
+ * See write/schedule-triggers.ts.
  */
 export const scheduleDayCounts = sqliteTable(
   'schedule_day_counts',

@@ -4,7 +4,7 @@ import { withCacheSize, type OrganizationDb } from '../connection/open-organizat
 import { inWriteTransaction } from '../connection/transaction';
 import { ScheduleChecksum } from '../runs/schedule-checksum';
 import { ContactDigest, UNKNOWN_DIGEST } from './contact-digest';
-import { suspendDayCountTriggers } from './day-count-triggers';
+import { suspendScheduleTriggers } from './schedule-triggers';
 import { contactGroups, type ContactRows } from './contact-groups';
 import { blockOf, BlockWriter, lastIdOfBlock, NO_ENTRIES, StoredBlockReader, updateDigestEntries } from './digest-blocks';
 import { RebuildCostModel } from './rebuild-cost-model';
@@ -316,7 +316,7 @@ export const replaceOrganizationSchedule = (
       inWriteTransaction(db, () => {
         distrustDigestsUnlessComplete(db);
         const { sqlite } = db;
-        const dayCounts = suspendDayCountTriggers(sqlite);
+        const ourTriggers = suspendScheduleTriggers(sqlite);
         const tally = newTally();
         const checksum = new ScheduleChecksum();
         const dropped = { duplicates: 0 };
@@ -409,7 +409,7 @@ export const replaceOrganizationSchedule = (
         while (reader !== null && reader.peekBlock() !== null) vanishStoredBlock(reader.next()!);
         (rebuild as { finish: () => void } | null)?.finish();
         suspended?.restore();
-        dayCounts.restore();
+        ourTriggers.restore();
         writeState(db, DIGESTS_COMPLETE_KEY, 'complete');
         const mode = rebuild !== null ? 'rebuild' : suspended !== null ? 'bulk-insert' : 'incremental';
         return finishSummary(mode, tally, dropped.duplicates, checksum);

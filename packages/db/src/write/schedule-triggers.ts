@@ -1,0 +1,69 @@
+import type Database from 'better-sqlite3';
+import { UNKNOWN_DIGEST } from './contact-digest';
+import { BlockWriter, updateDigestEntries } from './digest-blocks';
+
+/** Our triggers on `email_schedules` (migrations 0003 and 0004). */
+const OUR_TRIGGERS = `SELECT name, sql FROM sqlite_master
+  WHERE type = 'trigger' AND tbl_name = 'email_schedules'
+    AND (name LIKE 'schedule_day_counts\\_%' ESCAPE '\\' OR name LIKE 'schedule_touched\\_%' ESCAPE '\\')`;
+
+/** scheduler_state: set when `schedule_touched_contacts` has recorded every change since a full run's commit. */
+export const TOUCHED_TRACKING_KEY = 'schedule_touched_contacts';
+
+/**
+ * For a full run's commit, inside its transaction. First, every contact
+ * someone touched since the last one gets a digest that matches nothing, so
+ * that its rows are compared row by row (whatever was changed, even a row
+ * deleted that the run writes again). Then our triggers are dropped, so
+ * that millions of written rows do not each pay for them (and a rebuild may
+ * drop and swap the table). `restore` recounts `schedule_day_counts` in one
+ * pass over the (status, date, type) index, empties the touched contacts
+ * (the commit has rewritten every digest), and re-creates the triggers as
+ * the migrations wrote them. Other connections never see the table without
+ * them: the whole is one transaction.
+ */
+export const suspendScheduleTriggers = (sqlite: Database.Database): { restore: () => void } => {
+  const triggers = sqlite.prepare(OUR_TRIGGERS).raw().all() as [string, string][];
+  distrustTouchedContacts(sqlite);
+  for (const [name] of triggers) sqlite.exec(`DROP TRIGGER "${name.replaceAll('"', '""')}"`);
+  return {
+    restore: () => {
+      if (triggers.length === 0) return;
+      recountDays(sqlite);
+      sqlite.exec('DELETE FROM schedule_touched_contacts');
+      sqlite
+        .prepare(`INSERT INTO scheduler_state (key, value) VALUES (?, 'since-full-run') ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
+        .run(TOUCHED_TRACKING_KEY);
+      for (const [, sql] of triggers) sqlite.exec(sql);
+    },
+  };
+};
+
+const distrustTouchedContacts = (sqlite: Database.Database): void => {
+  const hasTable = sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schedule_touched_contacts'`).get();
+  if (hasTable === undefined) return;
+  const touched = sqlite
+    .prepare(
+      `SELECT t.contact_id, (SELECT count(*) FROM email_schedules AS s
+                             WHERE s.contact_id = t.contact_id AND +s.status IN ('pre-scheduled', 'skipped'))
+       FROM schedule_touched_contacts AS t ORDER BY t.contact_id`,
+    )
+    .raw()
+    .all() as [number, number][];
+  if (touched.length === 0) return;
+  updateDigestEntries(
+    new BlockWriter(sqlite),
+    new Map(touched.map(([contactId, rows]) => [contactId, rows === 0 ? null : ([UNKNOWN_DIGEST, rows] as const)])),
+  );
+};
+
+/** `schedule_day_counts` from the rows themselves (the statuses that count toward a day, RULES.md §9). */
+export const recountDays = (sqlite: Database.Database): void => {
+  sqlite.exec('DELETE FROM schedule_day_counts');
+  sqlite.exec(
+    `INSERT INTO schedule_day_counts (scheduled_send_date, status, email_type, row_count)
+     SELECT scheduled_send_date, status, email_type, count(*) FROM email_schedules
+     WHERE status IN ('pre-scheduled', 'scheduled', 'processing')
+     GROUP BY status, scheduled_send_date, email_type`,
+  );
+};

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { replaceContactsSchedule, replaceOrganizationSchedule, schedulesChecksum, schedulesChecksumFromDigests } from '../src';
+import { freshOrganization, insertContacts, scheduleRow } from './support/organization-fixture';
+import { useTempDirectory } from './support/temp-directory';
+
+const runRows = (ids: readonly number[]) =>
+  ids.flatMap((id) => [
+    scheduleRow(id, 'aep', '2026-09-15'),
+    scheduleRow(id, 'birthday', '2026-06-01', { status: 'skipped', skipReason: 'year_round: NY' }),
+  ]);
+
+describe('schedulesChecksumFromDigests', () => {
+  const directory = useTempDirectory();
+
+  it('equals the checksum read from every row, whoever changed the rows since the last full run', () => {
+    const db = freshOrganization(directory());
+    const ids = [1, 2, 3, 4, 1500];
+    insertContacts(db, ids);
+    expect(schedulesChecksumFromDigests(db)).toBeNull();
+    for (const rebuild of ['never', 'always'] as const) {
+      replaceOrganizationSchedule(db, 'run-1', runRows(ids), { rebuild, probeRows: 1 });
+      expect(schedulesChecksumFromDigests(db)).toBe(schedulesChecksum(db));
+      // The sending service claims one row, deletes another, and a row appears for a contact without one.
+      db.sqlite.exec(`
+        UPDATE email_schedules SET status = 'scheduled' WHERE contact_id = 1 AND email_type = 'aep';
+        DELETE FROM email_schedules WHERE contact_id = 3 AND email_type = 'aep';
+        UPDATE email_schedules SET skip_reason = 'year_round: NY (edited)' WHERE contact_id = 4 AND email_type = 'birthday';
+        INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status) VALUES (5, 'aep', '2026-09-15', 'pre-scheduled');
+      `);
+      expect(schedulesChecksumFromDigests(db)).toBe(schedulesChecksum(db));
+      replaceContactsSchedule(db, 'reschedule-1', [2], runRows([2]).slice(0, 1));
+      expect(schedulesChecksumFromDigests(db)).toBe(schedulesChecksum(db));
+      // The next full run writes back what others removed, though its rows for those contacts did not change.
+      const summary = replaceOrganizationSchedule(db, 'run-2', runRows(ids), { rebuild, probeRows: 1 });
+      expect(summary.schedulesChecksum).toBe(schedulesChecksum(db));
+      expect(schedulesChecksumFromDigests(db)).toBe(schedulesChecksum(db));
+      const aepOf3 = db.sqlite.prepare(`SELECT status FROM email_schedules WHERE contact_id = 3 AND email_type = 'aep'`).pluck().get();
+      expect(aepOf3).toBe('pre-scheduled');
+      const ofContact5 = db.sqlite.prepare(`SELECT count(*) FROM email_schedules WHERE contact_id = 5`).pluck().get();
+      expect(ofContact5).toBe(0);
+      db.sqlite.exec(`DELETE FROM email_schedules WHERE contact_id = 1 AND status = 'scheduled'`);
+    }
+    db.close();
+  });
+});
