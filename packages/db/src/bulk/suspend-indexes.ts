@@ -6,13 +6,16 @@ import type Database from 'better-sqlite3';
  * one sorted pass instead of keeping it up to date row by row (measured:
  * 9M rows with every index, 88 s; without the two non-unique ones and
  * building them after, 41 s + 39 s). With `keepUnique`, UNIQUE indexes stay,
- * so that a conflicting row is still refused while filling; with `only`,
- * just the named indexes are suspended.
+ * so that a conflicting row is still refused while filling; with
+ * `keepLeading`, indexes whose first column is one of those stay (rows that
+ * arrive in that column's order only append to them, while building one
+ * afterwards scans the whole table); with `only`, just the named indexes are
+ * suspended.
  */
 export const suspendIndexes = (
   sqlite: Database.Database,
   tables: readonly string[],
-  options: { keepUnique?: boolean; only?: readonly string[] } = {},
+  options: { keepUnique?: boolean; keepLeading?: readonly string[]; only?: readonly string[] } = {},
 ): { restore: () => void } => {
   const indexes = sqlite
     .prepare(
@@ -23,7 +26,10 @@ export const suspendIndexes = (
     )
     .raw()
     .all(...tables, options.keepUnique === true ? 1 : 0) as [string, string][];
-  const suspended = options.only === undefined ? indexes : indexes.filter(([name]) => options.only!.includes(name));
+  const leadingColumn = sqlite.prepare(`SELECT name FROM pragma_index_info(?) WHERE seqno = 0`).pluck();
+  const kept = (name: string): boolean =>
+    options.keepLeading !== undefined && options.keepLeading.includes(String(leadingColumn.get(name)).toLowerCase());
+  const suspended = indexes.filter(([name]) => (options.only === undefined || options.only.includes(name)) && !kept(name));
   for (const [name] of suspended) sqlite.exec(`DROP INDEX "${name.replaceAll('"', '""')}"`);
   return {
     restore: () => {

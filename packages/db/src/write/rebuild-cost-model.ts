@@ -40,10 +40,13 @@ export class RebuildCostModel {
     if (this.policy === 'never' || this.visited === 0) return false;
     if (readScheduleTableShape(this.db.sqlite).rebuildRefusal !== null) return false;
     if (this.policy === 'always') return true;
+    // Both costs grow with the organization alike but for the sender's rows, which only add to a rebuild's:
+    // when the probe alone already favours changing in place, the two counts (a scan each) are not needed.
+    const changedShare = this.changed / this.visited;
+    if (changedShare * (this.oldRows * IN_PLACE_DELETE + this.newRows * IN_PLACE_INSERT) <= this.newRows * REBUILD_INSERT) return false;
     const { sqlite } = this.db;
     const contacts = sqlite.prepare('SELECT count(*) FROM contacts').pluck().get() as number;
     const scale = Math.max(contacts, this.visited) / this.visited;
-    const changedShare = this.changed / this.visited;
     const senderRows = sqlite
       .prepare(`SELECT count(*) FROM email_schedules WHERE status NOT IN ('pre-scheduled', 'skipped')`)
       .pluck()

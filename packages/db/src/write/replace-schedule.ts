@@ -4,7 +4,7 @@ import { withCacheSize, type OrganizationDb } from '../connection/open-organizat
 import { inWriteTransaction } from '../connection/transaction';
 import { ScheduleChecksum } from '../runs/schedule-checksum';
 import { ContactDigest, UNKNOWN_DIGEST } from './contact-digest';
-import { suspendScheduleTriggers } from './schedule-triggers';
+import { holdScheduleTriggers } from './schedule-triggers';
 import { contactGroups, type ContactRows } from './contact-groups';
 import { blockOf, BlockWriter, lastIdOfBlock, NO_ENTRIES, StoredBlockReader, updateDigestEntries } from './digest-blocks';
 import { RebuildCostModel } from './rebuild-cost-model';
@@ -316,15 +316,20 @@ export const replaceOrganizationSchedule = (
       inWriteTransaction(db, () => {
         distrustDigestsUnlessComplete(db);
         const { sqlite } = db;
-        const ourTriggers = suspendScheduleTriggers(sqlite);
+        const ourTriggers = holdScheduleTriggers(sqlite);
         const tally = newTally();
         const checksum = new ScheduleChecksum();
         const dropped = { duplicates: 0 };
         const cost = new RebuildCostModel(db, options.rebuild ?? 'auto');
         const probeRows = options.probeRows ?? DEFAULT_PROBE_ROWS;
         const nothingStored = sqlite.prepare('SELECT count(*) FROM schedule_digest_blocks').pluck().get() === 0;
-        // Nothing to replace (a first run): fill with only the UNIQUE index kept, build the others once at the end.
-        const suspended = nothingStored ? suspendIndexes(sqlite, [SCHEDULE_TABLE], { keepUnique: true }) : null;
+        // Nothing to replace (a first run): the indexes the sorted rows would fill out of order (by status and
+        // date) are built once at the end. Kept: UNIQUE (refuses a sender's key), and those led by the contact
+        // (rows arrive in its order) or the run id (the same for every new row): the new entries only append.
+        if (nothingStored) ourTriggers.suspend();
+        const suspended = nothingStored
+          ? suspendIndexes(sqlite, [SCHEDULE_TABLE], { keepUnique: true, keepLeading: ['contact_id', 'scheduler_run_id'] })
+          : null;
         const writer = new BlockWriter(sqlite);
         let statements = new ScheduleStatements(sqlite);
         let reader: StoredBlockReader | null = nothingStored ? null : new StoredBlockReader(sqlite);
@@ -357,6 +362,7 @@ export const replaceOrganizationSchedule = (
           if (!last && !probed && rowsSeen >= probeRows) {
             probed = true;
             if (cost.favoursRebuild()) {
+              ourTriggers.suspend();
               rebuild = startRebuild(db, lastIdOfBlock(block));
               statements = new ScheduleStatements(sqlite);
               reader = null;

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { indexesOf, quoteIdentifier } from '../migrate/schema-inspection';
+import { isOurScheduleTrigger } from './schedule-triggers';
 
 export const SCHEDULE_TABLE = 'email_schedules';
 export const REBUILD_TABLE = 'email_schedules_rebuild';
@@ -48,10 +49,10 @@ export const readScheduleTableShape = (sqlite: Database.Database): ScheduleTable
     if (sql === undefined) continue; // a constraint's index: the CREATE TABLE makes it
     (index.unique && !index.partial ? uniqueIndexSql : laterIndexSql).push(sql);
   }
-  const triggers = sqlite
-    .prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?`)
-    .pluck()
-    .get(SCHEDULE_TABLE) as number;
+  // Ours are suspended before a rebuild and re-created after it (schedule-triggers.ts).
+  const triggers = (
+    sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?`).pluck().all(SCHEDULE_TABLE) as string[]
+  ).filter((name) => !isOurScheduleTrigger(name)).length;
   const tables = sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[];
   const referencing = tables.filter((table) =>
     (sqlite.prepare(`SELECT "table" FROM pragma_foreign_key_list(?)`).pluck().all(table) as string[]).some(

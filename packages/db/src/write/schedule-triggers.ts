@@ -10,33 +10,57 @@ const OUR_TRIGGERS = `SELECT name, sql FROM sqlite_master
 /** scheduler_state: set when `schedule_touched_contacts` has recorded every change since a full run's commit. */
 export const TOUCHED_TRACKING_KEY = 'schedule_touched_contacts';
 
+/** Whether a trigger on `email_schedules` is one of ours, which a full run's commit may drop and re-create. */
+export const isOurScheduleTrigger = (name: string): boolean => /^schedule_(day_counts|touched)_/.test(name);
+
+export interface HeldScheduleTriggers {
+  /** Drops our triggers (once): before millions of rows are written, or the table is rebuilt. */
+  suspend(): void;
+  restore(): void;
+}
+
 /**
  * For a full run's commit, inside its transaction. First, every contact
  * someone touched since the last one gets a digest that matches nothing, so
  * that its rows are compared row by row (whatever was changed, even a row
- * deleted that the run writes again). Then our triggers are dropped, so
- * that millions of written rows do not each pay for them (and a rebuild may
- * drop and swap the table). `restore` recounts `schedule_day_counts` in one
- * pass over the (status, date, type) index, empties the touched contacts
- * (the commit has rewritten every digest), and re-creates the triggers as
- * the migrations wrote them. Other connections never see the table without
- * them: the whole is one transaction.
+ * deleted that the run writes again). Our triggers stay until `suspend`:
+ * a commit that changes a few thousand rows keeps `schedule_day_counts`
+ * exact through them (a recount reads the whole (status, date, type) index:
+ * seconds at nine million rows); one that writes millions of rows, or
+ * rebuilds the table, suspends them so that no row pays for them.
+ * `restore` recounts `schedule_day_counts` in one pass when they were
+ * suspended, empties the touched contacts (the commit has rewritten every
+ * digest), and re-creates the triggers as the migrations wrote them. Other
+ * connections never see the table without them: the whole is one
+ * transaction.
  */
-export const suspendScheduleTriggers = (sqlite: Database.Database): { restore: () => void } => {
+export const holdScheduleTriggers = (sqlite: Database.Database): HeldScheduleTriggers => {
   const triggers = sqlite.prepare(OUR_TRIGGERS).raw().all() as [string, string][];
   distrustTouchedContacts(sqlite);
-  for (const [name] of triggers) sqlite.exec(`DROP TRIGGER "${name.replaceAll('"', '""')}"`);
+  let suspended = false;
   return {
+    suspend: () => {
+      if (suspended) return;
+      suspended = true;
+      for (const [name] of triggers) sqlite.exec(`DROP TRIGGER IF EXISTS "${name.replaceAll('"', '""')}"`);
+    },
     restore: () => {
       if (triggers.length === 0) return;
-      recountDays(sqlite);
+      if (suspended) recountDays(sqlite);
       sqlite.exec('DELETE FROM schedule_touched_contacts');
       sqlite
         .prepare(`INSERT INTO scheduler_state (key, value) VALUES (?, 'since-full-run') ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
         .run(TOUCHED_TRACKING_KEY);
-      for (const [, sql] of triggers) sqlite.exec(sql);
+      if (suspended) for (const [, sql] of triggers) sqlite.exec(sql);
     },
   };
+};
+
+/** `holdScheduleTriggers` with the triggers suspended at once. */
+export const suspendScheduleTriggers = (sqlite: Database.Database): { restore: () => void } => {
+  const held = holdScheduleTriggers(sqlite);
+  held.suspend();
+  return { restore: held.restore };
 };
 
 const distrustTouchedContacts = (sqlite: Database.Database): void => {
