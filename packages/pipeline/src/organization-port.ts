@@ -6,6 +6,7 @@ import type {
   ExistingDayCounts,
 } from '@scheduler/core';
 import type { ChunkRange } from './run-flow';
+import type { TableHolder } from './schedule-rows';
 
 /** What a run writes into `scheduler_checkpoints` when it ends well. */
 export interface CheckpointCompletion {
@@ -55,8 +56,11 @@ export interface OrganizationPort {
   /** A verified point-in-time copy before a full run; old copies pruned. */
   backup(): Promise<{ path: string; bytes: number }>;
 
-  /** A full run's result replaces every pre-scheduled/skipped row, and pending change-log rows are marked processed, in one transaction. */
-  commitFullRun(runId: string, table: CandidateTable, sendTime: string): WriteCounts;
+  /**
+   * A full run's result replaces every pre-scheduled/skipped row, and pending change-log rows are marked
+   * processed, in one transaction. The holder's table is released (null) once its rows are written.
+   */
+  commitFullRun(runId: string, run: TableHolder, sendTime: string): WriteCounts;
   /** A targeted result replaces those contacts' pre-scheduled/skipped rows (and marks the instance's change-log rows), in one transaction. */
   commitContacts(
     runId: string,

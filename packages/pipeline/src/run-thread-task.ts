@@ -15,6 +15,7 @@ import { openOrganizationPort, type PortOptions } from './sqlite-organization';
 import type { OrganizationPort } from './organization-port';
 import { addContactStats, countOutcome, emptyContactStats, type ContactStats } from './run-stats';
 import { balancingSummary, contactSummary, emailCounts, type RunSummary } from './run-summary';
+import type { TableHolder } from './schedule-rows';
 import { StagingStore } from './staging/staging-store';
 import { decodeTable, encodeTable } from './table-codec';
 import { taskFailureOf } from './task-errors';
@@ -174,28 +175,24 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
     const timer = new PhaseTimer();
     return withPort(task.files.databasePath, portOptions(config, false), (port) => {
       const contactRows = port.contactRowCount();
-      // Sized for the whole run up front: growing columns of millions would hold two copies at once.
-      const table = new CandidateTable({ contacts: contactRows, emails: Math.ceil(contactRows * EMAILS_PER_CONTACT_ESTIMATE) });
-      const stats = emptyContactStats();
-      for (const chunk of staging.chunks(task.runId)) {
-        table.append(decodeTable(chunk.table));
-        addContactStats(stats, chunk.stats);
-      }
+      // The table lives only in this holder, never in a local: the commit releases it (see schedule-rows.ts).
+      const held = appendChunks(staging, task.runId, contactRows);
       timer.lap('appendMs');
       try {
         const result = finalizeRun({
-          table,
+          table: held.table!,
           today,
           config,
           contactRowCount: contactRows,
           existing: port.existingDayCounts(today),
         });
+        const emails = emailCounts(held.table!);
+        const emailCount = held.table!.emailCount;
         timer.lap('finalizeMs');
-        const writes = port.commitFullRun(task.runId, table, config.send_time);
+        const writes = port.commitFullRun(task.runId, held, config.send_time);
         timer.lap('commitMs');
-        const emails = emailCounts(table);
         port.completeCheckpoint(task.runId, {
-          contactsProcessed: stats.total,
+          contactsProcessed: held.stats.total,
           emailsScheduled: emails.pre_scheduled,
           emailsSkipped: emails.skipped,
         });
@@ -206,7 +203,7 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
           kind: 'full',
           status: 'completed',
           as_of: run.asOf,
-          contacts: contactSummary(stats),
+          contacts: contactSummary(held.stats),
           emails,
           balancing: balancingSummary(result),
           writes,
@@ -214,7 +211,7 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
         };
         staging.finishRun(task.runId, 'completed', summary);
         timer.lap('checkpointMs');
-        log.info({ emails: table.emailCount, ...writes, ...timer.phases }, 'run committed');
+        log.info({ emails: emailCount, ...writes, ...timer.phases }, 'run committed');
         return summary;
       } catch (error) {
         port.failCheckpoint(task.runId, error instanceof Error ? error.message : String(error));
@@ -222,6 +219,17 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
       }
     });
   });
+};
+
+/** Every chunk's staged result in one table, sized for the whole run up front (growing columns of millions would hold two copies at once). */
+const appendChunks = (staging: StagingStore, runId: string, contactRows: number): TableHolder & { stats: ContactStats } => {
+  const table = new CandidateTable({ contacts: contactRows, emails: Math.ceil(contactRows * EMAILS_PER_CONTACT_ESTIMATE) });
+  const stats = emptyContactStats();
+  for (const chunk of staging.chunks(runId)) {
+    table.append(decodeTable(chunk.table));
+    addContactStats(stats, chunk.stats);
+  }
+  return { table, stats };
 };
 
 const reschedule = (task: RescheduleTask): RescheduleResult => {

@@ -39,6 +39,7 @@ import {
 } from '@scheduler/db';
 import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { CheckpointCompletion, OrganizationPort, WriteCounts } from './organization-port';
+import { ScheduleRowStream, type TableHolder } from './schedule-rows';
 
 const { emailSchedules, schedulerCheckpoints, contactCampaigns, campaignInstances, campaignTypes, contacts } = schema;
 
@@ -51,37 +52,6 @@ export interface PortOptions {
   readonly timeZone?: string;
   readonly followupLookbackDays?: number;
   readonly backupRetentionDays?: number;
-}
-
-/** The rows of a finalized table, in contact order, as `email_schedules` rows. */
-function* scheduleRows(table: CandidateTable, runId: string, sendTime: string, now: string): Generator<ScheduleRow> {
-  const time = `${sendTime}:00`;
-  for (let c = 0; c < table.contactCount; c++) {
-    const contactId = table.contactId[c]!;
-    for (let e = table.emailStart[c]!; e < table.emailStart[c + 1]!; e++) {
-      const event = table.eventDay[e]!;
-      const packed = event === NO_DAY ? null : packedDateOf(event);
-      yield {
-        contactId,
-        emailType: table.typeNames[table.typeCode[e]!]!,
-        eventYear: packed === null ? null : Math.floor(packed / 10000),
-        eventMonth: packed === null ? null : Math.floor(packed / 100) % 100,
-        eventDay: packed === null ? null : packed % 100,
-        scheduledSendDate: formatIsoDate(table.day[e]!),
-        scheduledSendTime: time,
-        status: table.status[e] === STATUS_PRE_SCHEDULED ? 'pre-scheduled' : 'skipped',
-        skipReason: table.skipReason[e] === NO_TEXT ? null : table.textAt(table.skipReason[e]!),
-        priority: table.priority[e]!,
-        campaignInstanceId: table.campaignInstanceId[e]! < 0 ? null : table.campaignInstanceId[e]!,
-        emailTemplate: table.textAt(table.emailTemplate[e]!),
-        smsTemplate: table.textAt(table.smsTemplate[e]!),
-        schedulerRunId: runId,
-        metadata: table.textAt(table.metadata[e]!),
-        createdAt: now,
-        updatedAt: now,
-      };
-    }
-  }
 }
 
 const sha256Of = (rows: Iterable<unknown[]>): string => {
@@ -291,8 +261,9 @@ class SqliteOrganization implements OrganizationPort {
     return { path, bytes };
   }
 
-  commitFullRun(runId: string, table: CandidateTable, sendTime: string): WriteCounts {
-    const summary = replaceOrganizationSchedule(this.db, runId, scheduleRows(table, runId, sendTime, utcDatetime(new Date())));
+  commitFullRun(runId: string, run: TableHolder, sendTime: string): WriteCounts {
+    const rows = new ScheduleRowStream(run, runId, sendTime, utcDatetime(new Date()), true);
+    const summary = replaceOrganizationSchedule(this.db, runId, rows);
     this.lastCommit = summary;
     // A full run covers every contact, so it answers every pending change (RULES.md §10).
     markCampaignChangesProcessed(
@@ -313,7 +284,7 @@ class SqliteOrganization implements OrganizationPort {
       this.db,
       runId,
       contactIds,
-      scheduleRows(table, runId, sendTime, utcDatetime(new Date())),
+      new ScheduleRowStream({ table }, runId, sendTime, utcDatetime(new Date()), false),
     );
     this.lastCommit = summary;
     if (processedChangesOfInstance !== null) {
