@@ -16,7 +16,10 @@ describe('schedulesChecksumFromDigests', () => {
     const db = freshOrganization(directory());
     const ids = [1, 2, 3, 4, 1500];
     insertContacts(db, ids);
+    expect(schedulesChecksumFromDigests(db)).toBe(schedulesChecksum(db));
+    db.sqlite.exec(`INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status) VALUES (9, 'aep', '2026-09-15', 'skipped')`);
     expect(schedulesChecksumFromDigests(db)).toBeNull();
+    db.sqlite.exec(`DELETE FROM email_schedules WHERE contact_id = 9`);
     for (const rebuild of ['never', 'always'] as const) {
       replaceOrganizationSchedule(db, 'run-1', runRows(ids), { rebuild, probeRows: 1 });
       expect(schedulesChecksumFromDigests(db)).toBe(schedulesChecksum(db));

@@ -9,7 +9,8 @@ import { ScheduleChecksum } from './schedule-checksum';
 /**
  * `schedulesChecksum` without reading every row: the same bytes, from the
  * stored digests of the contacts nobody touched since the last full run's
- * commit (a few thousand blobs) and the rows of the few who were. Null when
+ * commit (a few thousand blobs) and the rows of the few who were; nothing
+ * read at all when there is no scheduler row. Null when
  * the digests cannot be trusted for that (no full run committed since the
  * triggers exist, or digests never completed): the caller reads the rows.
  * One read transaction, so the digests and the rows are of one moment.
@@ -17,6 +18,9 @@ import { ScheduleChecksum } from './schedule-checksum';
 export const schedulesChecksumFromDigests = (db: OrganizationDb): string | null =>
   withDatabaseErrors(`computing the schedules checksum of ${db.path} from its digests`, () =>
     db.sqlite.transaction((): string | null => {
+      // No scheduler row at all (before a first run): the checksum of nothing, found through the status index.
+      const none = db.sqlite.prepare(`SELECT 1 FROM email_schedules WHERE status IN ('pre-scheduled', 'skipped') LIMIT 1`).get() === undefined;
+      if (none) return new ScheduleChecksum().digest();
       const state = db.sqlite.prepare(`SELECT value FROM scheduler_state WHERE key = ?`).pluck();
       if (state.get('schedule_digest_blocks') !== 'complete' || state.get(TOUCHED_TRACKING_KEY) !== 'since-full-run') return null;
       const touched = db.sqlite.prepare(`SELECT contact_id FROM schedule_touched_contacts ORDER BY contact_id`).pluck().all() as number[];
