@@ -7,6 +7,7 @@ import {
   scheduleContact,
   type Config,
   type ContactInputs,
+  type ExistingDayCounts,
 } from '@scheduler/core';
 import { zipToState } from '@scheduler/zip-states';
 import { createLogger, type Logger } from './logger';
@@ -179,15 +180,7 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
       const held = appendChunks(staging, task.runId, contactRows);
       timer.lap('appendMs');
       try {
-        const result = finalizeRun({
-          table: held.table!,
-          today,
-          config,
-          contactRowCount: contactRows,
-          existing: port.existingDayCounts(today),
-        });
-        const emails = emailCounts(held.table!);
-        const emailCount = held.table!.emailCount;
+        const { result, emails, emailCount } = balance(held, today, config, contactRows, port.existingDayCounts(today));
         timer.lap('finalizeMs');
         const writes = port.commitFullRun(task.runId, held, config.send_time);
         timer.lap('commitMs');
@@ -219,6 +212,16 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
       }
     });
   });
+};
+
+/**
+ * The organization-wide rules over the held table, and what the summary needs of it. A function of its
+ * own: its frame, which references the table, is gone before the commit that releases it.
+ */
+const balance = (held: TableHolder, today: number, config: Config, contactRowCount: number, existing: ExistingDayCounts) => {
+  const table = held.table!;
+  const result = finalizeRun({ table, today, config, contactRowCount, existing });
+  return { result, emails: emailCounts(table), emailCount: table.emailCount };
 };
 
 /** Every chunk's staged result in one table, sized for the whole run up front (growing columns of millions would hold two copies at once). */

@@ -35,40 +35,42 @@ export class ScheduleRowStream implements Iterable<ScheduleRow>, Iterator<Schedu
   }
 
   next(): IteratorResult<ScheduleRow> {
-    const table = this.holder.table;
-    if (table === null) return { done: true, value: undefined };
-    while (this.contact < table.contactCount && this.email >= table.emailStart[this.contact + 1]!) this.contact++;
-    if (this.contact >= table.contactCount) {
-      if (this.release) {
-        this.holder.table = null;
-        collectGarbage();
-      }
-      return { done: true, value: undefined };
+    const row = this.nextRow();
+    if (row !== null) return { done: false, value: row };
+    // Released here, where no frame holds the table any more (nextRow's has returned; this one never did).
+    if (this.release && this.holder.table !== null) {
+      this.holder.table = null;
+      collectGarbage();
     }
+    return { done: true, value: undefined };
+  }
+
+  private nextRow(): ScheduleRow | null {
+    const table = this.holder.table;
+    if (table === null) return null;
+    while (this.contact < table.contactCount && this.email >= table.emailStart[this.contact + 1]!) this.contact++;
+    if (this.contact >= table.contactCount) return null;
     const e = this.email++;
     const event = table.eventDay[e]!;
     const packed = event === NO_DAY ? null : packedDateOf(event);
     return {
-      done: false,
-      value: {
-        contactId: table.contactId[this.contact]!,
-        emailType: table.typeNames[table.typeCode[e]!]!,
-        eventYear: packed === null ? null : Math.floor(packed / 10000),
-        eventMonth: packed === null ? null : Math.floor(packed / 100) % 100,
-        eventDay: packed === null ? null : packed % 100,
-        scheduledSendDate: this.dateOf(table.day[e]!),
-        scheduledSendTime: this.time,
-        status: table.status[e] === STATUS_PRE_SCHEDULED ? 'pre-scheduled' : 'skipped',
-        skipReason: table.skipReason[e] === NO_TEXT ? null : table.textAt(table.skipReason[e]!),
-        priority: table.priority[e]!,
-        campaignInstanceId: table.campaignInstanceId[e]! < 0 ? null : table.campaignInstanceId[e]!,
-        emailTemplate: table.textAt(table.emailTemplate[e]!),
-        smsTemplate: table.textAt(table.smsTemplate[e]!),
-        schedulerRunId: this.runId,
-        metadata: table.textAt(table.metadata[e]!),
-        createdAt: this.now,
-        updatedAt: this.now,
-      },
+      contactId: table.contactId[this.contact]!,
+      emailType: table.typeNames[table.typeCode[e]!]!,
+      eventYear: packed === null ? null : Math.floor(packed / 10000),
+      eventMonth: packed === null ? null : Math.floor(packed / 100) % 100,
+      eventDay: packed === null ? null : packed % 100,
+      scheduledSendDate: this.dateOf(table.day[e]!),
+      scheduledSendTime: this.time,
+      status: table.status[e] === STATUS_PRE_SCHEDULED ? 'pre-scheduled' : 'skipped',
+      skipReason: table.skipReason[e] === NO_TEXT ? null : table.textAt(table.skipReason[e]!),
+      priority: table.priority[e]!,
+      campaignInstanceId: table.campaignInstanceId[e]! < 0 ? null : table.campaignInstanceId[e]!,
+      emailTemplate: table.textAt(table.emailTemplate[e]!),
+      smsTemplate: table.textAt(table.smsTemplate[e]!),
+      schedulerRunId: this.runId,
+      metadata: table.textAt(table.metadata[e]!),
+      createdAt: this.now,
+      updatedAt: this.now,
     };
   }
 
