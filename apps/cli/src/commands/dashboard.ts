@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startDashboard } from '@scheduler/dashboard';
 import { createLogger } from '@scheduler/pipeline';
 import type { CliEnv } from '../cli-env';
 import { configFrom } from '../config-option';
@@ -29,6 +28,8 @@ export const registerDashboardCommand = (program: Command, env: () => CliEnv): v
     .action(async (options: DashboardCommandOptions) => {
       const vars = env();
       const logger = createLogger({ level: vars.LOG_LEVEL, name: 'scheduler-dashboard' });
+      // Loaded here, not at the top: every other command would pay its 1+ s import (Bull Board, the web server).
+      const { startDashboard } = await import('@scheduler/dashboard');
       const dashboard = await startDashboard({
         redisUrl: vars.REDIS_URL,
         organizationsDir: vars.SCHEDULER_ORGS_DIR,
