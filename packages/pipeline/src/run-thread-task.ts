@@ -41,6 +41,9 @@ import type {
 /** Emails per contact of a typical organization (3.3 measured on the seed); more only grows the table. */
 const EMAILS_PER_CONTACT_ESTIMATE = 3.5;
 
+/** A reschedule reads through a memory map (see PortOptions.mmapMb): a few pages of it. */
+const RESCHEDULE_MMAP_MB = 256;
+
 /** A reschedule waits for a full run only this long: a run older than this is taken as abandoned. */
 const FULL_RUN_IN_FLIGHT_MAX_AGE_MS = 6 * 60 * 60 * 1000;
 
@@ -240,7 +243,7 @@ const reschedule = (task: RescheduleTask): RescheduleResult => {
   const timer = new PhaseTimer();
   const log = loggerFor(task.log);
   const config = configOf(task.configJson);
-  return withPort(task.files.databasePath, portOptions(config, false), (port) => {
+  return withPort(task.files.databasePath, { ...portOptions(config, false), mmapMb: RESCHEDULE_MMAP_MB }, (port) => {
     timer.lap('openMs');
     const fullRun = port.fullRunInFlight(FULL_RUN_IN_FLIGHT_MAX_AGE_MS);
     if (fullRun !== null) return { status: 'deferred', fullRunId: fullRun };
