@@ -47,6 +47,9 @@ const flat = (text: string): string => {
   return text;
 };
 
+/** What a contact without history, targets or behaviour carries, shared as the db reader shares it. */
+const EMPTY: readonly never[] = [];
+
 /** `count` contacts shaped like a real organization's, about 2.6 emails each. */
 export function* syntheticContacts(count: number, today: number, seed = 42): Generator<ContactInputs> {
   const random = mulberry32(seed);
@@ -71,9 +74,9 @@ export function* syntheticContacts(count: number, today: number, seed = 42): Gen
         birthDate: flat(formatIsoDate(birth)),
         effectiveDate: random() < 0.8 ? flat(formatIsoDate(effective)) : null,
       },
-      history: [],
-      targets: campaign ? [{ campaignInstanceId: 1, triggerDate: flat(formatIsoDate(today + Math.floor(random() * 60))), status: 'pending' }] : [],
-      behaviour: [],
+      history: EMPTY,
+      targets: campaign ? [{ campaignInstanceId: 1, triggerDate: flat(formatIsoDate(today + Math.floor(random() * 60))), status: 'pending' }] : EMPTY,
+      behaviour: EMPTY,
     };
   }
 }
