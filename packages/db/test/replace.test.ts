@@ -5,6 +5,7 @@ import {
   replaceOrganizationSchedule,
   RowOrderError,
   schedulesChecksum,
+  schedulesChecksumFromDigests,
   type OrganizationDb,
   type ReplaceOptions,
   type ScheduleRow,
@@ -206,6 +207,29 @@ describe('replaceOrganizationSchedule', () => {
     const before = storedRows(db);
     expect(() => replaceOrganizationSchedule(db, 'run-2', [...runRows([2]), ...runRows([1], () => true)])).toThrow(RowOrderError);
     expect(storedRows(db)).toEqual(before);
+    db.close();
+  });
+
+  it('never trusts digests stored in an older digest format, even ones that match the new rows', () => {
+    const contacts = [1, 2, 3];
+    const changes = (id: number): boolean => id === 2;
+    // File B holds the digests of run-2's rows; file A holds run-1's rows, then B's digests under the format-1 mark.
+    const other = freshOrganization(directory(), 'other.sqlite');
+    insertContacts(other, contacts);
+    replaceOrganizationSchedule(other, 'run-2', runRows(contacts, changes));
+    other.close();
+    const db = freshOrganization(directory());
+    insertContacts(db, contacts);
+    replaceOrganizationSchedule(db, 'run-1', runRows(contacts));
+    db.sqlite.prepare('ATTACH DATABASE ? AS other').run(`${directory()}/other.sqlite`);
+    db.sqlite.exec(`DELETE FROM schedule_digest_blocks; INSERT INTO schedule_digest_blocks SELECT * FROM other.schedule_digest_blocks;
+      UPDATE scheduler_state SET value = 'complete' WHERE key = 'schedule_digest_blocks'`);
+    db.sqlite.exec('DETACH DATABASE other');
+    expect(schedulesChecksumFromDigests(db)).toBeNull();
+    const summary = replaceOrganizationSchedule(db, 'run-2', runRows(contacts, changes), { rebuild: 'never' });
+    expect(summary).toMatchObject({ contactsChanged: 1, rowsUpdated: 2 });
+    expect(keysOf(db)).toContain('2|birthday|2026-06-02|pre-scheduled');
+    expect(schedulesChecksumFromDigests(db)).toBe(schedulesChecksum(db));
     db.close();
   });
 });

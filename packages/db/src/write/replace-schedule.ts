@@ -3,7 +3,7 @@ import { withDatabaseErrors } from '../connection/database-errors';
 import { withCacheSize, type OrganizationDb } from '../connection/open-organization-db';
 import { inWriteTransaction } from '../connection/transaction';
 import { ScheduleChecksum } from '../runs/schedule-checksum';
-import { ContactDigest, UNKNOWN_DIGEST } from './contact-digest';
+import { ContactDigest, DIGESTS_COMPLETE, UNKNOWN_DIGEST } from './contact-digest';
 import { holdScheduleTriggers } from './schedule-triggers';
 import { contactGroups, type ContactRows } from './contact-groups';
 import { blockOf, BlockWriter, lastIdOfBlock, NO_ENTRIES, StoredBlockReader, updateDigestEntries } from './digest-blocks';
@@ -221,11 +221,12 @@ const writeState = (db: OrganizationDb, key: string, value: string): void => {
 };
 
 /**
- * Until a full run has committed, digests cannot be trusted to describe the
- * table: every contact holding rows gets one that matches nothing.
+ * Until a full run has committed in this digest format, digests cannot be
+ * trusted to describe the table: every contact holding rows gets one that
+ * matches nothing.
  */
 const distrustDigestsUnlessComplete = (db: OrganizationDb): void => {
-  if (readState(db, DIGESTS_COMPLETE_KEY) === 'complete') return;
+  if (readState(db, DIGESTS_COMPLETE_KEY) === DIGESTS_COMPLETE) return;
   const blocks = new Map<number, number[]>();
   const counts = db.sqlite
     .prepare(
@@ -416,7 +417,7 @@ export const replaceOrganizationSchedule = (
         (rebuild as { finish: () => void } | null)?.finish();
         suspended?.restore();
         ourTriggers.restore();
-        writeState(db, DIGESTS_COMPLETE_KEY, 'complete');
+        writeState(db, DIGESTS_COMPLETE_KEY, DIGESTS_COMPLETE);
         const mode = rebuild !== null ? 'rebuild' : suspended !== null ? 'bulk-insert' : 'incremental';
         return finishSummary(mode, tally, dropped.duplicates, checksum);
       }),
