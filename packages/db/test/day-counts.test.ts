@@ -68,6 +68,14 @@ describe('schedule_day_counts', () => {
       expect(second.mode).toBe(rebuild === 'always' ? 'rebuild' : 'incremental');
       expect(tableCounts(db)).toEqual(rowCounts(db));
       expect(triggerCount(db)).toBe(3);
+      // Same keys, statuses swapped: rows updated in place, counted under their new status.
+      const swapped = [1, 3, 2000].flatMap((id) => [
+        scheduleRow(id, 'aep', '2026-09-15'),
+        scheduleRow(id, 'effective_date', '2026-06-02', { status: 'skipped', skipReason: 'year_round: NY' }),
+        scheduleRow(id, 'birthday', '2026-06-02'),
+      ]);
+      replaceOrganizationSchedule(db, 'run-3', swapped, options);
+      expect(tableCounts(db)).toEqual(rowCounts(db));
       replaceContactsSchedule(db, 'reschedule-1', [1, 2], runRows([2], '2026-06-03'));
       db.sqlite.exec(`UPDATE email_schedules SET status = 'scheduled' WHERE contact_id = 3 AND email_type = 'aep'`);
       expect(tableCounts(db)).toEqual(rowCounts(db));

@@ -4,6 +4,7 @@ import { withCacheSize, type OrganizationDb } from '../connection/open-organizat
 import { inWriteTransaction } from '../connection/transaction';
 import { ScheduleChecksum } from '../runs/schedule-checksum';
 import { ContactDigest, DIGESTS_COMPLETE, UNKNOWN_DIGEST } from './contact-digest';
+import { DayCountDeltas } from './day-count-deltas';
 import { holdScheduleTriggers } from './schedule-triggers';
 import { contactGroups, type ContactRows } from './contact-groups';
 import { blockOf, BlockWriter, lastIdOfBlock, NO_ENTRIES, StoredBlockReader, updateDigestEntries } from './digest-blocks';
@@ -146,7 +147,7 @@ const rewriteContact = (statements: ScheduleStatements, runId: string, contact: 
     if (sameContent(old.values, 1, row)) {
       tally.rowsKept++;
     } else {
-      statements.update(old.id, row, runId);
+      statements.update(old, row, runId);
       tally.rowsUpdated++;
       changed = true;
     }
@@ -164,10 +165,10 @@ const rewriteContact = (statements: ScheduleStatements, runId: string, contact: 
     }
     const [old] = leftovers.splice(sameType, 1);
     changed = true;
-    if (statements.move(old!.id, row, runId)) {
+    if (statements.move(old!, row, runId)) {
       tally.rowsUpdated++;
     } else {
-      statements.delete(old!.id);
+      statements.delete(old!);
       tally.rowsDeleted++;
       tally.conflictsIgnored++;
       (ignored ??= []).push(i);
@@ -175,7 +176,7 @@ const rewriteContact = (statements: ScheduleStatements, runId: string, contact: 
   }
   // Deletes before inserts: a new row may take a key only a deleted row held.
   for (const old of leftovers) {
-    statements.delete(old.id);
+    statements.delete(old);
     tally.rowsDeleted++;
     changed = true;
   }
@@ -206,7 +207,7 @@ const insertContact = (statements: ScheduleStatements, runId: string, contact: D
 
 const deleteContactRows = (statements: ScheduleStatements, contactId: number, tally: Tally): void => {
   for (const old of statements.storedRows(contactId)) {
-    statements.delete(old.id);
+    statements.delete(old);
     tally.rowsDeleted++;
   }
 };
@@ -327,12 +328,14 @@ export const replaceOrganizationSchedule = (
         // Nothing to replace (a first run): the indexes the sorted rows would fill out of order (by status and
         // date) are built once at the end. Kept: UNIQUE (refuses a sender's key), and those led by the contact
         // (rows arrive in its order) or the run id (the same for every new row): the new entries only append.
-        if (nothingStored) ourTriggers.suspend();
+        // Our triggers are suspended whatever the mode: this commit keeps the day counts itself.
+        ourTriggers.suspend();
+        const dayCounts = new DayCountDeltas();
         const suspended = nothingStored
           ? suspendIndexes(sqlite, [SCHEDULE_TABLE], { keepUnique: true, keepLeading: ['contact_id', 'scheduler_run_id'] })
           : null;
         const writer = new BlockWriter(sqlite);
-        let statements = new ScheduleStatements(sqlite);
+        let statements = new ScheduleStatements(sqlite, dayCounts);
         let reader: StoredBlockReader | null = nothingStored ? null : new StoredBlockReader(sqlite);
         let rebuild: { finish: () => void } | null = null;
         let rowsSeen = 0;
@@ -363,7 +366,6 @@ export const replaceOrganizationSchedule = (
           if (!last && !probed && rowsSeen >= probeRows) {
             probed = true;
             if (cost.favoursRebuild()) {
-              ourTriggers.suspend();
               rebuild = startRebuild(db, lastIdOfBlock(block));
               statements = new ScheduleStatements(sqlite);
               reader = null;
@@ -416,7 +418,8 @@ export const replaceOrganizationSchedule = (
         while (reader !== null && reader.peekBlock() !== null) vanishStoredBlock(reader.next()!);
         (rebuild as { finish: () => void } | null)?.finish();
         suspended?.restore();
-        ourTriggers.restore();
+        // Millions of rows written (or the table rebuilt): one recount beats gathering deltas for each.
+        ourTriggers.restore(rebuild === null && suspended === null ? dayCounts : null);
         writeState(db, DIGESTS_COMPLETE_KEY, DIGESTS_COMPLETE);
         const mode = rebuild !== null ? 'rebuild' : suspended !== null ? 'bulk-insert' : 'incremental';
         return finishSummary(mode, tally, dropped.duplicates, checksum);

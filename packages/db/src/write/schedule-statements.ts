@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { DayCountDeltas } from './day-count-deltas';
 import type { ScheduleRow } from './schedule-row';
 import { STORED_ROW_COLUMNS } from './schedule-row-content';
 
@@ -9,6 +10,11 @@ export interface StoredRow {
   /** Raw column values: the id, then STORED_ROW_COLUMNS. */
   readonly values: readonly unknown[];
 }
+
+// Positions in StoredRow.values (the id, then STORED_ROW_COLUMNS).
+const STORED_TYPE = 1;
+const STORED_DATE = 5;
+const STORED_STATUS = 7;
 
 export const rowKey = (emailType: string, scheduledSendDate: string): string => `${emailType}\u0000${scheduledSendDate}`;
 
@@ -23,7 +29,11 @@ export class ScheduleStatements {
   private readonly deleteRow: Database.Statement;
   private readonly selectContactRows: Database.Statement;
 
-  constructor(sqlite: Database.Database) {
+  /** `dayCounts`: where the writes' changes to day counts go while our triggers are suspended. */
+  constructor(
+    sqlite: Database.Database,
+    private readonly dayCounts: DayCountDeltas | null = null,
+  ) {
     // OR IGNORE: a row whose key the sender already holds stays the sender's (counted by the caller).
     this.insertRow = sqlite.prepare(
       `INSERT OR IGNORE INTO email_schedules (contact_id, email_type, event_year, event_month, event_day,
@@ -55,7 +65,7 @@ export class ScheduleStatements {
 
   /** False when the key was already taken (by a sender's row). */
   insert(row: ScheduleRow, runId: string): boolean {
-    return (
+    const inserted =
       this.insertRow.run(
         row.contactId,
         row.emailType,
@@ -74,12 +84,15 @@ export class ScheduleStatements {
         row.metadata,
         row.createdAt,
         row.updatedAt,
-      ).changes === 1
-    );
+      ).changes === 1;
+    if (inserted) this.counted(row, 1);
+    return inserted;
   }
 
   /** Rewrites a stored row with the same key; created_at stays. */
-  update(id: number, row: ScheduleRow, runId: string): void {
+  update(old: StoredRow, row: ScheduleRow, runId: string): void {
+    this.uncounted(old);
+    this.counted(row, 1);
     this.updateRow.run(
       row.eventYear,
       row.eventMonth,
@@ -94,7 +107,7 @@ export class ScheduleStatements {
       runId,
       row.metadata,
       row.updatedAt,
-      id,
+      old.id,
     );
   }
 
@@ -103,8 +116,8 @@ export class ScheduleStatements {
    * another date: fewer pages change than with a delete and an insert.
    * False when the new key is taken.
    */
-  move(id: number, row: ScheduleRow, runId: string): boolean {
-    return (
+  move(old: StoredRow, row: ScheduleRow, runId: string): boolean {
+    const moved =
       this.moveRow.run(
         row.scheduledSendDate,
         row.eventYear,
@@ -120,13 +133,26 @@ export class ScheduleStatements {
         runId,
         row.metadata,
         row.updatedAt,
-        id,
-      ).changes === 1
-    );
+        old.id,
+      ).changes === 1;
+    if (moved) {
+      this.uncounted(old);
+      this.counted(row, 1);
+    }
+    return moved;
   }
 
-  delete(id: number): void {
-    this.deleteRow.run(id);
+  delete(old: StoredRow): void {
+    this.deleteRow.run(old.id);
+    this.uncounted(old);
+  }
+
+  private counted(row: ScheduleRow, delta: number): void {
+    this.dayCounts?.add(row.scheduledSendDate, row.status, row.emailType, delta);
+  }
+
+  private uncounted(old: StoredRow): void {
+    this.dayCounts?.add(String(old.values[STORED_DATE]), String(old.values[STORED_STATUS]), String(old.values[STORED_TYPE]), -1);
   }
 
   /** A contact's pre-scheduled/skipped rows as stored. */
