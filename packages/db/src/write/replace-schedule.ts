@@ -335,7 +335,8 @@ export const replaceOrganizationSchedule = (
           ? suspendIndexes(sqlite, [SCHEDULE_TABLE], { keepUnique: true, keepLeading: ['contact_id', 'scheduler_run_id'] })
           : null;
         const writer = new BlockWriter(sqlite);
-        let statements = new ScheduleStatements(sqlite, dayCounts);
+        // A first run's days are recounted at the end: no deltas for its millions of rows.
+        let statements = new ScheduleStatements(sqlite, nothingStored ? null : dayCounts);
         let reader: StoredBlockReader | null = nothingStored ? null : new StoredBlockReader(sqlite);
         let rebuild: { finish: () => void } | null = null;
         let rowsSeen = 0;
