@@ -32,7 +32,7 @@ export {
   type ContactInputsPage,
 } from './read/contact-inputs';
 export type { UnreadableRows } from './read/unreadable-rows';
-export { existingDayCounts, existingDayCountsExcept } from './read/day-counts';
+export { existingDayCounts } from './read/day-counts';
 export { existingDayCountsOfTable } from './read/day-count-table';
 export { recountDays } from './write/schedule-triggers';
 export { schedulesChecksumFromDigests } from './runs/digest-checksum';

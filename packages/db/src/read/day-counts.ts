@@ -36,32 +36,3 @@ export const existingDayCounts = (db: OrganizationDb, fromDate = '0000-00-00'): 
   withDatabaseErrors(`counting existing rows per day of ${db.path}`, () =>
     countsByDay(db, ['scheduled', 'processing'], fromDate),
   );
-
-/**
- * For a targeted reschedule of `contactIds` (RULES.md §10): as for a full
- * run, plus every other contact's `pre-scheduled` rows, which stay. The
- * rescheduled contacts' own pre-scheduled rows are subtracted after an
- * index-only count of all of them, so the cost does not grow with a scan of
- * the whole table's rows.
- */
-export const existingDayCountsExcept = (
-  db: OrganizationDb,
-  contactIds: Iterable<number>,
-  fromDate = '0000-00-00',
-): ExistingDayCounts =>
-  withDatabaseErrors(`counting existing rows per day of ${db.path}`, () => {
-    const counts = countsByDay(db, ['scheduled', 'processing', 'pre-scheduled'], fromDate);
-    const ownRows = db.sqlite
-      .prepare(
-        `SELECT scheduled_send_date, email_type FROM email_schedules
-         WHERE contact_id = ? AND +status = 'pre-scheduled' AND scheduled_send_date >= ?`,
-      )
-      .raw();
-    for (const contactId of new Set(contactIds)) {
-      for (const [date, emailType] of ownRows.all(contactId, fromDate) as [unknown, unknown][]) {
-        addCount(counts, date, -1, emailType === 'effective_date' ? -1 : 0);
-      }
-    }
-    for (const [day, count] of counts) if (count.all <= 0) counts.delete(day);
-    return counts;
-  });
