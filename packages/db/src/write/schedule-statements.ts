@@ -18,6 +18,23 @@ const STORED_STATUS = 7;
 
 export const rowKey = (emailType: string, scheduledSendDate: string): string => `${emailType}\u0000${scheduledSendDate}`;
 
+/** What an update and a move both set, in their statements' order (a move sets the date first). */
+const rewrittenValues = (row: ScheduleRow, runId: string): unknown[] => [
+  row.eventYear,
+  row.eventMonth,
+  row.eventDay,
+  row.scheduledSendTime,
+  row.status,
+  row.skipReason,
+  row.priority,
+  row.campaignInstanceId,
+  row.emailTemplate,
+  row.smsTemplate,
+  runId,
+  row.metadata,
+  row.updatedAt,
+];
+
 /**
  * The prepared statements the schedule writes use, made once per connection
  * and table (prepare again after the table is swapped).
@@ -93,22 +110,7 @@ export class ScheduleStatements {
   update(old: StoredRow, row: ScheduleRow, runId: string): void {
     this.uncounted(old);
     this.counted(row, 1);
-    this.updateRow.run(
-      row.eventYear,
-      row.eventMonth,
-      row.eventDay,
-      row.scheduledSendTime,
-      row.status,
-      row.skipReason,
-      row.priority,
-      row.campaignInstanceId,
-      row.emailTemplate,
-      row.smsTemplate,
-      runId,
-      row.metadata,
-      row.updatedAt,
-      old.id,
-    );
+    this.updateRow.run(...rewrittenValues(row, runId), old.id);
   }
 
   /**
@@ -117,24 +119,7 @@ export class ScheduleStatements {
    * False when the new key is taken.
    */
   move(old: StoredRow, row: ScheduleRow, runId: string): boolean {
-    const moved =
-      this.moveRow.run(
-        row.scheduledSendDate,
-        row.eventYear,
-        row.eventMonth,
-        row.eventDay,
-        row.scheduledSendTime,
-        row.status,
-        row.skipReason,
-        row.priority,
-        row.campaignInstanceId,
-        row.emailTemplate,
-        row.smsTemplate,
-        runId,
-        row.metadata,
-        row.updatedAt,
-        old.id,
-      ).changes === 1;
+    const moved = this.moveRow.run(row.scheduledSendDate, ...rewrittenValues(row, runId), old.id).changes === 1;
     if (moved) {
       this.uncounted(old);
       this.counted(row, 1);
@@ -159,8 +144,8 @@ export class ScheduleStatements {
   storedRows(contactId: number): StoredRow[] {
     return (this.selectContactRows.all(contactId) as unknown[][]).map((values) => ({
       id: values[0] as number,
-      key: rowKey(String(values[1]), String(values[5])),
-      emailType: String(values[1]),
+      key: rowKey(String(values[STORED_TYPE]), String(values[STORED_DATE])),
+      emailType: String(values[STORED_TYPE]),
       values,
     }));
   }
