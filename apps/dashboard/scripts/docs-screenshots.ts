@@ -4,10 +4,8 @@
  * docs/. Needs REDIS_URL and Debian's chromium (scripts/docs-screenshots.sh
  * provides both).
  */
-import { and, eq, like } from 'drizzle-orm';
-import { schema } from '@scheduler/db';
 import { launchChromium } from '../test/support/chromium';
-import { CREDENTIALS, ORGANIZATION, startDashboardWorld } from '../test/support/dashboard-world';
+import { CREDENTIALS, ORGANIZATION, contactInWindow, startDashboardWorld } from '../test/support/dashboard-world';
 
 const docs = new URL('../../../docs/', import.meta.url);
 const world = await startDashboardWorld({ contacts: 20_000 });
@@ -22,15 +20,7 @@ try {
   await page.locator('svg.volume-chart').waitFor();
   await page.screenshot({ path: new URL('dashboard-schedule.png', docs).pathname, fullPage: true });
 
-  const contactId = world.read(
-    (db) =>
-      db.orm
-        .select({ contactId: schema.emailSchedules.contactId })
-        .from(schema.emailSchedules)
-        .where(and(eq(schema.emailSchedules.status, 'skipped'), like(schema.emailSchedules.skipReason, 'exclusion_window:%')))
-        .limit(1)
-        .get()!.contactId,
-  );
+  const contactId = contactInWindow(world);
   await page.goto(`${base}/organizations/${ORGANIZATION}/contacts/${contactId}`);
   await page.screenshot({ path: new URL('dashboard-contact.png', docs).pathname, fullPage: true });
   process.stdout.write(`wrote docs/dashboard-schedule.png and docs/dashboard-contact.png (contact ${contactId})\n`);

@@ -1,10 +1,10 @@
-import { and, count, eq, like } from 'drizzle-orm';
+import { count } from 'drizzle-orm';
 import { dailyCapOf } from '@scheduler/core';
 import { schema } from '@scheduler/db';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium, type LaunchedBrowser } from './support/chromium';
-import { CREDENTIALS, ORGANIZATION, startDashboardWorld, type DashboardWorld } from './support/dashboard-world';
+import { CREDENTIALS, ORGANIZATION, contactInWindow, startDashboardWorld, type DashboardWorld } from './support/dashboard-world';
 
 let world: DashboardWorld;
 let chromium: LaunchedBrowser;
@@ -27,16 +27,6 @@ const signIn = async (page: Page, baseUrl: string, path: string): Promise<void> 
   await page.waitForURL(`${baseUrl}${path}`);
 };
 
-/** A contact with a skipped email in a dated exclusion window. */
-const contactInWindow = (): number =>
-  world.read((db) =>
-    db.orm
-      .select({ contactId: schema.emailSchedules.contactId })
-      .from(schema.emailSchedules)
-      .where(and(eq(schema.emailSchedules.status, 'skipped'), like(schema.emailSchedules.skipReason, 'exclusion_window:%')))
-      .limit(1)
-      .get()!.contactId,
-  );
 
 describe('when a person signs in with a browser', () => {
   test('the sign-in form leads back to the page asked for, and the organization page charts the year against the daily cap', async () => {
@@ -56,7 +46,7 @@ describe('when a person signs in with a browser', () => {
 
   test('a contact page shows every email with its reason and the exclusion window that applied', async () => {
     const page = await chromium.context.newPage();
-    const contactId = contactInWindow();
+    const contactId = contactInWindow(world);
     await page.goto(`${world.dashboard.url}/organizations/${ORGANIZATION}/contacts/${contactId}`);
     const skipped = page.locator('tr.status-row-skipped', { hasText: 'exclusion_window' }).first();
     const windowText = (await skipped.locator('.window').textContent()) ?? '';
@@ -70,7 +60,7 @@ describe('when a person signs in with a browser', () => {
 
   test('rescheduling a contact enqueues a job and the page follows it to completion', async () => {
     const page = await chromium.context.newPage();
-    const contactId = contactInWindow();
+    const contactId = contactInWindow(world);
     await page.goto(`${world.dashboard.url}/organizations/${ORGANIZATION}/contacts/${contactId}`);
     await page.click('text=Reschedule this contact');
     await page.waitForURL(/\/jobs\//);
@@ -99,7 +89,7 @@ describe('when the dashboard is read-only', () => {
     await chromium.context.clearCookies();
     const page = await chromium.context.newPage();
     const base = world.readOnlyDashboard.url;
-    const contactId = contactInWindow();
+    const contactId = contactInWindow(world);
     await signIn(page, base, `/organizations/${ORGANIZATION}/contacts/${contactId}`);
     expect(await page.locator('.badge.read-only').isVisible()).toBe(true);
     expect(await page.locator('text=Reschedule this contact').count()).toBe(0);

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dayInZone, defaultConfig, formatIsoDate, type Config } from '@scheduler/core';
-import { openOrganizationDb, seedOrganization, type OrganizationDb } from '@scheduler/db';
+import { and, eq, like } from 'drizzle-orm';
+import { openOrganizationDb, schema, seedOrganization, type OrganizationDb } from '@scheduler/db';
 import { OrganizationDirectory, RunClient, SingleDatabase, createLogger, startFleet, type Fleet } from '@scheduler/pipeline';
 import { startDashboard, type Credentials, type DashboardOptions, type RunningDashboard } from '../../src/index';
 
@@ -65,6 +66,17 @@ export interface DashboardWorld {
   read<T>(work: (db: OrganizationDb) => T): T;
   close(): Promise<void>;
 }
+
+/** A contact of the world with a skipped email in a dated exclusion window. */
+export const contactInWindow = (world: DashboardWorld): number =>
+  world.read((db) =>
+    db.orm
+      .select({ contactId: schema.emailSchedules.contactId })
+      .from(schema.emailSchedules)
+      .where(and(eq(schema.emailSchedules.status, 'skipped'), like(schema.emailSchedules.skipReason, 'exclusion_window:%')))
+      .limit(1)
+      .get()!.contactId,
+  );
 
 export const dashboardOptions = (organization: Organization, redisUrl: string, prefix: string): DashboardOptions => ({
   redisUrl,
