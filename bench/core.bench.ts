@@ -4,11 +4,12 @@
  */
 import {
   CandidateTable,
+  contactPlacement,
   createSchedulingContext,
   defaultConfig,
   finalizeRun,
   parseIsoDate,
-  scheduleContact,
+  scheduleContactInto,
   type ContactInputs,
 } from '@scheduler/core';
 import { syntheticCampaigns, syntheticContacts, syntheticZipLookup } from './synthetic-organization';
@@ -45,10 +46,8 @@ const computeBatch = (): void => {
   const start = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
   const chunk = new CandidateTable({ contacts: batch.length, emails: batch.length * 4 });
-  for (const contact of batch) {
-    const outcome = scheduleContact(context, contact);
-    if (outcome.usable) chunk.addContact(outcome.contactId, outcome.exclusion, outcome.emails, contact.history);
-  }
+  const placement = contactPlacement(context, chunk);
+  for (const contact of batch) scheduleContactInto(placement, contact);
   generationSeconds += seconds(start);
   generationCpuSeconds += cpuSeconds(cpuStart);
   table.append(chunk);

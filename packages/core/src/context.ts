@@ -2,13 +2,33 @@ import type { Config } from './config/config-schema';
 import type { ZipLookup } from './contacts/contact-usability';
 import { anniversaryOf } from './dates/anniversary';
 import { parseIsoDate, yearOf } from './dates/epoch-day';
+import { typeKeyBytes } from './hash/fnv1a';
+import type { RuleSettings } from './rules/kinds/rule-kind';
+import { stateExclusionOf, type StateExclusion } from './rules/rule-kinds';
 import type { CampaignInstance, CampaignType } from './types';
+
+/**
+ * What every email of one anniversary type, or of one campaign instance,
+ * shares: resolved once per run, so that an email is written as numbers.
+ */
+export interface EmailKind {
+  /** Dense within a context: tables cache what they derive from a kind by it. */
+  readonly id: number;
+  readonly emailType: string;
+  /** `typeKeyBytes(emailType)`. */
+  readonly keyBytes: Uint8Array;
+  readonly priority: number;
+  readonly emailTemplate: string | null;
+  readonly smsTemplate: string | null;
+  readonly respectsWindows: boolean;
+  readonly campaignInstanceId: number | null;
+}
 
 /** An active campaign instance with what its emails need, resolved once per run. */
 export interface ActiveCampaign {
   readonly instance: CampaignInstance;
   readonly type: CampaignType;
-  readonly emailType: string;
+  readonly kind: EmailKind;
   /** Trigger day of targets without one: `active_start_date`, or today. */
   readonly defaultTriggerDay: number;
 }
@@ -36,17 +56,14 @@ export interface SchedulingContext {
   readonly targetAllCampaigns: readonly ActiveCampaign[];
   readonly followupOverrides: ReadonlyMap<number, FollowupTemplateOverride>;
   readonly templateOf: (emailType: string) => TemplatePair;
-  /** Priority and templates of the anniversary types, looked up once per run rather than per email. */
-  readonly anniversaryDefaults: Readonly<Record<AnniversaryType, AnniversaryDefaults>>;
+  /** The anniversary types' kinds: priority and templates looked up once per run rather than per email. */
+  readonly anniversaryKinds: Readonly<Record<AnniversaryType, EmailKind>>;
+  /** `config.state_rules` by state, kinds resolved (a Map lookup costs less than a property looked up by a varying key). */
+  readonly stateExclusions: ReadonlyMap<string, StateExclusion>;
+  readonly ruleSettings: RuleSettings;
 }
 
 export type AnniversaryType = 'birthday' | 'effective_date' | 'aep' | 'post_window';
-
-export interface AnniversaryDefaults {
-  readonly priority: number;
-  readonly email: string;
-  readonly sms: string | null;
-}
 
 export interface SchedulingContextInput {
   readonly today: number;
@@ -89,6 +106,23 @@ export const createSchedulingContext = (
   const { today, config } = input;
   const warnings: string[] = [];
   const campaignTypes = new Map(input.campaignTypes.map((type) => [type.name, type]));
+  let kindCount = 0;
+  const kindOf = (
+    emailType: string,
+    priority: number,
+    emailTemplate: string | null,
+    smsTemplate: string | null,
+    { respectsWindows, campaignInstanceId }: { respectsWindows: boolean; campaignInstanceId: number | null },
+  ): EmailKind => ({
+    id: kindCount++,
+    emailType,
+    keyBytes: typeKeyBytes(emailType),
+    priority,
+    emailTemplate,
+    smsTemplate,
+    respectsWindows,
+    campaignInstanceId,
+  });
   const activeCampaigns = new Map<number, ActiveCampaign>();
   const followupOverrides = new Map<number, FollowupTemplateOverride>();
 
@@ -111,7 +145,10 @@ export const createSchedulingContext = (
     activeCampaigns.set(instance.id, {
       instance,
       type,
-      emailType: `campaign_${type.name}`,
+      kind: kindOf(`campaign_${type.name}`, type.priority, instance.emailTemplate, instance.smsTemplate, {
+        respectsWindows: type.respectExclusionWindows,
+        campaignInstanceId: instance.id,
+      }),
       defaultTriggerDay: start ?? today,
     });
   }
@@ -127,14 +164,17 @@ export const createSchedulingContext = (
     return pair;
   };
 
-  const defaultsOf = (type: AnniversaryType): AnniversaryDefaults => ({ priority: config.priorities[type], ...templateOf(type) });
+  const anniversaryKindOf = (type: AnniversaryType): EmailKind => {
+    const templates = templateOf(type);
+    return kindOf(type, config.priorities[type], templates.email, templates.sms, { respectsWindows: true, campaignInstanceId: null });
+  };
   return {
     context: {
-      anniversaryDefaults: {
-        birthday: defaultsOf('birthday'),
-        effective_date: defaultsOf('effective_date'),
-        aep: defaultsOf('aep'),
-        post_window: defaultsOf('post_window'),
+      anniversaryKinds: {
+        birthday: anniversaryKindOf('birthday'),
+        effective_date: anniversaryKindOf('effective_date'),
+        aep: anniversaryKindOf('aep'),
+        post_window: anniversaryKindOf('post_window'),
       },
       today,
       config,
@@ -147,6 +187,8 @@ export const createSchedulingContext = (
         .sort((a, b) => a.instance.id - b.instance.id),
       followupOverrides,
       templateOf,
+      stateExclusions: new Map(Object.entries(config.state_rules).map(([state, rule]) => [state, stateExclusionOf(rule)])),
+      ruleSettings: { preWindowExclusionDays: config.timing.pre_window_exclusion_days },
     },
     warnings,
   };

@@ -25,7 +25,15 @@ export {
   type SchedulingContextInput,
   type ActiveCampaign,
 } from './context';
-export { scheduleContact, type ContactOutcome } from './schedule-contact';
+export {
+  contactPlacement,
+  scheduleContact,
+  scheduleContactInto,
+  scheduleContactWithEmails,
+  type ContactOutcome,
+  type ContactSummary,
+} from './schedule-contact';
+export type { Placement } from './candidates/placement';
 export { followupTypeOf, type FollowupType } from './candidates/followup-emails';
 export {
   CandidateTable,

@@ -1,29 +1,38 @@
-import { anniversaryEmails } from './candidates/anniversary-emails';
-import { campaignEmails } from './candidates/campaign-emails';
+import { addAnniversaryEmails } from './candidates/anniversary-emails';
+import { addCampaignEmails } from './candidates/campaign-emails';
+import { ContactEmails } from './candidates/contact-emails';
 import { followupEmails } from './candidates/followup-emails';
 import { HistoryIndex } from './candidates/history-index';
-import { postWindowEmail } from './candidates/post-window';
-import { resolveSameDayConflicts } from './candidates/same-day-conflicts';
+import { Placement } from './candidates/placement';
+import { addPostWindowEmail } from './candidates/post-window';
 import { contactUsability, isBlank } from './contacts/contact-usability';
 import type { SchedulingContext } from './context';
-import { catchUpDay } from './dates/catch-up';
 import { parseIsoDate } from './dates/epoch-day';
-import { windowEndOf, windowReason, windowYearContaining, type Exclusion } from './rules/exclusion';
-import { exclusionFor } from './rules/rule-kinds';
+import { CandidateTable } from './finalize/candidate-table';
+import { windowEndOf, type Exclusion } from './rules/exclusion';
 import type { BadDateReason, ContactInputs, EmailCandidate, UnusableReason } from './types';
 
-export type ContactOutcome =
-  | { readonly usable: false; readonly contactId: number; readonly reason: UnusableReason }
-  | {
-      readonly usable: true;
-      readonly contactId: number;
-      readonly state: string;
-      readonly stateDisagrees: boolean;
-      readonly badDates: readonly BadDateReason[];
-      readonly malformedTriggers: number;
-      readonly exclusion: Exclusion | null;
-      readonly emails: EmailCandidate[];
-    };
+interface UnusableContact {
+  readonly usable: false;
+  readonly contactId: number;
+  readonly reason: UnusableReason;
+}
+
+interface UsableContact {
+  readonly usable: true;
+  readonly contactId: number;
+  readonly state: string;
+  readonly stateDisagrees: boolean;
+  readonly badDates: readonly BadDateReason[];
+  readonly malformedTriggers: number;
+  readonly exclusion: Exclusion | null;
+}
+
+/** What scheduling one contact found; its emails are in the table it was scheduled into. */
+export type ContactSummary = UnusableContact | UsableContact;
+
+/** A contact's summary with its emails as objects. */
+export type ContactOutcome = UnusableContact | (UsableContact & { readonly emails: EmailCandidate[] });
 
 const NO_BAD_DATES: readonly BadDateReason[] = [];
 const BAD_BIRTH_DATE: readonly BadDateReason[] = ['invalid_birth_date'];
@@ -39,69 +48,20 @@ const readDate = (text: string | null, latestDay: number): number | null => {
   return day === null || day > latestDay ? BAD : day;
 };
 
-/** One contact's emails being placed: what `place` needs, without a closure per contact. */
-interface Placement {
-  readonly context: SchedulingContext;
-  readonly exclusion: Exclusion | null;
-  readonly index: HistoryIndex | null;
-  readonly emails: EmailCandidate[];
-  /** Years whose dated window skipped at least one email (each earns a post-window email); null until one does. */
-  skippingWindowYears: number[] | null;
-}
-
-/**
- * History blocking, catch-up (unless the day is already final) and the
- * exclusion check of one candidate (RULES.md §4, §5, §6).
- */
-const place = (placement: Placement, email: EmailCandidate, dayIsFinal: boolean): void => {
-  const { context, exclusion, index } = placement;
-  if (index !== null) {
-    const blocked = email.isFollowup
-      ? index.blocksFollowup(email.emailType, email.tieBreaker)
-      : email.eventDay !== null && index.blocksEvent(email.emailType, email.eventDay);
-    if (blocked) return;
-  }
-  if (!dayIsFinal) {
-    email.day = catchUpDay(
-      email.day,
-      email.deadline,
-      context.today,
-      context.config.load_balancing.catch_up_spread_days,
-      email.keyHash,
-    );
-  }
-  if (index !== null && index.takes(email.emailType, email.day)) return;
-  placement.emails.push(email);
-  if (!email.respectsWindows || exclusion === null) return;
-  if (email.day >= exclusion.yearRoundFrom) {
-    email.status = 'skipped';
-    email.skipCode = 'year_round';
-    email.skipReason = exclusion.yearRoundReason;
-    return;
-  }
-  if (exclusion.window === null) return;
-  const year = windowYearContaining(exclusion.window, email.day);
-  if (year === 0) return;
-  email.status = 'skipped';
-  email.skipCode = 'exclusion_window';
-  email.skipReason = windowReason(exclusion, year);
-  if (email.isFollowup) return;
-  placement.skippingWindowYears ??= [];
-  if (!placement.skippingWindowYears.includes(year)) placement.skippingWindowYears.push(year);
-};
-
 /**
  * Every email one contact should get, before the organization-wide steps of
- * RULES.md §9: candidates (§4, §7, §8), history blocking, catch-up, exclusion
- * windows and post-window emails (§5, §6), and same-day conflicts (§7).
+ * RULES.md §9, appended to the placement's table: candidates (§4, §7, §8),
+ * history blocking, catch-up, exclusion windows and post-window emails (§5,
+ * §6), and same-day conflicts (§7).
  */
-export const scheduleContact = (context: SchedulingContext, inputs: ContactInputs): ContactOutcome => {
+export const scheduleContactInto = (placement: Placement, inputs: ContactInputs): ContactSummary => {
+  const { context, out } = placement;
   const { contact, history, targets, behaviour } = inputs;
   const contactId = contact.id;
   const usability = contactUsability(contact, context.zipToState);
   if (!usability.usable) return { usable: false, contactId, reason: usability.reason };
 
-  const { today, config } = context;
+  const { today } = context;
   const birthDay = readDate(contact.birthDate, today);
   const effectiveDay = readDate(contact.effectiveDate, Number.MAX_SAFE_INTEGER);
   const badDates =
@@ -115,29 +75,28 @@ export const scheduleContact = (context: SchedulingContext, inputs: ContactInput
   const birth = birthDay === BAD ? null : birthDay;
   const effective = effectiveDay === BAD ? null : effectiveDay;
 
-  const exclusion = exclusionFor(
-    config.state_rules[usability.state],
-    { state: usability.state, birthDay: birth, effectiveDay: effective },
-    { preWindowExclusionDays: config.timing.pre_window_exclusion_days },
-  );
+  const stateExclusion = context.stateExclusions.get(usability.state);
+  const exclusion =
+    stateExclusion === undefined
+      ? null
+      : stateExclusion({ state: usability.state, birthDay: birth, effectiveDay: effective }, context.ruleSettings);
   const index = history.length === 0 ? null : new HistoryIndex(history);
-  const placement: Placement = { context, exclusion, index, emails: [], skippingWindowYears: null };
+  out.begin(contactId, exclusion);
+  placement.startContact(exclusion, index);
 
-  for (const email of anniversaryEmails(context, contactId, birth, effective)) place(placement, email, false);
-  let malformedTriggers = 0;
-  if (targets.length > 0 || context.targetAllCampaigns.length > 0) {
-    const campaigns = campaignEmails(context, contactId, targets);
-    for (const email of campaigns.emails) place(placement, email, false);
-    malformedTriggers = campaigns.malformedTriggers;
-  }
+  addAnniversaryEmails(placement, contactId, birth, effective);
+  const malformedTriggers =
+    targets.length > 0 || context.targetAllCampaigns.length > 0 ? addCampaignEmails(placement, contactId, targets) : 0;
   if (index !== null) {
-    for (const email of followupEmails(context, contactId, history, index, behaviour)) place(placement, email, true);
+    for (const email of followupEmails(context, contactId, history, index, behaviour)) placement.place(out.add(email), true);
   }
   // A post-window email may itself fall in a later window, which then earns its own.
   for (let i = 0; placement.skippingWindowYears !== null && i < placement.skippingWindowYears.length; i++) {
     const year = placement.skippingWindowYears[i]!;
-    place(placement, postWindowEmail(context, contactId, windowEndOf(exclusion!.window!, year) + 1), false);
+    addPostWindowEmail(placement, contactId, windowEndOf(exclusion!.window!, year) + 1);
   }
+  out.resolveSameDayConflicts();
+  out.end(history);
 
   return {
     usable: true,
@@ -147,6 +106,19 @@ export const scheduleContact = (context: SchedulingContext, inputs: ContactInput
     badDates,
     malformedTriggers,
     exclusion,
-    emails: resolveSameDayConflicts(placement.emails),
   };
 };
+
+/** Schedules into `table` (a contact after contact), creating no object per email. */
+export const contactPlacement = (context: SchedulingContext, table: CandidateTable): Placement =>
+  new Placement(context, new ContactEmails(table));
+
+/** `scheduleContactInto`, with the contact's emails also as objects (the last contact scheduled into the placement). */
+export const scheduleContactWithEmails = (placement: Placement, inputs: ContactInputs): ContactOutcome => {
+  const summary = scheduleContactInto(placement, inputs);
+  return summary.usable ? { ...summary, emails: placement.out.emails() } : summary;
+};
+
+/** One contact on its own: its outcome with its emails as objects. */
+export const scheduleContact = (context: SchedulingContext, inputs: ContactInputs): ContactOutcome =>
+  scheduleContactWithEmails(contactPlacement(context, new CandidateTable({ contacts: 1, emails: 8 })), inputs);

@@ -2,7 +2,7 @@ import type { SchedulingContext } from './context';
 import { CandidateTable } from './finalize/candidate-table';
 import type { ExistingDayCounts } from './finalize/day-counts';
 import { finalizeRun, type FinalizeResult } from './finalize/finalize-run';
-import { scheduleContact, type ContactOutcome } from './schedule-contact';
+import { contactPlacement, scheduleContactWithEmails, type ContactOutcome } from './schedule-contact';
 import type { ContactInputs, EmailCandidate } from './types';
 
 export interface ScheduledEmail extends EmailCandidate {
@@ -44,13 +44,11 @@ export const scheduleOrganization = (
 ): OrganizationSchedule => {
   const ordered = [...contacts].sort((a, b) => a.contact.id - b.contact.id);
   const table = new CandidateTable();
+  const placement = contactPlacement(context, table);
   const emails: ScheduledEmail[] = [];
   const outcomes = ordered.map((inputs) => {
-    const outcome = scheduleContact(context, inputs);
-    if (outcome.usable) {
-      table.addContact(outcome.contactId, outcome.exclusion, outcome.emails, inputs.history);
-      for (const email of outcome.emails) emails.push(Object.assign(email, { contactId: outcome.contactId }));
-    }
+    const outcome = scheduleContactWithEmails(placement, inputs);
+    if (outcome.usable) for (const email of outcome.emails) emails.push(Object.assign(email, { contactId: outcome.contactId }));
     return outcome;
   });
   const finalize = finalizeRun({

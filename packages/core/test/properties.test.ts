@@ -7,10 +7,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CandidateTable,
+  contactPlacement,
   createSchedulingContext,
   FLAG_RESPECTS_WINDOWS,
   parseConfig,
   scheduleContact,
+  scheduleContactInto,
   scheduleOrganization,
   STATUS_PRE_SCHEDULED,
   type Config,
@@ -36,6 +38,7 @@ const NUM_RUNS = {
   movesWithinBounds: 400,
   oneRowPerTypeAndDay: 400,
   placement: 600,
+  tableMatchesObjects: 300,
 } as const;
 
 const contextOf = (org: GeneratedOrganization, today = org.today): { context: SchedulingContext; config: Config } => {
@@ -312,16 +315,59 @@ describe('properties of a run over random organizations', () => {
     });
   });
 
+  describe('when contacts are scheduled straight into a table (the pipeline’s path)', () => {
+    /** Every column of the table's emails, texts and types by value. */
+    const emailRows = (table: CandidateTable): unknown[] =>
+      Array.from({ length: table.emailCount }, (_, e) => [
+        table.contactId[table.contactIndex[e]!],
+        table.typeNames[table.typeCode[e]!],
+        table.day[e],
+        table.deadline[e],
+        table.status[e],
+        table.priority[e],
+        table.keyHash[e],
+        table.flags[e],
+        table.eventDay[e],
+        table.campaignInstanceId[e],
+        table.textAt(table.emailTemplate[e]!),
+        table.textAt(table.smsTemplate[e]!),
+        table.textAt(table.skipReason[e]!),
+        table.textAt(table.metadata[e]!),
+      ]);
+
+    it('holds exactly the emails scheduleContact returns as objects, contact by contact', () => {
+      fc.assert(
+        fc.property(organizationArb(), (org) => {
+          const { context } = contextOf(org);
+          const direct = new CandidateTable();
+          const placement = contactPlacement(context, direct);
+          const fromObjects = new CandidateTable();
+          for (const inputs of [...org.contacts].sort((a, b) => a.contact.id - b.contact.id)) {
+            const summary = scheduleContactInto(placement, inputs);
+            const outcome = scheduleContact(context, inputs);
+            expect(summary.usable).toBe(outcome.usable);
+            if (outcome.usable) fromObjects.addContact(outcome.contactId, outcome.exclusion, outcome.emails, inputs.history);
+          }
+          expect(direct.contactCount).toBe(fromObjects.contactCount);
+          expect(Array.from(direct.emailStart.subarray(0, direct.contactCount + 1))).toEqual(
+            Array.from(fromObjects.emailStart.subarray(0, fromObjects.contactCount + 1)),
+          );
+          expect(emailRows(direct)).toEqual(emailRows(fromObjects));
+        }),
+        { numRuns: NUM_RUNS.tableMatchesObjects },
+      );
+    });
+  });
+
   describe('when each step of the finalizer has run', () => {
     it('leaves no pre-scheduled email inside its contact’s exclusion window after any step, and smooths effective dates exactly as §9.1 says', () => {
       fc.assert(
         fc.property(organizationArb(), (org) => {
           const { context, config } = contextOf(org);
+          // The pipeline's path: contacts scheduled straight into one table.
           const table = new CandidateTable();
-          for (const inputs of [...org.contacts].sort((a, b) => a.contact.id - b.contact.id)) {
-            const outcome = scheduleContact(context, inputs);
-            if (outcome.usable) table.addContact(outcome.contactId, outcome.exclusion, outcome.emails, inputs.history);
-          }
+          const placement = contactPlacement(context, table);
+          for (const inputs of [...org.contacts].sort((a, b) => a.contact.id - b.contact.id)) scheduleContactInto(placement, inputs);
           const checkAfter = (step: string): void => {
             for (let e = 0; e < table.emailCount; e++) {
               if (table.status[e] !== STATUS_PRE_SCHEDULED) continue;

@@ -1,58 +1,48 @@
 import { nextAnniversary } from '../dates/anniversary';
 import { NO_DAY } from '../dates/epoch-day';
-import type { AnniversaryType, SchedulingContext } from '../context';
+import type { EmailKind } from '../context';
 import { contactKeyPrefix, emailKeyHashAfter } from '../hash/fnv1a';
-import type { EmailCandidate } from '../types';
+import type { ContactEmails } from './contact-emails';
+import type { Placement } from './placement';
 
-/** An email of one of the anniversary types (birthday, effective date, AEP, post-window), on its ideal day. */
-export const anniversaryEmail = (
-  context: SchedulingContext,
+/** Adds an email of an anniversary type (birthday, effective date, AEP, post-window) on its ideal day; returns its row. */
+export const addAnniversaryEmail = (
+  out: ContactEmails,
+  kind: EmailKind,
   keyPrefix: number,
-  emailType: AnniversaryType,
   eventDay: number,
   daysBefore: number,
-): EmailCandidate => {
-  const defaults = context.anniversaryDefaults[emailType];
+): number => {
   const idealDay = eventDay - daysBefore;
-  return {
-    emailType,
+  return out.addOfKind(
+    kind,
     eventDay,
-    day: idealDay,
-    deadline: idealDay < eventDay ? eventDay : NO_DAY,
-    status: 'pre-scheduled',
-    skipCode: null,
-    skipReason: null,
-    keyHash: emailKeyHashAfter(keyPrefix, emailType, eventDay),
-    priority: defaults.priority,
-    tieBreaker: 0,
-    respectsWindows: true,
-    isFollowup: false,
-    campaignInstanceId: null,
-    emailTemplate: defaults.email,
-    smsTemplate: defaults.sms,
-    metadata: null,
-  };
+    idealDay,
+    idealDay < eventDay ? eventDay : NO_DAY,
+    emailKeyHashAfter(keyPrefix, kind.keyBytes, eventDay),
+  );
 };
 
-/** Birthday, effective-date and AEP emails of RULES.md §4, on their ideal day. */
-export const anniversaryEmails = (
-  context: SchedulingContext,
+/** Birthday, effective-date and AEP emails of RULES.md §4, each placed as it is added. */
+export const addAnniversaryEmails = (
+  placement: Placement,
   contactId: number,
   birthDay: number | null,
   effectiveDay: number | null,
-): EmailCandidate[] => {
-  const { today, config } = context;
-  const emails: EmailCandidate[] = [];
+): void => {
+  const { out, context } = placement;
+  const { today, config, anniversaryKinds } = context;
   const keyPrefix = contactKeyPrefix(contactId);
   if (birthDay !== null) {
     const event = nextAnniversary(birthDay, today);
-    emails.push(anniversaryEmail(context, keyPrefix, 'birthday', event, config.timing.birthday_email_days_before));
+    const e = addAnniversaryEmail(out, anniversaryKinds.birthday, keyPrefix, event, config.timing.birthday_email_days_before);
+    placement.place(e, false);
   }
   if (effectiveDay !== null) {
     // A policy not yet in force is its own next occurrence.
     const event = Math.max(nextAnniversary(effectiveDay, today), effectiveDay);
-    emails.push(anniversaryEmail(context, keyPrefix, 'effective_date', event, config.timing.effective_date_days_before));
+    const daysBefore = config.timing.effective_date_days_before;
+    placement.place(addAnniversaryEmail(out, anniversaryKinds.effective_date, keyPrefix, event, daysBefore), false);
   }
-  for (const event of context.aepDays) emails.push(anniversaryEmail(context, keyPrefix, 'aep', event, 0));
-  return emails;
+  for (const event of context.aepDays) placement.place(addAnniversaryEmail(out, anniversaryKinds.aep, keyPrefix, event, 0), false);
 };

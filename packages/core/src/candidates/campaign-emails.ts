@@ -1,45 +1,33 @@
-import type { ActiveCampaign, SchedulingContext } from '../context';
+import type { ActiveCampaign } from '../context';
 import { NO_DAY, parseIsoDate } from '../dates/epoch-day';
-import { emailKeyHash } from '../hash/fnv1a';
-import type { CampaignTarget, EmailCandidate } from '../types';
+import { contactKeyPrefix, emailKeyHashAfter } from '../hash/fnv1a';
+import type { CampaignTarget } from '../types';
+import type { Placement } from './placement';
 
 const TARGET_STATUSES = new Set(['pending', 'scheduled']);
 const BLANK = /^\s*$/;
 
-const campaignEmail = (contactId: number, campaign: ActiveCampaign, triggerDay: number): EmailCandidate => {
-  const { instance, type } = campaign;
-  const idealDay = triggerDay - type.daysBeforeEvent;
-  return {
-    emailType: campaign.emailType,
-    eventDay: triggerDay,
-    day: idealDay,
-    deadline: idealDay < triggerDay ? triggerDay : NO_DAY,
-    status: 'pre-scheduled',
-    skipCode: null,
-    skipReason: null,
-    keyHash: emailKeyHash(contactId, campaign.emailType, triggerDay),
-    priority: type.priority,
-    tieBreaker: instance.id,
-    respectsWindows: type.respectExclusionWindows,
-    isFollowup: false,
-    campaignInstanceId: instance.id,
-    emailTemplate: instance.emailTemplate,
-    smsTemplate: instance.smsTemplate,
-    metadata: null,
-  };
+const addCampaignEmail = (placement: Placement, keyPrefix: number, campaign: ActiveCampaign, triggerDay: number): void => {
+  const idealDay = triggerDay - campaign.type.daysBeforeEvent;
+  const e = placement.out.addOfKind(
+    campaign.kind,
+    triggerDay,
+    idealDay,
+    idealDay < triggerDay ? triggerDay : NO_DAY,
+    emailKeyHashAfter(keyPrefix, campaign.kind.keyBytes, triggerDay),
+  );
+  placement.place(e, false);
 };
 
 /**
- * Campaign emails of RULES.md §7, on their ideal day: the contact's pending/scheduled targets of
- * active instances, and every target-all instance it is not already a target
- * of. A target whose trigger date is malformed is counted, not guessed.
+ * Campaign emails of RULES.md §7, each placed as it is added: the contact's
+ * pending/scheduled targets of active instances, and every target-all
+ * instance it is not already a target of. A target whose trigger date is
+ * malformed is counted (the return value), not guessed.
  */
-export const campaignEmails = (
-  context: SchedulingContext,
-  contactId: number,
-  targets: readonly CampaignTarget[],
-): { emails: EmailCandidate[]; malformedTriggers: number } => {
-  const emails: EmailCandidate[] = [];
+export const addCampaignEmails = (placement: Placement, contactId: number, targets: readonly CampaignTarget[]): number => {
+  const { context } = placement;
+  const keyPrefix = contactKeyPrefix(contactId);
   let malformedTriggers = 0;
   let targeted: Set<number> | null = null;
   for (const target of targets) {
@@ -55,11 +43,11 @@ export const campaignEmails = (
       malformedTriggers++;
       continue;
     }
-    emails.push(campaignEmail(contactId, campaign, triggerDay));
+    addCampaignEmail(placement, keyPrefix, campaign, triggerDay);
   }
   for (const campaign of context.targetAllCampaigns) {
     if (targeted?.has(campaign.instance.id) === true) continue;
-    emails.push(campaignEmail(contactId, campaign, campaign.defaultTriggerDay));
+    addCampaignEmail(placement, keyPrefix, campaign, campaign.defaultTriggerDay);
   }
-  return { emails, malformedTriggers };
+  return malformedTriggers;
 };

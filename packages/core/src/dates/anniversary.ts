@@ -6,10 +6,12 @@ export const anniversaryOf = (month: number, day: number, year: number): number 
 
 /** `next(event)` of RULES.md §3: this year's anniversary if not yet past, else next year's. */
 export const nextAnniversary = (eventDay: number, today: number): number => {
+  // Parsed dates lie in years 0–9999, where integer division of the packed
+  // form is exact (and far cheaper than Math.floor of a float division).
   const event = packedDateOf(eventDay);
-  const month = Math.floor(event / 100) % 100;
+  const month = ((event / 100) | 0) % 100;
   const day = event % 100;
-  const todayYear = Math.floor(packedDateOf(today) / 10000);
+  const todayYear = (packedDateOf(today) / 10000) | 0;
   const thisYear = anniversaryOf(month, day, todayYear);
   return thisYear >= today ? thisYear : anniversaryOf(month, day, todayYear + 1);
 };

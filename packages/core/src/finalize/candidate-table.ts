@@ -137,6 +137,13 @@ export class CandidateTable {
     emails: readonly EmailCandidate[],
     history: readonly HistoryEmail[],
   ): void {
+    this.beginContact(contactId, exclusion);
+    for (const email of emails) this.writeCandidate(this.newEmail(), email);
+    this.endContact(history);
+  }
+
+  /** Opens the next contact: its emails are appended (`newEmail`) until `endContact`. */
+  beginContact(contactId: number, exclusion: Exclusion | null): void {
     const c = this.contactCount++;
     if (c + 1 > this.contactCapacity) this.growContacts(Math.max(1024, (c + 1) * 2));
     this.contactId[c] = contactId;
@@ -148,34 +155,43 @@ export class CandidateTable {
     this.windowUsesMonthStart[c] = window !== null && window.useMonthStart ? 1 : 0;
     this.windowDaysBefore[c] = window === null ? 0 : window.daysBefore;
     this.windowDaysAfter[c] = window === null ? 0 : window.daysAfter;
+  }
 
-    const first = this.emailCount;
-    this.emailCount += emails.length;
+  /** The index of a new email of the open contact, every column of which the caller writes. */
+  newEmail(): number {
+    const e = this.emailCount++;
     if (this.emailCount > this.emailCapacity) this.growEmails(Math.max(4096, this.emailCount * 2));
-    // Columns held in locals: this is the hottest loop of candidate generation,
-    // and every `this.column[i]` would reload the (replaceable) column.
-    const { contactIndex, typeCode, day, deadline, status, priority, keyHash, flags, eventDay, campaignInstanceId } = this;
-    const { emailTemplate, smsTemplate, skipReason, metadata } = this;
-    for (let k = 0; k < emails.length; k++) {
-      const email = emails[k]!;
-      const i = first + k;
-      contactIndex[i] = c;
-      typeCode[i] = this.typeCodeOf(email.emailType);
-      day[i] = email.day;
-      deadline[i] = email.deadline;
-      status[i] = email.status === 'pre-scheduled' ? STATUS_PRE_SCHEDULED : STATUS_SKIPPED;
-      priority[i] = email.priority;
-      keyHash[i] = email.keyHash;
-      flags[i] = (email.respectsWindows ? FLAG_RESPECTS_WINDOWS : 0) | (email.isFollowup ? FLAG_FOLLOWUP : 0);
-      eventDay[i] = email.eventDay ?? NO_DAY;
-      campaignInstanceId[i] = email.campaignInstanceId ?? -1;
-      emailTemplate[i] = email.emailTemplate === null ? NO_TEXT : this.textIndexOf(email.emailTemplate);
-      smsTemplate[i] = email.smsTemplate === null ? NO_TEXT : this.textIndexOf(email.smsTemplate);
-      skipReason[i] = email.skipReason === null ? NO_TEXT : this.textIndexOf(email.skipReason);
-      metadata[i] = email.metadata === null ? NO_TEXT : this.textIndexOf(email.metadata);
-    }
-    this.emailStart[c + 1] = this.emailCount;
+    return e;
+  }
 
+  /** Drops the open contact's last emails, down to `count` emails in all. */
+  truncateEmails(count: number): void {
+    if (count > this.emailCount) throw new RangeError(`cannot truncate ${this.emailCount} emails to ${count}`);
+    this.emailCount = count;
+  }
+
+  /** Writes an email given as an object into row `e`. */
+  writeCandidate(e: number, email: EmailCandidate): void {
+    this.contactIndex[e] = this.contactCount - 1;
+    this.typeCode[e] = this.typeCodeOf(email.emailType);
+    this.day[e] = email.day;
+    this.deadline[e] = email.deadline;
+    this.status[e] = email.status === 'pre-scheduled' ? STATUS_PRE_SCHEDULED : STATUS_SKIPPED;
+    this.priority[e] = email.priority;
+    this.keyHash[e] = email.keyHash;
+    this.flags[e] = (email.respectsWindows ? FLAG_RESPECTS_WINDOWS : 0) | (email.isFollowup ? FLAG_FOLLOWUP : 0);
+    this.eventDay[e] = email.eventDay ?? NO_DAY;
+    this.campaignInstanceId[e] = email.campaignInstanceId ?? -1;
+    this.emailTemplate[e] = this.textIndexOf(email.emailTemplate);
+    this.smsTemplate[e] = this.textIndexOf(email.smsTemplate);
+    this.skipReason[e] = this.textIndexOf(email.skipReason);
+    this.metadata[e] = this.textIndexOf(email.metadata);
+  }
+
+  /** Closes the open contact, with the history the sender holds. */
+  endContact(history: readonly HistoryEmail[]): void {
+    const c = this.contactCount - 1;
+    this.emailStart[c + 1] = this.emailCount;
     const firstHistory = this.historyCount;
     this.historyCount += history.length;
     if (this.historyCount > this.historyCapacity) this.growHistory(Math.max(1024, this.historyCount * 2));

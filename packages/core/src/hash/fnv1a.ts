@@ -77,13 +77,22 @@ const appendInteger = (state: number, value: number): number =>
 const appendTwoDigits = (state: number, value: number): number =>
   appendByte(appendByte(state, DIGIT_0 + ((value / 10) | 0)), DIGIT_0 + (value % 10));
 
-/** Appends a day number as `YYYY-MM-DD`. */
+/** Appends a day number as `YYYY-MM-DD` (years 0–9999: packed dates then fit in int32 arithmetic). */
 const appendIsoDate = (state: number, dayNumber: number): number => {
-  const packed = packedDateOf(dayNumber);
-  const year = Math.floor(packed / 10000);
+  const packed = packedDateOf(dayNumber) | 0;
+  const year = (packed / 10000) | 0;
   let h = appendTwoDigits(appendTwoDigits(state, (year / 100) | 0), year % 100);
-  h = appendTwoDigits(appendByte(h, DASH), Math.floor(packed / 100) % 100);
+  h = appendTwoDigits(appendByte(h, DASH), ((packed / 100) | 0) % 100);
   return appendTwoDigits(appendByte(h, DASH), packed % 100);
+};
+
+/** The UTF-8 bytes of `email_type|`, encoded once per type rather than per email. */
+export const typeKeyBytes = (emailType: string): Uint8Array => new TextEncoder().encode(`${emailType}|`);
+
+const appendBytes = (state: number, bytes: Uint8Array): number => {
+  let h = state;
+  for (let i = 0; i < bytes.length; i++) h = appendByte(h, bytes[i]!);
+  return h;
 };
 
 /** FNV-1a of the UTF-8 bytes of `text`, unsigned. */
@@ -93,13 +102,13 @@ export const fnv1a = (text: string): number => appendString(FNV_OFFSET_BASIS_INT
 export const contactKeyPrefix = (contactId: number): number =>
   appendByte(appendInteger(FNV_OFFSET_BASIS_INT32, contactId), PIPE);
 
-/** hash(`contact_id|email_type|event_date`), from the contact's prefix. */
-export const emailKeyHashAfter = (prefix: number, emailType: string, eventDay: number): number =>
-  appendIsoDate(appendByte(appendString(prefix, emailType), PIPE), eventDay) >>> 0;
+/** hash(`contact_id|email_type|event_date`), from the contact's prefix and `typeKeyBytes(email_type)`. */
+export const emailKeyHashAfter = (prefix: number, typeBytes: Uint8Array, eventDay: number): number =>
+  appendIsoDate(appendBytes(prefix, typeBytes), eventDay) >>> 0;
 
 /** hash(`contact_id|email_type|event_date`). */
 export const emailKeyHash = (contactId: number, emailType: string, eventDay: number): number =>
-  emailKeyHashAfter(contactKeyPrefix(contactId), emailType, eventDay);
+  appendIsoDate(appendByte(appendString(contactKeyPrefix(contactId), emailType), PIPE), eventDay) >>> 0;
 
 /** hash(`contact_id|email_type|initial_email_id`), the key of a follow-up. */
 export const followupKeyHash = (contactId: number, emailType: string, initialEmailId: number): number =>

@@ -20,18 +20,20 @@ const kindByName = new Map<string, (typeof RULE_KINDS)[number]>(
   RULE_KINDS.map((kind) => [kind.schema.shape.kind.value, kind]),
 );
 
+/** What one state's rule excludes for a contact. */
+export type StateExclusion = (subject: RuleSubject, settings: RuleSettings) => Exclusion | null;
+
+/** A rule with its kind resolved once, rather than per contact. */
+export const stateExclusionOf = (rule: StateRule): StateExclusion => {
+  const kind = kindByName.get(rule.kind);
+  if (kind === undefined) throw new Error(`no rule kind named ${rule.kind}`);
+  const exclusionOf = kind.exclusionOf as (rule: StateRule, subject: RuleSubject, settings: RuleSettings) => Exclusion | null;
+  return (subject, settings) => exclusionOf(rule, subject, settings);
+};
+
 /** The exclusion a state's rule puts on a contact, or null when none applies. */
 export const exclusionFor = (
   rule: StateRule | undefined,
   subject: RuleSubject,
   settings: RuleSettings,
-): Exclusion | null => {
-  if (rule === undefined) return null;
-  const kind = kindByName.get(rule.kind);
-  if (kind === undefined) throw new Error(`no rule kind named ${rule.kind}`);
-  return (kind.exclusionOf as (rule: StateRule, subject: RuleSubject, settings: RuleSettings) => Exclusion | null)(
-    rule,
-    subject,
-    settings,
-  );
-};
+): Exclusion | null => (rule === undefined ? null : stateExclusionOf(rule)(subject, settings));

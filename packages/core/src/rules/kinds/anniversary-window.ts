@@ -23,13 +23,14 @@ const windowAround = (
   settings: RuleSettings,
 ): Exclusion | null => {
   if (anchorDay === null) return null;
+  // Anchors are parsed dates (years 0–9999): integer division of the packed form is exact.
   const packed = packedDateOf(anchorDay);
   return {
     state,
     window: {
       name,
-      anchorYear: Math.floor(packed / 10000),
-      anchorMonth: Math.floor(packed / 100) % 100,
+      anchorYear: (packed / 10000) | 0,
+      anchorMonth: ((packed / 100) | 0) % 100,
       anchorDay: packed % 100,
       useMonthStart: rule.use_month_start,
       daysBefore: rule.before + settings.preWindowExclusionDays,

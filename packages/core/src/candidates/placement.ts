@@ -1,0 +1,65 @@
+import type { SchedulingContext } from '../context';
+import { catchUpDay } from '../dates/catch-up';
+import { NO_DAY } from '../dates/epoch-day';
+import { FLAG_FOLLOWUP, FLAG_RESPECTS_WINDOWS } from '../finalize/candidate-table';
+import { windowReason, windowYearContaining, type Exclusion } from '../rules/exclusion';
+import type { ContactEmails } from './contact-emails';
+import type { HistoryIndex } from './history-index';
+
+/**
+ * Places one contact's emails as they are added: history blocking, catch-up
+ * (unless the day is already final) and the exclusion check (RULES.md §4,
+ * §5, §6). One instance serves contact after contact.
+ */
+export class Placement {
+  exclusion: Exclusion | null = null;
+  index: HistoryIndex | null = null;
+  /** Years whose dated window skipped at least one email (each earns a post-window email); null until one does. */
+  skippingWindowYears: number[] | null = null;
+
+  constructor(
+    readonly context: SchedulingContext,
+    readonly out: ContactEmails,
+  ) {}
+
+  startContact(exclusion: Exclusion | null, index: HistoryIndex | null): void {
+    this.exclusion = exclusion;
+    this.index = index;
+    this.skippingWindowYears = null;
+  }
+
+  /** Places the email just added as row `e`: it stays (maybe skipped) or is taken back. */
+  place(e: number, dayIsFinal: boolean): void {
+    const { context, exclusion, index, out } = this;
+    const table = out.table;
+    if (index !== null) {
+      const emailType = out.emailTypeAt(e);
+      const eventDay = table.eventDay[e]!;
+      const blocked =
+        (table.flags[e]! & FLAG_FOLLOWUP) !== 0
+          ? index.blocksFollowup(emailType, out.tieBreakerAt(e))
+          : eventDay !== NO_DAY && index.blocksEvent(emailType, eventDay);
+      if (blocked) return out.dropLast();
+    }
+    if (!dayIsFinal) {
+      table.day[e] = catchUpDay(
+        table.day[e]!,
+        table.deadline[e]!,
+        context.today,
+        context.config.load_balancing.catch_up_spread_days,
+        table.keyHash[e]!,
+      );
+    }
+    const day = table.day[e]!;
+    if (index !== null && index.takes(out.emailTypeAt(e), day)) return out.dropLast();
+    if ((table.flags[e]! & FLAG_RESPECTS_WINDOWS) === 0 || exclusion === null) return;
+    if (day >= exclusion.yearRoundFrom) return out.skip(e, 'year_round', exclusion.yearRoundReason);
+    if (exclusion.window === null) return;
+    const year = windowYearContaining(exclusion.window, day);
+    if (year === 0) return;
+    out.skip(e, 'exclusion_window', windowReason(exclusion, year));
+    if ((table.flags[e]! & FLAG_FOLLOWUP) !== 0) return;
+    this.skippingWindowYears ??= [];
+    if (!this.skippingWindowYears.includes(year)) this.skippingWindowYears.push(year);
+  }
+}
