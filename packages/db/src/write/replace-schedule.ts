@@ -3,14 +3,14 @@ import { withDatabaseErrors } from '../connection/database-errors';
 import { withCacheSize, type OrganizationDb } from '../connection/open-organization-db';
 import { inWriteTransaction } from '../connection/transaction';
 import { ScheduleChecksum } from '../runs/schedule-checksum';
-import { ContactDigest, DIGESTS_COMPLETE, UNKNOWN_DIGEST } from './contact-digest';
+import { digestOfRows, DIGESTS_COMPLETE, UNKNOWN_DIGEST } from './contact-digest';
 import { DayCountDeltas } from './day-count-deltas';
 import { holdScheduleTriggers } from './schedule-triggers';
 import { contactGroups, type ContactRows } from './contact-groups';
 import { blockOf, BlockWriter, lastIdOfBlock, NO_ENTRIES, StoredBlockReader, updateDigestEntries } from './digest-blocks';
 import { RebuildCostModel } from './rebuild-cost-model';
 import type { ScheduleRow } from './schedule-row';
-import { digestRow, sameContent } from './schedule-row-content';
+import { sameContent } from './schedule-row-content';
 import { rowKey, ScheduleStatements } from './schedule-statements';
 import { readScheduleTableShape, REBUILD_TABLE, SCHEDULE_TABLE } from './schedule-table-shape';
 
@@ -103,11 +103,11 @@ interface DigestedContact extends ContactRows {
   readonly digest: number;
 }
 
-const digestContact = (group: ContactRows): DigestedContact => {
-  const digest = new ContactDigest();
-  for (const row of group.rows) digestRow(digest, row);
-  return { contactId: group.contactId, rows: group.rows, digest: digest.value() };
-};
+const digestContact = (group: ContactRows): DigestedContact => ({
+  contactId: group.contactId,
+  rows: group.rows,
+  digest: digestOfRows(group.rows),
+});
 
 /**
  * What a contact's rows in the table are after its write: the new rows but
@@ -121,12 +121,9 @@ interface WrittenContact {
 
 const writtenContact = (contact: DigestedContact, ignored: number[] | null, changed: boolean): WrittenContact => {
   if (ignored === null) return { digest: contact.digest, rowCount: contact.rows.length, changed };
-  const digest = new ContactDigest();
   const skip = new Set(ignored);
-  contact.rows.forEach((row, i) => {
-    if (!skip.has(i)) digestRow(digest, row);
-  });
-  return { digest: digest.value(), rowCount: digest.rowCount, changed };
+  const kept = contact.rows.filter((_, i) => !skip.has(i));
+  return { digest: digestOfRows(kept), rowCount: kept.length, changed };
 };
 
 /** Applies the set difference between a contact's stored rows and its new rows. */
