@@ -48,6 +48,24 @@ describe('§1 time and identity', () => {
       expect(emailKeyHash(3, 'campaign_🎂_party', day('2026-12-01'))).toBe(fnv1a('3|campaign_🎂_party|2026-12-01'));
     });
 
+    it('hashes the key of any contact id, one after another as contacts come, as the key string hashes', () => {
+      // Ids in runs of neighbours (the hash keeps state between neighbouring ids), across powers of ten, and far apart.
+      const idRuns = fc.array(
+        fc.tuple(fc.oneof(fc.integer({ min: -20, max: 120 }), fc.integer({ min: 0, max: 2 ** 31 + 20 })), fc.integer({ min: 1, max: 25 })),
+        { minLength: 1, maxLength: 8 },
+      );
+      fc.assert(
+        fc.property(idRuns, fc.integer({ min: day('1900-01-01'), max: day('2199-12-31') }), (runs, eventDay) => {
+          for (const [first, length] of runs) {
+            for (let id = first; id < first + length; id++) {
+              expect(emailKeyHash(id, 'aep', eventDay)).toBe(fnv1a(`${id}|aep|${formatIsoDate(eventDay)}`));
+            }
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
+
     it('keys a follow-up by its initial email id instead of an event date', () => {
       expect(followupKeyHash(7, 'followup_1_cold', 1234)).toBe(1720146795);
       expect(followupKeyHash(7, 'followup_1_cold', 1234)).toBe(fnv1a('7|followup_1_cold|1234'));

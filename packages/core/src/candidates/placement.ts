@@ -17,10 +17,14 @@ export class Placement {
   /** Years whose dated window skipped at least one email (each earns a post-window email); null until one does. */
   skippingWindowYears: number[] | null = null;
 
+  private readonly spreadDays: number;
+
   constructor(
     readonly context: SchedulingContext,
     readonly out: ContactEmails,
-  ) {}
+  ) {
+    this.spreadDays = context.config.load_balancing.catch_up_spread_days;
+  }
 
   startContact(exclusion: Exclusion | null, index: HistoryIndex | null): void {
     this.exclusion = exclusion;
@@ -41,16 +45,11 @@ export class Placement {
           : eventDay !== NO_DAY && index.blocksEvent(emailType, eventDay);
       if (blocked) return out.dropLast();
     }
-    if (!dayIsFinal) {
-      table.day[e] = catchUpDay(
-        table.day[e]!,
-        table.deadline[e]!,
-        context.today,
-        context.config.load_balancing.catch_up_spread_days,
-        table.keyHash[e]!,
-      );
+    let day = table.day[e]!;
+    if (!dayIsFinal && day < context.today) {
+      day = catchUpDay(day, table.deadline[e]!, context.today, this.spreadDays, table.keyHash[e]!);
+      table.day[e] = day;
     }
-    const day = table.day[e]!;
     if (index !== null && index.takes(out.emailTypeAt(e), day)) return out.dropLast();
     if ((table.flags[e]! & FLAG_RESPECTS_WINDOWS) === 0 || exclusion === null) return;
     if (day >= exclusion.yearRoundFrom) return out.skip(e, 'year_round', exclusion.yearRoundReason);

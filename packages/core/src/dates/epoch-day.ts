@@ -62,7 +62,11 @@ for (let year = TABLE_FIRST_YEAR, i = 0; year < TABLE_END_YEAR; year++) {
 }
 for (let i = 0; i < PACKED_DATE.length; i++) PACKED_DATE[i] = computePackedDate(TABLE_FIRST_DAY + i);
 
-export const yearOf = (dayNumber: number): number => Math.floor(packedDateOf(dayNumber) / 10000);
+export const yearOf = (dayNumber: number): number => {
+  const packed = packedDateOf(dayNumber);
+  // Integer division is exact from year 0 on, and far cheaper than Math.floor of a float division.
+  return packed >= 0 ? (packed / 10000) | 0 : Math.floor(packed / 10000);
+};
 export const monthOf = (dayNumber: number): number => Math.floor(packedDateOf(dayNumber) / 100) % 100;
 export const dayOfMonthOf = (dayNumber: number): number => packedDateOf(dayNumber) % 100;
 

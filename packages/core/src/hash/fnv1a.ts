@@ -98,9 +98,21 @@ const appendBytes = (state: number, bytes: Uint8Array): number => {
 /** FNV-1a of the UTF-8 bytes of `text`, unsigned. */
 export const fnv1a = (text: string): number => appendString(FNV_OFFSET_BASIS_INT32, text) >>> 0;
 
+// Contacts come in id order, and consecutive ids share all their digits but
+// the last: the state after those is kept for the next id.
+let cachedTens = -1;
+let cachedTensState = 0;
+
 /** The hash state after `contact_id|`, shared by every key of one contact. */
-export const contactKeyPrefix = (contactId: number): number =>
-  appendByte(appendInteger(FNV_OFFSET_BASIS_INT32, contactId), PIPE);
+export const contactKeyPrefix = (contactId: number): number => {
+  if (contactId < 10 || contactId > 0x7fffffff) return appendByte(appendInteger(FNV_OFFSET_BASIS_INT32, contactId), PIPE);
+  const tens = (contactId / 10) | 0;
+  if (tens !== cachedTens) {
+    cachedTensState = appendNonNegativeInteger(FNV_OFFSET_BASIS_INT32, tens);
+    cachedTens = tens;
+  }
+  return appendByte(appendByte(cachedTensState, DIGIT_0 + (contactId - tens * 10)), PIPE);
+};
 
 /** hash(`contact_id|email_type|event_date`), from the contact's prefix and `typeKeyBytes(email_type)`. */
 export const emailKeyHashAfter = (prefix: number, typeBytes: Uint8Array, eventDay: number): number =>
