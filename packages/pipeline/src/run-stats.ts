@@ -1,4 +1,4 @@
-import { BAD_DATE_REASONS, UNUSABLE_REASONS, type BadDateReason, type ContactOutcome, type UnusableReason } from '@scheduler/core';
+import { BAD_DATE_REASONS, UNUSABLE_REASONS, type BadDateReason, type ContactSummary, type UnusableReason } from '@scheduler/core';
 
 /** What a chunk (or a whole run) found in the contacts it read. */
 export interface ContactStats {
@@ -21,7 +21,7 @@ export const emptyContactStats = (): ContactStats => ({
   malformedTriggers: 0,
 });
 
-export const countOutcome = (stats: ContactStats, outcome: ContactOutcome): void => {
+export const countOutcome = (stats: ContactStats, outcome: ContactSummary): void => {
   stats.total++;
   if (!outcome.usable) {
     stats.invalid[outcome.reason]++;

@@ -1,5 +1,13 @@
 import { threadId } from 'node:worker_threads';
-import { CandidateTable, createSchedulingContext, finalizeRun, parseConfig, parseIsoDate, scheduleContact } from '@scheduler/core';
+import {
+  CandidateTable,
+  contactPlacement,
+  createSchedulingContext,
+  finalizeRun,
+  parseConfig,
+  parseIsoDate,
+  scheduleContactInto,
+} from '@scheduler/core';
 import { zipToState } from '@scheduler/zip-states';
 
 /** ZIPs of states with and without exclusion windows, so that every rule path is compiled. */
@@ -17,9 +25,10 @@ export const warmUpThread = (): { threadId: number } => {
   const today = parseIsoDate('2026-01-15')!;
   const { context } = createSchedulingContext({ today, config, zipToState, campaignTypes: [], campaignInstances: [] });
   const table = new CandidateTable({ contacts: CONTACTS, emails: CONTACTS * 4 });
+  const placement = contactPlacement(context, table);
   for (let id = 1; id <= CONTACTS; id++) {
     const month = String(1 + (id % 12)).padStart(2, '0');
-    const outcome = scheduleContact(context, {
+    scheduleContactInto(placement, {
       contact: {
         id,
         email: `warm-up-${id}@example.com`,
@@ -32,7 +41,6 @@ export const warmUpThread = (): { threadId: number } => {
       targets: [],
       behaviour: [],
     });
-    if (outcome.usable) table.addContact(outcome.contactId, outcome.exclusion, outcome.emails, []);
   }
   finalizeRun({ table, today, config, contactRowCount: CONTACTS, existing: new Map() });
   return { threadId };
