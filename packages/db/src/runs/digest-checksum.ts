@@ -1,6 +1,6 @@
 import { withDatabaseErrors } from '../connection/database-errors';
 import type { OrganizationDb } from '../connection/open-organization-db';
-import { ContactDigest, DIGESTS_COMPLETE } from '../write/contact-digest';
+import { ContactDigest, digestsComplete } from '../write/contact-digest';
 import { StoredBlockReader } from '../write/digest-blocks';
 import { digestStoredRow, STORED_ROW_COLUMNS } from '../write/schedule-row-content';
 import { TOUCHED_TRACKING_KEY } from '../write/schedule-triggers';
@@ -22,7 +22,7 @@ export const schedulesChecksumFromDigests = (db: OrganizationDb): string | null 
       const none = db.sqlite.prepare(`SELECT 1 FROM email_schedules WHERE status IN ('pre-scheduled', 'skipped') LIMIT 1`).get() === undefined;
       if (none) return new ScheduleChecksum().digest();
       const state = db.sqlite.prepare(`SELECT value FROM scheduler_state WHERE key = ?`).pluck();
-      if (state.get('schedule_digest_blocks') !== DIGESTS_COMPLETE || state.get(TOUCHED_TRACKING_KEY) !== 'since-full-run') return null;
+      if (!digestsComplete(state.get('schedule_digest_blocks')) || state.get(TOUCHED_TRACKING_KEY) !== 'since-full-run') return null;
       const touched = db.sqlite.prepare(`SELECT contact_id FROM schedule_touched_contacts ORDER BY contact_id`).pluck().all() as number[];
       const rowsOf = db.sqlite
         .prepare(

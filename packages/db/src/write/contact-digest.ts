@@ -21,10 +21,19 @@ export const DIGEST_FORMAT = 2;
 
 /**
  * scheduler_state's value under `schedule_digest_blocks` once a full run has
- * written every contact's digest in this format. Any other value (format 1
- * wrote `complete`) leaves every stored digest distrusted.
+ * written every contact's digest in this format, in blocks that may carry
+ * deltas (digest-blocks.ts). Code from before deltas reads any other value
+ * than its own as "distrust every digest", so it never misreads a delta.
  */
-export const DIGESTS_COMPLETE = `complete-v${DIGEST_FORMAT}`;
+export const DIGESTS_COMPLETE = `complete-v${DIGEST_FORMAT}-deltas`;
+
+/**
+ * Whether the stored marker lets digests be trusted: ours, or the same
+ * format written before deltas existed (whole blocks only). Any other value
+ * (format 1 wrote `complete`) leaves every stored digest distrusted.
+ */
+export const digestsComplete = (marker: unknown): boolean =>
+  marker === DIGESTS_COMPLETE || marker === `complete-v${DIGEST_FORMAT}`;
 
 const P1 = 0x01000193;
 const P2 = 0x5bd1e995;

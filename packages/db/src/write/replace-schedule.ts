@@ -3,11 +3,11 @@ import { withDatabaseErrors } from '../connection/database-errors';
 import { withCacheSize, type OrganizationDb } from '../connection/open-organization-db';
 import { inWriteTransaction } from '../connection/transaction';
 import { ScheduleChecksum } from '../runs/schedule-checksum';
-import { digestOfRows, DIGESTS_COMPLETE, UNKNOWN_DIGEST } from './contact-digest';
+import { digestOfRows, DIGESTS_COMPLETE, digestsComplete, UNKNOWN_DIGEST } from './contact-digest';
 import { DayCountDeltas } from './day-count-deltas';
 import { holdScheduleTriggers } from './schedule-triggers';
 import { contactGroups, type ContactRows } from './contact-groups';
-import { blockOf, BlockWriter, lastIdOfBlock, NO_ENTRIES, StoredBlockReader, updateDigestEntries } from './digest-blocks';
+import { blockOf, BlockWriter, deleteBlocksAfter, lastIdOfBlock, NO_ENTRIES, StoredBlockReader, updateDigestEntries } from './digest-blocks';
 import { RebuildCostModel } from './rebuild-cost-model';
 import type { ScheduleRow } from './schedule-row';
 import { sameContent } from './schedule-row-content';
@@ -224,7 +224,7 @@ const writeState = (db: OrganizationDb, key: string, value: string): void => {
  * matches nothing.
  */
 const distrustDigestsUnlessComplete = (db: OrganizationDb): void => {
-  if (readState(db, DIGESTS_COMPLETE_KEY) === DIGESTS_COMPLETE) return;
+  if (digestsComplete(readState(db, DIGESTS_COMPLETE_KEY))) return;
   const blocks = new Map<number, number[]>();
   const counts = db.sqlite
     .prepare(
@@ -278,7 +278,7 @@ const startRebuild = (db: OrganizationDb, settledUpToId: number): { finish: () =
     sqlite.pragma(`legacy_alter_table = ${legacy}`);
   }
   for (const sql of shape.uniqueIndexSql) sqlite.exec(sql);
-  sqlite.prepare(`DELETE FROM schedule_digest_blocks WHERE block > ?`).run(blockOf(settledUpToId));
+  deleteBlocksAfter(sqlite, blockOf(settledUpToId));
   return {
     finish: () => {
       for (const sql of shape.laterIndexSql) sqlite.exec(sql);
@@ -342,6 +342,9 @@ export const replaceOrganizationSchedule = (
         // The block being merged: its stored triples, how far they are consumed, and its new triples.
         let block: number | null = null;
         let stored: Float64Array = NO_ENTRIES;
+        // The stored base block (without its delta) and whether it has a delta: a few changes go to the delta.
+        let storedBase: Float64Array = NO_ENTRIES;
+        let storedHasDelta = false;
         let position = 0;
         let fresh: number[] = [];
         let blockChanged = false;
@@ -360,7 +363,7 @@ export const replaceOrganizationSchedule = (
         const finishBlock = (last: boolean): void => {
           if (block === null) return;
           for (; position < stored.length; position += 3) vanish(stored[position]!, stored[position + 2]!);
-          if (blockChanged || fresh.length !== stored.length) writer.write(block, fresh);
+          if (blockChanged || fresh.length !== stored.length) writer.writeOver(block, storedBase, storedHasDelta, fresh);
           if (!last && !probed && rowsSeen >= probeRows) {
             probed = true;
             if (cost.favoursRebuild()) {
@@ -374,7 +377,10 @@ export const replaceOrganizationSchedule = (
           finishBlock(false);
           while (reader !== null && reader.peekBlock() !== null && reader.peekBlock()! < next) vanishStoredBlock(reader.next()!);
           block = next;
-          stored = reader !== null && reader.peekBlock() === next ? reader.next()!.entries : NO_ENTRIES;
+          const storedBlock = reader !== null && reader.peekBlock() === next ? reader.next()! : null;
+          stored = storedBlock?.entries ?? NO_ENTRIES;
+          storedBase = storedBlock?.base ?? NO_ENTRIES;
+          storedHasDelta = storedBlock?.hasDelta ?? false;
           position = 0;
           fresh = [];
           blockChanged = false;
