@@ -53,6 +53,11 @@ export class ComputePool {
     }
   }
 
+  /** The threads' code, one JavaScript file (a backup process loads it too). */
+  get bundlePath(): string {
+    return this.bundle.path;
+  }
+
   run<T extends ThreadTask>(task: T): Promise<ThreadTaskResult<T>> {
     return this.piscina.run(task) as Promise<ThreadTaskResult<T>>;
   }

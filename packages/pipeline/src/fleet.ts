@@ -14,12 +14,14 @@ import {
   parseJobData,
 } from '@scheduler/queue';
 import type { Redis } from 'ioredis';
+import { BackupRunner } from './backup-process';
 import { ComputePool } from './compute-pool';
 import { RETRYING_JOB_OPTIONS } from './job-options';
 import type { Logger } from './logger';
 import { UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
-import { addRunFlow } from './run-flow';
+import { addBackupJob, addRunFlow } from './run-flow';
 import { fullRunId } from './run-identity';
+import { StagingStore } from './staging/staging-store';
 import { unwrapTaskResult } from './task-errors';
 import type { OrganizationFiles, TaskLogContext } from './thread-tasks';
 
@@ -86,6 +88,9 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   const prefix = options.prefix === undefined ? {} : { prefix: options.prefix };
   const flows = new FlowProducer({ connection: connection(), ...prefix });
   const requests = new Queue(QUEUE_NAMES.requests, { connection: connection(), ...prefix });
+  // Backup jobs go to the chunks queue (a job of the run, in Bull Board beside its chunks).
+  const backups = new Queue(QUEUE_NAMES.chunks, { connection: connection(), ...prefix });
+  const backupRunner = new BackupRunner(pool.bundlePath);
   const configJson = JSON.stringify(config);
   const logContext = (runId: string, organization: string, chunk?: number): TaskLogContext => ({
     runId,
@@ -122,7 +127,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
           log.info('run already completed; nothing to do');
           return { runId, status: plan.status, summary: plan.summary };
         }
-        await addRunFlow(flows, { runId, organization: request.organization, chunks: plan.chunks });
+        await addRunFlow(flows, backups, { runId, organization: request.organization, chunks: plan.chunks });
         log.info({ chunks: plan.chunks.length, contactRows: plan.contactRows }, 'run planned');
         return { runId, status: plan.status, chunks: plan.chunks.length };
       }
@@ -206,7 +211,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     if (job.name === BACKUP_JOB_NAME) {
       const backupJob = parseJobData(BackupJobSchema, job.data, job.name);
       return unwrapTaskResult(
-        await pool.run({
+        await backupRunner.run({
           kind: 'backup',
           files: filesOf(locator, backupJob.organization),
           runId: backupJob.runId,
@@ -228,6 +233,10 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
 
   const processFinalize = async (job: Job): Promise<unknown> => {
     const finalizeJob = parseJobData(FinalizeJobSchema, job.data, job.name);
+    // The commit waits for the run's backup: make sure there is one (its id makes this a no-op when it exists).
+    await addBackupJob(backups, finalizeJob);
+    // The chunks are done: a backup still running here no longer has to give way to them.
+    backupRunner.hurry(finalizeJob.runId);
     return unwrapTaskResult(
       await pool.run({
         kind: 'finalize-run',
@@ -239,13 +248,29 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     );
   };
 
-  /** A run whose chunk or finalizer failed for good gets a `failed` checkpoint naming the error. */
+  /**
+   * A run whose chunk, backup or finalizer failed for good gets a `failed` checkpoint naming the error; a
+   * backup's failure is also recorded where the run's finalizer, which may be waiting for it, looks.
+   */
   const recordRunFailure = async (job: Job | undefined, error: Error): Promise<void> => {
     if (job === undefined) return;
     const attempts = job.opts.attempts ?? 1;
     const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= attempts;
     const data = job.data as { runId?: unknown; organization?: unknown };
     if (!final || typeof data.runId !== 'string' || typeof data.organization !== 'string') return;
+    if (job.name === BACKUP_JOB_NAME) {
+      try {
+        // A few milliseconds on this thread: no compute thread is needed (the finalizer may hold one, waiting).
+        const staging = new StagingStore(filesOf(locator, data.organization).stagingPath);
+        try {
+          staging.recordBackup(data.runId, { status: 'failed', error: `${job.queueName} job ${job.id}: ${error.message}` });
+        } finally {
+          staging.close();
+        }
+      } catch (cause) {
+        logger.error({ err: cause, runId: data.runId, organization: data.organization }, 'could not record the failed backup');
+      }
+    }
     try {
       unwrapTaskResult(
         await pool.run({
@@ -263,7 +288,9 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   const workerOptions = { lockDuration: 60_000, maxStalledCount: 2, ...prefix };
   const workers = [
     new Worker(QUEUE_NAMES.requests, processRequest, { ...workerOptions, connection: connection(), concurrency: 2 }),
-    new Worker(QUEUE_NAMES.chunks, processChunk, { ...workerOptions, connection: connection(), concurrency: options.threads }),
+    // One more than the threads: a backup job runs in a process of its own, not on a thread (a chunk job
+    // that finds every thread busy waits in the pool's queue).
+    new Worker(QUEUE_NAMES.chunks, processChunk, { ...workerOptions, connection: connection(), concurrency: options.threads + 1 }),
     new Worker(QUEUE_NAMES.finalize, processFinalize, { ...workerOptions, connection: connection(), concurrency: 1 }),
   ];
   for (const worker of workers) {
@@ -283,10 +310,12 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   return {
     pool,
     async close({ force = false } = {}) {
+      if (force) backupRunner.kill();
       await Promise.all(workers.map((worker) => worker.close(force)));
       await pool.close();
       await flows.close();
       await requests.close();
+      await backups.close();
       for (const redis of connections) redis.disconnect();
     },
   };

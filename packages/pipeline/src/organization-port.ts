@@ -15,6 +15,12 @@ export interface CheckpointCompletion {
   readonly emailsSkipped: number;
 }
 
+/** A full run's checksums of the state before it (contacts, and the scheduler's rows). */
+export interface StartChecksums {
+  readonly contactsChecksum: string;
+  readonly schedulesBeforeChecksum: string;
+}
+
 export interface WriteCounts {
   readonly inserted: number;
   readonly deleted: number;
@@ -48,8 +54,10 @@ export interface OrganizationPort {
   completedRun(runId: string): boolean;
   /** Records a run's start; a targeted reschedule's with the checksums of its contacts and their schedule. */
   startCheckpoint(runId: string, contactIds?: readonly number[]): void;
-  /** A full run's checksums of the contacts and of the schedule before it (costly: its backup job computes them). */
-  recordStartChecksums(runId: string): void;
+  /** A full run's checksums of the contacts and of the schedule before it (costly: its backup job computes them, reading only). */
+  startChecksums(): StartChecksums;
+  /** Writes them into the run's checkpoint (its finalizer does, inside its commit). */
+  recordStartChecksums(runId: string, checksums: StartChecksums): void;
   completeCheckpoint(runId: string, completion: CheckpointCompletion): void;
   failCheckpoint(runId: string, error: string): void;
   recordConfig(configJson: string): void;
@@ -59,8 +67,9 @@ export interface OrganizationPort {
   /**
    * A full run's result replaces every pre-scheduled/skipped row, and pending change-log rows are marked
    * processed, in one transaction. The holder's table is released (null) once its rows are written.
+   * `beforeCommit` runs last inside that transaction, on this connection: what it throws rolls everything back.
    */
-  commitFullRun(runId: string, run: TableHolder, sendTime: string): WriteCounts;
+  commitFullRun(runId: string, run: TableHolder, sendTime: string, beforeCommit?: () => void): WriteCounts;
   /** A targeted result replaces those contacts' pre-scheduled/skipped rows (and marks the instance's change-log rows), in one transaction. */
   commitContacts(
     runId: string,

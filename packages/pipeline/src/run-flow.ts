@@ -1,4 +1,4 @@
-import type { FlowProducer, JobNode } from 'bullmq';
+import type { FlowProducer, Job, JobNode, Queue } from 'bullmq';
 import {
   BACKUP_JOB_NAME,
   CHUNK_JOB_NAME,
@@ -20,40 +20,41 @@ export const finalizeJobId = (runId: string): string => `${runId}-finalize`;
 export const chunkJobId = (runId: string, chunkIndex: number): string => `${runId}-chunk-${chunkIndex}`;
 export const backupJobId = (runId: string): string => `${runId}-backup`;
 
+/** A run's backup job: deterministic id, so that adding it again (a flow added twice, a finalizer making sure of it) adds nothing. */
+export const addBackupJob = (backups: Queue, run: { runId: string; organization: string }): Promise<Job> => {
+  const backup: BackupJob = { runId: run.runId, organization: run.organization };
+  return backups.add(BACKUP_JOB_NAME, backup, { ...RETRYING_JOB_OPTIONS, jobId: backupJobId(run.runId) });
+};
+
 /**
- * One run as one BullMQ flow: a finalizer parent over one child per contact
- * range and one for the backup, which is thus taken while chunks compute and
- * finished before the commit. Every node has a deterministic id, so adding the same run twice adds
- * nothing; a child that fails for good fails its parent, which would
- * otherwise wait forever.
+ * One run: its backup job, then one BullMQ flow, a finalizer parent over one child per contact range.
+ * The backup is no child of the flow: the finalizer starts as soon as the chunks are done and waits for
+ * the verified backup only at the end of its commit (see run-thread-task.ts), its writes going on while
+ * the copy is checked. Every job has a deterministic id, so adding the same run twice adds nothing; a
+ * chunk that fails for good fails its parent, which would otherwise wait forever, and a backup that
+ * fails for good is recorded for the finalizer (fleet.ts), which then fails too.
  */
-export const addRunFlow = (
+export const addRunFlow = async (
   flows: FlowProducer,
+  backups: Queue,
   run: { runId: string; organization: string; chunks: readonly ChunkRange[] },
 ): Promise<JobNode> => {
+  // First, so that it starts while the chunks are computed.
+  await addBackupJob(backups, run);
   const finalize: FinalizeJob = { runId: run.runId, organization: run.organization, chunkCount: run.chunks.length };
-  const backup: BackupJob = { runId: run.runId, organization: run.organization };
   return flows.add({
     name: FINALIZE_JOB_NAME,
     queueName: QUEUE_NAMES.finalize,
     data: finalize,
     opts: { ...RETRYING_JOB_OPTIONS, jobId: finalizeJobId(run.runId) },
-    children: [
-      {
-        name: BACKUP_JOB_NAME,
+    children: run.chunks.map((chunk) => {
+      const data: ChunkJob = { runId: run.runId, organization: run.organization, ...chunk };
+      return {
+        name: CHUNK_JOB_NAME,
         queueName: QUEUE_NAMES.chunks,
-        data: backup,
-        opts: { ...RETRYING_JOB_OPTIONS, jobId: backupJobId(run.runId), failParentOnFailure: true },
-      },
-      ...run.chunks.map((chunk) => {
-        const data: ChunkJob = { runId: run.runId, organization: run.organization, ...chunk };
-        return {
-          name: CHUNK_JOB_NAME,
-          queueName: QUEUE_NAMES.chunks,
-          data,
-          opts: { ...RETRYING_JOB_OPTIONS, jobId: chunkJobId(run.runId, chunk.chunkIndex), failParentOnFailure: true },
-        };
-      }),
-    ],
+        data,
+        opts: { ...RETRYING_JOB_OPTIONS, jobId: chunkJobId(run.runId, chunk.chunkIndex), failParentOnFailure: true },
+      };
+    }),
   });
 };

@@ -171,6 +171,12 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
     const run = staging.run(task.runId);
     if (run === null) throw new Error(`run ${task.runId} was never planned`);
     if (run.status === 'completed' && run.summary !== null) return run.summary;
+    const backupOutcome = staging.backup(task.runId);
+    if (backupOutcome?.status === 'failed') {
+      const error = new BackupFailedError(task.runId, backupOutcome.error);
+      withPort(task.files.databasePath, { readonly: false }, (port) => port.failCheckpoint(task.runId, error.message));
+      throw error;
+    }
     const staged = staging.chunkCount(task.runId);
     if (staged !== task.chunkCount) throw new Error(`run ${task.runId} has ${staged} of its ${task.chunkCount} chunk results`);
     const config = configOf(run.configJson);
@@ -185,7 +191,15 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
       try {
         const { result, emails, emailCount } = balance(held, today, config, contactRows, port.existingDayCounts(today));
         timer.lap('finalizeMs');
-        const writes = port.commitFullRun(task.runId, held, config.send_time);
+        // The commit's writes go on while the backup is verified; its COMMIT waits for the verified copy
+        // (RULES: a full run commits only after a verified point-in-time backup of the state before it).
+        let backupWaitMs = 0;
+        const writes = port.commitFullRun(task.runId, held, config.send_time, () => {
+          const waitStarted = performance.now();
+          const backup = verifiedBackup(staging, task.runId);
+          backupWaitMs = Math.round(performance.now() - waitStarted);
+          port.recordStartChecksums(task.runId, backup);
+        });
         timer.lap('commitMs');
         port.completeCheckpoint(task.runId, {
           contactsProcessed: held.stats.total,
@@ -207,7 +221,7 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
         };
         staging.finishRun(task.runId, 'completed', summary);
         timer.lap('checkpointMs');
-        log.info({ emails: emailCount, ...writes, ...timer.phases }, 'run committed');
+        log.info({ emails: emailCount, ...writes, ...timer.phases, backupWaitMs }, 'run committed');
         return summary;
       } catch (error) {
         port.failCheckpoint(task.runId, error instanceof Error ? error.message : String(error));
@@ -300,27 +314,75 @@ const reschedule = (task: RescheduleTask): RescheduleResult => {
 const pendingChanges = (task: PendingChangesTask): PendingChangesResult =>
   withPort(task.files.databasePath, { readonly: true }, (port) => ({ byInstance: port.pendingChangesByInstance() }));
 
+/**
+ * A full run's point-in-time backup, verified, and its start checksums: read-only on the organization's
+ * file (its finalizer, which waits for the outcome in the staging file, writes the checksums inside its
+ * commit). Runs in a process of its own (see backup-process.ts). A backup already verified for the run is
+ * not taken again.
+ */
 const backup = async (task: BackupTask): Promise<{ path: string; bytes: number }> => {
   const started = performance.now();
   const timer = new PhaseTimer();
-  const copy = await withPort(task.files.databasePath, { readonly: false }, async (port) => {
-    port.recordStartChecksums(task.runId);
-    timer.lap('checksumsMs');
-    const taken = await port.backup();
-    timer.lap('backupMs');
-    return taken;
+  const log = loggerFor(task.log);
+  return withStaging(task.files.stagingPath, async (staging) => {
+    const done = staging.backup(task.runId);
+    if (done?.status === 'verified') {
+      log.info({ path: done.path }, 'backup already taken and verified');
+      return { path: done.path, bytes: done.bytes };
+    }
+    const outcome = await withPort(task.files.databasePath, { readonly: true }, async (port) => {
+      const checksums = port.startChecksums();
+      timer.lap('checksumsMs');
+      const copy = await port.backup();
+      timer.lap('backupMs');
+      return { ...checksums, ...copy };
+    });
+    staging.recordBackup(task.runId, { status: 'verified', ...outcome });
+    const copy = { path: outcome.path, bytes: outcome.bytes };
+    log.info(
+      { ...copy, durationMs: Math.round(performance.now() - started), ...timer.phases, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
+      'backup taken and verified',
+    );
+    return copy;
   });
-  loggerFor(task.log).info(
-    { ...copy, durationMs: Math.round(performance.now() - started), ...timer.phases },
-    'backup taken and verified',
-  );
-  return copy;
 };
 
 const failRun = (task: FailRunTask): { recorded: boolean } => {
   withPort(task.files.databasePath, { readonly: false }, (port) => port.failCheckpoint(task.runId, task.error));
   withStaging(task.files.stagingPath, (staging) => staging.finishRun(task.runId, 'failed', null));
   return { recorded: true };
+};
+
+/** A finalizer gives up waiting for its run's verified backup after this long (a retry waits again). */
+const BACKUP_WAIT_MS = 30 * 60 * 1000;
+const BACKUP_POLL_MS = 25;
+
+/** The backup before a run failed for good: the run cannot commit (no retry of the finalizer helps). */
+export class BackupFailedError extends Error {
+  override readonly name = 'BackupFailedError';
+  readonly retryable = false;
+  constructor(runId: string, cause: string) {
+    super(`the backup before run ${runId} failed, so the run does not commit: ${cause}`);
+  }
+}
+
+const sleepSync = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
+
+/**
+ * Blocks (a compute thread, inside the commit's transaction) until the run's backup job has recorded a
+ * verified copy; throws when it failed for good, or after BACKUP_WAIT_MS.
+ */
+const verifiedBackup = (staging: StagingStore, runId: string, waitMs = BACKUP_WAIT_MS) => {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const outcome = staging.backup(runId);
+    if (outcome?.status === 'verified') return outcome;
+    if (outcome?.status === 'failed') throw new BackupFailedError(runId, outcome.error);
+    if (Date.now() >= deadline) throw new Error(`run ${runId}: no verified backup after ${Math.round(waitMs / 1000)} s; the commit needs one`);
+    sleepSync(BACKUP_POLL_MS);
+  }
 };
 
 /** The entry of every compute thread task; failures come back as values (see TaskFailure). */

@@ -17,6 +17,7 @@ import {
   existingDayCounts,
   existingDayCountsOfTable,
   failRunCheckpoint,
+  inWriteTransaction,
   markCampaignChangesProcessed,
   migrateOpenOrganizationDb,
   openOrganizationDb,
@@ -33,12 +34,13 @@ import {
   schedulesChecksum,
   schedulesChecksumFromDigests,
   utcDatetime,
+  withDatabaseErrors,
   type OrganizationDb,
   type ReplaceSummary,
   type ScheduleRow,
 } from '@scheduler/db';
 import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import type { CheckpointCompletion, OrganizationPort, WriteCounts } from './organization-port';
+import type { CheckpointCompletion, OrganizationPort, StartChecksums, WriteCounts } from './organization-port';
 import { ScheduleRowStream, type TableHolder } from './schedule-rows';
 
 const { emailSchedules, schedulerCheckpoints, contactCampaigns, campaignInstances, campaignTypes, contacts } = schema;
@@ -236,14 +238,19 @@ class SqliteOrganization implements OrganizationPort {
       .run();
   }
 
-  recordStartChecksums(runId: string): void {
+  startChecksums(): StartChecksums {
+    // One read transaction for both: the two describe the same moment.
+    return this.db.sqlite.transaction(() => ({
+      contactsChecksum: contactsChecksum(this.db),
+      // From the digests of the last commit when nobody touched those contacts since; else from every row.
+      schedulesBeforeChecksum: schedulesChecksumFromDigests(this.db) ?? schedulesChecksum(this.db),
+    }))();
+  }
+
+  recordStartChecksums(runId: string, checksums: StartChecksums): void {
     this.db.orm
       .update(schedulerCheckpoints)
-      .set({
-        contactsChecksum: contactsChecksum(this.db),
-        // From the digests of the last commit when nobody touched those contacts since; else from every row.
-        schedulesBeforeChecksum: schedulesChecksumFromDigests(this.db) ?? schedulesChecksum(this.db),
-      })
+      .set({ contactsChecksum: checksums.contactsChecksum, schedulesBeforeChecksum: checksums.schedulesBeforeChecksum })
       .where(and(eq(schedulerCheckpoints.schedulerRunId, runId), eq(schedulerCheckpoints.status, 'started')))
       .run();
   }
@@ -274,15 +281,23 @@ class SqliteOrganization implements OrganizationPort {
     return { path, bytes };
   }
 
-  commitFullRun(runId: string, run: TableHolder, sendTime: string): WriteCounts {
+  commitFullRun(runId: string, run: TableHolder, sendTime: string, beforeCommit?: () => void): WriteCounts {
     const rows = new ScheduleRowStream(run, runId, sendTime, utcDatetime(new Date()), true);
-    const summary = replaceOrganizationSchedule(this.db, runId, rows, { cacheSizeMb: FULL_RUN_COMMIT_CACHE_MB });
-    this.lastCommit = summary;
-    // A full run covers every contact, so it answers every pending change (RULES.md §10).
-    markCampaignChangesProcessed(
-      this.db,
-      readPendingCampaignChanges(this.db).map((change) => change.id),
+    // One transaction around the schedule's replacement (its own transaction nests as a savepoint), the
+    // change-log marks and `beforeCommit`.
+    const summary = withDatabaseErrors(`committing run ${runId} to ${this.db.path}`, () =>
+      inWriteTransaction(this.db, () => {
+        const replaced = replaceOrganizationSchedule(this.db, runId, rows, { cacheSizeMb: FULL_RUN_COMMIT_CACHE_MB });
+        // A full run covers every contact, so it answers every pending change (RULES.md §10).
+        markCampaignChangesProcessed(
+          this.db,
+          readPendingCampaignChanges(this.db).map((change) => change.id),
+        );
+        beforeCommit?.();
+        return replaced;
+      }),
     );
+    this.lastCommit = summary;
     return writeCounts(summary);
   }
 

@@ -33,6 +33,22 @@ export const stagedChunks = sqliteTable(
   (table) => [primaryKey({ columns: [table.runId, table.chunkIndex] })],
 );
 
+/**
+ * A full run's backup, as its finalizer waits for it: `verified` with the start checksums the backup job
+ * computed, or `failed` for good with the error. No row: not finished yet.
+ */
+export const stagedBackups = sqliteTable('staged_backups', {
+  runId: text('run_id').primaryKey(),
+  /** verified | failed */
+  status: text('status').notNull(),
+  contactsChecksum: text('contacts_checksum'),
+  schedulesBeforeChecksum: text('schedules_before_checksum'),
+  path: text('path'),
+  bytes: integer('bytes'),
+  error: text('error'),
+  updatedAt: text('updated_at').notNull(),
+});
+
 /** The staging file's whole schema; it holds scratch data only, so it is created as it is, never migrated. */
 export const STAGING_DDL = [
   `CREATE TABLE IF NOT EXISTS staged_runs (run_id TEXT PRIMARY KEY, organization TEXT NOT NULL, as_of TEXT NOT NULL,
@@ -40,4 +56,6 @@ export const STAGING_DDL = [
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS staged_chunks (run_id TEXT NOT NULL, chunk_index INTEGER NOT NULL, stats_json TEXT NOT NULL,
     "table" BLOB NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (run_id, chunk_index))`,
+  `CREATE TABLE IF NOT EXISTS staged_backups (run_id TEXT PRIMARY KEY, status TEXT NOT NULL, contacts_checksum TEXT,
+    schedules_before_checksum TEXT, path TEXT, bytes INTEGER, error TEXT, updated_at TEXT NOT NULL)`,
 ];

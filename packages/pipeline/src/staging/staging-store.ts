@@ -5,7 +5,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { ContactStats } from '../run-stats';
 import type { RunSummary } from '../run-summary';
-import { STAGING_DDL, stagedChunks, stagedRuns } from './staging-schema';
+import { STAGING_DDL, stagedBackups, stagedChunks, stagedRuns } from './staging-schema';
 
 const utcNow = (): string => new Date().toISOString().slice(0, 19).replace('T', ' ');
 
@@ -26,6 +26,17 @@ export interface StagedChunk {
   readonly stats: ContactStats;
   readonly table: Buffer;
 }
+
+/** A full run's backup once it is over: verified (with the run's start checksums) or failed for good. */
+export type StagedBackup =
+  | {
+      readonly status: 'verified';
+      readonly contactsChecksum: string;
+      readonly schedulesBeforeChecksum: string;
+      readonly path: string;
+      readonly bytes: number;
+    }
+  | { readonly status: 'failed'; readonly error: string };
 
 /** Where a run's plan and its chunks' results wait, durably, for the finalizer. */
 export class StagingStore {
@@ -123,6 +134,31 @@ export class StagingStore {
         .where(eq(stagedRuns.runId, runId))
         .run();
     })();
+  }
+
+  /** Records a backup's outcome; a later outcome (a backup retried by hand) replaces an earlier one. */
+  recordBackup(runId: string, backup: StagedBackup): void {
+    const values =
+      backup.status === 'verified'
+        ? { runId, ...backup, error: null, updatedAt: utcNow() }
+        : { runId, status: backup.status, contactsChecksum: null, schedulesBeforeChecksum: null, path: null, bytes: null, error: backup.error, updatedAt: utcNow() };
+    this.orm.insert(stagedBackups).values(values).onConflictDoUpdate({ target: stagedBackups.runId, set: values }).run();
+  }
+
+  /** The backup's outcome, or null while it is not over. */
+  backup(runId: string): StagedBackup | null {
+    const row = this.orm.select().from(stagedBackups).where(eq(stagedBackups.runId, runId)).get();
+    if (row === undefined) return null;
+    if (row.status === 'verified') {
+      return {
+        status: 'verified',
+        contactsChecksum: row.contactsChecksum ?? '',
+        schedulesBeforeChecksum: row.schedulesBeforeChecksum ?? '',
+        path: row.path ?? '',
+        bytes: row.bytes ?? 0,
+      };
+    }
+    return { status: 'failed', error: row.error ?? 'the backup failed' };
   }
 
   close(): void {

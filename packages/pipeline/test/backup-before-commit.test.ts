@@ -1,0 +1,122 @@
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FlowProducer, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultConfig } from '@scheduler/core';
+import { contactsChecksum, openOrganizationDb, readRunCheckpoint } from '@scheduler/db';
+import { BACKUP_JOB_NAME, QUEUE_NAMES } from '@scheduler/queue';
+import { fullRunId } from '../src/index';
+import { addRunFlow } from '../src/run-flow';
+import { committedRows } from './support/committed-schedule';
+import { connectClient, newWorld, redisUrl } from './support/fleet-world';
+import { writeOrganization } from './support/organization-fixture';
+
+const AS_OF = '2026-11-28';
+const MONTH_LATER = '2026-12-28';
+
+describe("a full run's backup, taken beside the run and verified before its commit", () => {
+  let world: ReturnType<typeof newWorld>;
+  let database: string;
+
+  beforeEach(() => {
+    world = newWorld();
+    database = join(world.directory, 'acme.sqlite');
+    writeOrganization(database, { contacts: 2_000, today: AS_OF });
+  });
+  afterEach(() => world.cleanup());
+
+  it('leaves one verified copy per run, and the checkpoint the checksums of the state before the run', async () => {
+    const rowsOf = (path: string): number => {
+      const db = openOrganizationDb(path, { readonly: true });
+      try {
+        return db.sqlite.prepare('SELECT count(*) FROM email_schedules').pluck().get() as number;
+      } finally {
+        db.close();
+      }
+    };
+    const rowsBefore = rowsOf(database);
+    const client = await connectClient(database, world.prefix);
+    try {
+      await client.fullRun('acme', { asOf: AS_OF });
+    } finally {
+      await client.close();
+    }
+    expect(rowsOf(database)).toBeGreaterThan(rowsBefore);
+    const copies = readdirSync(join(world.directory, 'backups')).filter((name) => name.endsWith('.sqlite'));
+    expect(copies).toHaveLength(1);
+    const db = openOrganizationDb(database, { readonly: true });
+    try {
+      const checkpoint = readRunCheckpoint(db, fullRunId('acme', AS_OF, defaultConfig()));
+      expect(checkpoint?.status).toBe('completed');
+      // The backup job computed it; the finalizer wrote it in its commit: the same bytes as the db's own.
+      expect(checkpoint?.contactsChecksum).toBe(contactsChecksum(db));
+      expect(checkpoint?.schedulesBeforeChecksum).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      db.close();
+    }
+    // The copy is the state before the run: the sender's rows, none of the run's.
+    expect(rowsOf(join(world.directory, 'backups', copies[0]!))).toBe(rowsBefore);
+  });
+
+  it('does not commit when the backup fails for good: the previous schedule stays and the checkpoint says failed', async () => {
+    const client = await connectClient(database, world.prefix);
+    try {
+      await client.fullRun('acme', { asOf: AS_OF });
+      const before = committedRows(database);
+      // Where the copies go, a plain file: no copy can be taken (every attempt fails).
+      rmSync(join(world.directory, 'backups'), { recursive: true, force: true });
+      writeFileSync(join(world.directory, 'backups'), 'not a directory');
+      await expect(client.fullRun('acme', { asOf: MONTH_LATER })).rejects.toThrow(/backup/);
+      expect(committedRows(database)).toEqual(before);
+      const db = openOrganizationDb(database, { readonly: true });
+      try {
+        const checkpoint = readRunCheckpoint(db, fullRunId('acme', MONTH_LATER, defaultConfig()));
+        expect(checkpoint?.status).toBe('failed');
+        expect(checkpoint?.errorMessage).toMatch(/backup/);
+      } finally {
+        db.close();
+      }
+      // With a place for copies again, a run of that day commits, and its schedule differs.
+      rmSync(join(world.directory, 'backups'), { force: true });
+      const again = await client.fullRun('acme', { asOf: MONTH_LATER, rerun: true });
+      expect(again.status).toBe('completed');
+      expect(committedRows(database)).not.toEqual(before);
+    } finally {
+      await client.close();
+    }
+  }, 150_000);
+});
+
+describe('a run flow added twice', () => {
+  it('holds each job once: one backup, one finalizer, one job per chunk', async () => {
+    const world = newWorld();
+    const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    const flows = new FlowProducer({ connection: redis, prefix: world.prefix });
+    const chunks = new Queue(QUEUE_NAMES.chunks, { connection: redis, prefix: world.prefix });
+    const finalize = new Queue(QUEUE_NAMES.finalize, { connection: redis, prefix: world.prefix });
+    try {
+      const run = {
+        runId: 'run-acme-2026-11-28-test',
+        organization: 'acme',
+        chunks: [
+          { chunkIndex: 0, fromId: 1, toId: 100 },
+          { chunkIndex: 1, fromId: 101, toId: 200 },
+        ],
+      };
+      await addRunFlow(flows, chunks, run);
+      await addRunFlow(flows, chunks, run);
+      const waiting = await chunks.getWaiting();
+      expect(waiting.map((job) => job.name).sort()).toEqual([BACKUP_JOB_NAME, 'compute-chunk', 'compute-chunk'].sort());
+      expect(await finalize.getJobCountByTypes('waiting-children', 'waiting', 'prioritized')).toBe(1);
+    } finally {
+      await chunks.obliterate({ force: true });
+      await finalize.obliterate({ force: true });
+      await flows.close();
+      await chunks.close();
+      await finalize.close();
+      redis.disconnect();
+      world.cleanup();
+    }
+  });
+});
