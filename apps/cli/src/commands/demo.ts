@@ -2,7 +2,6 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultConfig } from '@scheduler/core';
-import { seedOrganization } from '@scheduler/db';
 import { RunClient, SingleDatabase, createLogger, formatRunSummary } from '@scheduler/pipeline';
 import type { CliEnv } from '../cli-env';
 import { chunkProgressBar } from '../progress-bar';
@@ -23,6 +22,8 @@ export const registerDemoCommand = (program: Command, env: () => CliEnv): void =
     .option('--contacts <n>', 'contacts in the demo organization', Number, 50_000)
     .option('--directory <dir>', 'where the demo database is written', '.data/demo')
     .action(async (options: DemoOptions) => {
+      // Imported here only: every other command would pay the db package's import.
+      const { seedOrganization } = await import('@scheduler/db');
       const { REDIS_URL, SCHEDULER_THREADS, LOG_LEVEL } = env();
       const directory = resolve(options.directory);
       const path = join(directory, 'demo.sqlite');

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { migrateOrganizationDb } from '@scheduler/db';
 
 /** `scheduler migrate --db FILE`: create or upgrade an organization database, additively. */
 export const registerMigrateCommand = (program: Command): void => {
@@ -7,7 +6,9 @@ export const registerMigrateCommand = (program: Command): void => {
     .command('migrate')
     .description('create or upgrade an organization database (additive: nothing is dropped or rewritten)')
     .requiredOption('--db <file>', 'the organization database')
-    .action((options: { db: string }) => {
+    .action(async (options: { db: string }) => {
+      // The db package is imported by the commands that use it: every other command would pay its import.
+      const { migrateOrganizationDb } = await import('@scheduler/db');
       const report = migrateOrganizationDb(options.db);
       const lines = [
         report.applied.length === 0 ? `${options.db}: up to date` : `${options.db}: applied ${report.applied.join(', ')}`,
