@@ -62,9 +62,12 @@ export class ComputePool {
     return this.piscina.run(task) as Promise<ThreadTaskResult<T>>;
   }
 
-  /** Waits for running tasks, then stops the threads. */
-  async close(): Promise<void> {
-    await this.piscina.close();
+  /**
+   * Waits for running tasks, then stops the threads; `force` stops them at once (a finalizer in its
+   * commit, waiting for a backup, rolls back: its job is retried elsewhere).
+   */
+  async close(force = false): Promise<void> {
+    await (force ? this.piscina.destroy() : this.piscina.close());
     this.bundle.remove();
   }
 }

@@ -312,7 +312,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     async close({ force = false } = {}) {
       if (force) backupRunner.kill();
       await Promise.all(workers.map((worker) => worker.close(force)));
-      await pool.close();
+      await pool.close(force);
       await flows.close();
       await requests.close();
       await backups.close();
