@@ -16,7 +16,7 @@ export interface EmailKind {
   readonly id: number;
   readonly emailType: string;
   /** `typeKeyBytes(emailType)`. */
-  readonly keyBytes: Uint8Array;
+  readonly keyBytes: readonly number[];
   readonly priority: number;
   readonly emailTemplate: string | null;
   readonly smsTemplate: string | null;

@@ -86,10 +86,13 @@ const appendIsoDate = (state: number, dayNumber: number): number => {
   return appendTwoDigits(appendByte(h, DASH), packed % 100);
 };
 
-/** The UTF-8 bytes of `email_type|`, encoded once per type rather than per email. */
-export const typeKeyBytes = (emailType: string): Uint8Array => new TextEncoder().encode(`${emailType}|`);
+/**
+ * The UTF-8 bytes of `email_type|`, encoded once per type rather than per
+ * email (a plain array: its loads cost less than a typed array's).
+ */
+export const typeKeyBytes = (emailType: string): readonly number[] => Array.from(new TextEncoder().encode(`${emailType}|`));
 
-const appendBytes = (state: number, bytes: Uint8Array): number => {
+const appendBytes = (state: number, bytes: readonly number[]): number => {
   let h = state;
   for (let i = 0; i < bytes.length; i++) h = appendByte(h, bytes[i]!);
   return h;
@@ -115,7 +118,7 @@ export const contactKeyPrefix = (contactId: number): number => {
 };
 
 /** hash(`contact_id|email_type|event_date`), from the contact's prefix and `typeKeyBytes(email_type)`. */
-export const emailKeyHashAfter = (prefix: number, typeBytes: Uint8Array, eventDay: number): number =>
+export const emailKeyHashAfter = (prefix: number, typeBytes: readonly number[], eventDay: number): number =>
   appendIsoDate(appendBytes(prefix, typeBytes), eventDay) >>> 0;
 
 /** hash(`contact_id|email_type|event_date`). */
