@@ -193,20 +193,23 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
         timer.lap('finalizeMs');
         // The commit's writes go on while the backup is verified; its COMMIT waits for the verified copy
         // (RULES: a full run commits only after a verified point-in-time backup of the state before it).
+        // The checkpoint's completion and the run's configuration are in that transaction too: the
+        // checkpoint says completed exactly when the schedule is the run's.
         let backupWaitMs = 0;
+        const contactsProcessed = held.stats.total;
         const writes = port.commitFullRun(task.runId, held, config.send_time, () => {
           const waitStarted = performance.now();
           const backup = verifiedBackup(staging, task.runId);
           backupWaitMs = Math.round(performance.now() - waitStarted);
           port.recordStartChecksums(task.runId, backup);
+          port.completeCheckpoint(task.runId, {
+            contactsProcessed,
+            emailsScheduled: emails.pre_scheduled,
+            emailsSkipped: emails.skipped,
+          });
+          port.recordConfig(run.configJson);
         });
         timer.lap('commitMs');
-        port.completeCheckpoint(task.runId, {
-          contactsProcessed: held.stats.total,
-          emailsScheduled: emails.pre_scheduled,
-          emailsSkipped: emails.skipped,
-        });
-        port.recordConfig(run.configJson);
         const summary: RunSummary = {
           run_id: task.runId,
           organization: task.files.organization,
@@ -220,7 +223,7 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
           duration_ms: Date.now() - run.startedAtMs,
         };
         staging.finishRun(task.runId, 'completed', summary);
-        timer.lap('checkpointMs');
+        timer.lap('stagingMs');
         log.info({ emails: emailCount, ...writes, ...timer.phases, backupWaitMs }, 'run committed');
         return summary;
       } catch (error) {

@@ -284,7 +284,7 @@ class SqliteOrganization implements OrganizationPort {
   commitFullRun(runId: string, run: TableHolder, sendTime: string, beforeCommit?: () => void): WriteCounts {
     const rows = new ScheduleRowStream(run, runId, sendTime, utcDatetime(new Date()), true);
     // One transaction around the schedule's replacement (its own transaction nests as a savepoint), the
-    // change-log marks and `beforeCommit`.
+    // change-log marks and `beforeCommit` (the finalizer's wait for the backup and its checkpoint).
     const summary = withDatabaseErrors(`committing run ${runId} to ${this.db.path}`, () =>
       inWriteTransaction(this.db, () => {
         const replaced = replaceOrganizationSchedule(this.db, runId, rows, { cacheSizeMb: FULL_RUN_COMMIT_CACHE_MB });
@@ -293,11 +293,12 @@ class SqliteOrganization implements OrganizationPort {
           this.db,
           readPendingCampaignChanges(this.db).map((change) => change.id),
         );
+        // What completeCheckpoint reads (the schedules-after checksum), when `beforeCommit` calls it.
+        this.lastCommit = replaced;
         beforeCommit?.();
         return replaced;
       }),
     );
-    this.lastCommit = summary;
     return writeCounts(summary);
   }
 
