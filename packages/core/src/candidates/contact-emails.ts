@@ -9,7 +9,7 @@ import {
   type CandidateTable,
 } from '../finalize/candidate-table';
 import { ensureLength } from '../finalize/grow';
-import type { Exclusion } from '../rules/exclusion';
+import type { Exclusion, ReasonText } from '../rules/exclusion';
 import type { EmailCandidate, HistoryEmail, SkipCode } from '../types';
 import { resolveSameDayConflicts } from './same-day-conflicts';
 
@@ -28,6 +28,8 @@ export class ContactEmails {
   private readonly skipCodes: (SkipCode | null)[] = [];
   /** Per kind id, three entries: its type code and template text indexes in this table. */
   private kindCodes = new Int32Array(0);
+  /** Per window reason id, its text index in this table plus one (0: not yet). */
+  private reasonIndexes = new Int32Array(0);
   /** The kind each id was resolved for (ids are a context's own). */
   private readonly kinds: (EmailKind | undefined)[] = [];
 
@@ -81,8 +83,23 @@ export class ContactEmails {
   }
 
   skip(e: number, code: SkipCode, reason: string): void {
+    this.skipAs(e, code, this.table.textIndexOf(reason));
+  }
+
+  /** Skips row `e` for a dated exclusion window; its reason's text is looked up in the table once. */
+  skipInWindow(e: number, reason: ReasonText): void {
+    let index = reason.id < this.reasonIndexes.length ? this.reasonIndexes[reason.id]! - 1 : -1;
+    if (index < 0) {
+      index = this.table.textIndexOf(reason.text);
+      this.reasonIndexes = ensureLength(this.reasonIndexes, reason.id + 1);
+      this.reasonIndexes[reason.id] = index + 1;
+    }
+    this.skipAs(e, 'exclusion_window', index);
+  }
+
+  private skipAs(e: number, code: SkipCode, reasonIndex: number): void {
     this.table.status[e] = STATUS_SKIPPED;
-    this.table.skipReason[e] = this.table.textIndexOf(reason);
+    this.table.skipReason[e] = reasonIndex;
     this.skipCodes[e - this.first] = code;
   }
 

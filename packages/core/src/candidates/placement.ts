@@ -2,7 +2,7 @@ import type { SchedulingContext } from '../context';
 import { catchUpDay } from '../dates/catch-up';
 import { NO_DAY } from '../dates/epoch-day';
 import { FLAG_FOLLOWUP, FLAG_RESPECTS_WINDOWS } from '../finalize/candidate-table';
-import { windowReason, windowYearContaining, type Exclusion } from '../rules/exclusion';
+import { windowReasonText, windowYearContaining, type Exclusion } from '../rules/exclusion';
 import type { ContactEmails } from './contact-emails';
 import type { HistoryIndex } from './history-index';
 
@@ -56,7 +56,7 @@ export class Placement {
     if (exclusion.window === null) return;
     const year = windowYearContaining(exclusion.window, day);
     if (year === 0) return;
-    out.skip(e, 'exclusion_window', windowReason(exclusion, year));
+    out.skipInWindow(e, windowReasonText(exclusion, year));
     if ((table.flags[e]! & FLAG_FOLLOWUP) !== 0) return;
     this.skippingWindowYears ??= [];
     if (!this.skippingWindowYears.includes(year)) this.skippingWindowYears.push(year);

@@ -107,13 +107,20 @@ export const windowEndOf = (window: ExclusionWindow, year: number): number => an
 export const isExcluded = (exclusion: Exclusion, day: number): boolean =>
   day >= exclusion.yearRoundFrom || (exclusion.window !== null && windowYearContaining(exclusion.window, day) !== 0);
 
-// Contacts share windows (same state, same dates): one reason text per window,
-// so that the same string object is reused rather than built and hashed anew.
-// (Keyed by state, then rule name: both strings come from tables, so their hashes are already computed.)
-const reasonsByRule = new Map<string, Map<string, Map<number, string>>>();
+/** A skip reason's text, and a number that stands for that text within the process. */
+export interface ReasonText {
+  readonly text: string;
+  readonly id: number;
+}
 
-/** The `skip_reason` of an email inside the dated window of `year`. */
-export const windowReason = (exclusion: Exclusion, year: number): string => {
+// Contacts share windows (same state, same dates): one reason per window, so
+// that the text is built once and tables can find it by its number.
+// (Keyed by state, then rule name: both strings come from tables, so their hashes are already computed.)
+const reasonsByRule = new Map<string, Map<string, Map<number, ReasonText>>>();
+let reasonCount = 0;
+
+/** The `skip_reason` of an email inside the dated window of `year`, with its number. */
+export const windowReasonText = (exclusion: Exclusion, year: number): ReasonText => {
   const window = exclusion.window!;
   const start = windowStartOf(window, year);
   const end = windowEndOf(window, year);
@@ -130,11 +137,15 @@ export const windowReason = (exclusion: Exclusion, year: number): string => {
   const windowKey = start * 4096 + (end - start);
   let reason = reasons.get(windowKey);
   if (reason === undefined) {
-    reason = `exclusion_window: ${exclusion.state} ${window.name} ${formatIsoDate(start)} to ${formatIsoDate(end)}`;
+    const text = `exclusion_window: ${exclusion.state} ${window.name} ${formatIsoDate(start)} to ${formatIsoDate(end)}`;
+    reason = { text, id: reasonCount++ };
     reasons.set(windowKey, reason);
   }
   return reason;
 };
+
+/** The `skip_reason` of an email inside the dated window of `year`. */
+export const windowReason = (exclusion: Exclusion, year: number): string => windowReasonText(exclusion, year).text;
 
 /** The `skip_reason` of an email on `day`, or null when the day is free. */
 export const exclusionReason = (exclusion: Exclusion, day: number): string | null => {
