@@ -1,10 +1,11 @@
 import {
   CandidateTable,
+  contactPlacement,
   createSchedulingContext,
   finalizeRun,
   parseConfig,
   parseIsoDate,
-  scheduleContact,
+  scheduleContactInto,
   type Config,
   type ContactInputs,
   type ExistingDayCounts,
@@ -110,12 +111,9 @@ const scheduleContacts = (
   });
   for (const warning of warnings) log.warn(warning);
   const table = new CandidateTable({ contacts: expectedContacts, emails: expectedContacts * 4 });
+  const placement = contactPlacement(context, table);
   const stats = emptyContactStats();
-  for (const inputs of contacts) {
-    const outcome = scheduleContact(context, inputs);
-    countOutcome(stats, outcome);
-    if (outcome.usable) table.addContact(outcome.contactId, outcome.exclusion, outcome.emails, inputs.history);
-  }
+  for (const inputs of contacts) countOutcome(stats, scheduleContactInto(placement, inputs));
   return { table, stats };
 };
 
