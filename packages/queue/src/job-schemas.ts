@@ -62,7 +62,7 @@ export const ChunkJobSchema = z.strictObject({
   toId: z.number().int(),
 });
 
-/** A node of a run's flow: the backup taken before its commit. */
+/** A run's backup, a job beside its flow (not a child of it): the finalizer's commit waits for it to be verified. */
 export const BackupJobSchema = z.strictObject({
   runId: z.string().min(1),
   organization: OrganizationIdSchema,
