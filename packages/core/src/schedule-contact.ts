@@ -81,8 +81,7 @@ export const scheduleContactInto = (placement: Placement, inputs: ContactInputs)
       ? null
       : stateExclusion({ state: usability.state, birthDay: birth, effectiveDay: effective }, context.ruleSettings);
   const index = history.length === 0 ? null : new HistoryIndex(history);
-  out.begin(contactId, exclusion);
-  placement.startContact(exclusion, index);
+  placement.startContact(contactId, exclusion, index);
 
   addAnniversaryEmails(placement, contactId, birth, effective);
   const malformedTriggers =

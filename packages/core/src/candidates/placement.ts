@@ -26,7 +26,9 @@ export class Placement {
     this.spreadDays = context.config.load_balancing.catch_up_spread_days;
   }
 
-  startContact(exclusion: Exclusion | null, index: HistoryIndex | null): void {
+  /** Opens the contact in the table; its emails are placed next. */
+  startContact(contactId: number, exclusion: Exclusion | null, index: HistoryIndex | null): void {
+    this.out.begin(contactId, exclusion);
     this.exclusion = exclusion;
     this.index = index;
     this.skippingWindowYears = null;
