@@ -113,34 +113,34 @@ export interface ReasonText {
   readonly id: number;
 }
 
+interface WindowReason extends ReasonText {
+  readonly state: string;
+  readonly name: string;
+  readonly end: number;
+}
+
 // Contacts share windows (same state, same dates): one reason per window, so
-// that the text is built once and tables can find it by its number.
-// (Keyed by state, then rule name: both strings come from tables, so their hashes are already computed.)
-const reasonsByRule = new Map<string, Map<string, Map<number, ReasonText>>>();
+// that the text is built once and tables can find it by its number. Keyed by
+// the window's first day (a number hashes cheaply); the few windows starting
+// that day are told apart by last day, state and name.
+const reasonsByStart = new Map<number, WindowReason[]>();
 let reasonCount = 0;
 
 /** The `skip_reason` of an email inside the dated window of `year`, with its number. */
 export const windowReasonText = (exclusion: Exclusion, year: number): ReasonText => {
   const window = exclusion.window!;
-  const start = windowStartOf(window, year);
-  const end = windowEndOf(window, year);
-  let ofState = reasonsByRule.get(exclusion.state);
-  if (ofState === undefined) {
-    ofState = new Map();
-    reasonsByRule.set(exclusion.state, ofState);
+  const anchor = anchorOf(window, year);
+  const start = anchor - window.daysBefore;
+  const end = anchor + window.daysAfter;
+  let reasons = reasonsByStart.get(start);
+  if (reasons === undefined) reasonsByStart.set(start, (reasons = []));
+  for (let i = 0; i < reasons.length; i++) {
+    const reason = reasons[i]!;
+    if (reason.end === end && reason.state === exclusion.state && reason.name === window.name) return reason;
   }
-  let reasons = ofState.get(window.name);
-  if (reasons === undefined) {
-    reasons = new Map();
-    ofState.set(window.name, reasons);
-  }
-  const windowKey = start * 4096 + (end - start);
-  let reason = reasons.get(windowKey);
-  if (reason === undefined) {
-    const text = `exclusion_window: ${exclusion.state} ${window.name} ${formatIsoDate(start)} to ${formatIsoDate(end)}`;
-    reason = { text, id: reasonCount++ };
-    reasons.set(windowKey, reason);
-  }
+  const text = `exclusion_window: ${exclusion.state} ${window.name} ${formatIsoDate(start)} to ${formatIsoDate(end)}`;
+  const reason: WindowReason = { text, id: reasonCount++, state: exclusion.state, name: window.name, end };
+  reasons.push(reason);
   return reason;
 };
 
