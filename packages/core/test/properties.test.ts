@@ -39,6 +39,7 @@ const NUM_RUNS = {
   oneRowPerTypeAndDay: 400,
   placement: 600,
   tableMatchesObjects: 300,
+  clearedTable: 200,
 } as const;
 
 const contextOf = (org: GeneratedOrganization, today = org.today): { context: SchedulingContext; config: Config } => {
@@ -355,6 +356,50 @@ describe('properties of a run over random organizations', () => {
           expect(emailRows(direct)).toEqual(emailRows(fromObjects));
         }),
         { numRuns: NUM_RUNS.tableMatchesObjects },
+      );
+    });
+    const contactRows = (table: CandidateTable): unknown[] =>
+      Array.from({ length: table.contactCount }, (_, c) => [
+        table.contactId[c],
+        table.emailStart[c + 1],
+        table.historyStart[c + 1],
+        table.windowAnchorYear[c],
+        table.windowAnchorMonth[c],
+        table.windowAnchorDay[c],
+        table.windowUsesMonthStart[c],
+        table.windowDaysBefore[c],
+        table.windowDaysAfter[c],
+        table.yearRoundFrom[c],
+      ]);
+    const historyRows = (table: CandidateTable): unknown[] =>
+      Array.from({ length: table.historyCount }, (_, h) => [
+        table.typeNames[table.historyType[h]!],
+        table.historyScheduledDay[h],
+        table.historySentDay[h],
+        table.historyCountsForFrequency[h],
+      ]);
+    const scheduleInto = (org: GeneratedOrganization, table: CandidateTable): void => {
+      const placement = contactPlacement(contextOf(org).context, table);
+      for (const inputs of [...org.contacts].sort((a, b) => a.contact.id - b.contact.id)) scheduleContactInto(placement, inputs);
+    };
+
+    it('holds, once cleared and filled again, exactly what a new table filled the same way holds', () => {
+      fc.assert(
+        fc.property(organizationArb(), organizationArb(), (before, org) => {
+          const reused = new CandidateTable();
+          scheduleInto(before, reused);
+          reused.clear();
+          scheduleInto(org, reused);
+          const fresh = new CandidateTable();
+          scheduleInto(org, fresh);
+          expect([reused.emailCount, reused.contactCount, reused.historyCount]).toEqual([fresh.emailCount, fresh.contactCount, fresh.historyCount]);
+          expect(emailRows(reused)).toEqual(emailRows(fresh));
+          expect(contactRows(reused)).toEqual(contactRows(fresh));
+          expect(historyRows(reused)).toEqual(historyRows(fresh));
+          expect(reused.texts).toEqual(fresh.texts);
+          expect(reused.typeNames).toEqual(fresh.typeNames);
+        }),
+        { numRuns: NUM_RUNS.clearedTable },
       );
     });
   });

@@ -86,6 +86,23 @@ export class CandidateTable {
     if (expected.history !== undefined) this.growHistory(expected.history);
   }
 
+  /**
+   * Empties the table for the next chunk: rows, contacts, history, texts and
+   * types go, the columns' memory stays. A fresh table per chunk would
+   * allocate and zero megabytes of columns each time (about 4% of candidate
+   * generation at 10,000 contacts a chunk); every column of a new row is written.
+   */
+  clear(): void {
+    this.emailCount = 0;
+    this.contactCount = 0;
+    this.historyCount = 0;
+    this.texts.length = 0;
+    this.textIndexes.clear();
+    this.recentText.fill(null);
+    this.typeNames.length = 0;
+    this.typeCodes.clear();
+  }
+
   /** The index of `text` in `texts` (added when new); NO_TEXT for null. */
   textIndexOf(text: string | null): number {
     if (text === null) return NO_TEXT;
