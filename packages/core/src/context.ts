@@ -4,7 +4,7 @@ import { anniversaryOf } from './dates/anniversary';
 import { parseIsoDate, yearOf } from './dates/epoch-day';
 import { typeKeyBytes } from './hash/fnv1a';
 import type { RuleSettings } from './rules/kinds/rule-kind';
-import { stateExclusionOf, type StateExclusion } from './rules/rule-kinds';
+import { StateExclusions } from './rules/rule-kinds';
 import type { CampaignInstance, CampaignType } from './types';
 
 /**
@@ -58,8 +58,8 @@ export interface SchedulingContext {
   readonly templateOf: (emailType: string) => TemplatePair;
   /** The anniversary types' kinds: priority and templates looked up once per run rather than per email. */
   readonly anniversaryKinds: Readonly<Record<AnniversaryType, EmailKind>>;
-  /** `config.state_rules` by state, kinds resolved (a Map lookup costs less than a property looked up by a varying key). */
-  readonly stateExclusions: ReadonlyMap<string, StateExclusion>;
+  /** `config.state_rules` by state, kinds resolved. */
+  readonly stateExclusions: StateExclusions;
   readonly ruleSettings: RuleSettings;
 }
 
@@ -187,7 +187,7 @@ export const createSchedulingContext = (
         .sort((a, b) => a.instance.id - b.instance.id),
       followupOverrides,
       templateOf,
-      stateExclusions: new Map(Object.entries(config.state_rules).map(([state, rule]) => [state, stateExclusionOf(rule)])),
+      stateExclusions: new StateExclusions(config.state_rules),
       ruleSettings: { preWindowExclusionDays: config.timing.pre_window_exclusion_days },
     },
     warnings,

@@ -37,3 +37,36 @@ export const exclusionFor = (
   subject: RuleSubject,
   settings: RuleSettings,
 ): Exclusion | null => (rule === undefined ? null : stateExclusionOf(rule)(subject, settings));
+
+const LETTERS = 26;
+const CAPITAL_A = 65;
+
+/** The index of a code of two capital letters (`CA` → 54), or -1 for any other text. */
+const twoLetterIndex = (state: string): number => {
+  if (state.length !== 2) return -1;
+  const first = state.charCodeAt(0) - CAPITAL_A;
+  const second = state.charCodeAt(1) - CAPITAL_A;
+  return first >= 0 && first < LETTERS && second >= 0 && second < LETTERS ? first * LETTERS + second : -1;
+};
+
+/**
+ * Each state's rule, its kind resolved once. Looked up once per contact: a
+ * state's two letters index an array, which costs less than a Map lookup by string.
+ */
+export class StateExclusions {
+  private readonly byCode = new Array<StateExclusion | undefined>(LETTERS * LETTERS).fill(undefined);
+  private readonly byOtherName = new Map<string, StateExclusion>();
+
+  constructor(rules: Readonly<Record<string, StateRule>>) {
+    for (const [state, rule] of Object.entries(rules)) {
+      const index = twoLetterIndex(state);
+      if (index >= 0) this.byCode[index] = stateExclusionOf(rule);
+      else this.byOtherName.set(state, stateExclusionOf(rule));
+    }
+  }
+
+  get(state: string): StateExclusion | undefined {
+    const index = twoLetterIndex(state);
+    return index >= 0 ? this.byCode[index] : this.byOtherName.get(state);
+  }
+}
