@@ -55,18 +55,18 @@ const twoLetterIndex = (state: string): number => {
  */
 export class StateExclusions {
   private readonly byCode = new Array<StateExclusion | undefined>(LETTERS * LETTERS).fill(undefined);
-  private readonly byOtherName = new Map<string, StateExclusion>();
 
+  /** `rules` by two-letter state code, as the configuration schema requires. */
   constructor(rules: Readonly<Record<string, StateRule>>) {
     for (const [state, rule] of Object.entries(rules)) {
       const index = twoLetterIndex(state);
-      if (index >= 0) this.byCode[index] = stateExclusionOf(rule);
-      else this.byOtherName.set(state, stateExclusionOf(rule));
+      if (index < 0) throw new Error(`state_rules.${state}: not a two-letter state code`);
+      this.byCode[index] = stateExclusionOf(rule);
     }
   }
 
   get(state: string): StateExclusion | undefined {
     const index = twoLetterIndex(state);
-    return index >= 0 ? this.byCode[index] : this.byOtherName.get(state);
+    return index < 0 ? undefined : this.byCode[index];
   }
 }
