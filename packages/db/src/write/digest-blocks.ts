@@ -17,7 +17,7 @@ export const decodeEntries = (bytes: Buffer): Float64Array => {
   return entries;
 };
 
-const encodeEntries = (entries: readonly number[]): Buffer => Buffer.from(Float64Array.from(entries).buffer);
+const encodeEntries = (entries: ArrayLike<number>): Buffer => Buffer.from(Float64Array.from(entries).buffer);
 
 /*
  * A block changed in a few contacts is not rewritten: its changes go to the
@@ -72,7 +72,7 @@ export const applyDelta = (base: Float64Array, delta: Float64Array): Float64Arra
  * The delta that turns `base` into `entries` (both in contact order), or
  * null when it would hold more than `limit` triples.
  */
-export const deltaBetween = (base: Float64Array, entries: readonly number[], limit: number): number[] | null => {
+export const deltaBetween = (base: Float64Array, entries: ArrayLike<number>, limit: number): number[] | null => {
   const delta: number[] = [];
   let i = 0;
   let j = 0;
@@ -156,7 +156,7 @@ export class BlockWriter {
   }
 
   /** Stores a block's triples whole (its delta dropped); an empty block is deleted. */
-  write(block: number, entries: readonly number[]): void {
+  write(block: number, entries: ArrayLike<number>): void {
     if (entries.length === 0) this.remove.run(block);
     else this.upsert.run(block, encodeEntries(entries));
     this.remove.run(deltaKeyOf(block));
@@ -167,7 +167,7 @@ export class BlockWriter {
    * base block as stored) when few contacts differ, else whole.
    * `hadDelta`: whether the block has a delta row now.
    */
-  writeOver(block: number, base: Float64Array, hadDelta: boolean, entries: readonly number[]): void {
+  writeOver(block: number, base: Float64Array, hadDelta: boolean, entries: ArrayLike<number>): void {
     const delta = base.length === 0 || entries.length === 0 ? null : deltaBetween(base, entries, DELTA_LIMIT);
     if (delta === null) this.write(block, entries);
     else if (delta.length > 0) this.upsert.run(deltaKeyOf(block), encodeEntries(delta));

@@ -7,7 +7,7 @@ import { digestOfRows, DIGESTS_COMPLETE, digestsComplete, UNKNOWN_DIGEST } from 
 import { DayCountDeltas } from './day-count-deltas';
 import { holdScheduleTriggers } from './schedule-triggers';
 import { contactGroups, type ContactRows } from './contact-groups';
-import { blockOf, BlockWriter, deleteBlocksAfter, lastIdOfBlock, NO_ENTRIES, StoredBlockReader, updateDigestEntries } from './digest-blocks';
+import { blockOf, BlockWriter, deleteBlocksAfter, DIGEST_BLOCK_SIZE, lastIdOfBlock, NO_ENTRIES, StoredBlockReader, updateDigestEntries } from './digest-blocks';
 import { RebuildCostModel } from './rebuild-cost-model';
 import type { ScheduleRow } from './schedule-row';
 import { sameContent } from './schedule-row-content';
@@ -346,7 +346,10 @@ export const replaceOrganizationSchedule = (
         let storedBase: Float64Array = NO_ENTRIES;
         let storedHasDelta = false;
         let position = 0;
-        let fresh: number[] = [];
+        // A block's new triples (at most 1024 contacts) in one buffer reused for every block: three million
+        // contacts pushed onto growing arrays cost more than the block writes they feed.
+        const fresh = new Float64Array(DIGEST_BLOCK_SIZE * 3);
+        let freshLength = 0;
         let blockChanged = false;
 
         const vanish = (contactId: number, rowCount: number): void => {
@@ -363,7 +366,7 @@ export const replaceOrganizationSchedule = (
         const finishBlock = (last: boolean): void => {
           if (block === null) return;
           for (; position < stored.length; position += 3) vanish(stored[position]!, stored[position + 2]!);
-          if (blockChanged || fresh.length !== stored.length) writer.writeOver(block, storedBase, storedHasDelta, fresh);
+          if (blockChanged || freshLength !== stored.length) writer.writeOver(block, storedBase, storedHasDelta, fresh.subarray(0, freshLength));
           if (!last && !probed && rowsSeen >= probeRows) {
             probed = true;
             if (cost.favoursRebuild()) {
@@ -382,14 +385,22 @@ export const replaceOrganizationSchedule = (
           storedBase = storedBlock?.base ?? NO_ENTRIES;
           storedHasDelta = storedBlock?.hasDelta ?? false;
           position = 0;
-          fresh = [];
+          freshLength = 0;
           blockChanged = false;
         };
 
+        const keep = (contactId: number, digest: number, rowCount: number): void => {
+          fresh[freshLength] = contactId;
+          fresh[freshLength + 1] = digest;
+          fresh[freshLength + 2] = rowCount;
+          freshLength += 3;
+          checksum.addContact(contactId, digest, rowCount);
+        };
+
         for (const group of contactGroups(rows, dropped)) {
-          const contact = digestContact(group);
-          const { contactId } = contact;
-          const rowCount = contact.rows.length;
+          const { contactId } = group;
+          const digest = digestOfRows(group.rows);
+          const rowCount = group.rows.length;
           rowsSeen += rowCount;
           tally.contacts++;
           if (blockOf(contactId) !== block) enterBlock(blockOf(contactId));
@@ -402,20 +413,21 @@ export const replaceOrganizationSchedule = (
             const storedDigest = stored[position + 1]!;
             storedRows = stored[position + 2]!;
             position += 3;
-            if (storedDigest === contact.digest && storedRows === rowCount) {
+            if (storedDigest === digest && storedRows === rowCount) {
+              // Most contacts of a night: nothing to write, and nothing allocated for them.
               tally.rowsKept += rowCount;
-              written = { digest: contact.digest, rowCount, changed: false };
-            } else {
-              written = rewriteContact(statements, runId, contact, tally);
-              if (written.digest !== storedDigest || written.rowCount !== storedRows) blockChanged = true;
+              keep(contactId, digest, rowCount);
+              cost.observe(false, rowCount, storedRows);
+              continue;
             }
+            written = rewriteContact(statements, runId, { contactId, rows: group.rows, digest }, tally);
+            if (written.digest !== storedDigest || written.rowCount !== storedRows) blockChanged = true;
           } else {
-            written = insertContact(statements, runId, contact, tally);
+            written = insertContact(statements, runId, { contactId, rows: group.rows, digest }, tally);
             blockChanged = true;
           }
           if (written.changed) tally.contactsChanged++;
-          if (written.rowCount > 0) fresh.push(contactId, written.digest, written.rowCount);
-          checksum.addContact(contactId, written.digest, written.rowCount);
+          if (written.rowCount > 0) keep(contactId, written.digest, written.rowCount);
           cost.observe(written.changed, rowCount, storedRows);
         }
         finishBlock(true);
