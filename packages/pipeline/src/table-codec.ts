@@ -81,7 +81,8 @@ export const decodeTable = (bytes: Uint8Array): CandidateTable => {
   };
   const table = new CandidateTable();
   for (const name of header.typeNames) table.typeCodeOf(name);
-  for (const text of header.texts) table.textIndexOf(text);
+  // As encoded, at the same indexes (a text may be there twice).
+  for (const text of header.texts) table.addText(text);
   const { emailCount, contactCount, historyCount } = header;
   table.emailCount = emailCount;
   table.contactCount = contactCount;

@@ -86,11 +86,11 @@ export class ContactEmails {
     this.skipAs(e, code, this.table.textIndexOf(reason));
   }
 
-  /** Skips row `e` for a dated exclusion window; its reason's text is looked up in the table once. */
+  /** Skips row `e` for a dated exclusion window; its reason's text is added to the table once. */
   skipInWindow(e: number, reason: ReasonText): void {
     let index = reason.id < this.reasonIndexes.length ? this.reasonIndexes[reason.id]! - 1 : -1;
     if (index < 0) {
-      index = this.table.textIndexOf(reason.text);
+      index = this.table.addText(reason.text);
       this.reasonIndexes = ensureLength(this.reasonIndexes, reason.id + 1);
       this.reasonIndexes[reason.id] = index + 1;
     }

@@ -120,6 +120,18 @@ export class CandidateTable {
     return index;
   }
 
+  /**
+   * Adds `text` without looking for it. For a text the caller has not added
+   * since the table was cleared (a window's reason, met once per chunk but
+   * thousands of times a chunk across reasons, where the lookup's Map cost 4%
+   * of candidate generation): the table may then hold a text twice, which
+   * changes nothing a text column means.
+   */
+  addText(text: string): number {
+    this.texts.push(text);
+    return this.texts.length - 1;
+  }
+
   textAt(index: number): string | null {
     return index === NO_TEXT ? null : this.texts[index]!;
   }

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { CandidateTable, NO_DAY, type EmailCandidate } from '@scheduler/core';
+import { decodeTable, encodeTable } from '../src/table-codec';
+
+const email = (emailType: string, day: number, skipReason: string | null): EmailCandidate => ({
+  emailType,
+  eventDay: day + 14,
+  day,
+  deadline: NO_DAY,
+  status: skipReason === null ? 'pre-scheduled' : 'skipped',
+  skipCode: skipReason === null ? null : 'exclusion_window',
+  skipReason,
+  priority: 10,
+  keyHash: 0x9e3779b9 + day,
+  tieBreaker: 0,
+  respectsWindows: true,
+  isFollowup: false,
+  campaignInstanceId: null,
+  emailTemplate: `${emailType}_template`,
+  smsTemplate: null,
+  metadata: null,
+});
+
+/** Each email's row as the finalizer reads it: numbers, and texts by value. */
+const rows = (table: CandidateTable): unknown[] =>
+  Array.from({ length: table.emailCount }, (_, e) => [
+    table.contactId[table.contactIndex[e]!],
+    table.typeNames[table.typeCode[e]!],
+    table.day[e],
+    table.status[e],
+    table.keyHash[e],
+    table.eventDay[e],
+    table.textAt(table.emailTemplate[e]!),
+    table.textAt(table.skipReason[e]!),
+  ]);
+
+describe("a chunk's table, encoded for the staging store and decoded by the finalizer", () => {
+  it('reads back the same rows, a text the table holds twice included', () => {
+    const table = new CandidateTable();
+    table.beginContact(7, null);
+    table.writeCandidate(table.newEmail(), email('birthday', 20_500, 'exclusion_window: CA birthday window'));
+    table.endContact([]);
+    table.beginContact(9, null);
+    const e = table.newEmail();
+    table.writeCandidate(e, email('aep', 20_600, null));
+    // A window's reason added without a lookup, though the table already holds its text.
+    table.skipReason[e] = table.addText('exclusion_window: CA birthday window');
+    table.endContact([]);
+    expect(table.texts.filter((text) => text === 'exclusion_window: CA birthday window')).toHaveLength(2);
+
+    const decoded = decodeTable(encodeTable(table));
+
+    expect(decoded.texts).toEqual(table.texts);
+    expect(rows(decoded)).toEqual(rows(table));
+    expect(rows(decoded)[1]).toEqual([9, 'aep', 20_600, 0, 0x9e3779b9 + 20_600, 20_614, 'aep_template', 'exclusion_window: CA birthday window']);
+  });
+});
