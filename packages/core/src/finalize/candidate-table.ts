@@ -121,11 +121,10 @@ export class CandidateTable {
   }
 
   /**
-   * Adds `text` without looking for it. For a text the caller has not added
-   * since the table was cleared (a window's reason, met once per chunk but
-   * thousands of times a chunk across reasons, where the lookup's Map cost 4%
-   * of candidate generation): the table may then hold a text twice, which
-   * changes nothing a text column means.
+   * Adds `text` without looking for it, so the table may hold it twice (which
+   * changes nothing a text column means). For texts a caller adds once per
+   * table, by the thousand: a chunk's window reasons, whose lookups cost 4% of
+   * candidate generation.
    */
   addText(text: string): number {
     this.texts.push(text);
