@@ -132,6 +132,7 @@ const campaignTypesArb: fc.Arbitrary<CampaignType[]> = fc
             { weight: 4, arbitrary: fc.constantFrom(0, 7) },
             { weight: 1, arbitrary: fc.integer({ min: 1, max: 20 }) },
             { weight: 1, arbitrary: fc.integer({ min: -10, max: -1 }) },
+            { weight: 1, arbitrary: fc.constantFrom(-400, -90, 60, 200, 400) },
           ),
           targetAllContacts: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
           priority: fc.constantFrom(1, 2, 10, 10),
