@@ -31,7 +31,8 @@ export const addCampaignEmails = (placement: Placement, contactId: number, targe
   let malformedTriggers = 0;
   let targeted: Set<number> | null = null;
   for (const target of targets) {
-    if (target.status !== null && !TARGET_STATUSES.has(target.status)) continue;
+    // RULES.md §7: only `pending` or `scheduled` rows target; a NULL status is neither (as in SQL's IN).
+    if (target.status === null || !TARGET_STATUSES.has(target.status)) continue;
     const campaign = context.activeCampaigns.get(target.campaignInstanceId);
     if (campaign === undefined) continue;
     (targeted ??= new Set()).add(target.campaignInstanceId);
