@@ -1,15 +1,29 @@
 /**
  * Differential test of RULES.md §9: the engine's scheduleOrganization against
  * the independent reading in support/reference-finalizer.ts, on random small
- * organizations built so that every step of §9 bites (a daily cap of 1–5,
- * clustered birthdays, effective dates, AEP and campaign days, existing day
- * counts, windows next to today, deadlines near today, history rows that count
- * for the frequency cap and hold same-type days).
+ * organizations (5–60 contacts) built so that every step of §9 bites: a daily
+ * cap mostly of 1–5 (up to ~20 now and then, so that ed_limit > 0 too),
+ * overage 1–2, clustered birthdays, effective dates, AEP and campaign days,
+ * existing day counts (the contacts' own scheduled/processing rows plus random
+ * others), windows next to today (CA, KY, NV month-start, MO effective-date,
+ * NY year-round, TX year-round from an age some contacts reach this year),
+ * deadlines near today, history rows (any status, near and far) that count for
+ * the frequency cap and hold same-type days, frequency caps of 1–3 in 7–30 days
+ * (sometimes wider). The closing log line of the random test says how much each
+ * step did.
  *
  * Both sides start from the same pre-§9 candidates: scheduleContact gives each
  * contact's emails before the finalizer; the reference finalizes copies of
  * them and the final (contact, type, event date, send day, status, skip code)
- * multisets must be equal.
+ * multisets must be equal. Deadlines, window respect and hash(key) are derived
+ * again from the rules and must match the candidates' fields.
+ *
+ * Known disagreements with RULES.md are kept as it.fails cases on hand-built
+ * organizations (named KNOWN DISAGREEMENT), so that the run stays green while
+ * they last and turns red once the engine follows the text.
+ *
+ * FINALIZER_DIFF_RUNS=n sets the random runs (300); FINALIZER_PROBE=1 also
+ * counts how often other readings of ambiguous sentences would change results.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -75,19 +89,19 @@ const configArb: fc.Arbitrary<{ config: ConfigInput; aepOffset: number | null }>
     pre: fc.integer({ min: 0, max: 20 }),
     delay: fc.integer({ min: 0, max: 3 }),
     aep: fc.option(fc.constantFrom(...CLUSTER), { nil: null }),
-    max: fc.integer({ min: 1, max: 3 }),
-    period: fc.integer({ min: 7, max: 30 }),
-    pct: fc.constantFrom(0.01, 0.03, 0.05, 0.08, 0.15),
-    edSoft: fc.integer({ min: 0, max: 3 }),
-    W: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 7 }) }, { weight: 1, arbitrary: fc.integer({ min: 8, max: 21 }) }),
+    max: fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 1, arbitrary: fc.integer({ min: 4, max: 8 }) }),
+    period: fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 7, max: 30 }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 400 }) }),
+    pct: fc.constantFrom(0.01, 0.03, 0.05, 0.08, 0.15, 0.3),
+    edSoft: fc.integer({ min: 0, max: 4 }),
+    W: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 7 }) }, { weight: 1, arbitrary: fc.integer({ min: 8, max: 61 }) }),
     spread: fc.integer({ min: 1, max: 7 }),
-    overage: fc.constantFrom(1, 1.1, 1.2, 1.5),
+    overage: fc.constantFrom(1, 1.1, 1.2, 1.5, 2),
     priorities: fc.record({
-      birthday: fc.integer({ min: 1, max: 40 }),
-      effective_date: fc.integer({ min: 1, max: 40 }),
-      aep: fc.integer({ min: 1, max: 40 }),
-      post_window: fc.integer({ min: 1, max: 40 }),
-      followup: fc.integer({ min: 1, max: 40 }),
+      birthday: fc.integer({ min: -5, max: 40 }),
+      effective_date: fc.integer({ min: -5, max: 40 }),
+      aep: fc.integer({ min: -5, max: 40 }),
+      post_window: fc.integer({ min: -5, max: 40 }),
+      followup: fc.integer({ min: -5, max: 40 }),
     }),
     caBefore: fc.integer({ min: 0, max: 20 }),
     caAfter: fc.integer({ min: 0, max: 40 }),
@@ -152,11 +166,16 @@ const contactArb = (today: number, id: number, campaignHeavy: boolean): fc.Arbit
         fc.record({
           emailType: fc.constantFrom(...HISTORY_TYPES),
           status: fc.constantFrom(...SENDER_STATUSES),
-          scheduledOffset: fc.oneof(fc.constantFrom(...CLUSTER), fc.integer({ min: -40, max: 40 })),
+          scheduledOffset: fc.oneof(
+            { weight: 3, arbitrary: fc.constantFrom(...CLUSTER) },
+            { weight: 3, arbitrary: fc.integer({ min: -40, max: 40 }) },
+            // Far rows: a long frequency period reaches them, and cascades push emails onto far days.
+            { weight: 1, arbitrary: fc.integer({ min: -400, max: 400 }) },
+          ),
           sendDelay: fc.integer({ min: 0, max: 2 }),
           eventOffset: fc.option(fc.constantFrom(...CLUSTER), { nil: null }),
         }),
-        { maxLength: 3 },
+        { maxLength: 4 },
       ),
       clicked: fc.boolean(),
     })
@@ -327,7 +346,7 @@ interface Comparison {
   readonly counts: Record<string, number>;
 }
 
-export const compare = (org: Org, options: RefFinalizerOptions = {}): Comparison => {
+const compare = (org: Org, options: RefFinalizerOptions = {}): Comparison => {
   const config = parseConfig(org.config);
   const context = createSchedulingContext({
     today: org.today,
@@ -444,7 +463,7 @@ export const compare = (org: Org, options: RefFinalizerOptions = {}): Comparison
  * campaign_alpha rows (kept history rows: they hold their day, and failed
  * rows do not count for the frequency cap) on `blocked` days after X.
  */
-export const blockedOrg = (today: number, daysBeforeEvent: number, triggerOffset: number, blocked: number): Org => ({
+const blockedOrg = (today: number, daysBeforeEvent: number, triggerOffset: number, blocked: number): Org => ({
   today,
   config: { aep: { dates: [] }, frequency: { max_emails_per_period: 5, period_days: 7 }, load_balancing: { daily_send_percentage_cap: 0.01, overage_threshold: 1 } },
   campaignTypes: [
@@ -476,7 +495,7 @@ export const blockedOrg = (today: number, daysBeforeEvent: number, triggerOffset
 });
 
 /** `count` IL contacts whose birthday emails (no deadline: sent on the day) all fall on today + 10. */
-export const sameDayOrg = (today: number, count: number, contactRows: number, load_balancing: Record<string, number>): Org => ({
+const sameDayOrg = (today: number, count: number, contactRows: number, load_balancing: Record<string, number>): Org => ({
   today,
   config: { aep: { dates: [] }, timing: { birthday_email_days_before: 0 }, frequency: { max_emails_per_period: 5, period_days: 7 }, load_balancing },
   campaignTypes: [],
@@ -560,6 +579,7 @@ describe('§9 finalizer: the engine against an independent reading of RULES.md',
         'cannot move: at deadline only': { cannotMove: 'at-deadline' },
         'keep: threshold': { keep: 'threshold' },
         'deadline look-ahead: also 365': { deadlineLookAhead: 'deadline-and-365' },
+        'arithmetic: binary floating point': { arithmetic: 'binary' },
       };
       const tally = Object.fromEntries(Object.keys(readings).map((name) => [name, { differs: 0, engineFollows: 0, example: '' }]));
       fc.assert(
