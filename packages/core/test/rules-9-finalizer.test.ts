@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { floorOfProduct } from '../src/finalize/decimal-floor';
 import {
   dailyCapOf,
   exclusionFor,
@@ -55,6 +57,19 @@ describe('§9 global balancing and frequency caps', () => {
       expect(dailyCapOf(100, config)).toBe(7);
       expect(dailyCapOf(1000, config)).toBe(70);
       expect(dailyCapOf(1000, parseConfig({ load_balancing: { daily_send_percentage_cap: 0.05 } }))).toBe(50);
+    });
+
+    it('takes each floor of a product on the numbers as written, not on their binary approximations', () => {
+      // 100 × 0.29 and 100 × 1.15 are 28.999… and 114.999… in binary floating point.
+      expect(dailyCapOf(100, parseConfig({ load_balancing: { daily_send_percentage_cap: 0.29 } }))).toBe(29);
+      expect(floorOfProduct(100, 1.15)).toBe(115);
+      fc.assert(
+        fc.property(fc.nat(10_000_000), fc.nat(1_000_000), fc.nat(6), (whole, digits, places) => {
+          const exact = (BigInt(whole) * BigInt(digits)) / 10n ** BigInt(places);
+          expect(floorOfProduct(whole, Number(`${digits}e-${places}`))).toBe(Number(exact));
+        }),
+        { numRuns: 2000 },
+      );
     });
 
     it('takes ed_limit = min(ed_daily_soft_limit, floor(0.3 × cap))', () => {

@@ -1,4 +1,6 @@
+import { NO_DAY } from '../dates/epoch-day';
 import { STATUS_PRE_SCHEDULED, type CandidateTable } from './candidate-table';
+import { floorOfProduct } from './decimal-floor';
 import type { ExistingDayCounts } from './day-counts';
 import { ensureLength } from './grow';
 import { MoveRules, NO_ALLOWED_DAY } from './move-rules';
@@ -89,7 +91,7 @@ export const enforceDailyCap = (
   /** Shared with effective-date smoothing by `finalizeRun`. */
   shared?: MoveRules,
 ): DailyCapResult => {
-  const threshold = Math.floor(cap * overageThreshold);
+  const threshold = floorOfProduct(cap, overageThreshold);
   let firstDay = Number.POSITIVE_INFINITY;
   let lastDay = Number.NEGATIVE_INFINITY;
   for (let e = 0; e < table.emailCount; e++) {
@@ -143,7 +145,10 @@ export const enforceDailyCap = (
     let unmovable = 0;
     for (let i = 0; i < count; i++) {
       const r = dayRanks[i]!;
-      target[i] = day + 1 <= allowedThrough[r]! ? day + 1 : moves.nextAllowedDay(emailAt[r]!, day, today, day + MAX_LOOK_AHEAD_DAYS);
+      const e = emailAt[r]!;
+      // An email with a deadline tries every day up to it, however far; one without looks 365 days ahead.
+      const limit = table.deadline[e] === NO_DAY ? day + MAX_LOOK_AHEAD_DAYS : NO_DAY;
+      target[i] = day + 1 <= allowedThrough[r]! ? day + 1 : moves.nextAllowedDay(e, day, today, limit);
       if (target[i] === NO_ALLOWED_DAY) unmovable++;
     }
     if (fixed + unmovable > threshold) daysLeftOver++;

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config-schema';
 import type { CandidateTable } from './candidate-table';
 import { enforceDailyCap } from './daily-cap';
+import { floorOfProduct } from './decimal-floor';
 import type { ExistingDayCounts } from './day-counts';
 import { smoothEffectiveDates } from './ed-smoothing';
 import { enforceFrequencyCap } from './frequency-cap';
@@ -31,7 +32,7 @@ export const frequencyCapReason = (config: Config): string =>
 
 /** The daily cap of RULES.md §9: max(1, floor(N × daily_send_percentage_cap)). */
 export const dailyCapOf = (contactRowCount: number, config: Config): number =>
-  Math.max(1, Math.floor(contactRowCount * config.load_balancing.daily_send_percentage_cap));
+  Math.max(1, floorOfProduct(contactRowCount, config.load_balancing.daily_send_percentage_cap));
 
 /**
  * The organization-wide steps of RULES.md §9, in order, over the run's table
@@ -41,7 +42,7 @@ export const dailyCapOf = (contactRowCount: number, config: Config): number =>
 export const finalizeRun = ({ table, today, config, contactRowCount, existing }: FinalizeInput): FinalizeResult => {
   const balancing = config.load_balancing;
   const dailyCap = dailyCapOf(contactRowCount, config);
-  const edDailyLimit = Math.min(balancing.ed_daily_soft_limit, Math.floor(0.3 * dailyCap));
+  const edDailyLimit = Math.min(balancing.ed_daily_soft_limit, floorOfProduct(0.3, dailyCap));
   assertScheduleInvariants(table, today, 'candidate generation');
   const moves = new MoveRules(table);
   const smoothed = smoothEffectiveDates(table, existing, today, edDailyLimit, balancing.ed_smoothing_window_days, moves);
