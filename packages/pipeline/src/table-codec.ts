@@ -41,7 +41,7 @@ interface Header {
   texts: string[];
 }
 
-type Column = Int32Array | Uint32Array | Uint16Array | Uint8Array;
+type Column = Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array;
 
 const bytesOf = (column: Column, count: number): Buffer =>
   Buffer.from(column.buffer, column.byteOffset, count * column.BYTES_PER_ELEMENT);

@@ -54,4 +54,18 @@ describe("a chunk's table, encoded for the staging store and decoded by the fina
     expect(rows(decoded)).toEqual(rows(table));
     expect(rows(decoded)[1]).toEqual([9, 'aep', 20_600, 0, 0x9e3779b9 + 20_600, 20_614, 'aep_template', 'exclusion_window: CA birthday window']);
   });
+
+  it('keeps contact ids beyond 32 bits (SQLite ids are 64-bit integers)', () => {
+    const table = new CandidateTable();
+    const ids = [-(2 ** 31) - 5, 2 ** 31, 2 ** 32 + 7, Number.MAX_SAFE_INTEGER];
+    for (const [i, id] of ids.entries()) {
+      table.beginContact(id, null);
+      table.writeCandidate(table.newEmail(), email('birthday', 20_500 + i, null));
+      table.endContact([]);
+    }
+
+    const decoded = decodeTable(encodeTable(table));
+
+    expect(rows(decoded).map((row) => (row as unknown[])[0])).toEqual(ids);
+  });
 });

@@ -53,7 +53,8 @@ export class CandidateTable {
   private readonly recentTextIndex = new Int32Array(RECENT_TEXT_SLOTS);
 
   // Per contact; `emailStart[c] .. emailStart[c + 1]` are its emails.
-  contactId = new Int32Array(0);
+  // Float64: SQLite's INTEGER ids go past 2^31 (an Int32Array would write another contact's id).
+  contactId = new Float64Array(0);
   emailStart = new Int32Array(1);
   historyStart = new Int32Array(1);
   /** Window parameters; `windowAnchorMonth` 0 means no dated window (year 0 is a year like any other). */
@@ -253,7 +254,7 @@ export class CandidateTable {
     if (this.emailCount > this.emailCapacity) this.growEmails(this.emailCount);
     if (this.historyCount > this.historyCapacity) this.growHistory(this.historyCount);
 
-    const copy = <T extends Int32Array | Uint32Array | Uint16Array | Uint8Array>(to: T, from: T, at: number, count: number) =>
+    const copy = <T extends Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array>(to: T, from: T, at: number, count: number) =>
       to.set(from.subarray(0, count), at);
     const n = other.emailCount;
     for (let e = 0; e < n; e++) {
