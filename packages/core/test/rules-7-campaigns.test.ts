@@ -180,6 +180,17 @@ describe('§7 campaigns', () => {
       expect(linesOf(emails)).toEqual(['campaign_alpha 2026-06-20 skipped', 'campaign_beta 2026-06-20 pre-scheduled']);
     });
 
+    it('compares and keeps instance ids past 2^31 as they are (SQLite ids are 64-bit)', () => {
+      const [lower, higher] = [2 ** 31 - 1, 2 ** 31];
+      const context = campaignWorld(
+        [campaignType('alpha', { priority: 10 }), campaignType('beta', { priority: 10 })],
+        [campaignInstance(higher, 'alpha'), campaignInstance(lower, 'beta')],
+      );
+      const emails = emailsFor(context, inputsOf(contactIn('IL'), { targets: [target(higher, '2026-06-20'), target(lower, '2026-06-20')] }));
+      expect(linesOf(emails)).toEqual(['campaign_alpha 2026-06-20 skipped', 'campaign_beta 2026-06-20 pre-scheduled']);
+      expect(onlyOf(emails, 'campaign_alpha').campaignInstanceId).toBe(higher);
+    });
+
     it('keeps one winner among three', () => {
       const context = campaignWorld(
         [campaignType('a', { priority: 3 }), campaignType('b', { priority: 1 }), campaignType('c', { priority: 2 })],

@@ -24,7 +24,8 @@ const CAMPAIGN_PREFIX = 'campaign_';
 export class ContactEmails {
   /** The open contact's first row in the table. */
   private first = 0;
-  private tieBreakers = new Int32Array(16);
+  // Instance or initial email ids: SQLite ids, which go past 2^31.
+  private tieBreakers = new Float64Array(16);
   private readonly skipCodes: (SkipCode | null)[] = [];
   /** Per kind id, three entries: its type code and template text indexes in this table. */
   private kindCodes = new Int32Array(0);

@@ -38,8 +38,8 @@ export class CandidateTable {
   flags = new Uint8Array(0);
   /** E of RULES.md §4, `NO_DAY` when unknown (a follow-up of an initial email without one). */
   eventDay = new Int32Array(0);
-  /** -1 when none. */
-  campaignInstanceId = new Int32Array(0);
+  /** -1 when none. Float64, as contact ids: SQLite ids go past 2^31. */
+  campaignInstanceId = new Float64Array(0);
   // Text columns hold indexes into `texts`: millions of string references in
   // JS arrays would be scanned by every major garbage collection.
   emailTemplate = new Int32Array(0);
