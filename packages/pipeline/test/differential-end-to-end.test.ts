@@ -20,9 +20,8 @@
  * and rows of a previous run (some on the very places this run fills) that
  * the full run must replace.
  *
- * Engine bugs found here are kept as `it.fails` cases (see the last
- * describe): a contact id of 2^31 or more is cut to 32 bits on its way to
- * `email_schedules`.
+ * The last describe pins ids of 2^31 and more (contacts, instances, rows),
+ * which the engine once cut to 32 bits on their way to `email_schedules`.
  *
  * E2E_DEBUG=1 prints the hand-made contacts' expected rows and any difference.
  */
@@ -269,6 +268,31 @@ const addEdgeRows = (path: string, today: string): EdgeSummary => {
       }
       // Ids 0 and negative are ids too (INTEGER PRIMARY KEY).
       for (const odd of ODD_IDS) addRawContact.run(odd, `id${odd}@example.com`, '89101', 'NV', plusDays(today, -365 * 50 + 40), null);
+      // Names and templates with non-ASCII text and separators (|, comma, tab, newline, quotes), on their way
+      // through the queue and back; a priority of 2^31 − 1.
+      db.prepare(
+        "INSERT INTO campaign_types (name, respect_exclusion_windows, enable_followups, days_before_event, target_all_contacts, priority, active) VALUES ('prómo_été🎂', 1, 1, 3, 0, 7, 1), ('a|b,c', 0, 1, 0, 0, 2147483647, 1)",
+      ).run();
+      const addInstance = db.prepare(
+        'INSERT INTO campaign_instances (id, campaign_type, instance_name, email_template, sms_template, active_start_date, active_end_date, metadata) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)',
+      );
+      addInstance.run(9_001, 'prómo_été🎂', 'unicode', 'tpl_é🎂|x', 'sms\n"q",', '{"followup_email_template":"fu_é🎂"}');
+      addInstance.run(9_002, 'a|b,c', 'separators', 'tpl|a,b\tc', null, null);
+      for (const [instance, trigger] of [[9_001, plusDays(today, 10)], [9_002, plusDays(today, 4)], [9_001, null]] as const) {
+        const contact = id++;
+        addContact.run(contact, `text${contact}@example.com`);
+        edgeNames.set(contact, `instance ${instance} with odd text`);
+        addTarget.run(contact, instance, trigger, 'pending');
+        const type = instance === 9_001 ? 'campaign_prómo_été🎂' : 'campaign_a|b,c';
+        addSchedule.run({ contact, type, ey: 2026, em: 1, ed: 1, date: plusDays(today, -1), status: 'sent', at: utc(plusDays(today, -1), '15:00:00'), ci: instance, metadata: null });
+      }
+      // An initial email whose row id is past 2^32 (and so are the ids of every row inserted after it).
+      const bigRow = id++;
+      addContact.run(bigRow, `bigrow${bigRow}@example.com`);
+      edgeNames.set(bigRow, 'initial email of row id 2^32 + 5');
+      db.prepare(
+        "INSERT INTO email_schedules (id, contact_id, email_type, event_year, event_month, event_day, scheduled_send_date, status, actual_send_datetime) VALUES (4294967301, ?, 'birthday', 2026, 1, 1, ?, 'sent', ?)",
+      ).run(bigRow, plusDays(today, -1), utc(plusDays(today, -1), '15:00:00'));
       // Rows of a previous run, some of contacts gone: a full run replaces them all.
       addSchedule.run({ contact: 888_888, type: 'birthday', ey: 2027, em: 1, ed: 1, date: plusDays(today, 5), status: 'pre-scheduled', at: null, ci: null, metadata: null });
       addSchedule.run({ contact: 888_888, type: 'aep', ey: 2027, em: 1, ed: 1, date: plusDays(today, 6), status: 'skipped', at: null, ci: null, metadata: null });
@@ -521,8 +545,8 @@ describe('the committed schedule, against the rules read independently from the 
         const first = outcome.edges.firstId;
         console.log(asOf, 'committed', outcome.committed.length, 'expected', outcome.expected.lines.length, 'sender', outcome.senderBefore.length, JSON.stringify(outcome.summary.contacts));
         console.log(outcome.expected.lines.filter((line) => Number(/^c(-?\d+)/.exec(line)![1]) >= first).join('\n'));
-        console.log('ONLY COMMITTED\n' + outcome.onlyCommitted.map((line) => `${line}   [${edgeNames.get(Number(/^c(-?\d+)/.exec(line)![1])) ?? ''}]`).join('\n'));
-        console.log('ONLY EXPECTED\n' + outcome.onlyExpected.map((line) => `${line}   [${edgeNames.get(Number(/^c(-?\d+)/.exec(line)![1])) ?? ''}]`).join('\n'));
+        console.log('ONLY COMMITTED\n' + outcome.onlyCommitted.map((line) => `${JSON.stringify(line)}   [${edgeNames.get(Number(/^c(-?\d+)/.exec(line)![1])) ?? ''}]`).join('\n'));
+        console.log('ONLY EXPECTED\n' + outcome.onlyExpected.map((line) => `${JSON.stringify(line)}   [${edgeNames.get(Number(/^c(-?\d+)/.exec(line)![1])) ?? ''}]`).join('\n'));
       }
     }
   }, 120_000);
@@ -600,30 +624,41 @@ describe('the committed schedule, against the rules read independently from the 
 });
 
 /**
- * CONTRACT.md: `contacts(id INTEGER PRIMARY KEY, ...)` — a 64-bit SQLite
- * integer; RULES.md §10: a full run covers every contact, and the rows of
- * `email_schedules` carry the contact's id. The organization: contacts with
- * an IL ZIP and a birthday, nothing else.
+ * CONTRACT.md: `contacts(id INTEGER PRIMARY KEY, ...)`, `campaign_instances(id
+ * INTEGER PRIMARY KEY, ...)`, `email_schedules(id INTEGER PRIMARY KEY, ...)`:
+ * 64-bit SQLite integers. RULES.md §10: a full run covers every contact; the
+ * rows carry the contact's id, the instance's id and (follow-ups) the
+ * initial email's id. Small organizations: IL contacts with a birthday.
+ *
+ * Found by this test: ids of 2^31 and more were cut to 32 bits (contact
+ * 4294967303 was written as contact 7, contact 2147483653 as -2147483643; an
+ * organization holding contacts 1 and 2147483648 failed its finalize job:
+ * "schedule rows must arrive sorted by contact id: -2147483648 came after
+ * 1"); fixed in d43ba5f. Campaign instance ids of 2^31 and more, lost on
+ * follow-ups (campaign_instance_id NULL) while core's columns were
+ * being widened, are covered by the last case (fixed in 5affe66).
  */
-describe('contact ids at and past 2^31', () => {
+describe('ids at and past 2^31', () => {
   const world = newWorld();
   afterAll(() => world.cleanup());
+  const AS_OF = '2026-11-28';
 
-  const scheduleContacts = async (ids: readonly number[]): Promise<{ onlyCommitted: string[]; onlyExpected: string[]; committedIds: number[] }> => {
-    const asOf = '2026-11-28';
-    const path = join(world.directory, `ids-${ids.join('-')}.sqlite`);
+  const schedule = async (
+    name: string,
+    fill: (db: Database.Database) => void,
+  ): Promise<{ onlyCommitted: string[]; onlyExpected: string[]; committedIds: number[]; instanceIds: Array<number | null> }> => {
+    const path = join(world.directory, `${name}.sqlite`);
     migrateOrganizationDb(path);
     const db = new Database(path);
     try {
-      const add = db.prepare("INSERT INTO contacts (id, email, zip_code, state, birth_date) VALUES (?, ?, '60601', 'IL', '1960-12-20')");
-      for (const id of ids) add.run(id, `c${id}@example.com`);
+      db.transaction(() => fill(db))();
     } finally {
       db.close();
     }
-    const expected = expectedSchedule(readOrganizationIndependently(path), DEFAULT_BALANCING, dayOfIso(asOf)!);
-    const client = await connectClient(path, `${world.prefix}-${ids.join('-')}`, { config: DEFAULT_BALANCING });
+    const expected = expectedSchedule(readOrganizationIndependently(path), DEFAULT_BALANCING, dayOfIso(AS_OF)!);
+    const client = await connectClient(path, `${world.prefix}-${name}`, { config: DEFAULT_BALANCING });
     try {
-      await client.fullRun(`ids-${ids.join('-')}`, { asOf });
+      await client.fullRun(name, { asOf: AS_OF });
     } finally {
       await client.close();
     }
@@ -632,26 +667,44 @@ describe('contact ids at and past 2^31', () => {
     return {
       onlyCommitted: minus(lines, expected.lines),
       onlyExpected: minus(expected.lines, lines),
-      committedIds: [...new Set(committed.map((row) => row.contactId))],
+      committedIds: [...new Set(committed.map((row) => row.contactId))].sort((a, b) => a - b),
+      instanceIds: [...new Set(committed.map((row) => row.campaignInstanceId))].sort((a, b) => (a ?? -1) - (b ?? -1)),
     };
   };
 
+  const contacts = (ids: readonly number[]) => (db: Database.Database) => {
+    const add = db.prepare("INSERT INTO contacts (id, email, zip_code, state, birth_date) VALUES (?, ?, '60601', 'IL', '1960-12-20')");
+    for (const id of ids) add.run(id, `c${id}@example.com`);
+  };
+
   it('writes the rows of contact 2147483647 (2^31 − 1) under its own id', async () => {
-    const result = await scheduleContacts([1, 2 ** 31 - 1]);
-    expect(result).toEqual({ onlyCommitted: [], onlyExpected: [], committedIds: [1, 2 ** 31 - 1] });
+    const result = await schedule('id-2p31-minus-1', contacts([1, 2 ** 31 - 1]));
+    expect(result).toMatchObject({ onlyCommitted: [], onlyExpected: [], committedIds: [1, 2 ** 31 - 1] });
   }, 60_000);
 
-  // ENGINE BUG: the rows of contact 4294967303 are committed as contact_id 7 (the id is cut to 32 bits
-  // somewhere between the read and the write); 2147483653 is written as -2147483643.
-  it.fails('writes the rows of contact 4294967303 (2^32 + 7) under its own id, not as contact 7', async () => {
-    const result = await scheduleContacts([2 ** 32 + 7]);
-    expect(result).toEqual({ onlyCommitted: [], onlyExpected: [], committedIds: [2 ** 32 + 7] });
+  it('writes the rows of contact 4294967303 (2^32 + 7) under its own id, not as contact 7', async () => {
+    const result = await schedule('id-2p32-plus-7', contacts([2 ** 32 + 7]));
+    expect(result).toMatchObject({ onlyCommitted: [], onlyExpected: [], committedIds: [2 ** 32 + 7] });
   }, 60_000);
 
-  // ENGINE BUG: the run fails ("scheduler-finalize job … failed: schedule rows must arrive sorted by
-  // contact id: -2147483648 came after 1") and nothing is committed.
-  it.fails('completes a full run of an organization with contacts 1 and 2147483648 (2^31)', async () => {
-    const result = await scheduleContacts([1, 2 ** 31]);
-    expect(result).toEqual({ onlyCommitted: [], onlyExpected: [], committedIds: [1, 2 ** 31] });
+  it('completes a full run of an organization with contacts 1 and 2147483648 (2^31)', async () => {
+    const result = await schedule('id-1-and-2p31', contacts([1, 2 ** 31]));
+    expect(result).toMatchObject({ onlyCommitted: [], onlyExpected: [], committedIds: [1, 2 ** 31] });
+  }, 60_000);
+
+  it('writes campaign instance id 2147483651 on a campaign email and on the follow-up of a sent one (initial email row id 2^32 + 9)', async () => {
+    const result = await schedule('instance-2p31-plus-3', (db) => {
+      contacts([1, 2])(db);
+      db.prepare("INSERT INTO campaign_types (name, enable_followups, days_before_event, priority) VALUES ('alpha', 1, 3, 4)").run();
+      db.prepare(
+        "INSERT INTO campaign_instances (id, campaign_type, instance_name, email_template, sms_template, metadata) VALUES (2147483651, 'alpha', 'big', 'alpha_v1', 'alpha_sms', '{\"followup_sms_template\":\"alpha_fu_sms\"}')",
+      ).run();
+      db.prepare("INSERT INTO contact_campaigns (contact_id, campaign_instance_id, trigger_date, status) VALUES (1, 2147483651, '2026-12-10', 'pending')").run();
+      db.prepare(
+        `INSERT INTO email_schedules (id, contact_id, email_type, event_year, event_month, event_day, scheduled_send_date, status, campaign_instance_id, actual_send_datetime)
+         VALUES (4294967305, 2, 'campaign_alpha', 2026, 11, 30, '2026-11-27', 'delivered', 2147483651, '2026-11-27 15:00:00')`,
+      ).run();
+    });
+    expect(result).toMatchObject({ onlyCommitted: [], onlyExpected: [], committedIds: [1, 2], instanceIds: [null, 2147483651] });
   }, 60_000);
 });
