@@ -293,6 +293,14 @@ const addEdgeRows = (path: string, today: string): EdgeSummary => {
       db.prepare(
         "INSERT INTO email_schedules (id, contact_id, email_type, event_year, event_month, event_day, scheduled_send_date, status, actual_send_datetime) VALUES (4294967301, ?, 'birthday', 2026, 1, 1, ?, 'sent', ?)",
       ).run(bigRow, plusDays(today, -1), utc(plusDays(today, -1), '15:00:00'));
+      // Days the sender already fills (contacts gone from `contacts`): a full day for the daily cap, and
+      // effective-date rows in process for the smoothing count (RULES.md §9 "plus existing scheduled/processing rows").
+      for (let k = 0; k < 160; k++) {
+        addSchedule.run({ contact: 600_000 + k, type: 'aep', ey: null, em: null, ed: null, date: plusDays(today, 5), status: 'scheduled', at: null, ci: null, metadata: null });
+      }
+      for (let k = 0; k < 20; k++) {
+        addSchedule.run({ contact: 610_000 + k, type: 'effective_date', ey: 2027, em: 1, ed: 1, date: plusDays(today, 8), status: 'processing', at: null, ci: null, metadata: null });
+      }
       // Rows of a previous run, some of contacts gone: a full run replaces them all.
       addSchedule.run({ contact: 888_888, type: 'birthday', ey: 2027, em: 1, ed: 1, date: plusDays(today, 5), status: 'pre-scheduled', at: null, ci: null, metadata: null });
       addSchedule.run({ contact: 888_888, type: 'aep', ey: 2027, em: 1, ed: 1, date: plusDays(today, 6), status: 'skipped', at: null, ci: null, metadata: null });
