@@ -30,6 +30,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, type Config } from '@scheduler/core';
 import { migrateOrganizationDb, seedOrganization } from '@scheduler/db';
+import { zipToState } from '@scheduler/zip-states';
 import { refEpochDay, refFnv1a, refIsExcluded, refIso, refParseDate, type RefStateRule } from '../../core/test/support/reference';
 import { refScheduleContact, type RefRow, type RefWorld } from '../../core/test/support/reference-contact-rules';
 import { refFinalize, type RefFinalizerContact, type RefFinalizerEmail } from '../../core/test/support/reference-finalizer';
@@ -572,6 +573,19 @@ describe('the committed schedule, against the rules read independently from the 
     expect(independentZipToState(2108)).toBe('MA');
     expect(independentZipToState(601)).toBe('PR');
     expect(independentZipToState(60601)).toBe('IL');
+  });
+
+  it('maps every five-digit ZIP to the state the zipcodes data set gives (the engine\'s bundled table, all 100,000)', () => {
+    const differ: string[] = [];
+    let mapped = 0;
+    for (let zip5 = 0; zip5 <= 99_999; zip5++) {
+      const expected = independentZipToState(zip5);
+      if (expected !== undefined) mapped++;
+      const actual = zipToState(zip5);
+      if (actual !== expected && differ.length < 20) differ.push(`${String(zip5).padStart(5, '0')}: ${actual} ≠ ${expected}`);
+    }
+    expect(differ).toEqual([]);
+    expect(mapped).toBeGreaterThan(40_000);
   });
 
   for (const { asOf } of AS_OFS) {
