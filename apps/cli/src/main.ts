@@ -15,7 +15,7 @@ const environment = (): CliEnv => (env ??= readEnv());
 
 const program = new Command('scheduler')
   .description('schedules birthday, anniversary, enrollment, campaign and follow-up emails')
-  .showHelpAfterError()
+  // No help text after an error: the output ends with the one line that says what is wrong (CONTRACT.md).
   .exitOverride();
 
 registerMigrateCommand(program);
