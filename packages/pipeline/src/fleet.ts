@@ -137,7 +137,9 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
           job.name === REQUEST_JOB_NAMES.rescheduleContacts
             ? parseJobData(RescheduleContactsJobSchema, job.data, job.name)
             : parseJobData(RescheduleCampaignJobSchema, job.data, job.name);
-        const runId = `reschedule-${request.organization}-${job.id}`;
+        // Job numbers start again in a new Redis or under another prefix: the job's creation time keeps
+        // the run id (the UNIQUE key of its checkpoint) from meeting an earlier run's, and stays the same across retries.
+        const runId = `reschedule-${request.organization}-${job.id}-${job.timestamp.toString(36)}`;
         const result = unwrapTaskResult(
           await pool.run({
             kind: 'reschedule',
