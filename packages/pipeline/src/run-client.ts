@@ -8,6 +8,7 @@ import type { Logger } from './logger';
 import type { OrganizationLocator } from './organization-directory';
 import { finalizeJobId } from './run-flow';
 import { fullRunId } from './run-identity';
+import { openOrganizationPort } from './sqlite-organization';
 import type { RunSummary } from './run-summary';
 
 export interface RunClientOptions {
@@ -80,8 +81,31 @@ export class RunClient {
     return formatIsoDate(dayInZone(new Date(), this.options.config.timezone));
   }
 
-  /** One full run of an organization, waited for until committed. */
+  /**
+   * One full run of an organization, waited for until committed to the file the locator names
+   * (CONTRACT.md: exit 0 only when committed). A run the queue holds as completed but that this file
+   * has no completed checkpoint of (another file of the same name ran it, or the fleet serving the
+   * queues resolves the organization to its own copy) is run again once, then refused.
+   */
   async fullRun(
+    organization: string,
+    request: { asOf?: string; rerun?: boolean },
+    onProgress?: (progress: Progress) => void,
+  ): Promise<RunSummary> {
+    const summary = await this.fullRunOnce(organization, request, onProgress);
+    if (this.committedHere(organization, summary.run_id)) return summary;
+    if (request.rerun !== true) {
+      this.options.logger.warn({ runId: summary.run_id, organization }, 'the run completed, but not in this file; running it again');
+      const again = await this.fullRunOnce(organization, { ...request, rerun: true }, onProgress);
+      if (this.committedHere(organization, again.run_id)) return again;
+    }
+    throw new RunFailedError(
+      `run ${summary.run_id} completed, but not in ${this.options.locator.databasePath(organization)}: the workers serving ` +
+        `the queues read organization '${organization}' from another file (a fleet serves the organizations of its own directory)`,
+    );
+  }
+
+  private async fullRunOnce(
     organization: string,
     request: { asOf?: string; rerun?: boolean },
     onProgress?: (progress: Progress) => void,
@@ -94,9 +118,37 @@ export class RunClient {
       { organization, asOf, rerun: request.rerun === true, config: this.options.config },
       { ...RETRYING_JOB_OPTIONS, jobId },
     );
+    // The job id is the run's: an attempt that failed for good is still there, and waiting on it would
+    // only repeat its error. RULES.md §10: a retry completes the run.
+    if (request.rerun !== true && (await this.failedEarlier(job))) {
+      this.options.logger.warn({ runId: stableId, organization }, 'an earlier attempt of this run failed for good; running it again');
+      return this.fullRunOnce(organization, { ...request, rerun: true }, onProgress);
+    }
     const outcome = (await this.waitFor(job, this.events)) as RequestOutcome;
     if (outcome.summary !== undefined) return outcome.summary;
     return this.waitForRun(outcome.runId, onProgress);
+  }
+
+  /** Whether a run's request job, or the finalizer of the run it planned, had failed for good. */
+  private async failedEarlier(job: Job): Promise<boolean> {
+    const state = await job.getState();
+    if (state === 'failed') return true;
+    if (state !== 'completed') return false;
+    const stored = await Job.fromId(this.requests, job.id!);
+    const outcome = stored?.returnvalue as RequestOutcome | undefined;
+    if (outcome?.runId === undefined || outcome.summary !== undefined) return false;
+    const finalizer = await Job.fromId(this.finalize, finalizeJobId(outcome.runId));
+    return (await finalizer?.getState()) === 'failed';
+  }
+
+  /** Whether the organization's file, as this client's locator finds it, holds the run as completed. */
+  private committedHere(organization: string, runId: string): boolean {
+    const port = openOrganizationPort(this.options.locator.databasePath(organization), { readonly: true });
+    try {
+      return port.completedRun(runId);
+    } finally {
+      port.close();
+    }
   }
 
   /** A targeted reschedule of some contacts, waited for until committed. */

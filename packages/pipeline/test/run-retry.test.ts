@@ -1,0 +1,72 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openOrganizationDb, readRunCheckpoint } from '@scheduler/db';
+import { committedRows } from './support/committed-schedule';
+import { connectClient, newWorld } from './support/fleet-world';
+import { writeOrganization } from './support/organization-fixture';
+
+const AS_OF = '2026-11-28';
+
+const checkpointStatus = (database: string, runId: string): string | undefined => {
+  const db = openOrganizationDb(database, { readonly: true });
+  try {
+    return readRunCheckpoint(db, runId)?.status;
+  } finally {
+    db.close();
+  }
+};
+
+describe('`run` asked again for a run the queue already holds', () => {
+  let world: ReturnType<typeof newWorld>;
+  let database: string;
+
+  beforeEach(() => {
+    world = newWorld();
+    database = join(world.directory, 'acme.sqlite');
+    writeOrganization(database, { contacts: 1_500, today: AS_OF });
+  });
+  afterEach(() => world.cleanup());
+
+  it('runs again an attempt that failed for good, and commits (RULES.md §10: a retry completes the run)', async () => {
+    const client = await connectClient(database, world.prefix);
+    try {
+      // Where the backups go, a plain file: every attempt of the run fails.
+      writeFileSync(join(world.directory, 'backups'), 'not a directory');
+      await expect(client.fullRun('acme', { asOf: AS_OF })).rejects.toThrow(/backup/);
+      expect(committedRows(database)).toEqual([]);
+      rmSync(join(world.directory, 'backups'), { force: true });
+
+      const summary = await client.fullRun('acme', { asOf: AS_OF });
+
+      expect(summary.status).toBe('completed');
+      expect(checkpointStatus(database, summary.run_id)).toBe('completed');
+      expect(committedRows(database).length).toBeGreaterThan(1_500);
+    } finally {
+      await client.close();
+    }
+  }, 150_000);
+
+  it('runs in this file a run completed for another file of the same name (CONTRACT.md: exit 0 only when committed)', async () => {
+    const otherDirectory = join(world.directory, 'other');
+    mkdirSync(otherDirectory);
+    const other = join(otherDirectory, 'acme.sqlite');
+    writeOrganization(other, { contacts: 1_500, today: AS_OF });
+    const first = await connectClient(database, world.prefix);
+    try {
+      await first.fullRun('acme', { asOf: AS_OF });
+    } finally {
+      await first.close();
+    }
+    expect(committedRows(other)).toEqual([]);
+
+    const second = await connectClient(other, world.prefix);
+    try {
+      const summary = await second.fullRun('acme', { asOf: AS_OF });
+      expect(checkpointStatus(other, summary.run_id)).toBe('completed');
+      expect(committedRows(other)).toEqual(committedRows(database));
+    } finally {
+      await second.close();
+    }
+  }, 150_000);
+});
