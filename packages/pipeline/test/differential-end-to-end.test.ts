@@ -347,6 +347,8 @@ interface Expected {
   readonly usable: number;
   readonly invalid: Record<string, number>;
   readonly badDates: Record<string, number>;
+  /** Usable contacts whose `state` column is set and is not the ZIP's state (RULES.md §2 "a disagreement is counted"). */
+  readonly stateDisagreements: number;
   readonly invariantBreaks: string[];
 }
 
@@ -390,6 +392,7 @@ const expectedSchedule = (org: IndependentOrganization, config: Config, today: n
   const invalid: Record<string, number> = {};
   const badDates: Record<string, number> = {};
   let usable = 0;
+  let stateDisagreements = 0;
   const contacts: RefFinalizerContact[] = [];
   const emails: RefFinalizerEmail[] = [];
   const rows: Array<RefRow & { contactId: number }> = [];
@@ -400,6 +403,7 @@ const expectedSchedule = (org: IndependentOrganization, config: Config, today: n
       continue;
     }
     usable++;
+    if (outcome.stateDisagrees) stateDisagreements++;
     for (const reason of outcome.badDates) badDates[reason] = (badDates[reason] ?? 0) + 1;
     const { contact } = input;
     const birth = refParseDate(contact.birthDate);
@@ -458,7 +462,7 @@ const expectedSchedule = (org: IndependentOrganization, config: Config, today: n
     return rowLine({ ...row, send: refIso(email.day), sendTime, status: email.status, skipCode: email.skipCode });
   });
   const places = rows.map((row, k) => ({ contactId: row.contactId, emailType: row.emailType, send: refIso(finalized.emails[k]!.day) }));
-  return { lines: lines.sort(), places, usable, invalid, badDates, invariantBreaks: finalized.invariantBreaks };
+  return { lines: lines.sort(), places, usable, invalid, badDates, stateDisagreements, invariantBreaks: finalized.invariantBreaks };
 };
 
 const committedLine = (row: CommittedScheduleRow): string => {
@@ -499,7 +503,10 @@ interface RunOutcome {
   readonly onlyExpected: string[];
   readonly senderBefore: string[];
   readonly senderAfter: string[];
-  readonly summary: { status: string; contacts: { total: number; usable: number; invalid: Record<string, number>; bad_dates: Record<string, number> } };
+  readonly summary: {
+    status: string;
+    contacts: { total: number; usable: number; invalid: Record<string, number>; bad_dates: Record<string, number>; state_disagreements: number };
+  };
   readonly org: IndependentOrganization;
   readonly edges: EdgeSummary;
   readonly staleRows: number;
@@ -611,6 +618,7 @@ describe('the committed schedule, against the rules read independently from the 
         expect(summary.contacts.usable).toBe(expected.usable);
         expect(summary.contacts.invalid).toMatchObject(expected.invalid);
         expect(summary.contacts.bad_dates).toMatchObject(expected.badDates);
+        expect(summary.contacts.state_disagreements).toBe(expected.stateDisagreements);
       });
 
       it('commits exactly the rows the rules give (every compared column)', () => {
