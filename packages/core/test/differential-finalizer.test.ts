@@ -51,6 +51,7 @@ import {
   type RefFinalizerOptions,
 } from './support/reference-finalizer';
 import { fakeZipLookup, ZIP_OF } from './support/world';
+import { multisetMinus as minus } from './support/multiset';
 
 const NUM_RUNS = Number(process.env.FINALIZER_DIFF_RUNS ?? 300);
 
@@ -294,19 +295,6 @@ const orgArb: fc.Arbitrary<Org> = fc.integer({ min: refEpochDay(2025, 1, 1), max
 
 const lineOf = (e: { contactId: number; emailType: string; eventDay: number | null; day: number; status: string; skipCode: string | null }): string =>
   `c${e.contactId} ${e.emailType} ev=${e.eventDay === null ? '-' : refIso(e.eventDay)} ${refIso(e.day)} ${e.status}${e.skipCode === null ? '' : ` ${e.skipCode}`}`;
-
-/** Lines of `a` not matched in `b` (multiset difference). */
-const minus = (a: readonly string[], b: readonly string[]): string[] => {
-  const left = new Map<string, number>();
-  for (const line of b) left.set(line, (left.get(line) ?? 0) + 1);
-  const out: string[] = [];
-  for (const line of a) {
-    const n = left.get(line) ?? 0;
-    if (n > 0) left.set(line, n - 1);
-    else out.push(line);
-  }
-  return out;
-};
 
 /** RULES.md §5, independently: every type respects windows but campaigns whose type says not. */
 const respectsWindowsByRules = (org: Org, emailType: string): boolean => {

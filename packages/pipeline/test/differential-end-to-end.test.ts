@@ -45,6 +45,7 @@ import {
   type CommittedScheduleRow,
   type IndependentOrganization,
 } from './support/independent-reader';
+import { multisetMinus as minus } from '../../core/test/support/multiset';
 
 const CONTACTS = 2_000;
 /** The defaults, but a send time of their own: the daily cap, smoothing and the frequency cap bite. */
@@ -479,19 +480,6 @@ const committedLine = (row: CommittedScheduleRow): string => {
     initialEmailId,
     initialEmailType,
   });
-};
-
-/** Lines of `a` not matched in `b` (multiset difference). */
-const minus = (a: readonly string[], b: readonly string[]): string[] => {
-  const left = new Map<string, number>();
-  for (const line of b) left.set(line, (left.get(line) ?? 0) + 1);
-  const out: string[] = [];
-  for (const line of a) {
-    const n = left.get(line) ?? 0;
-    if (n > 0) left.set(line, n - 1);
-    else out.push(line);
-  }
-  return out;
 };
 
 // ------------------------------------------------------------------ the runs
