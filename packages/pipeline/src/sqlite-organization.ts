@@ -263,13 +263,34 @@ class SqliteOrganization implements OrganizationPort {
   }
 
   failCheckpoint(runId: string, error: string): void {
-    if (readRunCheckpoint(this.db, runId) === undefined) {
+    const stored = readRunCheckpoint(this.db, runId);
+    // A full run's checksums come from its backup job: a run that failed before them (or before its
+    // checkpoint) gets them here, so that its row too says what the organization held (RULES.md §10).
+    const checksums = stored === undefined || stored.contactsChecksum === CHECKSUM_PENDING ? this.checksumsIfReadable() : null;
+    if (stored === undefined) {
       this.db.orm
         .insert(schedulerCheckpoints)
-        .values({ runTimestamp: utcDatetime(new Date()), schedulerRunId: runId, contactsChecksum: '', status: 'started' })
+        .values({
+          runTimestamp: utcDatetime(new Date()),
+          schedulerRunId: runId,
+          contactsChecksum: checksums?.contactsChecksum ?? '',
+          schedulesBeforeChecksum: checksums?.schedulesBeforeChecksum ?? null,
+          status: 'started',
+        })
         .run();
+    } else if (checksums !== null) {
+      this.recordStartChecksums(runId, checksums);
     }
     failRunCheckpoint(this.db, runId, error);
+  }
+
+  /** The start checksums, or null when the organization cannot be read (the failure is recorded all the same). */
+  private checksumsIfReadable(): StartChecksums | null {
+    try {
+      return this.startChecksums();
+    } catch {
+      return null;
+    }
   }
 
   recordConfig(configJson: string): void {

@@ -74,6 +74,9 @@ describe("a full run's backup, taken beside the run and verified before its comm
         const checkpoint = readRunCheckpoint(db, fullRunId('acme', MONTH_LATER, defaultConfig()));
         expect(checkpoint?.status).toBe('failed');
         expect(checkpoint?.errorMessage).toMatch(/backup/);
+        // The backup never computed them: the failure did, from the organization as it stood.
+        expect(checkpoint?.contactsChecksum).toBe(contactsChecksum(db));
+        expect(checkpoint?.schedulesBeforeChecksum).toMatch(/^[0-9a-f]{64}$/);
       } finally {
         db.close();
       }
