@@ -140,23 +140,24 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         // Job numbers start again in a new Redis or under another prefix: the job's creation time keeps
         // the run id (the UNIQUE key of its checkpoint) from meeting an earlier run's, and stays the same across retries.
         const runId = `reschedule-${request.organization}-${job.id}-${job.timestamp.toString(36)}`;
+        const runConfig = request.config === undefined ? config : configOfPayload(request.config, job);
+        const asOf = request.asOf ?? todayOf(runConfig);
         const result = unwrapTaskResult(
           await pool.run({
             kind: 'reschedule',
             files: filesOf(locator, request.organization),
             runId,
             target: 'contactIds' in request ? { contactIds: request.contactIds } : { campaignInstanceId: request.campaignInstanceId },
-            asOf: request.asOf ?? todayOf(config),
-            configJson,
+            asOf,
+            configJson: request.config === undefined ? configJson : JSON.stringify(runConfig),
             log: logContext(runId, request.organization),
           }),
         );
         if (result.status === 'needs-full-run') {
-          const asOf = request.asOf ?? todayOf(config);
           await requests.add(
             REQUEST_JOB_NAMES.fullRun,
-            { organization: request.organization, asOf, rerun: true },
-            { ...RETRYING_JOB_OPTIONS, jobId: `${fullRunId(request.organization, asOf, config)}-for-${job.id}` },
+            { organization: request.organization, asOf, rerun: true, ...(request.config === undefined ? {} : { config: request.config }) },
+            { ...RETRYING_JOB_OPTIONS, jobId: `${fullRunId(request.organization, asOf, runConfig)}-for-${job.id}` },
           );
           return { runId, status: 'full run requested' };
         }

@@ -155,7 +155,8 @@ export class RunClient {
   async rescheduleContacts(organization: string, contactIds: number[], asOf?: string): Promise<RunSummary> {
     const job = await this.requests.add(
       REQUEST_JOB_NAMES.rescheduleContacts,
-      { organization, contactIds, ...(asOf === undefined ? {} : { asOf }), requestedBy: 'cli' },
+      // The client's configuration goes with the job, as a full run's does: a fleet's workers use it, not their own.
+      { organization, contactIds, ...(asOf === undefined ? {} : { asOf }), requestedBy: 'cli', config: this.options.config },
       RETRYING_JOB_OPTIONS,
     );
     const outcome = (await this.waitFor(job, this.events)) as RequestOutcome;

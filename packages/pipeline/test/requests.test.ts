@@ -8,7 +8,7 @@ import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { defaultConfig } from '@scheduler/core';
 import { finalizeJobId, fullRunId } from '../src/index';
 import { committedRows } from './support/committed-schedule';
-import { connectClient, newWorld, redisUrl } from './support/fleet-world';
+import { configWith, connectClient, newWorld, redisUrl } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
@@ -108,6 +108,28 @@ describe('when other services enqueue requests', () => {
       expect(after.some((row) => row.contactId === 42 && row.line.includes('|birthday|2027|3|10|'))).toBe(true);
     } finally {
       await client.close();
+    }
+  });
+
+  it("reschedules with the configuration the request carries, not the serving workers' own", async () => {
+    const fleet = await connectClient(database, world.prefix);
+    try {
+      await fleet.fullRun('acme', { asOf: AS_OF });
+      const db = openOrganizationDb(database);
+      db.orm.update(schema.contacts).set({ birthDate: '1951-03-10', zipCode: '75001' }).where(eq(schema.contacts.id, 42)).run();
+      db.close();
+      // A client with a configuration of its own: the fleet's workers serve it, none start here.
+      const client = await connectClient(database, world.prefix, { config: configWith({ templates: { birthday: { email: 'spring_birthday' } } }) });
+      try {
+        await client.rescheduleContacts('acme', [42], AS_OF);
+      } finally {
+        await client.close();
+      }
+      const birthday = committedRows(database).filter((row) => row.contactId === 42 && row.line.includes('|birthday|'));
+      expect(birthday).toHaveLength(1);
+      expect(birthday[0]!.line).toContain('|spring_birthday|');
+    } finally {
+      await fleet.close();
     }
   });
 

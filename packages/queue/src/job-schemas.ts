@@ -20,12 +20,19 @@ export const OrganizationIdSchema = z
 
 const contactId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
+/** Checked against the configuration schema by the worker, which names a bad key when it fails the job. */
+const runConfig = z
+  .record(z.string(), z.unknown())
+  .optional()
+  .describe("a configuration (CONTRACT.md's keys) for this run instead of the workers' own");
+
 /** Reschedule these contacts (another service changed them). */
 export const RescheduleContactsJobSchema = z.strictObject({
   organization: OrganizationIdSchema,
   contactIds: z.array(contactId).min(1).max(100_000),
   asOf: isoDate.optional().describe('the day to schedule as of; default: today in the configured time zone'),
   requestedBy: z.string().max(200).optional(),
+  config: runConfig,
 });
 
 /** Reschedule every target of a campaign instance (its dates or targets changed). */
@@ -34,6 +41,7 @@ export const RescheduleCampaignJobSchema = z.strictObject({
   campaignInstanceId: z.number().int().positive(),
   asOf: isoDate.optional(),
   requestedBy: z.string().max(200).optional(),
+  config: runConfig,
 });
 
 /** A full run of one organization. */
@@ -41,10 +49,7 @@ export const FullRunJobSchema = z.strictObject({
   organization: OrganizationIdSchema,
   asOf: isoDate.optional(),
   rerun: z.boolean().optional().describe('run again even when a run with the same id already completed'),
-  config: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .describe("a configuration (CONTRACT.md's keys) for this run instead of the workers' own"),
+  config: runConfig,
 });
 
 /** The nightly job scheduler's template: one full run per organization found. */
