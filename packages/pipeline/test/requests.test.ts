@@ -111,6 +111,32 @@ describe('when other services enqueue requests', () => {
     }
   });
 
+  it('gives every reschedule a checkpoint of its own, even when job numbers start again under another prefix', async () => {
+    const first = await connectClient(database, world.prefix);
+    let runIds: string[];
+    try {
+      await first.fullRun('acme', { asOf: AS_OF });
+      runIds = [(await first.rescheduleContacts('acme', [42], AS_OF)).run_id];
+    } finally {
+      await first.close();
+    }
+    // Another prefix: its job numbers start again at 1, and reach the first prefix's.
+    const second = await connectClient(database, `${world.prefix}-again`);
+    try {
+      for (let i = 0; i < 2; i++) runIds.push((await second.rescheduleContacts('acme', [42], AS_OF)).run_id);
+    } finally {
+      await second.close();
+    }
+    expect(new Set(runIds).size).toBe(3);
+    const db = openOrganizationDb(database, { readonly: true });
+    try {
+      const stored = db.orm.select({ runId: schema.schedulerCheckpoints.schedulerRunId }).from(schema.schedulerCheckpoints).all();
+      expect(stored.map((row) => row.runId)).toEqual(expect.arrayContaining(runIds));
+    } finally {
+      db.close();
+    }
+  });
+
   it("reschedules with the configuration the request carries, not the serving workers' own", async () => {
     const fleet = await connectClient(database, world.prefix);
     try {
