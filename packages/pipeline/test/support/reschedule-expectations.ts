@@ -28,15 +28,11 @@
  */
 import Database from 'better-sqlite3';
 import type { Config } from '@scheduler/core';
-import { refEpochDay, refFnv1a, refIsExcluded, refIso, refParseDate, type RefStateRule } from '../../../core/test/support/reference';
-import { refScheduleContact, type RefRow, type RefWorld } from '../../../core/test/support/reference-contact-rules';
-import {
-  refFinalize,
-  type RefFinalizerContact,
-  type RefFinalizerEmail,
-  type RefFinalizerResult,
-} from '../../../core/test/support/reference-finalizer';
+import { refIso } from '../../../core/test/support/reference';
+import { refScheduleContact, type RefWorld } from '../../../core/test/support/reference-contact-rules';
+import type { RefFinalizerResult } from '../../../core/test/support/reference-finalizer';
 import { dayOfIso, independentZipToState, type CommittedScheduleRow, type ExistingDay, type IndependentOrganization } from './independent-reader';
+import { referenceSchedule } from './reference-schedule';
 
 // ------------------------------------------------------------------ lines
 
@@ -137,75 +133,8 @@ export const expectedForContacts = (
   targeted: ReadonlySet<number>,
   existing: ReadonlyMap<number, ExistingDay>,
 ): TargetedExpectation => {
-  const world: RefWorld = {
-    today,
-    config,
-    zipToState: independentZipToState,
-    campaignTypes: org.campaignTypes,
-    campaignInstances: org.campaignInstances,
-  };
-  const typeOf = new Map(org.campaignTypes.map((type) => [`campaign_${type.name}`, type]));
   const present = new Set(org.inputs.map((input) => input.contact.id));
-  const contacts: RefFinalizerContact[] = [];
-  const emails: RefFinalizerEmail[] = [];
-  const rows: Array<RefRow & { contactId: number }> = [];
-  let usable = 0;
-  for (const input of org.inputs) {
-    const { contact } = input;
-    if (!targeted.has(contact.id)) continue;
-    const outcome = refScheduleContact(world, input);
-    if (!outcome.usable) continue;
-    usable++;
-    const birth = refParseDate(contact.birthDate);
-    const validBirth = birth !== null && refEpochDay(birth.year, birth.month, birth.day) <= today ? birth : null;
-    const effective = refParseDate(contact.effectiveDate);
-    const rule = config.state_rules[outcome.state] as RefStateRule | undefined;
-    contacts.push({
-      id: contact.id,
-      excluded: (d) => refIsExcluded(rule, validBirth, effective, config.timing.pre_window_exclusion_days, d),
-      history: input.history.map((row) => ({ emailType: row.emailType, status: row.status, scheduledDay: row.scheduledDay, sentDay: row.sentDay })),
-    });
-    for (const row of outcome.rows) {
-      const isFollowup = row.emailType.startsWith('followup_');
-      const event = row.event === null ? null : dayOfIso(row.event)!;
-      // RULES.md §4: emails due before their event (ideal < E) have E as their deadline.
-      let daysBefore = 0;
-      if (row.emailType === 'birthday') daysBefore = config.timing.birthday_email_days_before;
-      else if (row.emailType === 'effective_date') daysBefore = config.timing.effective_date_days_before;
-      else if (row.emailType.startsWith('campaign_')) daysBefore = typeOf.get(row.emailType)!.daysBeforeEvent;
-      const key = isFollowup ? `${contact.id}|${row.emailType}|${row.initialEmailId}` : `${contact.id}|${row.emailType}|${row.event}`;
-      emails.push({
-        contactId: contact.id,
-        emailType: row.emailType,
-        eventDay: event,
-        day: dayOfIso(row.send)!,
-        deadline: !isFollowup && daysBefore > 0 && event !== null ? event : null,
-        status: row.status,
-        skipCode: row.skipCode,
-        priority: row.priority,
-        keyHash: refFnv1a(key),
-        respectsWindows: row.emailType.startsWith('campaign_') ? typeOf.get(row.emailType)!.respectExclusionWindows : true,
-        isFollowup,
-      });
-      rows.push({ ...row, contactId: contact.id });
-    }
-  }
-  const lb = config.load_balancing;
-  const finalized = refFinalize(
-    {
-      today,
-      contactRows: org.contactRows,
-      dailySendPercentageCap: lb.daily_send_percentage_cap,
-      edDailySoftLimit: lb.ed_daily_soft_limit,
-      edSmoothingWindowDays: lb.ed_smoothing_window_days,
-      overageThreshold: lb.overage_threshold,
-      maxEmailsPerPeriod: config.frequency.max_emails_per_period,
-      periodDays: config.frequency.period_days,
-    },
-    contacts,
-    emails,
-    existing,
-  );
+  const { rows, finalized, usable } = referenceSchedule(org, config, today, existing, targeted);
   const sendTime = `${config.send_time}:00`;
   const lines = rows.map((row, k) => {
     const email = finalized.emails[k]!;
