@@ -44,7 +44,7 @@ import {
   type IndependentOrganization,
 } from './support/independent-reader';
 import { multisetMinus as minus } from '../../core/test/support/multiset';
-import { referenceSchedule } from './support/reference-schedule';
+import { committedLine, referenceSchedule, rowLine } from './support/reference-schedule';
 
 const CONTACTS = 2_000;
 /** The defaults, but a send time of their own: the daily cap, smoothing and the frequency cap bite. */
@@ -352,34 +352,6 @@ interface Expected {
   readonly invariantBreaks: string[];
 }
 
-const rowLine = (row: {
-  contactId: number;
-  emailType: string;
-  event: string | null;
-  send: string;
-  sendTime: string | null;
-  status: string;
-  skipCode: string | null;
-  priority: number | null;
-  campaignInstanceId: number | null;
-  emailTemplate: string | null;
-  smsTemplate: string | null;
-  initialEmailId: number | null;
-  initialEmailType: string | null;
-}): string =>
-  [
-    `c${row.contactId}`,
-    row.emailType,
-    `E=${row.event ?? '-'}`,
-    `send=${row.send} ${row.sendTime ?? '-'}`,
-    row.status,
-    `skip=${row.skipCode ?? '-'}`,
-    `p=${row.priority ?? '-'}`,
-    `ci=${row.campaignInstanceId ?? '-'}`,
-    `tpl=${row.emailTemplate ?? '-'}/${row.smsTemplate ?? '-'}`,
-    `init=${row.initialEmailId ?? '-'}/${row.initialEmailType ?? '-'}`,
-  ].join(' ');
-
 const expectedSchedule = (org: IndependentOrganization, config: Config, today: number): Expected => {
   const { rows, finalized, usable, invalid, badDates, stateDisagreements } = referenceSchedule(org, config, today, org.existing);
   const sendTime = `${config.send_time}:00`;
@@ -389,22 +361,6 @@ const expectedSchedule = (org: IndependentOrganization, config: Config, today: n
   });
   const places = rows.map((row, k) => ({ contactId: row.contactId, emailType: row.emailType, send: refIso(finalized.emails[k]!.day) }));
   return { lines: lines.sort(), places, usable, invalid, badDates, stateDisagreements, invariantBreaks: finalized.invariantBreaks };
-};
-
-const committedLine = (row: CommittedScheduleRow): string => {
-  let initialEmailId: number | null = null;
-  let initialEmailType: string | null = null;
-  if (row.emailType.startsWith('followup_')) {
-    const metadata = JSON.parse(row.metadata ?? 'null') as { initial_email_id?: number; initial_email_type?: string } | null;
-    initialEmailId = metadata?.initial_email_id ?? null;
-    initialEmailType = metadata?.initial_email_type ?? null;
-  }
-  return rowLine({
-    ...row,
-    skipCode: row.skipReason === null ? null : row.skipReason.split(': ')[0]!,
-    initialEmailId,
-    initialEmailType,
-  });
 };
 
 // ------------------------------------------------------------------ the runs

@@ -14,7 +14,7 @@ import {
   type RefFinalizerEmail,
   type RefFinalizerResult,
 } from '../../../core/test/support/reference-finalizer';
-import { dayOfIso, independentZipToState, type ExistingDay, type IndependentOrganization } from './independent-reader';
+import { dayOfIso, independentZipToState, type CommittedScheduleRow, type ExistingDay, type IndependentOrganization } from './independent-reader';
 
 export interface ReferenceSchedule {
   /** The rows of §2–§8, in the order of `finalized.emails` (which says where §9 put each). */
@@ -111,4 +111,44 @@ export const referenceSchedule = (
     existing,
   );
   return { rows, finalized, usable, invalid, badDates, stateDisagreements };
+};
+
+/** One row as compared: every column but ids, timestamps and run ids (the same columns as the full-run differential test). */
+export const rowLine = (row: {
+  contactId: number;
+  emailType: string;
+  event: string | null;
+  send: string;
+  sendTime: string | null;
+  status: string;
+  skipCode: string | null;
+  priority: number | null;
+  campaignInstanceId: number | null;
+  emailTemplate: string | null;
+  smsTemplate: string | null;
+  initialEmailId: number | null;
+  initialEmailType: string | null;
+}): string =>
+  [
+    `c${row.contactId}`,
+    row.emailType,
+    `E=${row.event ?? '-'}`,
+    `send=${row.send} ${row.sendTime ?? '-'}`,
+    row.status,
+    `skip=${row.skipCode ?? '-'}`,
+    `p=${row.priority ?? '-'}`,
+    `ci=${row.campaignInstanceId ?? '-'}`,
+    `tpl=${row.emailTemplate ?? '-'}/${row.smsTemplate ?? '-'}`,
+    `init=${row.initialEmailId ?? '-'}/${row.initialEmailType ?? '-'}`,
+  ].join(' ');
+
+export const committedLine = (row: CommittedScheduleRow): string => {
+  let initialEmailId: number | null = null;
+  let initialEmailType: string | null = null;
+  if (row.emailType.startsWith('followup_')) {
+    const metadata = JSON.parse(row.metadata ?? 'null') as { initial_email_id?: number; initial_email_type?: string } | null;
+    initialEmailId = metadata?.initial_email_id ?? null;
+    initialEmailType = metadata?.initial_email_type ?? null;
+  }
+  return rowLine({ ...row, skipCode: row.skipReason === null ? null : row.skipReason.split(': ')[0]!, initialEmailId, initialEmailType });
 };
