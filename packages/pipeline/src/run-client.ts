@@ -83,21 +83,21 @@ export class RunClient {
 
   /**
    * One full run of an organization, waited for until committed to the file the locator names
-   * (CONTRACT.md: exit 0 only when committed). A run the queue holds as completed but that this file
-   * has no completed checkpoint of (another file of the same name ran it, or the fleet serving the
-   * queues resolves the organization to its own copy) is run again once, then refused.
+   * (CONTRACT.md: exit 0 only when committed). A run the queue already held as completed that this
+   * file has no completed checkpoint of (another file of the same name ran it) is run again here; a run
+   * that still lands elsewhere (the fleet serving the queues reads its own copy) is refused.
    */
   async fullRun(
     organization: string,
     request: { asOf?: string; rerun?: boolean },
     onProgress?: (progress: Progress) => void,
   ): Promise<RunSummary> {
-    const summary = await this.fullRunOnce(organization, request, onProgress);
+    const { summary, heldAlready } = await this.fullRunOnce(organization, request, onProgress);
     if (this.committedHere(organization, summary.run_id)) return summary;
-    if (request.rerun !== true) {
-      this.options.logger.warn({ runId: summary.run_id, organization }, 'the run completed, but not in this file; running it again');
+    if (heldAlready && request.rerun !== true) {
+      this.options.logger.warn({ runId: summary.run_id, organization }, 'the run completed earlier, but not in this file; running it again');
       const again = await this.fullRunOnce(organization, { ...request, rerun: true }, onProgress);
-      if (this.committedHere(organization, again.run_id)) return again;
+      if (this.committedHere(organization, again.summary.run_id)) return again.summary;
     }
     throw new RunFailedError(
       `run ${summary.run_id} completed, but not in ${this.options.locator.databasePath(organization)}: the workers serving ` +
@@ -105,11 +105,12 @@ export class RunClient {
     );
   }
 
+  /** One request for a run, waited for; `heldAlready`: the queue held its job as completed before this request. */
   private async fullRunOnce(
     organization: string,
     request: { asOf?: string; rerun?: boolean },
     onProgress?: (progress: Progress) => void,
-  ): Promise<RunSummary> {
+  ): Promise<{ summary: RunSummary; heldAlready: boolean }> {
     const asOf = request.asOf ?? this.today();
     const stableId = fullRunId(organization, asOf, this.options.config);
     const jobId = request.rerun === true ? `${stableId}-rerun-${Date.now().toString(36)}` : stableId;
@@ -120,18 +121,18 @@ export class RunClient {
     );
     // The job id is the run's: an attempt that failed for good is still there, and waiting on it would
     // only repeat its error. RULES.md §10: a retry completes the run.
-    if (request.rerun !== true && (await this.failedEarlier(job))) {
+    const state = await job.getState();
+    if (request.rerun !== true && (await this.failedEarlier(job, state))) {
       this.options.logger.warn({ runId: stableId, organization }, 'an earlier attempt of this run failed for good; running it again');
       return this.fullRunOnce(organization, { ...request, rerun: true }, onProgress);
     }
     const outcome = (await this.waitFor(job, this.events)) as RequestOutcome;
-    if (outcome.summary !== undefined) return outcome.summary;
-    return this.waitForRun(outcome.runId, onProgress);
+    const summary = outcome.summary ?? (await this.waitForRun(outcome.runId, onProgress));
+    return { summary, heldAlready: state === 'completed' };
   }
 
   /** Whether a run's request job, or the finalizer of the run it planned, had failed for good. */
-  private async failedEarlier(job: Job): Promise<boolean> {
-    const state = await job.getState();
+  private async failedEarlier(job: Job, state: string): Promise<boolean> {
     if (state === 'failed') return true;
     if (state !== 'completed') return false;
     const stored = await Job.fromId(this.requests, job.id!);

@@ -69,4 +69,30 @@ describe('`run` asked again for a run the queue already holds', () => {
       await second.close();
     }
   }, 150_000);
+
+  it('refuses, without running it twice, a run that the serving workers commit to another file of the same name', async () => {
+    const otherDirectory = join(world.directory, 'other');
+    mkdirSync(otherDirectory);
+    const other = join(otherDirectory, 'acme.sqlite');
+    writeOrganization(other, { contacts: 1_500, today: AS_OF });
+    // The workers of this client serve `database`; the second client finds them and starts none of its own.
+    const serving = await connectClient(database, world.prefix);
+    try {
+      const client = await connectClient(other, world.prefix);
+      try {
+        await expect(client.fullRun('acme', { asOf: AS_OF })).rejects.toThrow(/completed, but not in .*other/);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await serving.close();
+    }
+    expect(committedRows(other)).toEqual([]);
+    const db = openOrganizationDb(database, { readonly: true });
+    try {
+      expect(db.sqlite.prepare("SELECT count(*) FROM scheduler_checkpoints WHERE status = 'completed'").pluck().get()).toBe(1);
+    } finally {
+      db.close();
+    }
+  }, 150_000);
 });
