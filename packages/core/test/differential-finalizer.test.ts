@@ -46,10 +46,11 @@ import {
 import { refDateOf, refEpochDay, refFnv1a, refIsExcluded, refIso, refParseDate, type RefStateRule } from './support/reference';
 import {
   refFinalize,
+  refFinalizerSettingsOf,
   type RefFinalizerContact,
   type RefFinalizerEmail,
-  type RefFinalizerOptions,
 } from './support/reference-finalizer';
+import type { GeneratedOrganization } from './support/arbitraries';
 import { fakeZipLookup, ZIP_OF } from './support/world';
 import { multisetMinus as minus } from './support/multiset';
 
@@ -63,15 +64,7 @@ const HISTORY_TYPES = ['birthday', 'effective_date', 'aep', 'post_window', 'camp
 /** Offsets from today that many dates cluster on. */
 const CLUSTER = [0, 1, 2, 3, 5, 8, 14, 15, 20, 30, 31, 45] as const;
 
-interface Org {
-  readonly today: number;
-  readonly config: ConfigInput;
-  readonly campaignTypes: CampaignType[];
-  readonly campaignInstances: CampaignInstance[];
-  readonly contacts: ContactInputs[];
-  readonly extraContactRows: number;
-  readonly existing: [number, ExistingDayCount][];
-}
+type Org = GeneratedOrganization;
 
 const offsetArb = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...CLUSTER) }, { weight: 1, arbitrary: fc.integer({ min: -20, max: 80 }) });
 
@@ -333,7 +326,7 @@ interface Comparison {
   readonly counts: Record<string, number>;
 }
 
-const compare = (org: Org, options: RefFinalizerOptions = {}): Comparison => {
+const compare = (org: Org): Comparison => {
   const config = parseConfig(org.config);
   const context = createSchedulingContext({
     today: org.today,
@@ -389,23 +382,7 @@ const compare = (org: Org, options: RefFinalizerOptions = {}): Comparison => {
     }
   }
 
-  const lb = config.load_balancing;
-  const reference = refFinalize(
-    {
-      today: org.today,
-      contactRows,
-      dailySendPercentageCap: lb.daily_send_percentage_cap,
-      edDailySoftLimit: lb.ed_daily_soft_limit,
-      edSmoothingWindowDays: lb.ed_smoothing_window_days,
-      overageThreshold: lb.overage_threshold,
-      maxEmailsPerPeriod: config.frequency.max_emails_per_period,
-      periodDays: config.frequency.period_days,
-    },
-    refContacts,
-    refEmails,
-    existing,
-    options,
-  );
+  const reference = refFinalize(refFinalizerSettingsOf(config, org.today, contactRows), refContacts, refEmails, existing);
   const referenceLines = reference.emails.map(lineOf).sort();
 
   let engineLines: string[] = [];

@@ -8,10 +8,10 @@
  * §9), each contact's exclusion as a predicate and its history rows, and
  * returns the emails with their final day, status and skip code.
  *
- * Where the text can be read two ways the choice is an option, named after
- * the sentence it reads; the defaults are the readings argued for in the
- * differential test's report.
+ * Where the text can be read two ways, the reading taken is the one argued
+ * for in the differential test's report (its comments name the sentence).
  */
+import type { Config } from '../../src/index';
 
 export interface RefFinalizerEmail {
   readonly contactId: number;
@@ -58,35 +58,17 @@ export interface RefFinalizerSettings {
   readonly periodDays: number;
 }
 
-export interface RefFinalizerOptions {
-  /**
-   * "On each day with more than ed_limit effective_date emails, each of them
-   * moves": `simultaneous` decides every day from the counts before smoothing
-   * (one pass, moves do not feed other days' counts); `sequential` walks the
-   * days from today forward and an email moved later counts on its new day
-   * (an email is smoothed at most once).
-   */
-  readonly smoothing?: 'simultaneous' | 'sequential';
-  /**
-   * "keeps cap of them — existing rows and emails that cannot move first":
-   * `no-allowed-day` — an email cannot move when no day after it, up to its
-   * deadline (365 days without one), is allowed by the move rules;
-   * `at-deadline` — only an email already on (or past) its deadline cannot
-   * move; one whose every later day is refused is ranked like the others and,
-   * when it is not kept, stays anyway ("stays where it was when none is allowed").
-   */
-  readonly cannotMove?: 'no-allowed-day' | 'at-deadline';
-  /** "keeps cap of them": `cap`, or the reading that trims only down to floor(cap × overage_threshold). */
-  readonly keep?: 'cap' | 'threshold';
-  /**
-   * The products under floor() — N × daily_send_percentage_cap, 0.3 × cap, cap × overage_threshold —
-   * taken on the decimal numbers as configured (`decimal`, what the formulas say) or in binary
-   * floating point (`binary`: floor(100 × 0.29) = floor(28.999999999999996) = 28).
-   */
-  readonly arithmetic?: 'decimal' | 'binary';
-  /** How far an email with a deadline may look: up to its deadline (the text), or also at most 365 days. */
-  readonly deadlineLookAhead?: 'deadline' | 'deadline-and-365';
-}
+/** §9's settings in a parsed configuration, with N = `contactRows`. */
+export const refFinalizerSettingsOf = (config: Config, today: number, contactRows: number): RefFinalizerSettings => ({
+  today,
+  contactRows,
+  dailySendPercentageCap: config.load_balancing.daily_send_percentage_cap,
+  edDailySoftLimit: config.load_balancing.ed_daily_soft_limit,
+  edSmoothingWindowDays: config.load_balancing.ed_smoothing_window_days,
+  overageThreshold: config.load_balancing.overage_threshold,
+  maxEmailsPerPeriod: config.frequency.max_emails_per_period,
+  periodDays: config.frequency.period_days,
+});
 
 export interface RefFinalizerResult {
   readonly dailyCap: number;
@@ -127,7 +109,6 @@ export const refFinalize = (
   contacts: readonly RefFinalizerContact[],
   input: readonly RefFinalizerEmail[],
   existing: ReadonlyMap<number, { all: number; effectiveDate: number }>,
-  options: RefFinalizerOptions = {},
 ): RefFinalizerResult => {
   const { today } = settings;
   const emails: RefFinalizerEmail[] = input.map((email) => ({ ...email }));
@@ -148,9 +129,8 @@ export const refFinalize = (
   };
 
   // "cap = max(1, floor(N × daily_send_percentage_cap)); ed_limit = min(ed_daily_soft_limit, floor(0.3 × cap))"
-  const floorOf = (a: number, b: number) => (options.arithmetic === 'binary' ? Math.floor(a * b) : refFloorProduct(a, b));
-  const dailyCap = Math.max(1, floorOf(settings.contactRows, settings.dailySendPercentageCap));
-  const edLimit = Math.min(settings.edDailySoftLimit, floorOf(0.3, dailyCap));
+  const dailyCap = Math.max(1, refFloorProduct(settings.contactRows, settings.dailySendPercentageCap));
+  const edLimit = Math.min(settings.edDailySoftLimit, refFloorProduct(0.3, dailyCap));
 
   /**
    * "A move never breaks a rule. An email is never moved to a date before
@@ -182,52 +162,29 @@ export const refFinalize = (
     const W = settings.edSmoothingWindowDays;
     const offsetOf = (email: RefFinalizerEmail) => (email.keyHash % W) - Math.floor(W / 2);
     const edCountOn = (d: number) => preScheduledOn(d, 'effective_date').length + (existing.get(d)?.effectiveDate ?? 0);
-    if ((options.smoothing ?? 'simultaneous') === 'simultaneous') {
-      const days = [...new Set(emails.filter((e) => e.status === 'pre-scheduled' && e.emailType === 'effective_date').map((e) => e.day))];
-      const overDays = new Set(days.filter((d) => edCountOn(d) > edLimit));
-      const movers = emails.filter((e) => e.status === 'pre-scheduled' && e.emailType === 'effective_date' && overDays.has(e.day));
-      // Every target is judged against the rows as they were before smoothing.
-      const targets = movers.map((email) => {
-        const target = email.day + offsetOf(email);
-        if (target === email.day) return email.day;
-        if (mayMoveTo(email, target)) return target;
-        counts.smoothingBlocked++;
-        return email.day;
-      });
-      counts.smoothed += targets.filter((target, k) => target !== movers[k]!.day).length;
-      movers.forEach((email, k) => (email.day = targets[k]!));
-    } else {
-      const smoothed = new Set<RefFinalizerEmail>();
-      const lastDay = () => Math.max(today, ...emails.map((e) => e.day));
-      for (let d = today; d <= lastDay(); d++) {
-        if (edCountOn(d) <= edLimit) continue;
-        for (const email of preScheduledOn(d, 'effective_date')) {
-          if (smoothed.has(email)) continue;
-          smoothed.add(email);
-          const target = email.day + offsetOf(email);
-          if (target === email.day) continue;
-          if (mayMoveTo(email, target)) {
-            email.day = target;
-            counts.smoothed++;
-          } else counts.smoothingBlocked++;
-        }
-      }
-    }
+    const days = [...new Set(emails.filter((e) => e.status === 'pre-scheduled' && e.emailType === 'effective_date').map((e) => e.day))];
+    const overDays = new Set(days.filter((d) => edCountOn(d) > edLimit));
+    const movers = emails.filter((e) => e.status === 'pre-scheduled' && e.emailType === 'effective_date' && overDays.has(e.day));
+    // Every target is judged against the rows as they were before smoothing.
+    const targets = movers.map((email) => {
+      const target = email.day + offsetOf(email);
+      if (target === email.day) return email.day;
+      if (mayMoveTo(email, target)) return target;
+      counts.smoothingBlocked++;
+      return email.day;
+    });
+    counts.smoothed += targets.filter((target, k) => target !== movers[k]!.day).length;
+    movers.forEach((email, k) => (email.day = targets[k]!));
     checkInvariant('smoothing');
   }
 
   // 2. Daily cap.
   const daysLeftOver: number[] = [];
   {
-    const threshold = floorOf(dailyCap, settings.overageThreshold);
+    const threshold = refFloorProduct(dailyCap, settings.overageThreshold);
     /** The days after `from` a cap move may try: up to the deadline, or 365 days for an email without one. */
     const firstAllowedAfter = (email: RefFinalizerEmail, from: number): number | null => {
-      const last =
-        email.deadline === null
-          ? from + REF_LOOK_AHEAD_DAYS
-          : options.deadlineLookAhead === 'deadline-and-365'
-            ? Math.min(email.deadline, from + REF_LOOK_AHEAD_DAYS)
-            : email.deadline;
+      const last = email.deadline === null ? from + REF_LOOK_AHEAD_DAYS : email.deadline;
       for (let target = from + 1; target <= last; target++) if (mayMoveTo(email, target)) return target;
       return null;
     };
@@ -238,22 +195,15 @@ export const refFinalize = (
       if (here.length + existingRows <= threshold) continue;
       // "keeps cap of them — existing rows and emails that cannot move first,
       // then lowest priority number, ties by hash(key) ascending"
-      const fixed =
-        options.cannotMove === 'at-deadline'
-          ? here.filter((email) => email.deadline !== null && email.deadline <= d)
-          : here.filter((email) => firstAllowedAfter(email, d) === null);
+      const fixed = here.filter((email) => firstAllowedAfter(email, d) === null);
       const movable = here
         .filter((email) => !fixed.includes(email))
         .sort((a, b) => a.priority - b.priority || a.keyHash - b.keyHash);
-      const keep = options.keep === 'threshold' ? threshold : dailyCap;
-      const room = Math.max(0, keep - existingRows - fixed.length);
+      const room = Math.max(0, dailyCap - existingRows - fixed.length);
       counts.fixedOnOverDays += fixed.length;
       for (const email of movable.slice(room)) {
         const target = firstAllowedAfter(email, d);
-        if (target === null) {
-          if (options.cannotMove === 'at-deadline') continue;
-          throw new Error('reference: a movable email found no day');
-        }
+        if (target === null) throw new Error('reference: a movable email found no day');
         email.day = target;
         counts.movedByDailyCap++;
       }

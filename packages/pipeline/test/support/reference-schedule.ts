@@ -10,6 +10,7 @@ import { refEpochDay, refFnv1a, refIsExcluded, refParseDate, type RefStateRule }
 import { refScheduleContact, type RefRow, type RefWorld } from '../../../core/test/support/reference-contact-rules';
 import {
   refFinalize,
+  refFinalizerSettingsOf,
   type RefFinalizerContact,
   type RefFinalizerEmail,
   type RefFinalizerResult,
@@ -94,22 +95,7 @@ export const referenceSchedule = (
       rows.push({ ...row, contactId: contact.id });
     }
   }
-  const lb = config.load_balancing;
-  const finalized = refFinalize(
-    {
-      today,
-      contactRows: org.contactRows,
-      dailySendPercentageCap: lb.daily_send_percentage_cap,
-      edDailySoftLimit: lb.ed_daily_soft_limit,
-      edSmoothingWindowDays: lb.ed_smoothing_window_days,
-      overageThreshold: lb.overage_threshold,
-      maxEmailsPerPeriod: config.frequency.max_emails_per_period,
-      periodDays: config.frequency.period_days,
-    },
-    contacts,
-    emails,
-    existing,
-  );
+  const finalized = refFinalize(refFinalizerSettingsOf(config, today, org.contactRows), contacts, emails, existing);
   return { rows, finalized, usable, invalid, badDates, stateDisagreements };
 };
 
