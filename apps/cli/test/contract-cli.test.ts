@@ -1,0 +1,139 @@
+/**
+ * A black-box audit of CONTRACT.md "Command line" and "Configuration" and of
+ * README's "A bad value stops start-up naming the variable": every command,
+ * given a bad argument, a bad configuration file or a bad environment value,
+ * ends with one clear line on stderr naming the problem and a non-zero exit.
+ * (Unreadable databases, unreachable Redis and the run itself are in
+ * operations.test.ts.)
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { seedOrganization } from '@scheduler/db';
+import { UNREACHABLE_REDIS, expectOneClearLine, redisUrl, scheduler } from './support/scheduler-cli';
+
+// Cases run two processes at a time (support/scheduler-cli.ts); a case's time includes its wait for a slot.
+const CASE_TIMEOUT_MS = 120_000;
+
+let directory: string;
+let database: string;
+const file = (name: string, text: string): string => {
+  const path = join(directory, name);
+  writeFileSync(path, text);
+  return path;
+};
+/** A world of its own per case: its own queue prefix on the test Redis, its own organizations directory. */
+const reachable = (): Record<string, string> => ({
+  REDIS_URL: redisUrl(),
+  SCHEDULER_QUEUE_PREFIX: `contract-cli-${randomUUID()}`,
+  SCHEDULER_ORGS_DIR: join(directory, 'organizations'),
+  DASHBOARD_PORT: '0',
+});
+/** Nothing answers: a case that got past its bad input would end on Redis instead, and fail its message check. */
+const unreachable = (): Record<string, string> => ({ ...reachable(), REDIS_URL: UNREACHABLE_REDIS });
+
+beforeAll(() => {
+  directory = mkdtempSync(join(tmpdir(), 'scheduler-contract-cli-'));
+  database = join(directory, 'acme.sqlite');
+  seedOrganization(database, { contacts: 200, seed: 3, asOf: '2026-11-28' });
+});
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+type Case = [title: string, args: () => string[], env: () => Record<string, string>, mention: RegExp];
+
+describe.concurrent('when an argument is bad', () => {
+  const cases: Case[] = [
+    ['run with --as-of a day that does not exist', () => ['run', '--db', database, '--as-of', '2026-02-30'], unreachable, /--as-of.*2026-02-30/],
+    ['reschedule with --as-of a word', () => ['reschedule', '--db', database, '--contact', '5', '--as-of', 'tomorrow'], unreachable, /--as-of.*tomorrow/],
+    ['run with an unknown flag', () => ['run', '--db', database, '--bogus'], unreachable, /unknown option '--bogus'/],
+    ['reschedule with a contact id that is not a number', () => ['reschedule', '--db', database, '--contact', 'x'], unreachable, /--contact.*'x'/],
+    ['migrate without --db', () => ['migrate'], unreachable, /--db/],
+    ['seed with a negative --contacts', () => ['seed', '--db', join(directory, 'negative.sqlite'), '--contacts', '-1'], unreachable, /--contacts.*-1/],
+    ['seed with a fractional --contacts', () => ['seed', '--db', join(directory, 'fraction.sqlite'), '--contacts', '1.5'], unreachable, /--contacts.*1\.5/],
+    ['seed with a --seed that is not a number', () => ['seed', '--db', join(directory, 'word.sqlite'), '--contacts', '10', '--seed', 'x'], unreachable, /--seed.*'x'/],
+    ['dashboard with a --port out of range', () => ['dashboard', '--port', '99999'], unreachable, /--port.*99999/],
+    ['demo with a --contacts that is not a number', () => ['demo', '--contacts', 'x', '--directory', join(directory, 'demo')], unreachable, /contacts/],
+  ];
+  it.each(cases)('%s ends with one clear line naming it and a non-zero exit', { timeout: CASE_TIMEOUT_MS }, async (_, args, env, mention) => {
+    expectOneClearLine(await scheduler(args(), env()), mention);
+  });
+
+  // BUG. CONTRACT "Command line": "A bad argument ... ends with one clear line on stderr and a non-zero exit".
+  // A mistyped command gets two lines: "error: unknown command 'schedule'" then "(Did you mean reschedule?)";
+  // the last line does not say what is wrong (a mistyped flag, `run --as-off`, does the same).
+  it.fails('a mistyped command ends with one clear line naming it', { timeout: CASE_TIMEOUT_MS }, async () => {
+    expectOneClearLine(await scheduler(['schedule', '--db', database], unreachable()), /unknown command 'schedule'/);
+  });
+
+  // BUG. Same sentence: `worker --threads x` ends with "scheduler: concurrency must be a finite number greater than 0", a message
+  // from inside BullMQ that names neither --threads nor the value given.
+  it.fails('worker with a --threads that is not a number names --threads', { timeout: CASE_TIMEOUT_MS }, async () => {
+    expectOneClearLine(await scheduler(['worker', '--threads', 'x'], reachable()), /--threads/);
+  });
+
+  // BUG. Same sentence: `worker --threads 1.5` is accepted (SCHEDULER_THREADS=1.5 is refused) and the worker
+  // starts serving the queues; this case has to stop it.
+  it.fails('worker with a fractional --threads is refused', { timeout: CASE_TIMEOUT_MS }, async () => {
+    expectOneClearLine(await scheduler(['worker', '--threads', '1.5'], reachable(), { timeoutMs: 10_000 }), /--threads/);
+  });
+
+  // BUG. Same sentence: `seed --contacts ''` (an empty value, e.g. an unset shell variable) is read as 0:
+  // exit 0 and an empty organization database, instead of a refusal naming --contacts.
+  it.fails('seed with an empty --contacts is refused', { timeout: CASE_TIMEOUT_MS }, async () => {
+    const path = join(directory, 'empty-count.sqlite');
+    const result = await scheduler(['seed', '--db', path, '--contacts', ''], unreachable());
+    expectOneClearLine(result, /--contacts/);
+  });
+
+  // BUG (or a reading to settle). `scheduler` with no command prints the whole usage on stderr and exits 1:
+  // stderr ends with "help [command]  display help for command", not one line saying a command is needed.
+  it.fails('no command at all ends with one line saying a command is needed', { timeout: CASE_TIMEOUT_MS }, async () => {
+    expectOneClearLine(await scheduler([], unreachable()), /command/);
+  });
+});
+
+describe.concurrent('when the configuration file is bad', () => {
+  const cases: Case[] = [
+    ['nightly, an unknown nested key', () => ['nightly', '--config', file('nested-unknown.yaml', 'timing:\n  birthday_days: 3\n')], reachable, /timing\.birthday_days/],
+    [
+      'worker through SCHEDULER_CONFIG, a percentage above 1',
+      () => ['worker', '--threads', '1'],
+      () => ({ ...reachable(), SCHEDULER_CONFIG: file('cap.json', '{ "load_balancing": { "daily_send_percentage_cap": 2 } }') }),
+      /load_balancing\.daily_send_percentage_cap/,
+    ],
+    ['run, a state rule of an unknown kind', () => ['run', '--db', database, '--config', file('kind.yaml', 'state_rules:\n  CA: { kind: forever }\n')], reachable, /state_rules\.CA/],
+    ['dashboard, an AEP month 13', () => ['dashboard', '--config', file('aep.json', '{ "aep": { "dates": [{ "month": 13, "day": 1 }] } }')], reachable, /aep\.dates/],
+  ];
+  it.each(cases)('%s: one clear line naming the key and a non-zero exit', { timeout: CASE_TIMEOUT_MS }, async (_, args, env, mention) => {
+    expectOneClearLine(await scheduler(args(), env(), { timeoutMs: 30_000 }), mention);
+  });
+
+  // BUG. CONTRACT "Command line": "one clear line on stderr". A YAML syntax error prints the yaml library's
+  // multi-line excerpt twice (message and cause): ten lines, the last one ")". Seen with `a: [`, an unclosed
+  // `{`, and a tab used as indentation.
+  it.fails('run, a YAML file that does not parse: one clear line', { timeout: CASE_TIMEOUT_MS }, async () => {
+    const result = await scheduler(['run', '--db', database, '--config', file('broken.yaml', 'timing:\n  birthday_email_days_before: [\n')], unreachable());
+    expectOneClearLine(result, /broken\.yaml/);
+  });
+});
+
+describe.concurrent('when an environment value is bad', () => {
+  // README: "A bad value stops start-up naming the variable."
+  const cases: Case[] = [
+    ['run, SCHEDULER_THREADS not a number', () => ['run', '--db', database], () => ({ ...unreachable(), SCHEDULER_THREADS: 'abc' }), /SCHEDULER_THREADS/],
+    ['worker, LOG_LEVEL not a level', () => ['worker'], () => ({ ...unreachable(), LOG_LEVEL: 'verbose' }), /LOG_LEVEL/],
+    ['nightly, SCHEDULER_QUEUE_PREFIX with a colon', () => ['nightly'], () => ({ ...unreachable(), SCHEDULER_QUEUE_PREFIX: 'a:b' }), /SCHEDULER_QUEUE_PREFIX/],
+    ['reschedule, REDIS_URL not a URL', () => ['reschedule', '--db', database, '--contact', '5'], () => ({ ...unreachable(), REDIS_URL: 'not a url' }), /REDIS_URL/],
+    [
+      'dashboard, a DASHBOARD_PASSWORD shorter than 12 characters',
+      () => ['dashboard'],
+      () => ({ ...unreachable(), DASHBOARD_USER: 'ops', DASHBOARD_PASSWORD: 'short' }),
+      /DASHBOARD_PASSWORD/,
+    ],
+  ];
+  it.each(cases)('%s: one clear line naming the variable and a non-zero exit', { timeout: CASE_TIMEOUT_MS }, async (_, args, env, mention) => {
+    expectOneClearLine(await scheduler(args(), env()), mention);
+  });
+});
