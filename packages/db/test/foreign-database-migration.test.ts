@@ -358,6 +358,45 @@ describe('scheduler migrate on files other systems made (CONTRACT.md)', () => {
     expect(differences(migrated.rows.get('email_schedules')!, after.rows.get('email_schedules')!, senderRowKeys(migrated))).toEqual([]);
   });
 
+  // BUG (CONTRACT.md "nothing of it is dropped or rewritten"; the brief: an
+  // email_schedules lacking a column the engine needs cannot be migrated: one
+  // clear line, non-zero exit, file unchanged): a sender table without
+  // `status` (its own state in another column) is migrated without a word:
+  // migration 0000 adds `status text DEFAULT 'pre-scheduled' NOT NULL`, so
+  // every row the sender delivered now reads as the scheduler's own
+  // `pre-scheduled` row, which a full run replaces (RULES.md §10). Seen with
+  // `run --as-of 2026-11-28` on this file: row 1 (birthday, sent 2026-11-26,
+  // delivery_state 'delivered') became a `skipped` birthday on 2026-11-29 with
+  // the run's id; row 2 (aep delivered 2026-09-15) became a `pre-scheduled`
+  // aep on 2027-09-15. Refusing, or marking the rows already there as not the
+  // scheduler's, would keep them.
+  it.fails('refuses an email_schedules without a status column, or keeps its rows out of the scheduler\'s reach', () => {
+    const path = join(directory, 'no-status.sqlite');
+    const db = new Database(path);
+    db.exec(`
+      CREATE TABLE contacts (id INTEGER PRIMARY KEY, email TEXT, zip_code TEXT, birth_date TEXT, effective_date TEXT);
+      INSERT INTO contacts VALUES (1, 'a@example.com', '90210', '1950-12-10', '2015-01-01'), (2, 'b@example.com', '33101', '1951-03-05', NULL);
+      CREATE TABLE email_schedules (id INTEGER PRIMARY KEY, contact_id INTEGER NOT NULL, email_type TEXT NOT NULL,
+        scheduled_send_date TEXT NOT NULL, delivery_state TEXT NOT NULL, sent_at TEXT, UNIQUE (contact_id, email_type, scheduled_send_date));
+      INSERT INTO email_schedules VALUES (1, 1, 'birthday', '2026-11-26', 'delivered', '2026-11-26 14:30:00'),
+        (2, 2, 'aep', '2026-09-15', 'delivered', '2026-09-15 14:30:00'), (3, 1, 'effective_date', '2026-12-02', 'queued', NULL);
+    `);
+    db.close();
+    const before = snapshot(path);
+    const result = scheduler(['migrate', '--db', path]);
+    if (result.status !== 0) {
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      const after = snapshot(path);
+      expect(after.objects).toEqual(before.objects);
+      for (const [table, rows] of before.rows) expect(differences(rows, after.rows.get(table)!), table).toEqual([]);
+      return;
+    }
+    const migrated = openPlain(path);
+    const replaceable = migrated.prepare(`SELECT id FROM email_schedules WHERE status IN ('pre-scheduled', 'skipped')`).pluck().all();
+    migrated.close();
+    expect(replaceable).toEqual([]);
+  });
+
   describe('a file that cannot be migrated', () => {
     const cases: [string, string][] = [
       [
