@@ -174,6 +174,10 @@ describe('scheduler migrate on files other systems made (CONTRACT.md)', () => {
       expect(first.stdout).toContain('added column contacts.phone_number');
       expect(first.stdout).toContain('added column email_schedules.scheduler_run_id');
       expect(missingContract(path)).toEqual([]);
+      // CONTRACT.md: WAL mode.
+      const db = openPlain(path);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      db.close();
     });
 
     it('keeps every row and every value of every table bit for bit, and the added columns empty or at their default', () => {
