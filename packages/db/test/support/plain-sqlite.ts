@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -29,6 +29,22 @@ export const scheduler = (args: readonly string[], env: Record<string, string> =
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 };
+
+/** `scheduler` without blocking: tests marked concurrent can run their commands side by side. */
+export const schedulerAsync = (args: readonly string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<CliResult> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 
 /** A shell command line for the CLI (paths in the tests hold no quotes). */
 export const schedulerCommandLine = (args: readonly string[]): string =>
