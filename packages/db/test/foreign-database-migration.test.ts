@@ -384,7 +384,7 @@ describe('scheduler migrate on files other systems made (CONTRACT.md)', () => {
       const path = join(directory, 'id-not-key.sqlite');
       createLooseSenderOrganization(path, 100);
       const db = new Database(path);
-      // The loose table, keyed by rowid: its id is a plain column.
+      // The loose table replaced by one keyed by rowid, whose id is a plain column.
       db.exec(`
         CREATE TABLE email_schedules_by_rowid (id INTEGER, contact_id INTEGER NOT NULL, email_type TEXT NOT NULL, scheduled_send_date TEXT NOT NULL,
           status TEXT NOT NULL, actual_send_datetime TEXT, UNIQUE (contact_id, email_type, scheduled_send_date));
