@@ -6,8 +6,30 @@ export const parseAsOf = (value: string): string => {
   return value;
 };
 
-export const parseContactId = (value: string, previous: number[] = []): number[] => {
-  const id = Number(value);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new InvalidArgumentError(`${value} is not a contact id`);
-  return [...previous, id];
+// Digits only: Number() would read '' and ' ' as 0, '1e3' as 1000 and '0x10' as 16.
+const INTEGER = /^-?\d+$/;
+
+/** A safe integer written in decimal digits, else a refusal saying what was expected. */
+export const parseInteger = (value: string, expected = 'must be an integer'): number => {
+  const number = INTEGER.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(number)) throw new InvalidArgumentError(expected);
+  return number;
 };
+
+export const parseWholeNumber = (value: string): number => {
+  const number = parseInteger(value, 'must be a whole number ≥ 0');
+  if (number < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
+  return number;
+};
+
+export const parseThreadCount = (value: string): number => {
+  const number = parseInteger(value, 'must be a whole number from 1 to 256');
+  if (number < 1 || number > 256) throw new InvalidArgumentError('must be a whole number from 1 to 256');
+  return number;
+};
+
+/** Contact ids are SQLite integers: 0 and negative ids are contacts too. */
+export const parseContactId = (value: string, previous: number[] = []): number[] => [
+  ...previous,
+  parseInteger(value, `${value} is not a contact id`),
+];

@@ -1,12 +1,22 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { DEFAULT_REDIS_URL } from '@scheduler/queue';
+import { DEFAULT_REDIS_URL, redisDatabaseOf } from '@scheduler/queue';
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1').optional();
 
 /** The one place the CLI reads the environment; a bad value stops start-up with the variable named. */
 const EnvSchema = z.object({
-  REDIS_URL: z.string().url().default(DEFAULT_REDIS_URL),
+  REDIS_URL: z
+    .string()
+    .url()
+    .refine((url) => {
+      try {
+        return redisDatabaseOf(url) >= 0;
+      } catch {
+        return false;
+      }
+    }, 'must be redis://[user:password@]host[:port][/database number] (or rediss://)')
+    .default(DEFAULT_REDIS_URL),
   SCHEDULER_ORGS_DIR: z.string().min(1).default('./organizations'),
   SCHEDULER_CONFIG: z.string().min(1).optional(),
   SCHEDULER_THREADS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),

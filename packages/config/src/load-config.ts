@@ -19,7 +19,8 @@ export const loadConfigFile = (path: string): Config => {
   try {
     raw = extension === '.json' ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true });
   } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
+    // The parser's message goes on to quote the offending lines; its first line says what and where.
+    const detail = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0]!.trim().replace(/:$/, '');
     throw new ConfigError(`configuration file ${path} is not valid ${extension === '.json' ? 'JSON' : 'YAML'}: ${detail}`, [], {
       cause,
     });

@@ -2,6 +2,31 @@ import { Redis } from 'ioredis';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
+/** The URL as it may be shown: its password replaced. */
+export const redactedRedisUrl = (url: string): string => {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.href;
+  } catch {
+    return url;
+  }
+};
+
+/**
+ * The database number a Redis URL names in its path (0 when none). ioredis
+ * reads any other path as NaN and a number the server lacks as a failed
+ * SELECT it only reports as an event: both are refused here instead.
+ */
+export const redisDatabaseOf = (url: string): number => {
+  const { protocol, pathname } = new URL(url);
+  if (protocol !== 'redis:' && protocol !== 'rediss:') throw new Error(`${redactedRedisUrl(url)} is not a redis:// or rediss:// URL`);
+  if (pathname === '' || pathname === '/') return 0;
+  const database = /^\/(\d{1,9})$/.exec(pathname)?.[1];
+  if (database === undefined) throw new Error(`${redactedRedisUrl(url)}: the path must be a database number, not ${pathname}`);
+  return Number(database);
+};
+
 /**
  * A connection for a worker (blocking commands must wait out Redis restarts)
  * or for a producer (fail fast instead of queueing commands while offline).
@@ -13,15 +38,23 @@ export const createRedisConnection = (url: string, role: 'worker' | 'producer'):
     lazyConnect: false,
   });
 
-/** Resolves when Redis answers PING, or rejects with a message naming the URL. */
+/** Resolves when Redis answers PING in the database the URL names, or rejects with a message naming the URL. */
 export const checkRedisReachable = async (url: string, timeoutMs = 3000): Promise<void> => {
+  const database = redisDatabaseOf(url);
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });
   client.on('error', () => undefined);
   try {
-    await client.connect();
-    await client.ping();
-  } catch (cause) {
-    throw new Error(`Redis is not reachable at ${url}`, { cause });
+    try {
+      await client.connect();
+      await client.ping();
+    } catch (cause) {
+      throw new Error(`Redis is not reachable at ${redactedRedisUrl(url)}`, { cause });
+    }
+    if (database !== 0) {
+      await client.select(database).catch((cause: unknown) => {
+        throw new Error(`Redis at ${redactedRedisUrl(url)} has no database ${database}`, { cause });
+      });
+    }
   } finally {
     client.disconnect();
   }

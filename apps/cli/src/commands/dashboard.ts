@@ -1,5 +1,6 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '@scheduler/pipeline';
+import { parseInteger } from '../arguments';
 import type { CliEnv } from '../cli-env';
 import { configFrom } from '../config-option';
 
@@ -11,8 +12,8 @@ interface DashboardCommandOptions {
 }
 
 const parsePort = (value: string): number => {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port ${value} is not a port number`);
+  const port = parseInteger(value, 'must be a port number 0–65535');
+  if (port < 0 || port > 65_535) throw new InvalidArgumentError('must be a port number 0–65535');
   return port;
 };
 

@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultConfig } from '@scheduler/core';
 import { RunClient, SingleDatabase, createLogger, formatRunSummary } from '@scheduler/pipeline';
+import { redactedRedisUrl } from '@scheduler/queue';
+import { parseWholeNumber } from '../arguments';
 import type { CliEnv } from '../cli-env';
 import { chunkProgressBar } from '../progress-bar';
 
@@ -19,7 +21,7 @@ export const registerDemoCommand = (program: Command, env: () => CliEnv): void =
   program
     .command('demo')
     .description('generate a demo organization, schedule it through the queue, print the summary')
-    .option('--contacts <n>', 'contacts in the demo organization', Number, 50_000)
+    .option('--contacts <n>', 'contacts in the demo organization', parseWholeNumber, 50_000)
     .option('--directory <dir>', 'where the demo database is written', '.data/demo')
     .action(async (options: DemoOptions) => {
       // Imported here only: every other command would pay the db package's import.
@@ -35,7 +37,7 @@ export const registerDemoCommand = (program: Command, env: () => CliEnv): void =
       const seeded = seedOrganization(path, { contacts: options.contacts, seed: 1 });
       process.stdout.write(
         `  ${seeded.contacts.toLocaleString('en-US')} contacts, ${seeded.emailSchedules.toLocaleString('en-US')} rows of send history\n` +
-          `Scheduling it through the queue at ${REDIS_URL}\n`,
+          `Scheduling it through the queue at ${redactedRedisUrl(REDIS_URL)}\n`,
       );
       const client = await RunClient.connect({
         redisUrl: REDIS_URL,

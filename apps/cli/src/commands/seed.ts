@@ -1,6 +1,6 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { parseAsOf } from '../arguments';
+import { parseAsOf, parseInteger, parseWholeNumber } from '../arguments';
 
 interface SeedCommandOptions {
   db: string;
@@ -9,26 +9,14 @@ interface SeedCommandOptions {
   asOf?: string;
 }
 
-const parseCount = (value: string): number => {
-  const count = Number(value);
-  if (!Number.isSafeInteger(count) || count < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
-  return count;
-};
-
-const parseSeed = (value: string): number => {
-  const seed = Number(value);
-  if (!Number.isSafeInteger(seed)) throw new InvalidArgumentError('must be an integer');
-  return seed;
-};
-
 /** `scheduler seed --db FILE --contacts N [--seed S]`: a new database full of realistic synthetic data. */
 export const registerSeedCommand = (program: Command): void => {
   program
     .command('seed')
     .description('create a database filled with realistic synthetic data (deterministic for a seed and day)')
     .requiredOption('--db <file>', 'the organization database to create')
-    .requiredOption('--contacts <n>', 'how many contacts', parseCount)
-    .option('--seed <int>', 'random seed', parseSeed, 1)
+    .requiredOption('--contacts <n>', 'how many contacts', parseWholeNumber)
+    .option('--seed <int>', 'random seed', (value) => parseInteger(value), 1)
     .option('--as-of <date>', 'date the history around this day (YYYY-MM-DD) instead of today', parseAsOf)
     .action(async (options: SeedCommandOptions) => {
       // Imported here only: every other command would pay the db package's import.

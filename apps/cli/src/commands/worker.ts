@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { OrganizationDirectory, createLogger, startFleet } from '@scheduler/pipeline';
 import { checkRedisReachable } from '@scheduler/queue';
+import { parseThreadCount } from '../arguments';
 import type { CliEnv } from '../cli-env';
 import { configFrom } from '../config-option';
 
@@ -10,7 +11,7 @@ export const registerWorkerCommand = (program: Command, env: () => CliEnv): void
     .command('worker')
     .description('serve the fleet queues (organizations from SCHEDULER_ORGS_DIR) until stopped')
     .option('--config <file>', 'configuration file (YAML or JSON); default SCHEDULER_CONFIG')
-    .option('--threads <n>', 'compute threads (default SCHEDULER_THREADS, else one per core)', Number)
+    .option('--threads <n>', 'compute threads (default SCHEDULER_THREADS, else one per core)', parseThreadCount)
     .action(async (options: { config?: string; threads?: number }) => {
       const { REDIS_URL, SCHEDULER_ORGS_DIR, SCHEDULER_CONFIG, SCHEDULER_THREADS, LOG_LEVEL } = env();
       const config = configFrom(options.config, SCHEDULER_CONFIG);
