@@ -1,9 +1,9 @@
 import cliProgress from 'cli-progress';
 import type { Progress } from '@scheduler/pipeline';
 
-/** A progress bar on a terminal; nothing when stdout is a pipe or a file. */
+/** A progress bar on stderr when it is a terminal; nothing when it is a pipe or a file. */
 export const chunkProgressBar = (): { update: (progress: Progress) => void; stop: () => void } => {
-  if (!process.stdout.isTTY) return { update: () => undefined, stop: () => undefined };
+  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
     { format: 'chunks {bar} {value}/{total} | {percentage}% | {duration_formatted}', hideCursor: true },
     cliProgress.Presets.shades_classic,

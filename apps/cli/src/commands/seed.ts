@@ -21,8 +21,8 @@ export const registerSeedCommand = (program: Command): void => {
     .action(async (options: SeedCommandOptions) => {
       // Imported here only: every other command would pay the db package's import.
       const { seedOrganization } = await import('@scheduler/db');
-      // A bar only on a terminal: piped output stays clean.
-      const bar = process.stdout.isTTY
+      // A bar (drawn on stderr) only when stderr is a terminal: piped or logged output stays clean.
+      const bar = process.stderr.isTTY
         ? new cliProgress.SingleBar(
             { format: 'contacts {bar} {value}/{total} | {percentage}% | {duration_formatted}', hideCursor: true },
             cliProgress.Presets.shades_classic,

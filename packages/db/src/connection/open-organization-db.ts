@@ -20,6 +20,8 @@ export interface OpenOptions {
   readonly busyTimeoutMs?: number;
   /** Page cache of this connection; bulk writes raise it for their own duration. */
   readonly cacheSizeMb?: number;
+  /** Leave the file's journal mode as it is (a migration switches to WAL once it has succeeded). */
+  readonly keepJournalMode?: boolean;
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
@@ -38,7 +40,7 @@ export const openOrganizationDb = (path: string, options: OpenOptions = {}): Org
     try {
       sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
       // Reading the journal mode is the first read of the file: a non-database fails here, not later.
-      if (!readonly) sqlite.pragma('journal_mode = WAL');
+      if (!readonly && options.keepJournalMode !== true) sqlite.pragma('journal_mode = WAL');
       else sqlite.pragma('journal_mode');
       sqlite.pragma('synchronous = NORMAL');
       sqlite.pragma('foreign_keys = ON');

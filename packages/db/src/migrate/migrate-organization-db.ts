@@ -6,6 +6,8 @@ import { inWriteTransaction } from '../connection/transaction';
 import { parseMigrationStatement, type ColumnDefinition, type MigrationStatement } from './migration-statement';
 import { MIGRATIONS_FOLDER } from './migrations-folder';
 import { columnNamesOf, indexesOf, indexExists, quoteIdentifier, tableExists } from './schema-inspection';
+import { INSERTED_COLUMNS } from '../write/schedule-statements';
+import { SCHEDULE_TABLE } from '../write/schedule-table-shape';
 
 /** drizzle-orm's own bookkeeping table and shape, so drizzle-kit tooling sees the same history. */
 const MIGRATIONS_TABLE = '__drizzle_migrations';
@@ -34,6 +36,38 @@ const addableDefinition = (column: ColumnDefinition): string | null => {
   return definition.replace(/\s+/g, ' ').trim();
 };
 
+/**
+ * A full run replaces every `pre-scheduled` row: rows of another system
+ * without a status would take the column's default, `pre-scheduled`, and be
+ * replaced (sent emails lost, or sent twice). Such a table must get its
+ * statuses first.
+ */
+const refuseRowsWithoutStatus = (db: OrganizationDb, present: ReadonlySet<string>): void => {
+  if (present.has('status')) return;
+  const rows = db.sqlite.prepare(`SELECT count(*) FROM ${quoteIdentifier(SCHEDULE_TABLE)}`).pluck().get() as number;
+  if (rows === 0) return;
+  throw new DatabaseMigrationError(
+    `${SCHEDULE_TABLE} holds ${rows} rows but no status column: they would all become pre-scheduled rows, which every run ` +
+      'replaces; give the table a status column with the rows\' own statuses (sent, delivered, …) first',
+  );
+};
+
+/** A column of a table made elsewhere that refuses every row the scheduler writes (which gives it no value). */
+const refuseUnwritableScheduleColumns = (db: OrganizationDb): void => {
+  const columns = db.sqlite
+    .prepare(`SELECT name, "notnull" AS notNull, dflt_value AS fallback, pk, hidden FROM pragma_table_xinfo(?)`)
+    .all(SCHEDULE_TABLE) as { name: string; notNull: number; fallback: string | null; pk: number; hidden: number }[];
+  const written = new Set<string>(INSERTED_COLUMNS);
+  const unwritable = columns.filter(
+    (column) => column.notNull === 1 && column.fallback === null && column.pk === 0 && column.hidden === 0 && !written.has(column.name.toLowerCase()),
+  );
+  if (unwritable.length === 0) return;
+  throw new DatabaseMigrationError(
+    `${SCHEDULE_TABLE}.${unwritable.map((column) => column.name).join(`, ${SCHEDULE_TABLE}.`)} NOT NULL without a default: ` +
+      'the scheduler writes no value there, so every row it writes would be refused; give the column a default first',
+  );
+};
+
 const applyStatement = (db: OrganizationDb, statement: MigrationStatement, report: MutableReport): void => {
   const { sqlite } = db;
   switch (statement.kind) {
@@ -43,6 +77,7 @@ const applyStatement = (db: OrganizationDb, statement: MigrationStatement, repor
         return;
       }
       const present = columnNamesOf(sqlite, statement.table);
+      if (statement.table === SCHEDULE_TABLE) refuseRowsWithoutStatus(db, present);
       for (const column of statement.columns) {
         if (present.has(column.name.toLowerCase())) continue;
         const definition = addableDefinition(column);
@@ -132,16 +167,23 @@ export const migrateOpenOrganizationDb = (db: OrganizationDb): MigrationReport =
           .run(migration.hash, migration.folderMillis);
         report.applied.push(tags.get(migration.folderMillis) ?? String(migration.folderMillis));
       }
+      refuseUnwritableScheduleColumns(db);
     }),
   );
   return report;
 };
 
-/** Opens `path` (creating it when absent), migrates it and closes it. */
+/**
+ * Opens `path` (creating it when absent), migrates it and closes it. The
+ * file goes to WAL only once migrated: a file that cannot be migrated is
+ * left as it was, journal mode included.
+ */
 export const migrateOrganizationDb = (path: string): MigrationReport => {
-  const db = openOrganizationDb(path);
+  const db = openOrganizationDb(path, { keepJournalMode: true });
   try {
-    return migrateOpenOrganizationDb(db);
+    const report = migrateOpenOrganizationDb(db);
+    db.sqlite.pragma('journal_mode = WAL');
+    return report;
   } finally {
     db.close();
   }

@@ -1,4 +1,4 @@
-import { dayInZone, formatIsoDate, parseIsoDate, yearOf } from '@scheduler/core';
+import { dayInZone, formatIsoDate, parseIsoDate } from '@scheduler/core';
 import { DatabaseError, withDatabaseErrors } from '../connection/database-errors';
 import { openOrganizationDb } from '../connection/open-organization-db';
 import { migrateOpenOrganizationDb } from '../migrate/migrate-organization-db';
@@ -71,7 +71,7 @@ export const seedOrganization = (path: string, options: SeedOptions): SeedSummar
     if (existing > 0) throw new SeedError(`${path} already holds contacts or schedules; seed only a new file`);
 
     const random = new SeededRandom(options.seed ?? 1);
-    const people = new SyntheticContacts(random, yearOf(asOfDay));
+    const people = new SyntheticContacts(random, asOfDay);
     const history = new SyntheticHistory(random, asOfDay);
     const counts = { emailSchedules: 0, trackingClicks: 0, contactEvents: 0, contactCampaigns: 0 };
 

@@ -1,4 +1,4 @@
-import { daysInMonth, isLeapYear } from '@scheduler/core';
+import { anniversaryOf, dayOfMonthOf, daysInMonth, epochDay, formatIsoDate, isLeapYear, monthOf, yearOf } from '@scheduler/core';
 import { zipsOfState } from '@scheduler/zip-states';
 import { SeededRandom, WeightedPicker } from './seeded-random';
 import { STATE_WEIGHTS } from './state-weights';
@@ -46,10 +46,34 @@ export interface SyntheticContact {
 export class SyntheticContacts {
   private readonly states = new WeightedPicker(STATE_WEIGHTS.filter(([state]) => zipsOfState(state).length > 0));
 
+  private readonly asOfYear: number;
+  /** Birth days of people aged 64–95 on the as-of day: after the 96th birthday before it, up to the 64th. */
+  private readonly earliestBirth: number;
+  private readonly latestBirth: number;
+
   constructor(
     private readonly random: SeededRandom,
-    private readonly asOfYear: number,
-  ) {}
+    asOfDay: number,
+  ) {
+    this.asOfYear = yearOf(asOfDay);
+    const [month, day] = [monthOf(asOfDay), dayOfMonthOf(asOfDay)];
+    this.earliestBirth = anniversaryOf(month, day, this.asOfYear - 96) + 1;
+    this.latestBirth = anniversaryOf(month, day, this.asOfYear - 64);
+  }
+
+  /** A birth date of someone aged 64–95 on the as-of day; now and then a Feb 29 one. */
+  private birthDate(): string {
+    const random = this.random;
+    if (random.chance(0.004)) {
+      const leapDays: number[] = [];
+      for (let year = this.asOfYear - 96; year <= this.asOfYear - 64; year++) {
+        const day = isLeapYear(year) ? epochDay(year, 2, 29) : null;
+        if (day !== null && day >= this.earliestBirth && day <= this.latestBirth) leapDays.push(day);
+      }
+      return formatIsoDate(random.pick(leapDays));
+    }
+    return formatIsoDate(random.int(this.earliestBirth, this.latestBirth));
+  }
 
   contact(id: number): SyntheticContact {
     const random = this.random;
@@ -62,15 +86,7 @@ export class SyntheticContacts {
     else if (format < 0.03) zipCode = `${zipCode}${random.int(1000, 9999)}`;
     else if (zip >= 1000 && zip < 10000 && format < 0.3) zipCode = `${zip}`; // a spreadsheet dropped the leading zero
 
-    const age = random.int(64, 95);
-    let birthYear = this.asOfYear - age;
-    let birthMonth = random.int(1, 12);
-    let birthDay = random.int(1, daysInMonth(birthYear, birthMonth));
-    if (random.chance(0.004)) {
-      while (!isLeapYear(birthYear)) birthYear--;
-      birthMonth = 2;
-      birthDay = 29;
-    }
+    const birthDate = this.birthDate();
     const effectiveYear = random.chance(0.02) ? this.asOfYear + 1 : random.int(this.asOfYear - 20, this.asOfYear);
     const effectiveMonth = random.int(1, 12);
     const effectiveDay = random.chance(0.85) ? 1 : random.int(1, daysInMonth(effectiveYear, effectiveMonth));
@@ -81,7 +97,7 @@ export class SyntheticContacts {
       `${random.pick(NAMES)}.${id}@${random.pick(DOMAINS)}`,
       zipCode,
       storedState,
-      isoDate(birthYear, birthMonth, birthDay),
+      birthDate,
       random.chance(0.04) ? null : isoDate(effectiveYear, effectiveMonth, effectiveDay),
       random.chance(0.7) ? `555${random.int(1_000_000, 9_999_999)}` : null,
     ];

@@ -97,11 +97,14 @@ export class SyntheticHistory {
       const sendDay = this.asOfDay - random.int(1, 60);
       const outcome = random.next();
       const status = outcome < 0.5 ? 'sent' : outcome < 0.9 ? 'delivered' : 'failed';
-      const actual = status === 'failed' ? null : utcAt(sendDay, random.int(0, 90));
+      const sentAt = random.int(0, 90);
+      const actual = status === 'failed' ? null : utcAt(sendDay, sentAt);
       const id = add(emailType, priority, sendDay, eventOffset, status, instance, null, actual);
       if (status === 'failed') continue;
-      if (random.chance(0.3)) clicks.push([contactId, id, utcAt(sendDay + random.int(0, 3), random.int(60, 600))]);
-      if (random.chance(0.15)) events.push([contactId, 'eligibility_answered', utcAt(sendDay + random.int(0, 5), random.int(60, 600)), random.pick(ANSWERS)]);
+      // A click or an answer follows the send by minutes to days, and happened before the as-of day.
+      const after = (maxDays: number): string => utcAt(Math.min(sendDay + random.int(0, maxDays), this.asOfDay - 1), sentAt + random.int(5, 540));
+      if (random.chance(0.3)) clicks.push([contactId, id, after(3)]);
+      if (random.chance(0.15)) events.push([contactId, 'eligibility_answered', after(5), random.pick(ANSWERS)]);
       if (random.chance(0.2) && sendDay + 2 < this.asOfDay && !usedTypes.has('followup_1_cold')) {
         const metadata = JSON.stringify({ initial_email_id: id, initial_email_type: emailType, behaviour: { clicked: false } });
         add('followup_1_cold', 50, sendDay + 2, eventOffset - 2, 'sent', instance, metadata, utcAt(sendDay + 2, random.int(0, 90)));

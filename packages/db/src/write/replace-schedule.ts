@@ -258,13 +258,14 @@ const startRebuild = (db: OrganizationDb, settledUpToId: number): { finish: () =
   sqlite.exec(shape.rebuildCreateSql);
   // The contact_id bound and no ORDER BY lead SQLite to the partial index of the
   // sender's rows; ordering by id would make it scan the whole table instead.
+  const columns = shape.copiedColumns;
   sqlite.exec(
-    `INSERT INTO ${REBUILD_TABLE} SELECT * FROM ${SCHEDULE_TABLE}
+    `INSERT INTO ${REBUILD_TABLE} (${columns}) SELECT ${columns} FROM ${SCHEDULE_TABLE}
      WHERE contact_id >= -9223372036854775808 AND status NOT IN ('pre-scheduled', 'skipped')`,
   );
   sqlite
     .prepare(
-      `INSERT INTO ${REBUILD_TABLE} SELECT * FROM ${SCHEDULE_TABLE}
+      `INSERT INTO ${REBUILD_TABLE} (${columns}) SELECT ${columns} FROM ${SCHEDULE_TABLE}
        WHERE contact_id <= ? AND +status IN ('pre-scheduled', 'skipped') ORDER BY id`,
     )
     .run(settledUpToId);

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { DatabaseConstraintError } from '../connection/database-errors';
 import type { DayCountDeltas } from './day-count-deltas';
 import type { ScheduleRow } from './schedule-row';
 import { STORED_ROW_COLUMNS } from './schedule-row-content';
@@ -17,6 +18,13 @@ const STORED_DATE = 5;
 const STORED_STATUS = 7;
 
 export const rowKey = (emailType: string, scheduledSendDate: string): string => `${emailType}\u0000${scheduledSendDate}`;
+
+/** The columns a new row gives values to; any other column of the table must accept its default. */
+export const INSERTED_COLUMNS = [
+  'contact_id', 'email_type', 'event_year', 'event_month', 'event_day', 'scheduled_send_date', 'scheduled_send_time',
+  'status', 'skip_reason', 'priority', 'campaign_instance_id', 'email_template', 'sms_template', 'scheduler_run_id',
+  'metadata', 'created_at', 'updated_at',
+] as const;
 
 /** What an update and a move both set, in their statements' order (a move sets the date first). */
 const rewrittenValues = (row: ScheduleRow, runId: string): unknown[] => [
@@ -45,6 +53,7 @@ export class ScheduleStatements {
   private readonly moveRow: Database.Statement;
   private readonly deleteRow: Database.Statement;
   private readonly selectContactRows: Database.Statement;
+  private readonly keyHolder: Database.Statement;
 
   /** `dayCounts`: where the writes' changes to day counts go while our triggers are suspended. */
   constructor(
@@ -53,10 +62,8 @@ export class ScheduleStatements {
   ) {
     // OR IGNORE: a row whose key the sender already holds stays the sender's (counted by the caller).
     this.insertRow = sqlite.prepare(
-      `INSERT OR IGNORE INTO email_schedules (contact_id, email_type, event_year, event_month, event_day,
-         scheduled_send_date, scheduled_send_time, status, skip_reason, priority, campaign_instance_id,
-         email_template, sms_template, scheduler_run_id, metadata, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO email_schedules (${INSERTED_COLUMNS.join(', ')})
+       VALUES (${INSERTED_COLUMNS.map(() => '?').join(', ')})`,
     );
     this.updateRow = sqlite.prepare(
       `UPDATE email_schedules SET event_year = ?, event_month = ?, event_day = ?, scheduled_send_time = ?,
@@ -72,6 +79,9 @@ export class ScheduleStatements {
        WHERE id = ?`,
     );
     this.deleteRow = sqlite.prepare(`DELETE FROM email_schedules WHERE id = ?`);
+    this.keyHolder = sqlite.prepare(
+      `SELECT 1 FROM email_schedules WHERE contact_id = ? AND email_type = ? AND scheduled_send_date = ?`,
+    );
     this.selectContactRows = sqlite
       .prepare(
         `SELECT id, ${STORED_ROW_COLUMNS} FROM email_schedules
@@ -103,7 +113,21 @@ export class ScheduleStatements {
         row.updatedAt,
       ).changes === 1;
     if (inserted) this.counted(row, 1);
+    else this.mustBeKeyHeld(row, 'insert');
     return inserted;
+  }
+
+  /**
+   * OR IGNORE is there for keys the sender holds, but it also ignores a row
+   * that breaks a NOT NULL or CHECK constraint of a table made elsewhere:
+   * that must fail the write, never pass for a sender's key.
+   */
+  private mustBeKeyHeld(row: ScheduleRow, write: 'insert' | 'move'): void {
+    if (this.keyHolder.get(row.contactId, row.emailType, row.scheduledSendDate) !== undefined) return;
+    throw new DatabaseConstraintError(
+      `email_schedules refused the ${write} of contact ${row.contactId}'s ${row.emailType} email on ${row.scheduledSendDate} ` +
+        'although no row holds its key: a constraint of the table (NOT NULL without a default, or CHECK) rejects the rows the scheduler writes',
+    );
   }
 
   /** Rewrites a stored row with the same key; created_at stays. */
@@ -123,6 +147,8 @@ export class ScheduleStatements {
     if (moved) {
       this.uncounted(old);
       this.counted(row, 1);
+    } else {
+      this.mustBeKeyHeld(row, 'move');
     }
     return moved;
   }

@@ -14,6 +14,8 @@ export interface ScheduleTableShape {
   readonly laterIndexSql: readonly string[];
   /** Why the table cannot be rebuilt and swapped, or null when it can. */
   readonly rebuildRefusal: string | null;
+  /** The columns a copy of the rows writes, quoted: all but generated ones, which the copy computes again. */
+  readonly copiedColumns: string;
 }
 
 const CREATE_TABLE_NAME = /^(CREATE\s+TABLE\s+)(?:"email_schedules"|`email_schedules`|\[email_schedules\]|email_schedules)(?=\s*\()/i;
@@ -67,5 +69,10 @@ export const readScheduleTableShape = (sqlite: Database.Database): ScheduleTable
         : referencing.length > 0
           ? `foreign keys of ${referencing.join(', ')} reference it`
           : null;
-  return { rebuildCreateSql, uniqueIndexSql, laterIndexSql, rebuildRefusal };
+  const copiedColumns = (
+    sqlite.prepare(`SELECT name FROM pragma_table_xinfo(?) WHERE hidden = 0`).pluck().all(SCHEDULE_TABLE) as string[]
+  )
+    .map(quoteIdentifier)
+    .join(', ');
+  return { rebuildCreateSql, uniqueIndexSql, laterIndexSql, rebuildRefusal, copiedColumns };
 };
