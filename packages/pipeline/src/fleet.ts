@@ -39,6 +39,8 @@ export interface FleetOptions {
   readonly prefix?: string;
   /** Compute threads log to stderr too (a CLI command whose stdout carries its result). */
   readonly logToStderr?: boolean;
+  /** Added to the "ready" line: what a fleet started for one command serves (its organization and run). */
+  readonly readyBindings?: Readonly<Record<string, string>>;
 }
 
 export interface Fleet {
@@ -251,6 +253,8 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     );
   };
 
+  /** Failures being written to checkpoints: closing waits for them, so the threads they use are not stopped under them. */
+  const failureRecordings = new Set<Promise<void>>();
   /**
    * A run whose chunk, backup or finalizer failed for good gets a `failed` checkpoint naming the error; a
    * backup's failure is also recorded where the run's finalizer, which may be waiting for it, looks.
@@ -303,18 +307,22 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         { queue: worker.name, jobId: job?.id, runId: data.runId, organization: data.organization, err: error },
         'job failed',
       );
-      if (worker.name !== QUEUE_NAMES.requests) void recordRunFailure(job, error);
+      if (worker.name !== QUEUE_NAMES.requests) {
+        const recording = recordRunFailure(job, error).finally(() => failureRecordings.delete(recording));
+        failureRecordings.add(recording);
+      }
     });
     worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'));
   }
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
-  logger.info({ threads: options.threads, queues: workers.map((worker) => worker.name) }, 'fleet worker ready');
+  logger.info({ ...options.readyBindings, threads: options.threads, queues: workers.map((worker) => worker.name) }, 'fleet worker ready');
 
   return {
     pool,
     async close({ force = false } = {}) {
       if (force) backupRunner.kill();
       await Promise.all(workers.map((worker) => worker.close(force)));
+      if (!force) await Promise.all(failureRecordings);
       await pool.close(force);
       await flows.close();
       await requests.close();

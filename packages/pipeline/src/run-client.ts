@@ -20,6 +20,8 @@ export interface RunClientOptions {
   /** Start workers in this process when no fleet serves the queues. */
   readonly startLocalWorkers: boolean;
   readonly prefix?: string;
+  /** What this client is for (organization, run id when known), on the lines it logs before a job exists. */
+  readonly subject?: Readonly<Record<string, string>>;
 }
 
 export interface Progress {
@@ -70,9 +72,9 @@ export class RunClient {
     const client = new RunClient(options);
     await Promise.all([client.events.waitUntilReady(), client.finalizeEvents.waitUntilReady()]);
     if (options.startLocalWorkers && (await client.chunks.getWorkersCount()) === 0) {
-      options.logger.info('no fleet serves the queues; starting workers in this process');
+      options.logger.info({ ...options.subject }, 'no fleet serves the queues; starting workers in this process');
       // Its stdout carries the command's result: the workers' lines go to stderr.
-      client.fleet = await startFleet({ ...options, logToStderr: true });
+      client.fleet = await startFleet({ ...options, logToStderr: true, readyBindings: options.subject });
     }
     return client;
   }

@@ -35,6 +35,7 @@ export const registerRescheduleCommand = (program: Command, env: () => CliEnv): 
         logger: createLogger({ level: LOG_LEVEL, toStderr: true }),
         startLocalWorkers: options.localWorkers,
         prefix: env().SCHEDULER_QUEUE_PREFIX,
+        subject: { organization: locator.organization },
       });
       try {
         const summary = await client.rescheduleContacts(locator.organization, options.contact, options.asOf);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { RunClient, SingleDatabase, createLogger, formatRunSummary } from '@scheduler/pipeline';
+import { dayInZone, formatIsoDate } from '@scheduler/core';
+import { RunClient, SingleDatabase, createLogger, formatRunSummary, fullRunId } from '@scheduler/pipeline';
 import type { CliEnv } from '../cli-env';
 import { configFrom } from '../config-option';
 import { chunkProgressBar } from '../progress-bar';
@@ -30,6 +31,7 @@ export const registerRunCommand = (program: Command, env: () => CliEnv): void =>
       const config = configFrom(options.config, SCHEDULER_CONFIG);
       const locator = SingleDatabase.open(options.db);
       const logger = createLogger({ level: LOG_LEVEL, toStderr: true });
+      const asOf = options.asOf ?? formatIsoDate(dayInZone(new Date(), config.timezone));
       const client = await RunClient.connect({
         redisUrl: REDIS_URL,
         locator,
@@ -38,12 +40,13 @@ export const registerRunCommand = (program: Command, env: () => CliEnv): void =>
         logger,
         startLocalWorkers: options.localWorkers,
         prefix: env().SCHEDULER_QUEUE_PREFIX,
+        subject: { organization: locator.organization, runId: fullRunId(locator.organization, asOf, config) },
       });
       const progress = options.json === true ? null : chunkProgressBar();
       try {
         const summary = await client.fullRun(
           locator.organization,
-          { ...(options.asOf === undefined ? {} : { asOf: options.asOf }), rerun: options.rerun === true },
+          { asOf, rerun: options.rerun === true },
           progress?.update,
         );
         progress?.stop();
