@@ -52,14 +52,25 @@ const refuseRowsWithoutStatus = (db: OrganizationDb, present: ReadonlySet<string
   );
 };
 
-/** A column of a table made elsewhere that refuses every row the scheduler writes (which gives it no value). */
-const refuseUnwritableScheduleColumns = (db: OrganizationDb): void => {
+/**
+ * A table made elsewhere that the scheduler's writes cannot work on: an `id`
+ * that is not the INTEGER PRIMARY KEY (the writes find rows by it, and new
+ * rows would get no id), or a column of its own that is NOT NULL without a
+ * default (every row the scheduler writes, which gives it no value, would be refused).
+ */
+const refuseUnusableScheduleTable = (db: OrganizationDb): void => {
   const columns = db.sqlite
-    .prepare(`SELECT name, "notnull" AS notNull, dflt_value AS fallback, pk, hidden FROM pragma_table_xinfo(?)`)
-    .all(SCHEDULE_TABLE) as { name: string; notNull: number; fallback: string | null; pk: number; hidden: number }[];
+    .prepare(`SELECT name, type, "notnull" AS required, dflt_value AS fallback, pk, hidden FROM pragma_table_xinfo(?)`)
+    .all(SCHEDULE_TABLE) as { name: string; type: string; required: number; fallback: string | null; pk: number; hidden: number }[];
+  const keys = columns.filter((column) => column.pk > 0);
+  if (keys.length !== 1 || keys[0]!.name.toLowerCase() !== 'id' || keys[0]!.type.toUpperCase() !== 'INTEGER') {
+    throw new DatabaseMigrationError(
+      `${SCHEDULE_TABLE}.id is not its INTEGER PRIMARY KEY: the scheduler finds its rows by id, and rows it writes would have none`,
+    );
+  }
   const written = new Set<string>(INSERTED_COLUMNS);
   const unwritable = columns.filter(
-    (column) => column.notNull === 1 && column.fallback === null && column.pk === 0 && column.hidden === 0 && !written.has(column.name.toLowerCase()),
+    (column) => column.required === 1 && column.fallback === null && column.pk === 0 && column.hidden === 0 && !written.has(column.name.toLowerCase()),
   );
   if (unwritable.length === 0) return;
   throw new DatabaseMigrationError(
@@ -167,7 +178,7 @@ export const migrateOpenOrganizationDb = (db: OrganizationDb): MigrationReport =
           .run(migration.hash, migration.folderMillis);
         report.applied.push(tags.get(migration.folderMillis) ?? String(migration.folderMillis));
       }
-      refuseUnwritableScheduleColumns(db);
+      refuseUnusableScheduleTable(db);
     }),
   );
   return report;
