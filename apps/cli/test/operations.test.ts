@@ -95,19 +95,14 @@ describe.concurrent('when Redis is unreachable', () => {
     expectOneClearLine(await scheduler(['nightly'], env('redis://no-such-host.invalid:6379'), { timeoutMs: 40_000 }), /Redis.*no-such-host\.invalid/);
   });
 
-  // BUG. README: "A bad value stops start-up naming the variable"; CONTRACT "Command line": "never a stack
-  // trace alone". REDIS_URL=redis://host:port/abc (a database number that is not a number) crashes the
-  // process with an uncaught ioredis ReplyError ("ERR value is not an integer or out of range", SELECT NaN):
-  // a raw stack trace ending in "Node.js v20...", exit 1; `run` does the same.
-  it.fails('REDIS_URL with a database that is not a number stops start-up naming REDIS_URL', { timeout: CASE_TIMEOUT_MS }, async () => {
+  // README: "A bad value stops start-up naming the variable"; CONTRACT: never a stack trace.
+  it('REDIS_URL with a database that is not a number stops start-up naming REDIS_URL', { timeout: CASE_TIMEOUT_MS }, async () => {
     const url = new URL(redisUrl());
     expectOneClearLine(await scheduler(['nightly'], env(`redis://${url.host}/abc`), { timeoutMs: 40_000 }), /REDIS_URL|Redis/);
   });
 
-  // BUG. Same sentences: REDIS_URL=redis://host:port/99 (beyond the server's 16 databases) prints two raw
-  // "ReplyError: ERR DB index is out of range" stack traces and exits 0, the schedules registered anyway (in
-  // database 0, not the one named).
-  it.fails('REDIS_URL naming a database the server does not have stops start-up', { timeout: CASE_TIMEOUT_MS }, async () => {
+  // Not two stack traces and exit 0 with the schedules registered in database 0.
+  it('REDIS_URL naming a database the server does not have stops start-up', { timeout: CASE_TIMEOUT_MS }, async () => {
     const url = new URL(redisUrl());
     expectOneClearLine(await scheduler(['nightly'], env(`redis://${url.host}/99`), { timeoutMs: 40_000 }), /REDIS_URL|Redis|database/);
   });
@@ -312,11 +307,8 @@ describe('when a run goes through a fleet of `scheduler worker`', () => {
     jsonLines(worker.stderr);
   });
 
-  // BUG. CONTRACT "Command line": `reschedule --db FILE --contact ID...`, an ID being a contacts.id
-  // (INTEGER PRIMARY KEY). Full runs schedule contact 0, and the reschedule-contacts payload accepts any
-  // integer id (packages/queue/schemas/reschedule-contacts.schema.json), but the command refuses
-  // `--contact 0` with "error: option '--contact <id...>' argument '0' is invalid. 0 is not a contact id".
-  it.fails('reschedule --contact 0 reschedules the contact whose id is 0', { timeout: CASE_TIMEOUT_MS }, async () => {
+  // An ID is a contacts.id: full runs schedule contact 0, and the job schema takes any integer.
+  it('reschedule --contact 0 reschedules the contact whose id is 0', { timeout: CASE_TIMEOUT_MS }, async () => {
     const path = join(organizations, 'roster.sqlite');
     const result = await scheduler(['reschedule', '--db', path, '--contact', '0', '--as-of', ROSTER_AS_OF, '--json', '--no-local-workers'], fleetEnv());
     expect(result.status, result.stderr).toBe(0);
@@ -349,10 +341,8 @@ describe('when `run` starts its own workers (no fleet serves the queues)', () =>
     for (const record of ofRun) expect(record, JSON.stringify(record)).toMatchObject({ runId, organization: 'solo' });
   });
 
-  // BUG under the strict reading of the logging rule ("the run id and organization on every line of a run"):
-  // before the run's first record, `run` logs "no fleet serves the queues; starting workers in this process"
-  // and "fleet worker ready" with neither runId nor organization, although both are known from --db and the day.
-  it.fails('every line the run command writes carries the run id and organization', () => {
+  // The lines before the run's job exists (starting local workers) included.
+  it('every line the run command writes carries the run id and organization', () => {
     expect(result.status).toBe(0);
     for (const record of jsonLines(result.stderr)) expect(record, JSON.stringify(record)).toMatchObject({ runId, organization: 'solo' });
   });
