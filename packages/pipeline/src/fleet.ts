@@ -19,7 +19,7 @@ import { ComputePool } from './compute-pool';
 import { RETRYING_JOB_OPTIONS } from './job-options';
 import type { Logger } from './logger';
 import { UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
-import { addBackupJob, addRunFlow } from './run-flow';
+import { addBackupJob, addRunFlow, finalizeJobId } from './run-flow';
 import { fullRunId } from './run-identity';
 import { StagingStore } from './staging/staging-store';
 import { unwrapTaskResult } from './task-errors';
@@ -48,6 +48,9 @@ export interface Fleet {
   /** Stops taking jobs, lets running ones finish, then stops the threads. */
   close(options?: { force?: boolean }): Promise<void>;
 }
+
+/** States of a finalizer job whose run is under way: its chunks computing or done, itself waiting or working. */
+const IN_FLIGHT_STATES: ReadonlySet<string> = new Set(['waiting-children', 'waiting', 'prioritized', 'delayed', 'active']);
 
 /** How long a reschedule waits before looking again whether the full run it defers to has finished. */
 const DEFER_MS = 2_000;
@@ -92,6 +95,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   const requests = new Queue(QUEUE_NAMES.requests, { connection: connection(), ...prefix });
   // Backup jobs go to the chunks queue (a job of the run, in Bull Board beside its chunks).
   const backups = new Queue(QUEUE_NAMES.chunks, { connection: connection(), ...prefix });
+  const finalizers = new Queue(QUEUE_NAMES.finalize, { connection: connection(), ...prefix });
   const backupRunner = new BackupRunner(pool.bundlePath);
   const configJson = JSON.stringify(config);
   const logContext = (runId: string, organization: string, chunk?: number): TaskLogContext => ({
@@ -114,6 +118,14 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         const runId =
           request.rerun !== true ? stableId : job.id!.startsWith(stableId) ? job.id! : `${stableId}-rerun-${job.id}`;
         const log = logger.child({ runId, organization: request.organization });
+        // Planning again would throw away the chunk results staged so far, and the flow, whose ids exist, would
+        // not be added again: a run whose finalizer is waiting or working is left to it.
+        const finalizer = await finalizers.getJob(finalizeJobId(runId));
+        const finalizerState = finalizer === undefined ? null : await finalizer.getState();
+        if (finalizerState !== null && IN_FLIGHT_STATES.has(finalizerState)) {
+          log.info({ finalizerState }, 'run already in flight; nothing to do');
+          return { runId, status: 'in-flight' };
+        }
         const plan = unwrapTaskResult(
           await pool.run({
             kind: 'plan-run',
@@ -327,6 +339,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
       await flows.close();
       await requests.close();
       await backups.close();
+      await finalizers.close();
       for (const redis of connections) redis.disconnect();
     },
   };

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import { withDatabaseErrors } from '../connection/database-errors';
 import type { OrganizationDb } from '../connection/open-organization-db';
 import { schedulerCheckpoints } from '../schema';
@@ -68,12 +68,16 @@ export const completeRunCheckpoint = (db: OrganizationDb, runId: string, complet
       .run();
   });
 
+/**
+ * Marks a run failed, unless it completed: a job of the run may fail for good after the commit (a
+ * finalizer or backup handed back once too often), and the committed schedule is the run's.
+ */
 export const failRunCheckpoint = (db: OrganizationDb, runId: string, errorMessage: string, at = new Date()): void =>
   withDatabaseErrors(`failing checkpoint of run ${runId} in ${db.path}`, () => {
     db.orm
       .update(schedulerCheckpoints)
       .set({ status: 'failed', errorMessage, completedAt: utcDatetime(at) })
-      .where(eq(schedulerCheckpoints.schedulerRunId, runId))
+      .where(and(eq(schedulerCheckpoints.schedulerRunId, runId), ne(schedulerCheckpoints.status, 'completed')))
       .run();
   });
 
