@@ -17,20 +17,17 @@ import {
 
 /**
  * RULES.md §10 ("a retry completes the run"; "Nothing lost"), a crash in the finalizer while a second
- * request for the same run is planned. Ops run `scheduler run` for today with the workers' configuration
+ * request for the same run arrives. Ops run `scheduler run` for today with the workers' configuration
  * (so its run id is the nightly run's); its worker dies (SIGKILL) in the finalizer, after every chunk's
  * result was staged; before the finalizer's lock expires, the nightly request for the same organization and
- * day (`nightly-<day>-<org>`, what the nightly job enqueues) is planned by the fresh worker. Planning the
- * same run again deletes its staged chunk results (StagingStore.planRun), while BullMQ keeps the run's
- * completed chunk jobs as done (same job ids): the retried finalizer finds no chunk results, fails every
- * attempt, and the run fails for good. The same happens when the request job itself is retried after a
- * crash that came after it had added the run's flow, and when the nightly request arrives while chunks are
- * still being computed.
+ * day (`nightly-<day>-<org>`, what the nightly job enqueues) reaches the fresh worker. Planning the run again
+ * would delete its staged chunk results while BullMQ keeps the run's chunk jobs as done (same job ids), and
+ * every finalizer attempt would then fail: the request must leave the run in flight to its finalizer.
  */
 
 const SEED = 7_000_001;
 
-describe('a run whose finalizer is killed while the nightly request for the same run is planned', () => {
+describe('a run whose finalizer is killed while the nightly request for the same run arrives', () => {
   let world: CrashWorld;
   let kill: KillRecord;
   let nightlyOutcome: unknown;
@@ -86,10 +83,10 @@ describe('a run whose finalizer is killed while the nightly request for the same
     await world?.cleanup();
   });
 
-  it('kills the finalizer of the run the nightly request names, and the nightly request plans that same run', () => {
+  it('kills the finalizer of the run the nightly request names, and the nightly request leaves that run in flight', () => {
     expect(kill.observed).toMatch(/; finalizer active/);
     expect(kill.fileHeld).toBe('previous');
-    expect(nightlyOutcome).toMatchObject({ runId: world.runId, status: 'planned' });
+    expect(nightlyOutcome).toMatchObject({ runId: world.runId, status: 'in-flight' });
   });
 
   it('leaves the previous committed schedule intact, and a failed run says why', () => {
