@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -17,6 +17,28 @@ const keepModuleUrls: Plugin = {
   },
 };
 
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, someone else's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * A process that was killed never removed its bundle (a few MB each): the
+ * next one to start removes those whose process is gone. A bundle of a live
+ * process stays: its backup processes load it.
+ */
+const removeBundlesOfDeadProcesses = (parent: string): void => {
+  for (const name of readdirSync(parent)) {
+    const pid = Number(/^bundle-(\d+)-/.exec(name)?.[1]);
+    if (Number.isSafeInteger(pid) && pid > 0 && !isAlive(pid)) rmSync(join(parent, name), { recursive: true, force: true });
+  }
+};
+
 /**
  * The compute threads' code as one plain JavaScript file, built once per
  * process. A worker thread does not inherit the TypeScript loader of the
@@ -28,7 +50,8 @@ export const buildThreadBundle = async (): Promise<{ path: string; remove: () =>
   // Inside the package, so that the bundle's import of the native addon resolves from its node_modules.
   const parent = fileURLToPath(new URL('../.threads', import.meta.url));
   mkdirSync(parent, { recursive: true });
-  const directory = mkdtempSync(join(parent, 'bundle-'));
+  removeBundlesOfDeadProcesses(parent);
+  const directory = mkdtempSync(join(parent, `bundle-${process.pid}-`));
   const path = join(directory, 'thread-tasks.mjs');
   await build({
     entryPoints: [fileURLToPath(new URL('./run-thread-task.ts', import.meta.url))],
