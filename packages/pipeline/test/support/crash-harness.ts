@@ -17,17 +17,8 @@ import { QUEUE_NAMES } from '@scheduler/queue';
 
 export const ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
 
-/** A deterministic PRNG (mulberry32): the same kill moments every time for the same seed. */
-export const mulberry32 = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+/** The same kill moments every time for the same seed. */
+export { mulberry32 } from './organization-fixture';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -2,7 +2,7 @@ import { formatIsoDate, parseIsoDate } from '@scheduler/core';
 import { migrateOrganizationDb, openOrganizationDb, schema } from '@scheduler/db';
 
 /** A deterministic PRNG (mulberry32), so that a fixture is the same organization every time. */
-const mulberry32 = (seed: number): (() => number) => {
+export const mulberry32 = (seed: number): (() => number) => {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
