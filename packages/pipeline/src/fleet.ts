@@ -1,5 +1,5 @@
 import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { ConfigError, dayInZone, formatIsoDate, parseConfig, type Config } from '@scheduler/core';
+import { ConfigError, parseConfig, type Config } from '@scheduler/core';
 import {
   BACKUP_JOB_NAME,
   BackupJobSchema,
@@ -20,7 +20,7 @@ import { RETRYING_JOB_OPTIONS } from './job-options';
 import type { Logger } from './logger';
 import { UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
 import { addBackupJob, addRunFlow, finalizeJobId } from './run-flow';
-import { fullRunId } from './run-identity';
+import { fullRunId, todayIn } from './run-identity';
 import { StagingStore } from './staging/staging-store';
 import { unwrapTaskResult } from './task-errors';
 import type { OrganizationFiles, TaskLogContext } from './thread-tasks';
@@ -105,14 +105,13 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     toStderr: options.logToStderr === true,
     ...(chunk === undefined ? {} : { chunk }),
   });
-  const todayOf = (runConfig: Config, at = now()): string => formatIsoDate(dayInZone(at, runConfig.timezone));
 
   const processRequest = async (job: Job, token?: string): Promise<unknown> => {
     switch (job.name) {
       case REQUEST_JOB_NAMES.fullRun: {
         const request = parseJobData(FullRunJobSchema, job.data, job.name);
         const runConfig = request.config === undefined ? config : configOfPayload(request.config, job);
-        const asOf = request.asOf ?? todayOf(runConfig);
+        const asOf = request.asOf ?? todayIn(runConfig, now());
         const stableId = fullRunId(request.organization, asOf, runConfig);
         // A rerun is a run of its own, named after the request that asked for it.
         const runId =
@@ -155,7 +154,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         // the run id (the UNIQUE key of its checkpoint) from meeting an earlier run's, and stays the same across retries.
         const runId = `reschedule-${request.organization}-${job.id}-${job.timestamp.toString(36)}`;
         const runConfig = request.config === undefined ? config : configOfPayload(request.config, job);
-        const asOf = request.asOf ?? todayOf(runConfig);
+        const asOf = request.asOf ?? todayIn(runConfig, now());
         const result = unwrapTaskResult(
           await pool.run({
             kind: 'reschedule',
@@ -194,7 +193,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
 
   const enqueueNightlyRuns = async (job: Job): Promise<unknown> => {
     // The day the scheduler meant, not the day a late worker picked the job up.
-    const asOf = todayOf(config, new Date(job.timestamp));
+    const asOf = todayIn(config, new Date(job.timestamp));
     const organizations = locator.organizations();
     await requests.addBulk(
       organizations.map((organization) => ({

@@ -9,6 +9,6 @@ export {
 } from './organization-directory';
 export { createLogger, type Logger } from './logger';
 export { formatRunSummary, type RunSummary } from './run-summary';
-export { fullRunId, configHash } from './run-identity';
+export { fullRunId, configHash, todayIn } from './run-identity';
 export { finalizeJobId, chunkJobId } from './run-flow';
 export { RETRYING_JOB_OPTIONS } from './job-options';

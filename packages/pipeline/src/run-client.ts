@@ -1,5 +1,5 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
-import { dayInZone, formatIsoDate, type Config } from '@scheduler/core';
+import type { Config } from '@scheduler/core';
 import { QUEUE_NAMES, REQUEST_JOB_NAMES, checkRedisReachable, createRedisConnection } from '@scheduler/queue';
 import type { Redis } from 'ioredis';
 import { startFleet, type Fleet } from './fleet';
@@ -7,7 +7,7 @@ import { RETRYING_JOB_OPTIONS } from './job-options';
 import type { Logger } from './logger';
 import type { OrganizationLocator } from './organization-directory';
 import { finalizeJobId } from './run-flow';
-import { fullRunId } from './run-identity';
+import { fullRunId, todayIn } from './run-identity';
 import { openOrganizationPort } from './sqlite-organization';
 import type { RunSummary } from './run-summary';
 
@@ -80,7 +80,7 @@ export class RunClient {
   }
 
   today(): string {
-    return formatIsoDate(dayInZone(new Date(), this.options.config.timezone));
+    return todayIn(this.options.config);
   }
 
   /**

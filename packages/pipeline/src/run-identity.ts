@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Config } from '@scheduler/core';
+import { dayInZone, formatIsoDate, type Config } from '@scheduler/core';
 
 /** Keys sorted at every level, so that equal configurations hash equally. */
 const canonicalJson = (value: unknown): string => {
@@ -21,3 +21,6 @@ export const configHash = (config: Config): string =>
  */
 export const fullRunId = (organization: string, asOf: string, config: Config): string =>
   `run-${organization}-${asOf}-${configHash(config)}`;
+
+/** RULES.md §1: a run's today, the date in the configured time zone when it starts (`YYYY-MM-DD`). */
+export const todayIn = (config: Config, at: Date = new Date()): string => formatIsoDate(dayInZone(at, config.timezone));

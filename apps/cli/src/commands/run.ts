@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { dayInZone, formatIsoDate } from '@scheduler/core';
-import { RunClient, SingleDatabase, createLogger, formatRunSummary, fullRunId } from '@scheduler/pipeline';
+import { RunClient, SingleDatabase, createLogger, formatRunSummary, fullRunId, todayIn } from '@scheduler/pipeline';
 import type { CliEnv } from '../cli-env';
 import { configFrom } from '../config-option';
 import { chunkProgressBar } from '../progress-bar';
@@ -31,7 +30,7 @@ export const registerRunCommand = (program: Command, env: () => CliEnv): void =>
       const config = configFrom(options.config, SCHEDULER_CONFIG);
       const locator = SingleDatabase.open(options.db);
       const logger = createLogger({ level: LOG_LEVEL, toStderr: true });
-      const asOf = options.asOf ?? formatIsoDate(dayInZone(new Date(), config.timezone));
+      const asOf = options.asOf ?? todayIn(config);
       const client = await RunClient.connect({
         redisUrl: REDIS_URL,
         locator,
