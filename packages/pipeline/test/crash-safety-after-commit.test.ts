@@ -17,12 +17,10 @@ import {
  * RULES.md §10, a crash just after a run's COMMIT. The run's worker (with its backup process) is killed
  * twice inside the commit's open transaction; the third time, the worker is cut off from Redis inside the
  * commit (RedisGate.hold) and killed once the commit's write lock goes: the schedule and the checkpoint
- * `completed` are committed, the finalizer's BullMQ job is not recorded completed. Handed back a third time, past BullMQ's maxStalledCount (2, fleet.ts), the
- * finalizer's job fails for good ("job stalled more than allowable limit"), and the fleet records the run
- * failed (fleet.ts recordRunFailure → failCheckpoint → failRunCheckpoint, which updates the row whatever
- * its status): the checkpoint of a committed run goes from `completed` to `failed`, while the file holds
- * that run's schedule. The same happens when the run's backup job is the one handed back a third time
- * after the COMMIT (seen in crash-safety.test.ts's first versions, with three kills while the backup ran).
+ * `completed` are committed, the finalizer's BullMQ job is not recorded completed. Handed back a third time,
+ * past BullMQ's maxStalledCount (2, fleet.ts), the finalizer's job fails for good ("job stalled more than
+ * allowable limit") and the fleet records the run's failure; the checkpoint of the committed run must stay
+ * `completed`, since the file holds that run's schedule (it once went to `failed`).
  */
 
 const SEED = 424242;
