@@ -90,7 +90,7 @@ export const scheduleContactInto = (placement: Placement, inputs: ContactInputs)
     for (const email of followupEmails(context, contactId, history, index, behaviour)) placement.place(out.add(email), true);
   }
   // A post-window email may itself fall in a later window, which then earns its own.
-  for (let i = 0; placement.skippingWindowYears !== null && i < placement.skippingWindowYears.length; i++) {
+  for (let i = 0; i < placement.skippingWindowYearCount; i++) {
     const year = placement.skippingWindowYears[i]!;
     addPostWindowEmail(placement, contactId, windowEndOf(exclusion!.window!, year) + 1);
   }

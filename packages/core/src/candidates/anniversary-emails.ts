@@ -1,7 +1,7 @@
 import { nextAnniversary } from '../dates/anniversary';
 import { NO_DAY } from '../dates/epoch-day';
 import type { EmailKind } from '../context';
-import { contactKeyPrefix, emailKeyHashAfter } from '../hash/fnv1a';
+import { contactKeyPrefix, emailKeyHashBitsAfter } from '../hash/fnv1a';
 import type { ContactEmails } from './contact-emails';
 import type { Placement } from './placement';
 
@@ -19,7 +19,7 @@ export const addAnniversaryEmail = (
     eventDay,
     idealDay,
     idealDay < eventDay ? eventDay : NO_DAY,
-    emailKeyHashAfter(keyPrefix, kind.keyBytes, eventDay),
+    emailKeyHashBitsAfter(keyPrefix, kind.keyBytes, eventDay),
   );
 };
 
@@ -44,5 +44,7 @@ export const addAnniversaryEmails = (
     const daysBefore = config.timing.effective_date_days_before;
     placement.place(addAnniversaryEmail(out, anniversaryKinds.effective_date, keyPrefix, event, daysBefore), false);
   }
-  for (const event of context.aepDays) placement.place(addAnniversaryEmail(out, anniversaryKinds.aep, keyPrefix, event, 0), false);
+  // Indexed loops on the per-contact path: an unoptimized for…of allocates an iterator.
+  const { aepDays } = context;
+  for (let i = 0; i < aepDays.length; i++) placement.place(addAnniversaryEmail(out, anniversaryKinds.aep, keyPrefix, aepDays[i]!, 0), false);
 };

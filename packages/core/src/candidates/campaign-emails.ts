@@ -1,11 +1,20 @@
 import type { ActiveCampaign } from '../context';
+import { isBlank } from '../contacts/contact-usability';
 import { NO_DAY, parseIsoDate } from '../dates/epoch-day';
-import { contactKeyPrefix, emailKeyHashAfter } from '../hash/fnv1a';
+import { contactKeyPrefix, emailKeyHashBitsAfter } from '../hash/fnv1a';
 import type { CampaignTarget } from '../types';
 import type { Placement } from './placement';
 
-const TARGET_STATUSES = new Set(['pending', 'scheduled']);
-const BLANK = /^\s*$/;
+/** RULES.md §7: only `pending` or `scheduled` rows target; a NULL status is neither (as in SQL's IN). */
+const isTargeting = (target: CampaignTarget): boolean => target.status === 'pending' || target.status === 'scheduled';
+
+/** The contact is a target of the instance (a row that targets, whatever its trigger date). */
+const targetsInstance = (targets: readonly CampaignTarget[], instanceId: number): boolean => {
+  for (let i = 0; i < targets.length; i++) {
+    if (targets[i]!.campaignInstanceId === instanceId && isTargeting(targets[i]!)) return true;
+  }
+  return false;
+};
 
 const addCampaignEmail = (placement: Placement, keyPrefix: number, campaign: ActiveCampaign, triggerDay: number): void => {
   const idealDay = triggerDay - campaign.type.daysBeforeEvent;
@@ -14,7 +23,7 @@ const addCampaignEmail = (placement: Placement, keyPrefix: number, campaign: Act
     triggerDay,
     idealDay,
     idealDay < triggerDay ? triggerDay : NO_DAY,
-    emailKeyHashAfter(keyPrefix, campaign.kind.keyBytes, triggerDay),
+    emailKeyHashBitsAfter(keyPrefix, campaign.kind.keyBytes, triggerDay),
   );
   placement.place(e, false);
 };
@@ -29,15 +38,14 @@ export const addCampaignEmails = (placement: Placement, contactId: number, targe
   const { context } = placement;
   const keyPrefix = contactKeyPrefix(contactId);
   let malformedTriggers = 0;
-  let targeted: Set<number> | null = null;
-  for (const target of targets) {
-    // RULES.md §7: only `pending` or `scheduled` rows target; a NULL status is neither (as in SQL's IN).
-    if (target.status === null || !TARGET_STATUSES.has(target.status)) continue;
+  // Indexed loops on the per-contact path: an unoptimized for…of allocates an iterator.
+  for (let i = 0; i < targets.length; i++) {
+    const target = targets[i]!;
+    if (!isTargeting(target)) continue;
     const campaign = context.activeCampaigns.get(target.campaignInstanceId);
     if (campaign === undefined) continue;
-    (targeted ??= new Set()).add(target.campaignInstanceId);
     const triggerDay =
-      target.triggerDate === null || BLANK.test(target.triggerDate)
+      target.triggerDate === null || isBlank(target.triggerDate)
         ? campaign.defaultTriggerDay
         : parseIsoDate(target.triggerDate);
     if (triggerDay === null) {
@@ -46,8 +54,12 @@ export const addCampaignEmails = (placement: Placement, contactId: number, targe
     }
     addCampaignEmail(placement, keyPrefix, campaign, triggerDay);
   }
-  for (const campaign of context.targetAllCampaigns) {
-    if (targeted?.has(campaign.instance.id) === true) continue;
+  const { targetAllCampaigns } = context;
+  for (let i = 0; i < targetAllCampaigns.length; i++) {
+    const campaign = targetAllCampaigns[i]!;
+    // Its targets were scheduled above (a target-all instance is active). A
+    // contact has a handful of targets: a scan costs less than building a Set.
+    if (targetsInstance(targets, campaign.instance.id)) continue;
     addCampaignEmail(placement, keyPrefix, campaign, campaign.defaultTriggerDay);
   }
   return malformedTriggers;

@@ -45,8 +45,8 @@ export class ContactEmails {
     this.table.endContact(history);
   }
 
-  /** Appends a pre-scheduled email of `kind`; returns its row. */
-  addOfKind(kind: EmailKind, eventDay: number, day: number, deadline: number, keyHash: number): number {
+  /** Appends a pre-scheduled email of `kind` (its key's hash as int32 bits: `emailKeyHashBitsAfter`); returns its row. */
+  addOfKind(kind: EmailKind, eventDay: number, day: number, deadline: number, keyHashBits: number): number {
     const table = this.table;
     const e = table.newEmail();
     if (this.kinds[kind.id] !== kind) this.resolve(kind);
@@ -58,7 +58,7 @@ export class ContactEmails {
     table.deadline[e] = deadline;
     table.status[e] = STATUS_PRE_SCHEDULED;
     table.priority[e] = kind.priority;
-    table.keyHash[e] = keyHash;
+    table.keyHash[e] = keyHashBits;
     table.flags[e] = kind.respectsWindows ? FLAG_RESPECTS_WINDOWS : 0;
     table.eventDay[e] = eventDay;
     table.campaignInstanceId[e] = kind.campaignInstanceId ?? -1;

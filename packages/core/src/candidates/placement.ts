@@ -14,8 +14,13 @@ import type { HistoryIndex } from './history-index';
 export class Placement {
   exclusion: Exclusion | null = null;
   index: HistoryIndex | null = null;
-  /** Years whose dated window skipped at least one email (each earns a post-window email); null until one does. */
-  skippingWindowYears: number[] | null = null;
+  /**
+   * Years whose dated window skipped at least one of the open contact's
+   * emails (each earns a post-window email): the first `skippingWindowYearCount`.
+   * One list serves every contact, so that a skip allocates nothing.
+   */
+  readonly skippingWindowYears: number[] = [];
+  skippingWindowYearCount = 0;
 
   private readonly spreadDays: number;
 
@@ -31,7 +36,7 @@ export class Placement {
     this.out.begin(contactId, exclusion);
     this.exclusion = exclusion;
     this.index = index;
-    this.skippingWindowYears = null;
+    this.skippingWindowYearCount = 0;
   }
 
   /** Places the email just added as row `e`: it stays (maybe skipped) or is taken back. */
@@ -60,7 +65,12 @@ export class Placement {
     if (year === 0) return;
     out.skipInWindow(e, windowReasonText(exclusion, year));
     if ((table.flags[e]! & FLAG_FOLLOWUP) !== 0) return;
-    this.skippingWindowYears ??= [];
-    if (!this.skippingWindowYears.includes(year)) this.skippingWindowYears.push(year);
+    this.addSkippingWindowYear(year);
+  }
+
+  private addSkippingWindowYear(year: number): void {
+    const years = this.skippingWindowYears;
+    for (let i = 0; i < this.skippingWindowYearCount; i++) if (years[i] === year) return;
+    years[this.skippingWindowYearCount++] = year;
   }
 }

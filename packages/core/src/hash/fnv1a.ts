@@ -117,9 +117,14 @@ export const contactKeyPrefix = (contactId: number): number => {
   return appendByte(appendByte(cachedTensState, DIGIT_0 + (contactId - tens * 10)), PIPE);
 };
 
-/** hash(`contact_id|email_type|event_date`), from the contact's prefix and `typeKeyBytes(email_type)`. */
-export const emailKeyHashAfter = (prefix: number, typeBytes: readonly number[], eventDay: number): number =>
-  appendIsoDate(appendBytes(prefix, typeBytes), eventDay) >>> 0;
+/**
+ * hash(`contact_id|email_type|event_date`) from the contact's prefix and
+ * `typeKeyBytes(email_type)`, as the int32 of the same bits: a typed column
+ * stores it as is, while an unsigned value above 2^31 would be boxed on its
+ * way there (an allocation per email).
+ */
+export const emailKeyHashBitsAfter = (prefix: number, typeBytes: readonly number[], eventDay: number): number =>
+  appendIsoDate(appendBytes(prefix, typeBytes), eventDay);
 
 /** hash(`contact_id|email_type|event_date`). */
 export const emailKeyHash = (contactId: number, emailType: string, eventDay: number): number =>
