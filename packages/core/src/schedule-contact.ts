@@ -5,36 +5,32 @@ import { followupEmails } from './candidates/followup-emails';
 import { HistoryIndex } from './candidates/history-index';
 import { Placement } from './candidates/placement';
 import { addPostWindowEmail } from './candidates/post-window';
-import { contactUsability, isBlank } from './contacts/contact-usability';
+import {
+  NO_BAD_DATES,
+  unusableSummary,
+  usableSummary,
+  type ContactSummary,
+  type UnusableContact,
+  type UsableContact,
+} from './contact-summary';
+import { contactUsability, isBlank, storedStateDisagrees, usableStateOf } from './contacts/contact-usability';
 import type { SchedulingContext } from './context';
 import { parseIsoDate } from './dates/epoch-day';
 import { CandidateTable } from './finalize/candidate-table';
 import { windowEndOf, type Exclusion } from './rules/exclusion';
-import type { BadDateReason, ContactInputs, EmailCandidate, UnusableReason } from './types';
+import type { BadDateReason, ContactInputs, EmailCandidate } from './types';
 
-interface UnusableContact {
-  readonly usable: false;
-  readonly contactId: number;
-  readonly reason: UnusableReason;
-}
+export type { ContactSummary } from './contact-summary';
 
-interface UsableContact {
-  readonly usable: true;
-  readonly contactId: number;
-  readonly state: string;
-  readonly stateDisagrees: boolean;
-  readonly badDates: readonly BadDateReason[];
-  readonly malformedTriggers: number;
-  readonly exclusion: Exclusion | null;
-}
+/** A contact's summary with the contact's id, and when usable its exclusion and its emails as objects. */
+export type ContactOutcome =
+  | (UnusableContact & { readonly contactId: number })
+  | (UsableContact & {
+      readonly contactId: number;
+      readonly exclusion: Exclusion | null;
+      readonly emails: EmailCandidate[];
+    });
 
-/** What scheduling one contact found; its emails are in the table it was scheduled into. */
-export type ContactSummary = UnusableContact | UsableContact;
-
-/** A contact's summary with its emails as objects. */
-export type ContactOutcome = UnusableContact | (UsableContact & { readonly emails: EmailCandidate[] });
-
-const NO_BAD_DATES: readonly BadDateReason[] = [];
 const BAD_BIRTH_DATE: readonly BadDateReason[] = ['invalid_birth_date'];
 const BAD_EFFECTIVE_DATE: readonly BadDateReason[] = ['invalid_effective_date'];
 const BAD_BOTH_DATES: readonly BadDateReason[] = ['invalid_birth_date', 'invalid_effective_date'];
@@ -58,8 +54,8 @@ export const scheduleContactInto = (placement: Placement, inputs: ContactInputs)
   const { context, out } = placement;
   const { contact, history, targets, behaviour } = inputs;
   const contactId = contact.id;
-  const usability = contactUsability(contact, context.zipToState);
-  if (!usability.usable) return { usable: false, contactId, reason: usability.reason };
+  const state = usableStateOf(contact, context.zipToState);
+  if (state === undefined) return unusableSummary(contactUsability(contact, context.zipToState));
 
   const { today } = context;
   const birthDay = readDate(contact.birthDate, today);
@@ -75,11 +71,9 @@ export const scheduleContactInto = (placement: Placement, inputs: ContactInputs)
   const birth = birthDay === BAD ? null : birthDay;
   const effective = effectiveDay === BAD ? null : effectiveDay;
 
-  const stateExclusion = context.stateExclusions.get(usability.state);
+  const stateExclusion = context.stateExclusions.get(state);
   const exclusion =
-    stateExclusion === undefined
-      ? null
-      : stateExclusion({ state: usability.state, birthDay: birth, effectiveDay: effective }, context.ruleSettings);
+    stateExclusion === undefined ? null : stateExclusion({ state, birthDay: birth, effectiveDay: effective }, context.ruleSettings);
   const index = history.length === 0 ? null : new HistoryIndex(history);
   placement.startContact(contactId, exclusion, index);
 
@@ -97,25 +91,20 @@ export const scheduleContactInto = (placement: Placement, inputs: ContactInputs)
   out.resolveSameDayConflicts();
   out.end(history);
 
-  return {
-    usable: true,
-    contactId,
-    state: usability.state,
-    stateDisagrees: usability.stateDisagrees,
-    badDates,
-    malformedTriggers,
-    exclusion,
-  };
+  return usableSummary(state, storedStateDisagrees(contact.state, state), badDates, malformedTriggers);
 };
 
 /** Schedules into `table` (a contact after contact), creating no object per email. */
 export const contactPlacement = (context: SchedulingContext, table: CandidateTable): Placement =>
   new Placement(context, new ContactEmails(table));
 
-/** `scheduleContactInto`, with the contact's emails also as objects (the last contact scheduled into the placement). */
+/** `scheduleContactInto`, with the contact's id, exclusion and emails as objects (the last contact scheduled into the placement). */
 export const scheduleContactWithEmails = (placement: Placement, inputs: ContactInputs): ContactOutcome => {
   const summary = scheduleContactInto(placement, inputs);
-  return summary.usable ? { ...summary, emails: placement.out.emails() } : summary;
+  const contactId = inputs.contact.id;
+  return summary.usable
+    ? { ...summary, contactId, exclusion: placement.exclusion, emails: placement.out.emails() }
+    : { ...summary, contactId };
 };
 
 /** One contact on its own: its outcome with its emails as objects. */

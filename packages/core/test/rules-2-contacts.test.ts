@@ -93,6 +93,30 @@ describe('§2 contacts', () => {
     });
   });
 
+  describe('when a contact is scheduled', () => {
+    it('is usable, with the same state and disagreement, exactly when contactUsability says so, or unusable for its reason', () => {
+      const context = world({ today: '2026-06-01', config: NO_AEP });
+      const emailArb = fc.oneof(
+        fc.constantFrom(null, 'c1@example.com', 'nope', ' c1@example.com'),
+        fc.array(fc.constantFrom('a', '.', '@', ' ', '\t', '\u3000'), { maxLength: 6 }).map((parts) => parts.join('')),
+      );
+      const zipArb = fc.oneof(
+        fc.constantFrom(null, '60601', '90210-1234', '902101234', '2108', '12345', '2108-1234'),
+        fc.array(fc.constantFrom('6', '0', '1', '-', ' ', '\t'), { maxLength: 10 }).map((parts) => parts.join('')),
+      );
+      const stateArb = fc.constantFrom(null, '', ' ', 'IL', 'il ', 'NY');
+      fc.assert(
+        fc.property(emailArb, zipArb, stateArb, (email, zipCode, state) => {
+          const contact = usable({ email, zipCode, state });
+          const usability = contactUsability(contact, fakeZipLookup);
+          const outcome = scheduleContact(context, inputsOf(contact));
+          expect(outcome).toMatchObject(usability);
+        }),
+        { numRuns: EMAIL_CASES },
+      );
+    });
+  });
+
   describe('when a contact is unusable', () => {
     it('gets no rows at all', () => {
       const context = world({ today: '2026-06-01' });

@@ -86,6 +86,10 @@ export type Usability =
   | { readonly usable: true; readonly state: string; readonly stateDisagrees: boolean }
   | { readonly usable: false; readonly reason: UnusableReason };
 
+/** The stored `contacts.state` names another state than the ZIP's (blank and case aside). */
+export const storedStateDisagrees = (stored: string | null, state: string): boolean =>
+  stored !== null && stored !== state && !isBlank(stored) && stored.trim().toUpperCase() !== state;
+
 /** RULES.md §2: the first reason that applies, or the contact's state. */
 export const contactUsability = (contact: ContactRecord, zipToState: ZipLookup): Usability => {
   const { email, zipCode } = contact;
@@ -95,7 +99,17 @@ export const contactUsability = (contact: ContactRecord, zipToState: ZipLookup):
   const zip5 = zip5Of(zipCode);
   const state = zip5 === null ? undefined : zipToState(zip5);
   if (state === undefined) return { usable: false, reason: 'unknown_zip' };
-  const stored = contact.state;
-  const stateDisagrees = stored !== null && stored !== state && !isBlank(stored) && stored.trim().toUpperCase() !== state;
-  return { usable: true, state, stateDisagrees };
+  return { usable: true, state, stateDisagrees: storedStateDisagrees(contact.state, state) };
+};
+
+/**
+ * The state of a contact `contactUsability` finds usable, else undefined: its
+ * answer without an object, for the per-contact path. The reasons' order does
+ * not matter here, as a blank email or ZIP is never well formed.
+ */
+export const usableStateOf = (contact: ContactRecord, zipToState: ZipLookup): string | undefined => {
+  const { email, zipCode } = contact;
+  if (email === null || !isWellFormedEmail(email) || zipCode === null) return undefined;
+  const zip5 = zip5Of(zipCode);
+  return zip5 === null ? undefined : zipToState(zip5);
 };
