@@ -33,3 +33,9 @@ export const parseContactId = (value: string, previous: number[] = []): number[]
   ...previous,
   parseInteger(value, `${value} is not a contact id`),
 ];
+
+export const parsePort = (value: string): number => {
+  const port = parseInteger(value, 'must be a port number 0–65535');
+  if (port < 0 || port > 65_535) throw new InvalidArgumentError('must be a port number 0–65535');
+  return port;
+};

@@ -1,32 +1,8 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
-import { readEnv, type CliEnv } from './cli-env';
-import { registerDashboardCommand } from './commands/dashboard';
-import { registerDemoCommand } from './commands/demo';
-import { registerMigrateCommand } from './commands/migrate';
-import { registerNightlyCommand } from './commands/nightly';
-import { registerRescheduleCommand } from './commands/reschedule';
-import { registerRunCommand } from './commands/run';
-import { registerSeedCommand } from './commands/seed';
-import { registerWorkerCommand } from './commands/worker';
+import { CommanderError } from 'commander';
+import { createProgram } from './program';
 
-let env: CliEnv | null = null;
-const environment = (): CliEnv => (env ??= readEnv());
-
-const program = new Command('scheduler')
-  .description('schedules birthday, anniversary, enrollment, campaign and follow-up emails')
-  // No help text or suggestion after an error: the output ends with the one line that says what is wrong (CONTRACT.md).
-  .exitOverride()
-  .showSuggestionAfterError(false);
-
-registerMigrateCommand(program);
-registerSeedCommand(program);
-registerRunCommand(program, environment);
-registerRescheduleCommand(program, environment);
-registerWorkerCommand(program, environment);
-registerNightlyCommand(program, environment);
-registerDemoCommand(program, environment);
-registerDashboardCommand(program, environment);
+const program = createProgram();
 
 try {
   if (process.argv.length <= 2) {

@@ -1,14 +1,13 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
 import { defaultConfig } from '@scheduler/core';
+import { seedOrganization } from '@scheduler/db';
 import { RunClient, SingleDatabase, createLogger, formatRunSummary } from '@scheduler/pipeline';
 import { redactedRedisUrl } from '@scheduler/queue';
-import { parseWholeNumber } from '../arguments';
-import type { CliEnv } from '../cli-env';
+import { readEnv } from '../cli-env';
 import { chunkProgressBar } from '../progress-bar';
 
-interface DemoOptions {
+export interface DemoOptions {
   contacts: number;
   directory: string;
 }
@@ -17,49 +16,40 @@ interface DemoOptions {
  * `scheduler demo`: the README's first command. A generated organization,
  * scheduled end to end through a real Redis queue, with a summary.
  */
-export const registerDemoCommand = (program: Command, env: () => CliEnv): void => {
-  program
-    .command('demo')
-    .description('generate a demo organization, schedule it through the queue, print the summary')
-    .option('--contacts <n>', 'contacts in the demo organization', parseWholeNumber, 50_000)
-    .option('--directory <dir>', 'where the demo database is written', '.data/demo')
-    .action(async (options: DemoOptions) => {
-      // Imported here only: every other command would pay the db package's import.
-      const { seedOrganization } = await import('@scheduler/db');
-      const { REDIS_URL, SCHEDULER_THREADS, LOG_LEVEL } = env();
-      const directory = resolve(options.directory);
-      const path = join(directory, 'demo.sqlite');
-      mkdirSync(directory, { recursive: true });
-      for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
-      rmSync(join(directory, '.scheduler'), { recursive: true, force: true });
+export const demoCommand = async (options: DemoOptions): Promise<void> => {
+  const { REDIS_URL, SCHEDULER_THREADS, LOG_LEVEL, SCHEDULER_QUEUE_PREFIX } = readEnv();
+  const directory = resolve(options.directory);
+  const path = join(directory, 'demo.sqlite');
+  mkdirSync(directory, { recursive: true });
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+  rmSync(join(directory, '.scheduler'), { recursive: true, force: true });
 
-      process.stdout.write(`Generating a demo organization of ${options.contacts.toLocaleString('en-US')} contacts in ${path}\n`);
-      const seeded = seedOrganization(path, { contacts: options.contacts, seed: 1 });
-      process.stdout.write(
-        `  ${seeded.contacts.toLocaleString('en-US')} contacts, ${seeded.emailSchedules.toLocaleString('en-US')} rows of send history\n` +
-          `Scheduling it through the queue at ${redactedRedisUrl(REDIS_URL)}\n`,
-      );
-      const client = await RunClient.connect({
-        redisUrl: REDIS_URL,
-        locator: SingleDatabase.open(path),
-        config: defaultConfig(),
-        threads: SCHEDULER_THREADS,
-        logger: createLogger({ level: LOG_LEVEL === 'info' ? 'warn' : LOG_LEVEL, toStderr: true }),
-        startLocalWorkers: true,
-        prefix: env().SCHEDULER_QUEUE_PREFIX,
-      });
-      const progress = chunkProgressBar();
-      try {
-        const summary = await client.fullRun('demo', { rerun: true }, progress.update);
-        progress.stop();
-        process.stdout.write(`${formatRunSummary(summary)}\n`);
-        process.stdout.write(
-          `\nThe schedule is in ${path} (table email_schedules).\n` +
-            `Try: pnpm scheduler reschedule --db ${path} --contact 42\n`,
-        );
-      } finally {
-        progress.stop();
-        await client.close();
-      }
-    });
+  process.stdout.write(`Generating a demo organization of ${options.contacts.toLocaleString('en-US')} contacts in ${path}\n`);
+  const seeded = seedOrganization(path, { contacts: options.contacts, seed: 1 });
+  process.stdout.write(
+    `  ${seeded.contacts.toLocaleString('en-US')} contacts, ${seeded.emailSchedules.toLocaleString('en-US')} rows of send history\n` +
+      `Scheduling it through the queue at ${redactedRedisUrl(REDIS_URL)}\n`,
+  );
+  const client = await RunClient.connect({
+    redisUrl: REDIS_URL,
+    locator: SingleDatabase.open(path),
+    config: defaultConfig(),
+    threads: SCHEDULER_THREADS,
+    logger: createLogger({ level: LOG_LEVEL === 'info' ? 'warn' : LOG_LEVEL, toStderr: true }),
+    startLocalWorkers: true,
+    prefix: SCHEDULER_QUEUE_PREFIX,
+  });
+  const progress = chunkProgressBar();
+  try {
+    const summary = await client.fullRun('demo', { rerun: true }, progress.update);
+    progress.stop();
+    process.stdout.write(`${formatRunSummary(summary)}\n`);
+    process.stdout.write(
+      `\nThe schedule is in ${path} (table email_schedules).\n` +
+        `Try: pnpm scheduler reschedule --db ${path} --contact 42\n`,
+    );
+  } finally {
+    progress.stop();
+    await client.close();
+  }
 };

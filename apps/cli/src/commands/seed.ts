@@ -1,8 +1,7 @@
-import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { parseAsOf, parseInteger, parseWholeNumber } from '../arguments';
+import { seedOrganization } from '@scheduler/db';
 
-interface SeedCommandOptions {
+export interface SeedOptions {
   db: string;
   contacts: number;
   seed: number;
@@ -10,40 +9,29 @@ interface SeedCommandOptions {
 }
 
 /** `scheduler seed --db FILE --contacts N [--seed S]`: a new database full of realistic synthetic data. */
-export const registerSeedCommand = (program: Command): void => {
-  program
-    .command('seed')
-    .description('create a database filled with realistic synthetic data (deterministic for a seed and day)')
-    .requiredOption('--db <file>', 'the organization database to create')
-    .requiredOption('--contacts <n>', 'how many contacts', parseWholeNumber)
-    .option('--seed <int>', 'random seed', (value) => parseInteger(value), 1)
-    .option('--as-of <date>', 'date the history around this day (YYYY-MM-DD) instead of today', parseAsOf)
-    .action(async (options: SeedCommandOptions) => {
-      // Imported here only: every other command would pay the db package's import.
-      const { seedOrganization } = await import('@scheduler/db');
-      // A bar (drawn on stderr) only when stderr is a terminal: piped or logged output stays clean.
-      const bar = process.stderr.isTTY
-        ? new cliProgress.SingleBar(
-            { format: 'contacts {bar} {value}/{total} | {percentage}% | {duration_formatted}', hideCursor: true },
-            cliProgress.Presets.shades_classic,
-          )
-        : null;
-      bar?.start(options.contacts, 0);
-      try {
-        const summary = seedOrganization(options.db, {
-          contacts: options.contacts,
-          seed: options.seed,
-          ...(options.asOf === undefined ? {} : { asOf: options.asOf }),
-          onProgress: (done) => bar?.update(done),
-        });
-        bar?.stop();
-        process.stdout.write(
-          `${options.db}: ${summary.contacts} contacts, ${summary.emailSchedules} history emails, ` +
-            `${summary.trackingClicks} clicks, ${summary.contactEvents} events, ${summary.contactCampaigns} campaign targets ` +
-            `in ${(summary.durationMs / 1000).toFixed(1)} s\n`,
-        );
-      } finally {
-        bar?.stop();
-      }
+export const seedCommand = async (options: SeedOptions): Promise<void> => {
+  // A bar (drawn on stderr) only when stderr is a terminal: piped or logged output stays clean.
+  const bar = process.stderr.isTTY
+    ? new cliProgress.SingleBar(
+        { format: 'contacts {bar} {value}/{total} | {percentage}% | {duration_formatted}', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  bar?.start(options.contacts, 0);
+  try {
+    const summary = seedOrganization(options.db, {
+      contacts: options.contacts,
+      seed: options.seed,
+      ...(options.asOf === undefined ? {} : { asOf: options.asOf }),
+      onProgress: (done) => bar?.update(done),
     });
+    bar?.stop();
+    process.stdout.write(
+      `${options.db}: ${summary.contacts} contacts, ${summary.emailSchedules} history emails, ` +
+        `${summary.trackingClicks} clicks, ${summary.contactEvents} events, ${summary.contactCampaigns} campaign targets ` +
+        `in ${(summary.durationMs / 1000).toFixed(1)} s\n`,
+    );
+  } finally {
+    bar?.stop();
+  }
 };
