@@ -1,4 +1,5 @@
 import type { Usability } from './contacts/contact-usability';
+import { TWO_LETTER_CODES, twoLetterIndex } from './contacts/state-code';
 import type { BadDateReason, UnusableReason } from './types';
 
 export interface UnusableContact {
@@ -37,10 +38,8 @@ export const unusableSummary = (usability: Usability): UnusableContact => {
 };
 
 // Nearly every contact has no bad date, no malformed trigger and no stored
-// state at odds with its ZIP's: one summary per state serves them all. States
-// are a few dozen; the bound only guards against a lookup that returns any text.
-const PLAIN_SUMMARY_STATES = 256;
-const plainSummaries = new Map<string, UsableContact>();
+// state at odds with its ZIP's: one summary per state code serves them all.
+const plainSummaries = new Array<UsableContact | undefined>(TWO_LETTER_CODES).fill(undefined);
 
 /** The summary of a usable contact. */
 export const usableSummary = (
@@ -49,13 +48,14 @@ export const usableSummary = (
   badDates: readonly BadDateReason[],
   malformedTriggers: number,
 ): UsableContact => {
-  if (stateDisagrees || badDates !== NO_BAD_DATES || malformedTriggers !== 0) {
+  const code = twoLetterIndex(state);
+  if (code < 0 || stateDisagrees || badDates !== NO_BAD_DATES || malformedTriggers !== 0) {
     return { usable: true, state, stateDisagrees, badDates, malformedTriggers };
   }
-  let summary = plainSummaries.get(state);
+  let summary = plainSummaries[code];
   if (summary === undefined) {
     summary = { usable: true, state, stateDisagrees: false, badDates: NO_BAD_DATES, malformedTriggers: 0 };
-    if (plainSummaries.size < PLAIN_SUMMARY_STATES) plainSummaries.set(state, summary);
+    plainSummaries[code] = summary;
   }
   return summary;
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TWO_LETTER_CODES, twoLetterIndex } from '../contacts/state-code';
 import { birthdayWindow, effectiveDateWindow } from './kinds/anniversary-window';
 import { yearRound, yearRoundFromAge } from './kinds/year-round';
 import type { Exclusion } from './exclusion';
@@ -38,23 +39,12 @@ export const exclusionFor = (
   settings: RuleSettings,
 ): Exclusion | null => (rule === undefined ? null : stateExclusionOf(rule)(subject, settings));
 
-const LETTERS = 26;
-const CAPITAL_A = 65;
-
-/** The index of a code of two capital letters (`CA` → 54), or -1 for any other text. */
-const twoLetterIndex = (state: string): number => {
-  if (state.length !== 2) return -1;
-  const first = state.charCodeAt(0) - CAPITAL_A;
-  const second = state.charCodeAt(1) - CAPITAL_A;
-  return first >= 0 && first < LETTERS && second >= 0 && second < LETTERS ? first * LETTERS + second : -1;
-};
-
 /**
  * Each state's rule, its kind resolved once. Looked up once per contact: a
  * state's two letters index an array, which costs less than a Map lookup by string.
  */
 export class StateExclusions {
-  private readonly byCode = new Array<StateExclusion | undefined>(LETTERS * LETTERS).fill(undefined);
+  private readonly byCode = new Array<StateExclusion | undefined>(TWO_LETTER_CODES).fill(undefined);
 
   /** `rules` by two-letter state code, as the configuration schema requires. */
   constructor(rules: Readonly<Record<string, StateRule>>) {
