@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_REDIS_URL, redisDatabaseOf } from '@scheduler/queue';
 
@@ -46,4 +48,16 @@ export const readEnv = (): CliEnv => {
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new Error(`bad environment: ${problems.join('; ')}`);
+};
+
+/**
+ * SCHEDULER_ORGS_DIR, for a worker: it must exist, or the worker would serve
+ * no organization and every job for one would fail with "no database".
+ */
+export const organizationsDirectory = (env: Pick<CliEnv, 'SCHEDULER_ORGS_DIR'>): string => {
+  const directory = resolve(env.SCHEDULER_ORGS_DIR);
+  if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new Error(`bad environment: SCHEDULER_ORGS_DIR: ${directory} is not a directory (the organization databases <id>.sqlite are read there)`);
+  }
+  return directory;
 };

@@ -116,6 +116,8 @@ describe.concurrent('when an environment value is bad', () => {
   const cases: Case[] = [
     ['run, SCHEDULER_THREADS not a number', () => ['run', '--db', database], () => ({ ...unreachable(), SCHEDULER_THREADS: 'abc' }), /SCHEDULER_THREADS/],
     ['worker, LOG_LEVEL not a level', () => ['worker'], () => ({ ...unreachable(), LOG_LEVEL: 'verbose' }), /LOG_LEVEL/],
+    // Reachable: a worker that started anyway would serve nothing until the case's time ran out.
+    ['worker, SCHEDULER_ORGS_DIR that does not exist', () => ['worker'], () => ({ ...reachable(), SCHEDULER_ORGS_DIR: join(directory, 'nowhere') }), /SCHEDULER_ORGS_DIR.*nowhere/],
     ['nightly, SCHEDULER_QUEUE_PREFIX with a colon', () => ['nightly'], () => ({ ...unreachable(), SCHEDULER_QUEUE_PREFIX: 'a:b' }), /SCHEDULER_QUEUE_PREFIX/],
     ['reschedule, REDIS_URL not a URL', () => ['reschedule', '--db', database, '--contact', '5'], () => ({ ...unreachable(), REDIS_URL: 'not a url' }), /REDIS_URL/],
     [

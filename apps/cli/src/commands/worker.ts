@@ -1,6 +1,6 @@
 import { OrganizationDirectory, createLogger, startFleet } from '@scheduler/pipeline';
 import { checkRedisReachable } from '@scheduler/queue';
-import { readEnv } from '../cli-env';
+import { organizationsDirectory, readEnv } from '../cli-env';
 import { configFrom } from '../config-option';
 
 export interface WorkerOptions {
@@ -10,13 +10,15 @@ export interface WorkerOptions {
 
 /** `scheduler worker`: serve the queues until SIGTERM/SIGINT, then finish in-flight work and stop. */
 export const workerCommand = async (options: WorkerOptions): Promise<void> => {
-  const { REDIS_URL, SCHEDULER_ORGS_DIR, SCHEDULER_CONFIG, SCHEDULER_THREADS, LOG_LEVEL, SCHEDULER_QUEUE_PREFIX } = readEnv();
+  const env = readEnv();
+  const { REDIS_URL, SCHEDULER_CONFIG, SCHEDULER_THREADS, LOG_LEVEL, SCHEDULER_QUEUE_PREFIX } = env;
   const config = configFrom(options.config, SCHEDULER_CONFIG);
+  const directory = organizationsDirectory(env);
   const logger = createLogger({ level: LOG_LEVEL, name: 'scheduler-worker' });
   await checkRedisReachable(REDIS_URL);
   const fleet = await startFleet({
     redisUrl: REDIS_URL,
-    locator: new OrganizationDirectory(SCHEDULER_ORGS_DIR),
+    locator: new OrganizationDirectory(directory),
     config,
     threads: options.threads ?? SCHEDULER_THREADS,
     logger,
