@@ -55,7 +55,7 @@ export const followupEmails = (
   for (const initial of history) {
     if (initial.status !== 'sent' && initial.status !== 'delivered') continue;
     if (initial.sentDay < earliestSentDay || initial.sentDay > today) continue;
-    if (index.followedUp.has(initial.id)) continue;
+    if (index.followsUp(initial.id)) continue;
     let priority = config.priorities.followup;
     let campaignInstanceId: number | null = null;
     if (initial.emailType.startsWith(CAMPAIGN_PREFIX)) {
