@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 
 ensure_node_and_deps
 ensure_redis
-exec pnpm -s scheduler demo "$@"
+# Not exec: the shell must outlive the demo to stop the private Redis it started (ensure_redis's EXIT trap).
+pnpm -s scheduler demo "$@"
