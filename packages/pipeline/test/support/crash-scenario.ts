@@ -287,12 +287,15 @@ export const killAt = async (
       return probe.held();
     };
     let seenFree = false;
+    const untilReached = async (): Promise<void> => {
+      while (!(await reached())) {
+        if (Date.now() > deadlineMs) throw new Error(`the run never reached ${target}; worker output:\n${world.worker.output().slice(-3000)}`);
+        if (world.worker.child.exitCode !== null) throw new Error(`the worker exited (${world.worker.child.exitCode}):\n${world.worker.output().slice(-3000)}`);
+        await sleep(target === 'chunks' || target === 'finalize' ? 10 : 2);
+      }
+    };
     trace(`waiting for ${target}`);
-    while (!(await reached())) {
-      if (Date.now() > deadlineMs) throw new Error(`the run never reached ${target}; worker output:\n${world.worker.output().slice(-3000)}`);
-      if (world.worker.child.exitCode !== null) throw new Error(`the worker exited (${world.worker.child.exitCode}):\n${world.worker.output().slice(-3000)}`);
-      await sleep(target === 'chunks' || target === 'finalize' ? 10 : 2);
-    }
+    await untilReached();
     let delayMs = 0;
     let observed: string;
     let runId: string | null;
@@ -318,12 +321,23 @@ export const killAt = async (
       await killHard(world.worker, only);
       observed = `${only === 'group' ? 'worker and its children' : 'worker process only'} killed after the commit's write lock was released; finalizer then ${await finalizerState()}`;
     } else {
-      delayMs = Math.floor(random() * (target === 'chunks' ? 150 : target === 'finalize' ? 60 : 10));
-      if (delayMs > 0) await sleep(delayMs);
-      const before = await finalizer();
+      let before: { state: string; runId: string | null };
+      let active: number;
+      let lockHeld: boolean;
+      for (;;) {
+        delayMs = Math.floor(random() * (target === 'chunks' ? 150 : target === 'finalize' ? 60 : 10));
+        if (delayMs > 0) await sleep(delayMs);
+        before = await finalizer();
+        ({ active } = await chunkJobs());
+        lockHeld = probe.held();
+        // A write lock gone within milliseconds was not the commit's (which waits for the run's backup
+        // inside its transaction) but a brief one before it, such as the finalizer's migration check on a
+        // busy machine: the commit's own lock is the next one.
+        if (target !== 'commit' || lockHeld) break;
+        trace('the write lock seen was gone before the kill; waiting for the next one');
+        await untilReached();
+      }
       runId = before.runId;
-      const { active } = await chunkJobs();
-      const lockHeld = probe.held();
       probe.close();
       await killHard(world.worker, only);
       observed = `${only === 'group' ? 'worker and its children' : 'worker process only'} killed; finalizer ${before.state}, ${active} chunk job(s) active${lockHeld ? ', write lock held (commit)' : ''}`;
