@@ -4,11 +4,11 @@
  * (reading every contact, then inserting the run's rows sorted by contact
  * into an empty schedule table in one transaction). A worker process serves
  * the queues; `scheduler run` enqueues and waits, as an operator would.
- * Needs REDIS_URL (bash scripts/test.sh-style private Redis, or yours).
+ * Needs REDIS_URL: `pnpm bench:run` (scripts/bench-run.sh) starts a private Redis when it is not set.
  * The last line of stdout is one JSON object of the figures.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
@@ -38,6 +38,17 @@ const workerLog = process.env.BENCH_WORKER_LOG;
 const peakRssMb = (pid: number): number => {
   const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match === null ? 0 : Math.round(Number(match[1]) / 1024);
+};
+
+/** Pids of a live process's children (Linux); none once it is gone. */
+const childrenOf = (pid: number): number[] => {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((thread) =>
+      readFileSync(`/proc/${pid}/task/${thread}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
 };
 
 // The CLI in one node process (no pnpm or tsx wrapper around it), so that its pid is the one to measure and stop.
@@ -122,10 +133,19 @@ const main = async (): Promise<void> => {
   process.on('exit', () => worker.kill('SIGKILL'));
   await untilWorkerReady(redis);
   let redisPeak = 0;
+  // The worker's children are its runs' backup processes (see backup-process.ts): each is a process of the fleet too.
+  let backupPeak = 0;
   const redisSampler = setInterval(() => {
     void redis.info('memory').then((info) => {
       redisPeak = Math.max(redisPeak, Number(/used_memory:(\d+)/.exec(info)![1]));
     });
+    for (const child of childrenOf(worker.pid!)) {
+      try {
+        backupPeak = Math.max(backupPeak, peakRssMb(child));
+      } catch {
+        // It has just exited.
+      }
+    }
   }, 250);
 
   say('first full run');
@@ -175,7 +195,7 @@ const main = async (): Promise<void> => {
     first_run_vs_floor: round(first.seconds / measuredFloor.seconds),
     next_day_run_s: round(next.seconds),
     next_day_vs_first: round(next.seconds / first.seconds),
-    peak_rss_mb: { worker: workerPeak, cli_first_run: first.peakRssMb, cli_next_day: next.peakRssMb },
+    peak_rss_mb: { worker: workerPeak, backup_process: backupPeak, cli_first_run: first.peakRssMb, cli_next_day: next.peakRssMb },
     redis_peak_mb: round((redisPeak - baseline) / 1024 / 1024, 1),
     reschedule_ms: {
       p50: round(latencies[Math.floor(latencies.length * 0.5)]!, 1),
