@@ -26,7 +26,7 @@ export interface HistoryEmail {
   readonly id: number;
   readonly emailType: string;
   readonly status: SenderStatus;
-  /** `scheduled_send_date`. */
+  /** `scheduled_send_date`; `NO_DAY` when it is not a date (the row still blocks its key). */
   readonly scheduledDay: number;
   /** CT date of `actual_send_datetime`, else `scheduled_send_date`. */
   readonly sentDay: number;

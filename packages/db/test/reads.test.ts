@@ -1,4 +1,4 @@
-import { parseIsoDate } from '@scheduler/core';
+import { createSchedulingContext, NO_DAY, parseConfig, parseIsoDate, scheduleContact } from '@scheduler/core';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -184,6 +184,51 @@ describe('contact inputs', () => {
     expect(inputs[0]!.behaviour.map((event) => event.day)).not.toContain(day('2025-01-01'));
     expect(inputs[0]!.behaviour).toHaveLength(2);
     db.close();
+  });
+});
+
+describe('§4 history blocks repeats', () => {
+  const directory = useTempDirectory();
+
+  describe('when a sender row has the key of a candidate but a malformed scheduled_send_date', () => {
+    // RULES.md §4: the key is contact_id|email_type|event_date; a row with that key and a status
+    // other than pre-scheduled/skipped blocks the candidate, whatever its send date reads as.
+    const seed = () => {
+      const db = freshOrganization(directory());
+      db.sqlite.exec(`
+        INSERT INTO contacts (id, email, zip_code, birth_date) VALUES (1, 'a@example.com', '60601', '1980-07-20');
+        INSERT INTO email_schedules (id, contact_id, email_type, event_year, event_month, event_day, scheduled_send_date, status, actual_send_datetime) VALUES
+          (20, 1, 'birthday', 2026, 7, 20, '07/06/2026', 'sent', NULL),
+          (21, 1, 'aep', 2026, 9, 15, '', 'delivered', '2026-09-15 14:00:00');
+      `);
+      return db;
+    };
+
+    it('reads the row as history with its key and no send date, counting the malformed date', () => {
+      const db = seed();
+      const { inputs, unreadable } = readContactInputs(db, { fromId: 1, toId: 1, timeZone: 'America/Chicago' });
+      expect(inputs[0]!.history).toEqual([
+        { id: 20, emailType: 'birthday', status: 'sent', scheduledDay: NO_DAY, sentDay: NO_DAY, eventDay: day('2026-07-20'), campaignInstanceId: null, initialEmailId: null },
+        { id: 21, emailType: 'aep', status: 'delivered', scheduledDay: NO_DAY, sentDay: day('2026-09-15'), eventDay: day('2026-09-15'), campaignInstanceId: null, initialEmailId: null },
+      ]);
+      expect(unreadable).toEqual({ 'email_schedules.malformed_scheduled_send_date': 2 });
+      db.close();
+    });
+
+    it('produces neither the birthday nor the AEP email that the sender already holds', () => {
+      const db = seed();
+      const { inputs } = readContactInputs(db, { fromId: 1, toId: 1, timeZone: 'America/Chicago' });
+      const { context } = createSchedulingContext({
+        today: day('2026-06-01'),
+        config: parseConfig({}),
+        zipToState: () => 'IL',
+        campaignTypes: [],
+        campaignInstances: [],
+      });
+      const outcome = scheduleContact(context, inputs[0]!);
+      expect(outcome.usable && outcome.emails.map((email) => email.emailType)).toEqual([]);
+      db.close();
+    });
   });
 });
 

@@ -1,4 +1,5 @@
 import {
+  NO_DAY,
   SENDER_STATUSES,
   daysInMonth,
   epochDay,
@@ -32,7 +33,9 @@ const initialEmailIdOf = (metadata: string | null): number | null => {
  * The sender's rows (status outside pre-scheduled/skipped) of the contacts in
  * `range`, as the core's `HistoryEmail`, grouped by contact id. Dates are CT
  * days: `sentDay` is the day of `actual_send_datetime` in `toDay`'s zone, else
- * `scheduled_send_date`. Unusable rows are counted in `unreadable` and left out.
+ * `scheduled_send_date`. Unusable rows are counted in `unreadable` and left out;
+ * a row whose `scheduled_send_date` is malformed but whose key is readable is
+ * counted and kept, dated `NO_DAY`, so that it still blocks its key (RULES.md §4).
  */
 export const readHistory = (
   db: OrganizationDb,
@@ -65,10 +68,14 @@ export const readHistory = (
       countUnreadable(unreadable, TABLE, 'missing_email_type');
       continue;
     }
-    const scheduledDay = parseIsoDate(storedText(row[4]));
+    const eventDay = eventDayOf(storedInteger(row[6]), storedInteger(row[7]), storedInteger(row[8]));
+    const initialEmailId = emailType.startsWith('followup_') ? initialEmailIdOf(storedText(row[10])) : null;
+    let scheduledDay = parseIsoDate(storedText(row[4]));
     if (scheduledDay === null) {
       countUnreadable(unreadable, TABLE, 'malformed_scheduled_send_date');
-      continue;
+      // RULES.md §4 blocks by key, not by date: a row whose key is readable still blocks it (dated on no day).
+      if (eventDay === null && initialEmailId === null) continue;
+      scheduledDay = NO_DAY;
     }
     const actual = storedText(row[5]);
     let sentDay = scheduledDay;
@@ -84,9 +91,9 @@ export const readHistory = (
       status: status as SenderStatus,
       scheduledDay,
       sentDay,
-      eventDay: eventDayOf(storedInteger(row[6]), storedInteger(row[7]), storedInteger(row[8])),
+      eventDay,
       campaignInstanceId: storedInteger(row[9]),
-      initialEmailId: emailType.startsWith('followup_') ? initialEmailIdOf(storedText(row[10])) : null,
+      initialEmailId,
     };
     let list = byContact.get(contactId);
     if (list === undefined) byContact.set(contactId, (list = []));
