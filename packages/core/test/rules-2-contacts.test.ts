@@ -185,6 +185,15 @@ describe('§2 contacts', () => {
       expect(outcome.usable && linesOf(outcome.emails)).toEqual(['effective_date 2026-06-15 pre-scheduled']);
     });
 
+    it('treats a birth date after today as missing: it anchors no birthday window', () => {
+      // Read as a birth date, 2026-06-02 would put 2026-03-04..2026-08-01 under CA's window, and the
+      // effective-date email of 2026-06-15 in it.
+      const context = world({ today: '2026-06-01', config: NO_AEP });
+      const outcome = scheduleContact(context, inputsOf(contactIn('CA', { birthDate: '2026-06-02', effectiveDate: '2010-07-15' })));
+      expect(outcome).toMatchObject({ usable: true, badDates: ['invalid_birth_date'], exclusion: null });
+      expect(outcome.usable && linesOf(outcome.emails)).toEqual(['effective_date 2026-06-15 pre-scheduled']);
+    });
+
     it('accepts a birth date of today', () => {
       const context = world({ today: '2026-06-01', config: NO_AEP });
       const outcome = scheduleContact(context, inputsOf(contactIn('IL', { birthDate: '2026-06-01' })));

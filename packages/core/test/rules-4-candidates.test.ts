@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { catchUpDay, fnv1a, NO_DAY, SENDER_STATUSES, type HistoryEmail } from '../src/index';
+import { refAnniversary, refDateOf, refEpochDay, refFnv1a, refIso } from './support/reference';
 import {
   campaignInstance,
   campaignType,
@@ -15,6 +17,21 @@ import {
   target,
   world,
 } from './support/world';
+
+/** Cases of each property below. */
+const RUNS = 2000;
+
+/**
+ * RULES.md §4 catch-up, read from its text: a late email goes to the first
+ * day d ≥ today with epochDay(d) mod S = hash mod S; one due before its event
+ * (ideal < E) whose d is after E goes out today.
+ */
+const ruleSendDay = (ideal: number, event: number, today: number, spreadDays: number, keyHash: number): number => {
+  if (ideal >= today) return ideal;
+  let d = today;
+  while (d % spreadDays !== keyHash % spreadDays) d++;
+  return ideal < event && d > event ? today : d;
+};
 
 describe('§4 candidates', () => {
   describe('when a contact has a birth date', () => {
@@ -161,6 +178,68 @@ describe('§4 candidates', () => {
       expect(iso(catchUpDay(ideal, day('2026-06-15'), today, 7, 5))).toBe('2026-06-10');
       expect(iso(catchUpDay(ideal, day('2026-06-16'), today, 7, 5))).toBe('2026-06-16');
       expect(iso(catchUpDay(ideal, NO_DAY, today, 1, 12345))).toBe('2026-06-10');
+    });
+
+    it('places any email by the residue rule and its deadline, whatever the ideal date, event, spread and hash (property)', () => {
+      const today = fc.integer({ min: refEpochDay(2020, 1, 1), max: refEpochDay(2035, 12, 31) });
+      fc.assert(
+        fc.property(
+          today,
+          fc.integer({ min: -400, max: 60 }),
+          fc.integer({ min: -30, max: 400 }),
+          fc.oneof(fc.constant(7), fc.integer({ min: 1, max: 366 })),
+          fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.constantFrom(0, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1)),
+          (todayDay, idealOffset, daysBefore, spreadDays, keyHash) => {
+            const ideal = todayDay + idealOffset;
+            const event = ideal + daysBefore;
+            const deadline = ideal < event ? event : NO_DAY;
+            const expected = ruleSendDay(ideal, event, todayDay, spreadDays, keyHash);
+            expect(catchUpDay(ideal, deadline, todayDay, spreadDays, keyHash), `ideal ${refIso(ideal)} E ${refIso(event)} today ${refIso(todayDay)} S ${spreadDays} hash ${keyHash}`).toBe(expected);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    });
+
+    it('dates every birthday and effective-date email by the rule, its key hashed as contact_id|type|E (property)', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: refEpochDay(2024, 1, 1), max: refEpochDay(2031, 12, 31) }),
+          fc.integer({ min: 1, max: 60 }),
+          fc.oneof(fc.integer({ min: -40, max: 40 }), fc.constant(null)),
+          fc.integer({ min: 1, max: 5000 }),
+          fc.integer({ min: 0, max: 45 }),
+          fc.oneof(fc.constant(7), fc.integer({ min: 1, max: 30 })),
+          (todayDay, yearsBack, offset, id, daysBefore, spreadDays) => {
+            // An event in a past year that recurs within 40 days of today, or a Feb 29 (offset null).
+            const now = refDateOf(todayDay);
+            const eventDay =
+              offset === null
+                ? refEpochDay(now.year - (now.year % 4) - 4 * (1 + (yearsBack % 24)), 2, 29)
+                : refEpochDay(now.year - yearsBack, now.month, now.day) + offset;
+            const contact = contactIn('IL', { id, birthDate: refIso(eventDay), effectiveDate: refIso(eventDay) });
+            const config = {
+              ...NO_AEP,
+              timing: { birthday_email_days_before: daysBefore, effective_date_days_before: daysBefore },
+              load_balancing: { catch_up_spread_days: spreadDays },
+            };
+            const emails = emailsFor(world({ today: refIso(todayDay), config }), inputsOf(contact));
+            const { month, day: dayOfMonth } = refDateOf(eventDay);
+            const thisYear = refAnniversary(month, dayOfMonth, refDateOf(todayDay).year);
+            const event = thisYear >= todayDay ? thisYear : refAnniversary(month, dayOfMonth, refDateOf(todayDay).year + 1);
+            for (const type of ['birthday', 'effective_date']) {
+              const email = onlyOf(emails, type);
+              const hash = refFnv1a(`${id}|${type}|${refIso(event)}`);
+              expect(email.keyHash).toBe(hash);
+              expect(refIso(email.day), `${type} of ${refIso(eventDay)} on ${refIso(todayDay)}`).toBe(
+                refIso(ruleSendDay(event - daysBefore, event, todayDay, spreadDays, hash)),
+              );
+              expect(email.deadline).toBe(daysBefore > 0 ? event : NO_DAY);
+            }
+          },
+        ),
+        { numRuns: RUNS },
+      );
     });
 
     it('leaves an email that is not late on its ideal date', () => {

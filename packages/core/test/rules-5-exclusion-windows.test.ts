@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isExcluded, RULE_KINDS, scheduleContact, StateRuleSchema, type ConfigInput, type ContactRecord, type Exclusion } from '../src/index';
+import { refAnniversary, refDateOf, refEpochDay, refIso } from './support/reference';
 import {
   campaignInstance,
   campaignType,
@@ -26,7 +28,85 @@ const exclusionOf = (contact: ContactRecord, today = '2026-06-01', config: Confi
 const excludedOn = (exclusion: Exclusion, dates: string[]): string[] =>
   dates.map((date) => `${date}: ${isExcluded(exclusion, day(date)) ? 'yes' : 'no'}`);
 
+/** Cases of each property below. */
+const RUNS = 3000;
+
+/** An anchor date, often Feb 29 (of leap years 1904–2096) or within a week of a year end. */
+const anchorArb: fc.Arbitrary<number> = fc.oneof(
+  fc.integer({ min: refEpochDay(1930, 1, 1), max: refEpochDay(2034, 12, 31) }),
+  fc.integer({ min: 476, max: 524 }).map((quarter) => refEpochDay(quarter * 4, 2, 29)),
+  fc.tuple(fc.integer({ min: 1930, max: 2034 }), fc.integer({ min: -7, max: 7 })).map(([year, offset]) => refEpochDay(year, 1, 1) + offset),
+);
+
+/**
+ * RULES.md §5, read from its text: `d` is excluded when it lies in
+ * [a − before − pre, a + after] (inclusive) for some Y ∈ {d.year − 1, d.year,
+ * d.year + 1} with Y ≥ the anchor's year, a = anniversary(A, Y) or the 1st of
+ * its month.
+ */
+const ruleExcludes = (anchorDay: number, monthStart: boolean, before: number, after: number, pre: number, d: number): boolean => {
+  const anchor = refDateOf(anchorDay);
+  const year = refDateOf(d).year;
+  return [year - 1, year, year + 1].some((y) => {
+    if (y < anchor.year) return false;
+    const a = monthStart ? refEpochDay(y, anchor.month, 1) : refAnniversary(anchor.month, anchor.day, y);
+    return d >= a - before - pre && d <= a + after;
+  });
+};
+
 describe('§5 state exclusion windows', () => {
+  describe('when any day is checked against a dated window', () => {
+    it('excludes exactly the days of [a − before − pre_window_exclusion_days, a + after] of some Y ≥ A.year among d.year − 1 … d.year + 1 (property)', () => {
+      fc.assert(
+        fc.property(
+          anchorArb,
+          fc.constantFrom('birthday_window' as const, 'effective_date_window' as const),
+          fc.boolean(),
+          fc.integer({ min: 0, max: 60 }),
+          fc.integer({ min: 0, max: 90 }),
+          fc.oneof(fc.constant(60), fc.integer({ min: 0, max: 150 })),
+          fc.integer({ min: -450, max: 450 }),
+          (anchorDay, kind, monthStart, before, after, pre, offset) => {
+            // The day checked lies around the anchor's anniversary in 2026, or around the anchor itself when later.
+            const around = Math.max(anchorDay, refAnniversary(refDateOf(anchorDay).month, refDateOf(anchorDay).day, 2026));
+            const d = around + offset;
+            // A birth date must not be after today: today is the later of the anchor and 2026-01-01.
+            const today = refIso(Math.max(anchorDay, refEpochDay(2026, 1, 1)));
+            const config: ConfigInput = {
+              aep: { dates: [] },
+              timing: { pre_window_exclusion_days: pre },
+              state_rules: { CA: { kind, before, after, use_month_start: monthStart } },
+            };
+            const anchorText = refIso(anchorDay);
+            const contact = contactIn('CA', kind === 'birthday_window' ? { birthDate: anchorText } : { effectiveDate: anchorText });
+            const exclusion = exclusionOf(contact, today, config);
+            const label = `${kind} ${anchorText} month start ${monthStart} before ${before} after ${after} pre ${pre}: ${refIso(d)}`;
+            expect(isExcluded(exclusion, d), label).toBe(ruleExcludes(anchorDay, monthStart, before, after, pre, d));
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    });
+  });
+
+  describe('when the anchor is Feb 29 and the year is common (MO)', () => {
+    it('anchors the window on Feb 28 in common years and on Feb 29 in leap years', () => {
+      const exclusion = exclusionOf(contactIn('MO', { effectiveDate: '2020-02-29' }));
+      // 2027: a = 2027-02-28, window 2026-11-30 (a − 90) .. 2027-04-02 (a + 33).
+      // 2028: a = 2028-02-29, window 2027-12-01 (a − 90) .. 2028-04-02 (a + 33).
+      expect(excludedOn(exclusion, ['2026-11-29', '2026-11-30', '2027-04-02', '2027-04-03', '2027-11-30', '2027-12-01', '2028-04-02', '2028-04-03'])).toEqual([
+        '2026-11-29: no',
+        '2026-11-30: yes',
+        '2027-04-02: yes',
+        '2027-04-03: no',
+        '2027-11-30: no',
+        '2027-12-01: yes',
+        '2028-04-02: yes',
+        '2028-04-03: no',
+      ]);
+    });
+  });
+
   describe('when a CA contact born 1990-06-15 is scheduled on 2026-06-01', () => {
     const contact = contactIn('CA', { birthDate: '1990-06-15' });
 
@@ -70,6 +150,26 @@ describe('§5 state exclusion windows', () => {
         'aep 2026-09-15 pre-scheduled',
         'birthday 2026-07-06 skipped',
         'post_window 2026-08-31 pre-scheduled',
+      ]);
+    });
+  });
+
+  describe('when the state anchors on the 1st of a December birth month (NV)', () => {
+    const contact = contactIn('NV', { birthDate: '1980-12-20' });
+
+    it('runs the window from 60 days before Dec 1 to 60 days after it, into the next year', () => {
+      expect(excludedOn(exclusionOf(contact, '2026-09-01'), ['2026-10-01', '2026-10-02', '2027-01-30', '2027-01-31'])).toEqual([
+        '2026-10-01: no',
+        '2026-10-02: yes',
+        '2027-01-30: yes',
+        '2027-01-31: no',
+      ]);
+    });
+
+    it('skips the birthday email and sends the post_window email on 2027-01-31', () => {
+      expect(linesOf(emailsFor(world({ today: '2026-12-01', config: NO_AEP }), inputsOf(contact)))).toEqual([
+        'birthday 2026-12-06 skipped',
+        'post_window 2027-01-31 pre-scheduled',
       ]);
     });
   });

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { scheduleOrganization } from '../src/index';
+import { DEFAULT_STATE_RULES, scheduleOrganization } from '../src/index';
+import { refDateOf, refEpochDay, refIso, refWindowHolding, type RefStateRule } from './support/reference';
 import {
   campaignInstance,
   campaignType,
@@ -16,7 +18,59 @@ import {
   world,
 } from './support/world';
 
+/** Cases of the property below. */
+const RUNS = 2000;
+
+const WINDOW_STATES = ['CA', 'ID', 'KY', 'MD', 'NV', 'OK', 'OR', 'VA', 'MO'] as const;
+
 describe('§6 skips and post-window emails', () => {
+  describe('when a contact of a dated-window state is scheduled on any day', () => {
+    it('sends exactly one pre-scheduled post_window email, E = its date, on the day after each window that holds a skipped email (property)', () => {
+      /** A date in a past year near `center`, or (leapDay) Feb 29 of a leap year before it. */
+      const dateNear = (center: number) =>
+        fc.tuple(fc.integer({ min: 1, max: 24 }), fc.integer({ min: -200, max: 200 }), fc.boolean()).map(([yearsBack, offset, leapDay]) => {
+          const { year, month, day: dayOfMonth } = refDateOf(center + offset);
+          return leapDay ? refEpochDay(year - (year % 4) - 4 * yearsBack, 2, 29) : refEpochDay(year - yearsBack, month, Math.min(dayOfMonth, 28));
+        });
+      const caseArb = fc.integer({ min: refEpochDay(2025, 1, 1), max: refEpochDay(2029, 12, 31) }).chain((todayDay) =>
+        fc.record({
+          todayDay: fc.constant(todayDay),
+          state: fc.constantFrom(...WINDOW_STATES),
+          birth: fc.option(dateNear(todayDay), { nil: null }),
+          // Past effective dates, and future ones (a policy not yet in force).
+          effective: fc.option(fc.oneof(dateNear(todayDay + 300), fc.integer({ min: todayDay, max: todayDay + 500 })), { nil: null }),
+        }),
+      );
+      fc.assert(
+        fc.property(caseArb, ({ todayDay, state, birth, effective }) => {
+          const contact = contactIn(state, {
+            birthDate: birth === null ? null : refIso(birth),
+            effectiveDate: effective === null ? null : refIso(effective),
+          });
+          const emails = emailsFor(world({ today: refIso(todayDay) }), inputsOf(contact));
+          const rule = DEFAULT_STATE_RULES[state] as RefStateRule;
+          const windowOf = (d: number) =>
+            refWindowHolding(rule, birth === null ? null : refDateOf(birth), effective === null ? null : refDateOf(effective), 60, d);
+          const label = `${state} born ${birth === null ? '-' : refIso(birth)} effective ${effective === null ? '-' : refIso(effective)} on ${refIso(todayDay)}`;
+          const expected = new Set<number>();
+          for (const email of emails) {
+            if (email.status !== 'skipped') continue;
+            const window = windowOf(email.day);
+            expect(window, `${label}: ${email.emailType} ${refIso(email.day)} skipped outside every window`).not.toBeNull();
+            expected.add(window!.end + 1);
+          }
+          const postWindows = emails.filter((email) => email.emailType === 'post_window');
+          expect(postWindows.map((email) => refIso(email.day)).sort(), label).toEqual([...expected].map(refIso).sort());
+          for (const email of postWindows) {
+            expect(email.eventDay, label).toBe(email.day);
+            expect(email.status, label).toBe('pre-scheduled');
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  });
+
   describe('when a candidate falls in its contact’s window', () => {
     it('keeps it at its date as skipped, with a reason', () => {
       const emails = emailsFor(world({ today: '2026-06-01', config: NO_AEP }), inputsOf(contactIn('CA', { birthDate: '1990-06-15' })));
