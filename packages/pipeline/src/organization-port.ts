@@ -48,6 +48,12 @@ export interface OrganizationPort {
   /** Day counts of rows the run keeps: scheduled/processing, and other contacts' pre-scheduled rows when some are excluded. */
   existingDayCounts(today: number, rescheduledContacts?: readonly number[]): ExistingDayCounts;
   pendingChangesByInstance(): { campaignInstanceId: number; latestChangeLogId: number }[];
+  /**
+   * Ids of the change-log rows requiring a reschedule and not processed yet (of one instance, when given). A run
+   * reads them before it reads anything else and marks exactly those: a row logged later may describe a change
+   * the run did not see, and must stay pending for the reschedule it asks for (RULES.md §10, "Nothing lost").
+   */
+  pendingChangeIds(campaignInstanceId?: number): number[];
 
   /** A full run whose checkpoint says started and that is younger than `maxAgeMs`: what a reschedule must wait for. */
   fullRunInFlight(maxAgeMs: number): string | null;
@@ -65,17 +71,23 @@ export interface OrganizationPort {
   backup(): Promise<{ path: string; bytes: number }>;
 
   /**
-   * A full run's result replaces every pre-scheduled/skipped row, and pending change-log rows are marked
-   * processed, in one transaction. The holder's table is released (null) once its rows are written.
+   * A full run's result replaces every pre-scheduled/skipped row, and the change-log rows it saw pending
+   * (`processedChangeIds`) are marked processed, in one transaction. The holder's table is released (null) once its rows are written.
    * `beforeCommit` runs last inside that transaction, on this connection: what it throws rolls everything back.
    */
-  commitFullRun(runId: string, run: TableHolder, sendTime: string, beforeCommit?: () => void): WriteCounts;
-  /** A targeted result replaces those contacts' pre-scheduled/skipped rows (and marks the instance's change-log rows), in one transaction. */
+  commitFullRun(
+    runId: string,
+    run: TableHolder,
+    sendTime: string,
+    processedChangeIds: readonly number[],
+    beforeCommit?: () => void,
+  ): WriteCounts;
+  /** A targeted result replaces those contacts' pre-scheduled/skipped rows, then marks the change-log rows it saw pending (`processedChangeIds`). */
   commitContacts(
     runId: string,
     contactIds: readonly number[],
     table: CandidateTable,
     sendTime: string,
-    processedChangesOfInstance: number | null,
+    processedChangeIds: readonly number[],
   ): WriteCounts;
 }

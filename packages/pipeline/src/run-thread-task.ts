@@ -136,14 +136,19 @@ const planRun = (task: PlanRunTask): PlanRunResult =>
         return { status: 'already-completed', summary: staged.summary };
       }
       const config = configOf(task.configJson);
+      // Read before any chunk reads the campaign tables: the rows the commit may mark processed (RULES.md §10).
+      const pendingChangeIds = port.pendingChangeIds();
       const chunks = port.chunkRanges(config.batch_size);
-      staging.planRun({
-        runId: task.runId,
-        organization: task.files.organization,
-        asOf: task.asOf,
-        configJson: task.configJson,
-        chunkCount: chunks.length,
-      });
+      staging.planRun(
+        {
+          runId: task.runId,
+          organization: task.files.organization,
+          asOf: task.asOf,
+          configJson: task.configJson,
+          chunkCount: chunks.length,
+        },
+        pendingChangeIds,
+      );
       port.startCheckpoint(task.runId);
       return { status: 'planned', chunks, contactRows: port.contactRowCount() };
     }),
@@ -206,7 +211,7 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
         // checkpoint says completed exactly when the schedule is the run's.
         let backupWaitMs = 0;
         const contactsProcessed = held.stats.total;
-        const writes = port.commitFullRun(task.runId, held, config.send_time, () => {
+        const writes = port.commitFullRun(task.runId, held, config.send_time, staging.changeLogIdsSeen(task.runId), () => {
           const waitStarted = performance.now();
           const backup = verifiedBackup(staging, task.runId);
           backupWaitMs = Math.round(performance.now() - waitStarted);
@@ -275,6 +280,9 @@ const reschedule = (task: RescheduleTask): RescheduleResult => {
     if (fullRun !== null) return { status: 'deferred', fullRunId: fullRun };
     const today = dayOf(task.asOf);
     const instanceId = 'campaignInstanceId' in task.target ? task.target.campaignInstanceId : null;
+    // Read before the campaign tables: a change logged after that may be missing from this reschedule's rows,
+    // so only these rows are marked processed (RULES.md §10, "Nothing lost").
+    const pendingChangeIds = instanceId === null ? [] : port.pendingChangeIds(instanceId);
     const targets = instanceId === null ? [...new Set((task.target as { contactIds: readonly number[] }).contactIds)] : port.campaignTargets(instanceId);
     if (targets === 'all') return { status: 'needs-full-run' };
     const contactIds = targets.sort((a, b) => a - b);
@@ -298,7 +306,7 @@ const reschedule = (task: RescheduleTask): RescheduleResult => {
         existing: port.existingDayCounts(today, contactIds),
       });
       timer.lap('finalizeMs');
-      const writes = port.commitContacts(task.runId, contactIds, table, config.send_time, instanceId);
+      const writes = port.commitContacts(task.runId, contactIds, table, config.send_time, pendingChangeIds);
       timer.lap('commitMs');
       const emails = emailCounts(table);
       port.completeCheckpoint(task.runId, {

@@ -157,6 +157,12 @@ class SqliteOrganization implements OrganizationPort {
     return [...latest].map(([campaignInstanceId, latestChangeLogId]) => ({ campaignInstanceId, latestChangeLogId }));
   }
 
+  pendingChangeIds(campaignInstanceId?: number): number[] {
+    return readPendingCampaignChanges(this.db)
+      .filter((change) => campaignInstanceId === undefined || change.campaignInstanceId === campaignInstanceId)
+      .map((change) => change.id);
+  }
+
   fullRunInFlight(maxAgeMs: number): string | null {
     const since = utcDatetime(new Date(Date.now() - maxAgeMs));
     const row = this.db.orm
@@ -302,18 +308,22 @@ class SqliteOrganization implements OrganizationPort {
     return { path, bytes };
   }
 
-  commitFullRun(runId: string, run: TableHolder, sendTime: string, beforeCommit?: () => void): WriteCounts {
+  commitFullRun(
+    runId: string,
+    run: TableHolder,
+    sendTime: string,
+    processedChangeIds: readonly number[],
+    beforeCommit?: () => void,
+  ): WriteCounts {
     const rows = new ScheduleRowStream(run, runId, sendTime, utcDatetime(new Date()), true);
     // One transaction around the schedule's replacement (its own transaction nests as a savepoint), the
     // change-log marks and `beforeCommit` (the finalizer's wait for the backup and its checkpoint).
     const summary = withDatabaseErrors(`committing run ${runId} to ${this.db.path}`, () =>
       inWriteTransaction(this.db, () => {
         const replaced = replaceOrganizationSchedule(this.db, runId, rows, { cacheSizeMb: FULL_RUN_COMMIT_CACHE_MB });
-        // A full run covers every contact, so it answers every pending change (RULES.md §10).
-        markCampaignChangesProcessed(
-          this.db,
-          readPendingCampaignChanges(this.db).map((change) => change.id),
-        );
+        // A full run covers every contact, so it answers every change pending when it began (RULES.md §10);
+        // one logged since may be missing from its rows and stays pending for its own reschedule.
+        markCampaignChangesProcessed(this.db, processedChangeIds);
         // What completeCheckpoint reads (the schedules-after checksum), when `beforeCommit` calls it.
         this.lastCommit = replaced;
         beforeCommit?.();
@@ -328,7 +338,7 @@ class SqliteOrganization implements OrganizationPort {
     contactIds: readonly number[],
     table: CandidateTable,
     sendTime: string,
-    processedChangesOfInstance: number | null,
+    processedChangeIds: readonly number[],
   ): WriteCounts {
     const summary = replaceContactsSchedule(
       this.db,
@@ -337,14 +347,7 @@ class SqliteOrganization implements OrganizationPort {
       new ScheduleRowStream({ table }, runId, sendTime, utcDatetime(new Date()), false),
     );
     this.lastCommit = summary;
-    if (processedChangesOfInstance !== null) {
-      markCampaignChangesProcessed(
-        this.db,
-        readPendingCampaignChanges(this.db)
-          .filter((change) => change.campaignInstanceId === processedChangesOfInstance)
-          .map((change) => change.id),
-      );
-    }
+    markCampaignChangesProcessed(this.db, processedChangeIds);
     return writeCounts(summary);
   }
 }

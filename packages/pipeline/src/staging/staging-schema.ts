@@ -49,6 +49,17 @@ export const stagedBackups = sqliteTable('staged_backups', {
   updatedAt: text('updated_at').notNull(),
 });
 
+/**
+ * The campaign_change_log rows a full run saw pending when it was planned, before any chunk read the campaign
+ * tables: the rows its commit marks processed (RULES.md §10). A table of its own, so that a staging file made
+ * before it gets it from `CREATE TABLE IF NOT EXISTS`.
+ */
+export const stagedChangeLogIds = sqliteTable('staged_change_log_ids', {
+  runId: text('run_id').primaryKey(),
+  /** A JSON array of ids. */
+  idsJson: text('ids_json').notNull(),
+});
+
 /** The staging file's whole schema; it holds scratch data only, so it is created as it is, never migrated. */
 export const STAGING_DDL = [
   `CREATE TABLE IF NOT EXISTS staged_runs (run_id TEXT PRIMARY KEY, organization TEXT NOT NULL, as_of TEXT NOT NULL,
@@ -58,4 +69,5 @@ export const STAGING_DDL = [
     "table" BLOB NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (run_id, chunk_index))`,
   `CREATE TABLE IF NOT EXISTS staged_backups (run_id TEXT PRIMARY KEY, status TEXT NOT NULL, contacts_checksum TEXT,
     schedules_before_checksum TEXT, path TEXT, bytes INTEGER, error TEXT, updated_at TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS staged_change_log_ids (run_id TEXT PRIMARY KEY, ids_json TEXT NOT NULL)`,
 ];

@@ -5,7 +5,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { ContactStats } from '../run-stats';
 import type { RunSummary } from '../run-summary';
-import { STAGING_DDL, stagedBackups, stagedChunks, stagedRuns } from './staging-schema';
+import { STAGING_DDL, stagedBackups, stagedChangeLogIds, stagedChunks, stagedRuns } from './staging-schema';
 
 const utcNow = (): string => new Date().toISOString().slice(0, 19).replace('T', ' ');
 
@@ -53,11 +53,16 @@ export class StagingStore {
     this.orm = drizzle(this.sqlite);
   }
 
-  /** Records a run's plan; a re-plan of the same run starts its chunks afresh. */
-  planRun(run: Omit<StagedRun, 'status' | 'summary' | 'startedAtMs'>): void {
+  /**
+   * Records a run's plan, with the change-log rows pending before its chunks read anything; a re-plan of the
+   * same run starts its chunks afresh and takes the rows pending then.
+   */
+  planRun(run: Omit<StagedRun, 'status' | 'summary' | 'startedAtMs'>, pendingChangeIds: readonly number[]): void {
     const now = utcNow();
     this.sqlite.transaction(() => {
       this.orm.delete(stagedChunks).where(eq(stagedChunks.runId, run.runId)).run();
+      const ids = { runId: run.runId, idsJson: JSON.stringify(pendingChangeIds) };
+      this.orm.insert(stagedChangeLogIds).values(ids).onConflictDoUpdate({ target: stagedChangeLogIds.runId, set: ids }).run();
       this.orm
         .insert(stagedRuns)
         .values({ ...run, status: 'planned', summaryJson: null, startedAtMs: Date.now(), createdAt: now, updatedAt: now })
@@ -89,6 +94,15 @@ export class StagingStore {
       summary: row.summaryJson === null ? null : (JSON.parse(row.summaryJson) as RunSummary),
       startedAtMs: row.startedAtMs,
     };
+  }
+
+  /**
+   * The change-log rows the run saw pending when planned; none for a run planned before they were recorded
+   * (its pending rows then stay for the poll's reschedules, rather than be marked unseen).
+   */
+  changeLogIdsSeen(runId: string): number[] {
+    const row = this.orm.select().from(stagedChangeLogIds).where(eq(stagedChangeLogIds.runId, runId)).get();
+    return row === undefined ? [] : (JSON.parse(row.idsJson) as number[]);
   }
 
   /** A retried chunk replaces its own earlier result. */

@@ -1,0 +1,162 @@
+/*
+ * RULES.md §10 on campaign_change_log: a change-log row triggers a reschedule and is "then marked processed";
+ * a full run "marks every pending campaign_change_log row processed" because it "covers every contact"; and
+ * "Nothing lost. A reschedule requested while a full run is in flight is reflected after both finish."
+ *
+ * A change the main application logs after a run has read the campaign tables is not in that run's rows. If
+ * the run marked its log row processed all the same, nothing would ever reschedule for it (the poll only looks
+ * at unprocessed rows): the change would be lost until some later full run. These tests log such a change at
+ * the moment a run is past its reads — through a SQLite trigger on the run's checkpoint for a reschedule, and
+ * between the chunks and the finalizer for a full run — and check that its row stays pending and that the
+ * next reschedule reflects it.
+ *
+ * The tasks run in this thread through runThreadTask (no queue, no Redis): the same code the fleet's threads run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { migrateOrganizationDb } from '@scheduler/db';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runThreadTask } from '../src/run-thread-task';
+import { isTaskFailure, type OrganizationFiles, type TaskFailure, type ThreadTask, type ThreadTaskResult } from '../src/thread-tasks';
+
+const AS_OF = '2026-06-01';
+const ORGANIZATION = 'change-log';
+
+interface ChangeLogRow {
+  readonly id: number;
+  readonly processed_at: string | null;
+}
+
+const run = async <T extends ThreadTask>(task: T): Promise<Exclude<ThreadTaskResult<T>, TaskFailure>> => {
+  const result = await runThreadTask(task);
+  if (isTaskFailure(result)) throw new Error(`${task.kind} failed: ${result.name}: ${result.message}`);
+  return result as Exclude<ThreadTaskResult<T>, TaskFailure>;
+};
+
+const logOf = (runId: string) => ({ runId, organization: ORGANIZATION, level: 'silent', toStderr: false });
+
+/** One IL contact targeted by instance 1 (campaign type promo) on 2026-06-20, and one change-log row pending for it. */
+const writeOrganization = (path: string): void => {
+  migrateOrganizationDb(path);
+  const db = new Database(path);
+  try {
+    db.exec(`
+      INSERT INTO contacts (id, email, zip_code, state, birth_date, effective_date) VALUES (1, 'c1@example.com', '60601', 'IL', NULL, NULL);
+      INSERT INTO campaign_types (name, respect_exclusion_windows, enable_followups, days_before_event, target_all_contacts, priority, active)
+        VALUES ('promo', 1, 1, 0, 0, 5, 1);
+      INSERT INTO campaign_instances (id, campaign_type, instance_name, email_template, sms_template, active_start_date, active_end_date, metadata)
+        VALUES (1, 'promo', 'spring', 'promo_v1', NULL, NULL, NULL, NULL);
+      INSERT INTO contact_campaigns (contact_id, campaign_instance_id, trigger_date, status) VALUES (1, 1, '2026-06-20', 'pending');
+      INSERT INTO campaign_change_log (id, campaign_instance_id, field_changed, old_value, new_value, changed_at, changed_by, requires_rescheduling, processed_at)
+        VALUES (1, 1, 'email_template', 'promo_v0', 'promo_v1', '2026-06-01 08:00:00', 'ops', 1, NULL);
+    `);
+  } finally {
+    db.close();
+  }
+};
+
+/** What the main application does when someone edits the instance: the change and its log row, together. */
+const CHANGE_TEMPLATE_TO_V2 = `
+  UPDATE campaign_instances SET email_template = 'promo_v2' WHERE id = 1;
+  INSERT INTO campaign_change_log (id, campaign_instance_id, field_changed, old_value, new_value, changed_at, changed_by, requires_rescheduling, processed_at)
+    VALUES (2, 1, 'email_template', 'promo_v1', 'promo_v2', '2026-06-01 12:00:00', 'ops', 1, NULL);
+`;
+
+describe('§10 campaign_change_log rows and the runs that mark them processed', () => {
+  let directory: string;
+  let files: OrganizationFiles;
+  const sql = <T>(work: (db: Database.Database) => T): T => {
+    const db = new Database(files.databasePath);
+    try {
+      return work(db);
+    } finally {
+      db.close();
+    }
+  };
+  const changeLog = (): ChangeLogRow[] =>
+    sql((db) => db.prepare('SELECT id, processed_at FROM campaign_change_log ORDER BY id').all() as ChangeLogRow[]);
+  const campaignTemplate = (): string | null =>
+    sql(
+      (db) =>
+        (db.prepare("SELECT email_template FROM email_schedules WHERE contact_id = 1 AND email_type = 'campaign_promo'").get() as
+          | { email_template: string | null }
+          | undefined)?.email_template ?? null,
+    );
+  const rescheduleInstance = (runId: string) =>
+    run({
+      kind: 'reschedule',
+      files,
+      runId,
+      target: { campaignInstanceId: 1 },
+      asOf: AS_OF,
+      configJson: '{}',
+      log: logOf(runId),
+    });
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'scheduler-change-log-'));
+    files = { organization: ORGANIZATION, databasePath: join(directory, 'org.sqlite'), stagingPath: join(directory, 'org.staging.sqlite') };
+    writeOrganization(files.databasePath);
+  });
+
+  afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+  describe('when a change is logged while a reschedule of the instance is past its reads', () => {
+    it('marks processed only the rows logged before it read, and the next reschedule reflects the later change', async () => {
+      // The reschedule writes its checkpoint after it has read the campaign tables and before it commits.
+      sql((db) =>
+        db.exec(`CREATE TRIGGER change_during_reschedule AFTER INSERT ON scheduler_checkpoints BEGIN ${CHANGE_TEMPLATE_TO_V2} END;`),
+      );
+      const first = await rescheduleInstance('reschedule-during-change');
+      expect(first.status).toBe('completed');
+      expect(campaignTemplate()).toBe('promo_v1');
+      const [before, during] = changeLog();
+      expect(before!.processed_at).not.toBeNull();
+      expect(during!.processed_at).toBeNull();
+
+      sql((db) => db.exec('DROP TRIGGER change_during_reschedule'));
+      expect((await rescheduleInstance('reschedule-after-change')).status).toBe('completed');
+      expect(campaignTemplate()).toBe('promo_v2');
+      expect(changeLog().every((row) => row.processed_at !== null)).toBe(true);
+    });
+  });
+
+  describe('when a change is logged while a full run is past its reads', () => {
+    it('marks processed only the rows pending when the run began, and a reschedule then reflects the later change', async () => {
+      const runId = 'run-change-during-full-run';
+      const planned = await run({ kind: 'plan-run', files, runId, asOf: AS_OF, configJson: '{}', rerun: false, log: logOf(runId) });
+      if (planned.status !== 'planned') throw new Error('the run was not planned');
+      for (const chunk of planned.chunks) await run({ kind: 'compute-chunk', files, runId, chunk, log: logOf(runId) });
+      sql((db) => db.exec(CHANGE_TEMPLATE_TO_V2));
+      await run({ kind: 'backup', files, runId, log: logOf(runId) });
+      await run({ kind: 'finalize-run', files, runId, chunkCount: planned.chunks.length, log: logOf(runId) });
+      expect(campaignTemplate()).toBe('promo_v1');
+      const [before, during] = changeLog();
+      expect(before!.processed_at).not.toBeNull();
+      expect(during!.processed_at).toBeNull();
+
+      expect((await rescheduleInstance('reschedule-after-full-run')).status).toBe('completed');
+      expect(campaignTemplate()).toBe('promo_v2');
+      expect(changeLog().every((row) => row.processed_at !== null)).toBe(true);
+    });
+
+    it('still marks every row pending when it began, a row whose instance no longer exists included', async () => {
+      sql((db) =>
+        db.exec(`INSERT INTO campaign_change_log (id, campaign_instance_id, field_changed, old_value, new_value, changed_at, changed_by, requires_rescheduling, processed_at)
+                 VALUES (3, 777, 'active_start_date', 'a', 'b', '2026-06-01 08:30:00', 'ops', 1, NULL)`),
+      );
+      const runId = 'run-marks-pending';
+      const planned = await run({ kind: 'plan-run', files, runId, asOf: AS_OF, configJson: '{}', rerun: false, log: logOf(runId) });
+      if (planned.status !== 'planned') throw new Error('the run was not planned');
+      for (const chunk of planned.chunks) await run({ kind: 'compute-chunk', files, runId, chunk, log: logOf(runId) });
+      await run({ kind: 'backup', files, runId, log: logOf(runId) });
+      await run({ kind: 'finalize-run', files, runId, chunkCount: planned.chunks.length, log: logOf(runId) });
+      expect(changeLog().map((row) => [row.id, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(row.processed_at ?? '')])).toEqual([
+        [1, true],
+        [3, true],
+      ]);
+    });
+  });
+});
