@@ -1,9 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NO_DAY, scheduleOrganization, type CampaignInstance, type CampaignType, type ContactRecord } from '../src/index';
+import { refFnv1a, refIso } from './support/reference';
 import {
   campaignInstance,
   campaignType,
   contactIn,
+  day,
   emailsFor,
   inputsOf,
   iso,
@@ -221,6 +224,47 @@ describe('§7 campaigns', () => {
       const emails = emailsFor(context, inputsOf(contact, { targets: [target(1, '2026-06-20'), target(2, '2026-06-20')] }));
       expect(onlyOf(emails, 'campaign_alpha')).toMatchObject({ status: 'skipped', skipCode: 'exclusion_window' });
       expect(onlyOf(emails, 'campaign_beta')).toMatchObject({ status: 'pre-scheduled', skipCode: null });
+    });
+
+    it('keeps, of two same-type emails of one instance that catch-up puts on one day, the lower hash(key)', () => {
+      // Computed from the rule text alone: RULES.md §1 (key, FNV-1a), §4 (catch-up with S = 7, no deadline when
+      // days_before_event = 0) and §7 (one row per contact, type and date: lower priority number, then lower
+      // instance id, then lower hash(key); here priority and instance are the same).
+      const today = '2026-06-01';
+      const todayDay = day(today);
+      const context = campaignWorld([campaignType('promo')], [campaignInstance(1, 'promo')], today);
+      const catchUp = (hash: number): number => {
+        let d = todayDay;
+        while (d % 7 !== hash % 7) d++;
+        return d;
+      };
+      let sameDayCases = 0;
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 2 ** 40 }),
+          fc.uniqueArray(fc.integer({ min: 1, max: 60 }), { minLength: 2, maxLength: 2 }),
+          (contactId, daysLate) => {
+            const triggers = daysLate.map((late) => refIso(todayDay - late));
+            const expected = triggers.map((trigger) => {
+              const hash = refFnv1a(`${contactId}|campaign_promo|${trigger}`);
+              return { trigger, hash, send: catchUp(hash) };
+            });
+            const [a, b] = expected as [(typeof expected)[0], (typeof expected)[0]];
+            const kept = a.send !== b.send ? [a, b] : [a.hash < b.hash ? a : b];
+            if (a.send === b.send) sameDayCases++;
+            const emails = emailsFor(
+              context,
+              inputsOf(contactIn('IL', { id: contactId }), { targets: triggers.map((trigger) => target(1, trigger)) }),
+            );
+            expect(emails.map((email) => `${iso(email.eventDay!)} ${iso(email.day)} ${email.status}`).sort()).toEqual(
+              kept.map((email) => `${email.trigger} ${refIso(email.send)} pre-scheduled`).sort(),
+            );
+          },
+        ),
+        { numRuns: 500 },
+      );
+      // About one case in seven lands both on one day: the tie-break was exercised.
+      expect(sameDayCases).toBeGreaterThan(20);
     });
 
     it('is no conflict between a campaign email and a birthday email', () => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fnv1a, followupTypeOf, NO_DAY, type Behaviour, type CampaignInstance, type ConfigInput, type HistoryEmail } from '../src/index';
 import {
@@ -5,6 +6,7 @@ import {
   campaignInstance,
   campaignType,
   contactIn,
+  day,
   emailsFor,
   historyRow,
   inputsOf,
@@ -80,6 +82,34 @@ describe('§8 follow-ups', () => {
       expect(typeAfter([behaviourOn('click', '2026-06-10')])).toBe('followup_2_clicked_no_hq');
     });
 
+    it('counts exactly the behaviour dated from the sent day to today, both inclusive (property)', () => {
+      // RULES.md §8, from its text: conditions → 4, else an answer → 3, else a click → 2, else 1; behaviour counts
+      // when its day d has sent ≤ d ≤ today.
+      const today = day(TODAY);
+      const kinds = ['click', 'answered_no_conditions', 'answered_with_conditions'] as const;
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: 35 }),
+          fc.array(fc.record({ kind: fc.constantFrom(...kinds), offset: fc.integer({ min: -40, max: 5 }) }), { maxLength: 4 }),
+          (daysAgo, events) => {
+            const sent = today - daysAgo;
+            const behaviour = events.map((event) => ({ kind: event.kind, day: today + event.offset }));
+            const counted = new Set(behaviour.filter((event) => event.day >= sent && event.day <= today).map((event) => event.kind));
+            const expected = counted.has('answered_with_conditions')
+              ? 'followup_4_hq_with_yes'
+              : counted.has('answered_no_conditions')
+                ? 'followup_3_hq_no_yes'
+                : counted.has('click')
+                  ? 'followup_2_clicked_no_hq'
+                  : 'followup_1_cold';
+            const emails = followupsAfter([sentEmail(100, 'aep', iso(sent))], behaviour);
+            expect(emails.map((email) => email.emailType)).toEqual([expected]);
+          },
+        ),
+        { numRuns: 500 },
+      );
+    });
+
     it('ranks the behaviour as conditions, then answered, then clicked, then cold', () => {
       const none = { clicked: false, answered: false, hasConditions: false };
       expect(followupTypeOf(none)).toBe('followup_1_cold');
@@ -144,6 +174,28 @@ describe('§8 follow-ups', () => {
       expect(dateAfter('2026-05-06')).toBe('2026-06-11');
     });
 
+    it('goes on sent day + delay, or tomorrow when that is before today, for any sent day within the look-back (property)', () => {
+      // RULES.md §8, from its text: an initial email sent on s with today − lookback ≤ s ≤ today gets one
+      // follow-up on s + delay, or on today + 1 when s + delay < today; one sent earlier or later gets none.
+      const today = day(TODAY);
+      fc.assert(
+        fc.property(
+          fc.integer({ min: -3, max: 45 }),
+          fc.integer({ min: 0, max: 6 }),
+          fc.integer({ min: 1, max: 40 }),
+          (daysAgo, delay, lookback) => {
+            const sent = today - daysAgo;
+            const emails = followupsAfter([sentEmail(100, 'aep', iso(sent))], [], {
+              timing: { followup_delay_days: delay, followup_lookback_days: lookback },
+            });
+            const expected = daysAgo < 0 || daysAgo > lookback ? [] : [iso(sent + delay < today ? today + 1 : sent + delay)];
+            expect(emails.map((email) => iso(email.day))).toEqual(expected);
+          },
+        ),
+        { numRuns: 500 },
+      );
+    });
+
     it('has no deadline', () => {
       expect(followupsAfter([sentEmail(100, 'aep', '2026-06-09')])[0]!.deadline).toBe(NO_DAY);
     });
@@ -151,7 +203,7 @@ describe('§8 follow-ups', () => {
 
   describe('when a follow-up of the initial email already exists', () => {
     it('produces none when the sender holds one, of whatever type', () => {
-      for (const status of ['scheduled', 'sent'] as const) {
+      for (const status of ['scheduled', 'processing', 'sent', 'delivered', 'failed'] as const) {
         const existing = historyRow({ id: 200, emailType: 'followup_2_clicked_no_hq', status, scheduled: '2026-06-11', initialEmailId: 100 });
         expect(followupsAfter([sentEmail(100, 'aep', '2026-06-09'), existing]), status).toEqual([]);
       }

@@ -169,6 +169,21 @@ describe('§9 global balancing and frequency caps', () => {
       expect(tableLines(table)).toEqual(['2026-06-10 pre-scheduled', '2026-06-09 pre-scheduled', '2026-06-08 pre-scheduled']);
     });
 
+    it("does not move an email onto a day holding its contact's skipped row of that type (the run's, either status)", () => {
+      const table = tableOf([
+        { id: 1, emails: [ed('2026-06-10', 13), candidate({ type: 'effective_date', on: '2026-06-11', keyHash: 1, status: 'skipped' })] },
+        { id: 2, emails: [ed('2026-06-10', 6)] },
+        { id: 3, emails: [ed('2026-06-10', 10)] },
+      ]);
+      finalize(table, 100);
+      expect(tableLines(table)).toEqual([
+        '2026-06-10 pre-scheduled',
+        '2026-06-11 skipped',
+        '2026-06-09 pre-scheduled',
+        '2026-06-08 pre-scheduled',
+      ]);
+    });
+
     it('does not move an email onto a day its contact already has a row of that type', () => {
       const table = tableOf([
         { id: 1, emails: [ed('2026-06-10', 13)], history: heldOn('effective_date', [day('2026-06-11')]) },
@@ -300,6 +315,23 @@ describe('§9 global balancing and frequency caps', () => {
       ]);
       finalize(table, 100, config);
       expect(tableLines(table)[6]).toBe('2026-06-13 pre-scheduled');
+    });
+
+    it("skips a day holding its contact's skipped run row of that type (a campaign conflict's loser)", () => {
+      // Day 06-10 holds 7 > 6: birthdays of hash 1–5 stay, hash 6 moves to 06-11; the campaign email
+      // (priority 90) finds 06-11 taken by its contact's skipped campaign_promo row and goes to 06-12.
+      const promo = (on: string, status: 'pre-scheduled' | 'skipped') => candidate({ type: 'campaign_promo', on, priority: 90, keyHash: 0, status });
+      const table = tableOf([
+        ...oneEach([1, 2, 3, 4, 5, 6].map((hash) => bday('2026-06-10', 10, hash))),
+        { id: 7, emails: [promo('2026-06-10', 'pre-scheduled'), promo('2026-06-11', 'skipped')] },
+      ]);
+      finalize(table, 100, config);
+      expect(tableLines(table)).toEqual([
+        ...Array(5).fill('2026-06-10 pre-scheduled'),
+        '2026-06-11 pre-scheduled',
+        '2026-06-12 pre-scheduled',
+        '2026-06-11 skipped',
+      ]);
     });
 
     it('does not move an email into its contact’s window, but past it', () => {
