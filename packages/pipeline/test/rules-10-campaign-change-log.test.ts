@@ -103,6 +103,34 @@ describe('§10 campaign_change_log rows and the runs that mark them processed', 
 
   afterEach(() => rmSync(directory, { recursive: true, force: true }));
 
+  describe('when runs read the campaign tables (RULES.md §7: it does not modify them, except marking change-log rows)', () => {
+    it('leaves campaign_types, campaign_instances and contact_campaigns as they were, and of campaign_change_log only processed_at changes', async () => {
+      const snapshot = () =>
+        sql((db) => ({
+          types: db.prepare('SELECT * FROM campaign_types ORDER BY rowid').all(),
+          instances: db.prepare('SELECT * FROM campaign_instances ORDER BY rowid').all(),
+          targets: db.prepare('SELECT * FROM contact_campaigns ORDER BY rowid').all(),
+          log: db.prepare('SELECT * FROM campaign_change_log ORDER BY rowid').all() as Record<string, unknown>[],
+        }));
+      const before = snapshot();
+      const runId = 'run-reads-campaigns';
+      const planned = await run({ kind: 'plan-run', files, runId, asOf: AS_OF, configJson: '{}', rerun: false, log: logOf(runId) });
+      if (planned.status !== 'planned') throw new Error('the run was not planned');
+      for (const chunk of planned.chunks) await run({ kind: 'compute-chunk', files, runId, chunk, log: logOf(runId) });
+      await run({ kind: 'backup', files, runId, log: logOf(runId) });
+      await run({ kind: 'finalize-run', files, runId, chunkCount: planned.chunks.length, log: logOf(runId) });
+      await rescheduleInstance('reschedule-reads-campaigns');
+      const after = snapshot();
+      expect(campaignTemplate()).toBe('promo_v1');
+      expect(after.types).toEqual(before.types);
+      expect(after.instances).toEqual(before.instances);
+      expect(after.targets).toEqual(before.targets);
+      const withoutProcessedAt = (rows: Record<string, unknown>[]) => rows.map(({ processed_at: _processedAt, ...rest }) => rest);
+      expect(withoutProcessedAt(after.log)).toEqual(withoutProcessedAt(before.log));
+      expect(after.log.map((row) => row.processed_at !== null)).toEqual([true]);
+    });
+  });
+
   describe('when a change is logged while a reschedule of the instance is past its reads', () => {
     it('marks processed only the rows logged before it read, and the next reschedule reflects the later change', async () => {
       // The reschedule writes its checkpoint after it has read the campaign tables and before it commits.
