@@ -16,6 +16,13 @@ export interface ContactRecord {
 /** Statuses the sending service owns; the scheduler never writes them. */
 export const SENDER_STATUSES = ['scheduled', 'processing', 'sent', 'delivered', 'failed'] as const;
 export type SenderStatus = (typeof SENDER_STATUSES)[number];
+/**
+ * A history row's status: one the contract names, or `other` for any status it does not (a sender's own
+ * word, or a spelling such as `Sent`). RULES.md §4 blocks on "a status other than pre-scheduled or
+ * skipped", so such a row blocks its key and its day like any sender row; it counts toward nothing that
+ * names its statuses (follow-up initial emails, the frequency cap, day counts).
+ */
+export type HistoryStatus = SenderStatus | 'other';
 export type SchedulerStatus = 'pre-scheduled' | 'skipped';
 
 /**
@@ -25,7 +32,7 @@ export type SchedulerStatus = 'pre-scheduled' | 'skipped';
 export interface HistoryEmail {
   readonly id: number;
   readonly emailType: string;
-  readonly status: SenderStatus;
+  readonly status: HistoryStatus;
   /** `scheduled_send_date`; `NO_DAY` when it is not a date (the row still blocks its key). */
   readonly scheduledDay: number;
   /** CT date of `actual_send_datetime`, else `scheduled_send_date`. */

@@ -268,6 +268,14 @@ describe('§4 candidates', () => {
       expectTypeOf<Extract<HistoryEmail['status'], 'pre-scheduled' | 'skipped'>>().toBeNever();
     });
 
+    it('produces no candidate when the row holding its key or its date has a status the contract does not name', () => {
+      // "a status other than pre-scheduled or skipped": a sender's own word (read as `other`) blocks too.
+      const sameKey = historyRow({ id: 9, emailType: 'birthday', status: 'other', scheduled: '2026-07-01', event: '2026-07-20' });
+      expect(birthdayAfter(sameKey)).toEqual([]);
+      const sameDate = historyRow({ id: 9, emailType: 'birthday', status: 'other', scheduled: '2026-07-06', event: '2025-07-20' });
+      expect(birthdayAfter(sameDate)).toEqual([]);
+    });
+
     it("still produces this year's email when history holds last year's", () => {
       const row = historyRow({ id: 9, emailType: 'birthday', status: 'sent', scheduled: '2025-07-06', event: '2025-07-20' });
       expect(birthdayAfter(row)).toEqual(['birthday 2026-07-06 pre-scheduled']);

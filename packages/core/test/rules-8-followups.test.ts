@@ -140,7 +140,8 @@ describe('§8 follow-ups', () => {
 
     it('takes sent and delivered rows only', () => {
       expect(followupsAfter([{ ...sentEmail(100, 'aep', '2026-06-09'), status: 'delivered' }])).toHaveLength(1);
-      for (const status of ['scheduled', 'processing', 'failed'] as const) {
+      // `other`: a status the contract does not name (RULES.md §8 names sent and delivered only).
+      for (const status of ['scheduled', 'processing', 'failed', 'other'] as const) {
         expect(followupsAfter([{ ...sentEmail(100, 'aep', '2026-06-09'), status }]), status).toEqual([]);
       }
     });
@@ -202,8 +203,9 @@ describe('§8 follow-ups', () => {
   });
 
   describe('when a follow-up of the initial email already exists', () => {
-    it('produces none when the sender holds one, of whatever type', () => {
-      for (const status of ['scheduled', 'processing', 'sent', 'delivered', 'failed'] as const) {
+    it('produces none when the sender holds one, of whatever type and status', () => {
+      // "outside pre-scheduled/skipped": `other` is a status the contract does not name.
+      for (const status of ['scheduled', 'processing', 'sent', 'delivered', 'failed', 'other'] as const) {
         const existing = historyRow({ id: 200, emailType: 'followup_2_clicked_no_hq', status, scheduled: '2026-06-11', initialEmailId: 100 });
         expect(followupsAfter([sentEmail(100, 'aep', '2026-06-09'), existing]), status).toEqual([]);
       }

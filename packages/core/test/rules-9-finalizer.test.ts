@@ -489,10 +489,11 @@ describe('§9 global balancing and frequency caps', () => {
       expect(capped([email('campaign_a', '2026-06-10', 10), email('campaign_b', '2026-06-11', 20)], history).skipped).toEqual([1]);
     });
 
-    it('counts neither failed history rows nor follow-ups', () => {
+    it('counts neither failed history rows, nor rows of a status the contract does not name, nor follow-ups', () => {
       const history = [
         historyRow({ id: 1, emailType: 'aep', status: 'failed', scheduled: '2026-06-05' }),
         historyRow({ id: 2, emailType: 'followup_1_cold', status: 'sent', scheduled: '2026-06-06', initialEmailId: 9 }),
+        historyRow({ id: 3, emailType: 'birthday', status: 'other', scheduled: '2026-06-07' }),
       ];
       const run = [email('a', '2026-06-10', 10), email('b', '2026-06-11', 20), email('c', '2026-06-12', 30)];
       expect(capped(run, history).skipped).toEqual([]);

@@ -138,7 +138,7 @@ describe('contact inputs', () => {
     db.close();
   });
 
-  it('count and skip rows that cannot be read, and never return scheduler rows as history', () => {
+  it('count and skip rows that cannot be read, keep a status the contract does not name as other, and never return scheduler rows as history', () => {
     const db = seedHistory();
     const { inputs, unreadable } = readContactInputs(db, { fromId: 1, toId: 3, timeZone: 'America/Chicago' });
     const second = inputs[1]!.history;
@@ -146,7 +146,10 @@ describe('contact inputs', () => {
     expect(second).toEqual([
       { id: 14, emailType: 'campaign_spring', status: 'failed', scheduledDay: day('2026-04-01'), sentDay: day('2026-04-01'), eventDay: null, campaignInstanceId: 7, initialEmailId: null },
     ]);
-    expect(inputs[2]!.history).toEqual([]);
+    // Row 18's 'bounced' is no status the contract names, but it is not pre-scheduled or skipped: the sender's (RULES.md §4).
+    expect(inputs[2]!.history).toEqual([
+      { id: 18, emailType: 'aep', status: 'other', scheduledDay: day('2026-09-03'), sentDay: day('2026-09-03'), eventDay: null, campaignInstanceId: null, initialEmailId: null },
+    ]);
     expect(unreadable).toEqual({
       'email_schedules.malformed_actual_send_datetime': 1,
       'email_schedules.malformed_scheduled_send_date': 1,

@@ -22,7 +22,7 @@ import {
   type Exclusion,
   type HistoryEmail,
   type SchedulingContext,
-  type SenderStatus,
+  type HistoryStatus,
   type ZipLookup,
 } from '../../src/index';
 
@@ -127,7 +127,7 @@ export const target = (campaignInstanceId: number, triggerDate: string | null, s
 export const historyRow = (fields: {
   id: number;
   emailType: string;
-  status: SenderStatus;
+  status: HistoryStatus;
   scheduled: string;
   sent?: string;
   event?: string | null;

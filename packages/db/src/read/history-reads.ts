@@ -5,7 +5,7 @@ import {
   epochDay,
   parseIsoDate,
   type HistoryEmail,
-  type SenderStatus,
+  type HistoryStatus,
   type UtcDatetimeToDay,
 } from '@scheduler/core';
 import { withDatabaseErrors } from '../connection/database-errors';
@@ -35,7 +35,8 @@ const initialEmailIdOf = (metadata: string | null): number | null => {
  * days: `sentDay` is the day of `actual_send_datetime` in `toDay`'s zone, else
  * `scheduled_send_date`. Unusable rows are counted in `unreadable` and left out;
  * a row whose `scheduled_send_date` is malformed but whose key is readable is
- * counted and kept, dated `NO_DAY`, so that it still blocks its key (RULES.md §4).
+ * counted and kept, dated `NO_DAY`, so that it still blocks its key (RULES.md §4),
+ * and so is a row whose status the contract does not name, as status `other`.
  */
 export const readHistory = (
   db: OrganizationDb,
@@ -58,10 +59,15 @@ export const readHistory = (
   ) as unknown[][];
   const byContact = new Map<number, HistoryEmail[]>();
   for (const row of rows) {
-    const status = storedText(row[3]);
-    if (status === null || !SENDER_STATUS_SET.has(status)) {
+    const storedStatus = storedText(row[3]);
+    let status: HistoryStatus;
+    if (storedStatus !== null && SENDER_STATUS_SET.has(storedStatus)) {
+      status = storedStatus as HistoryStatus;
+    } else {
       countUnreadable(unreadable, TABLE, 'unknown_status');
-      continue;
+      // RULES.md §4: any status but pre-scheduled or skipped is the sender's, and blocks what it holds.
+      if (storedStatus === null) continue;
+      status = 'other';
     }
     const emailType = storedText(row[2]);
     if (emailType === null) {
@@ -88,7 +94,7 @@ export const readHistory = (
     const email: HistoryEmail = {
       id: row[0] as number,
       emailType,
-      status: status as SenderStatus,
+      status,
       scheduledDay,
       sentDay,
       eventDay,

@@ -23,7 +23,7 @@ import {
   type ContactInputs,
   type ContactRecord,
   type HistoryEmail,
-  type SenderStatus,
+  type HistoryStatus,
 } from '@scheduler/core';
 import { refEpochDay, refParseDate } from '../../../core/test/support/reference';
 
@@ -167,10 +167,10 @@ export const readOrganizationIndependently = (path: string): IndependentOrganiza
     // History: every row the sender has touched (RULES.md §4, §8, §9).
     const undatedHistory: number[] = [];
     const history: Array<HistoryEmail & { contactId: number }> = [];
-    const senderStatuses = SENDER_STATUSES.map((status) => `'${status}'`).join(', ');
+    // "a status other than pre-scheduled or skipped"; one the contract does not name is `other`.
     for (const row of all(
       `SELECT id, contact_id, email_type, status, scheduled_send_date, actual_send_datetime, event_year, event_month, event_day, campaign_instance_id, metadata
-         FROM email_schedules WHERE status IN (${senderStatuses}) ORDER BY id`,
+         FROM email_schedules WHERE status NOT IN ('pre-scheduled', 'skipped') ORDER BY id`,
     )) {
       const scheduledDay = dayOfIso(row.scheduled_send_date);
       if (scheduledDay === null) {
@@ -194,7 +194,7 @@ export const readOrganizationIndependently = (path: string): IndependentOrganiza
         contactId: Number(row.contact_id),
         id: Number(row.id),
         emailType,
-        status: String(row.status) as SenderStatus,
+        status: ((SENDER_STATUSES as readonly string[]).includes(String(row.status)) ? row.status : 'other') as HistoryStatus,
         scheduledDay,
         sentDay,
         eventDay,
