@@ -10,8 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seedOrganization } from '@scheduler/db';
+import { readEnv } from '../src/cli-env';
 import { UNREACHABLE_REDIS, expectOneClearLine, redisUrl, scheduler } from './support/scheduler-cli';
 
 // Cases run two processes at a time (support/scheduler-cli.ts); a case's time includes its wait for a slot.
@@ -129,5 +130,21 @@ describe.concurrent('when an environment value is bad', () => {
   ];
   it.each(cases)('%s: one clear line naming the variable and a non-zero exit', { timeout: CASE_TIMEOUT_MS }, async (_, args, env, mention) => {
     expectOneClearLine(await scheduler(args(), env()), mention);
+  });
+});
+
+describe('when REDIS_URL is not set', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  // CONTRACT.md "Command line": "`REDIS_URL` names the Redis server (default `redis://127.0.0.1:6379`)".
+  it('the CLI uses redis://127.0.0.1:6379', () => {
+    vi.stubEnv('REDIS_URL', undefined);
+    expect(readEnv().REDIS_URL).toBe('redis://127.0.0.1:6379');
+  });
+
+  // README: an empty variable (`REDIS_URL=` in a compose file) is an unset one.
+  it('an empty REDIS_URL is the default too', () => {
+    vi.stubEnv('REDIS_URL', '');
+    expect(readEnv().REDIS_URL).toBe('redis://127.0.0.1:6379');
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedOrganization } from '@scheduler/db';
+import { openOrganizationDb, seedOrganization } from '@scheduler/db';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
@@ -73,6 +73,27 @@ describe('scheduler run and reschedule', () => {
     expect(result.status).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(JSON.parse(lines[lines.length - 1]!)).toMatchObject({ status: 'completed', kind: 'contacts' });
+  });
+
+  // CONTRACT.md "Command line": `reschedule --db FILE --contact ID...`, several ids after one flag.
+  it('reschedules every contact listed after one --contact, and only those', async () => {
+    const result = await scheduler(['reschedule', '--db', database, '--contact', '3', '9', '11', '--as-of', '2026-11-28', '--json'], {
+      REDIS_URL: redisUrl(),
+      SCHEDULER_QUEUE_PREFIX: prefix,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    const summary = JSON.parse(lines[lines.length - 1]!) as { run_id: string; status: string; contacts: { total: number } };
+    expect(summary).toMatchObject({ status: 'completed', contacts: { total: 3 } });
+    const db = openOrganizationDb(database, { readonly: true });
+    try {
+      const checkpoint = db.sqlite
+        .prepare('SELECT status, contacts_processed FROM scheduler_checkpoints WHERE scheduler_run_id = ?')
+        .get(summary.run_id);
+      expect(checkpoint).toEqual({ status: 'completed', contacts_processed: 3 });
+    } finally {
+      db.close();
+    }
   });
 
   it.each([
