@@ -347,3 +347,26 @@ describe('when `run` starts its own workers (no fleet serves the queues)', () =>
     for (const record of jsonLines(result.stderr)) expect(record, JSON.stringify(record)).toMatchObject({ runId, organization: 'solo' });
   });
 });
+
+describe('when `scheduler nightly` registers the nightly job scheduler', () => {
+  // CONTRACT.md "Command line": `nightly` registers the nightly job scheduler; success is exit 0.
+  it('exits 0 and leaves a repeating nightly job on scheduler-requests', { timeout: CASE_TIMEOUT_MS }, async () => {
+    const prefix = ownPrefix();
+    const result = await scheduler(['nightly'], { REDIS_URL: redisUrl(), SCHEDULER_QUEUE_PREFIX: prefix });
+    expect(result.status, result.stderr).toBe(0);
+    const { Queue } = bullmq();
+    const { hostname, port } = new URL(redisUrl());
+    const requests = new Queue('scheduler-requests', { connection: { host: hostname, port: Number(port || 6379) }, prefix });
+    try {
+      const schedulers = await requests.getJobSchedulers();
+      const nightly = schedulers.filter((entry) => entry.name === 'nightly');
+      expect(nightly, JSON.stringify(schedulers)).toHaveLength(1);
+      // A daily pattern in the configured time zone (America/Chicago unless configured).
+      expect(nightly[0]).toMatchObject({ tz: 'America/Chicago' });
+      expect(typeof nightly[0]!.pattern).toBe('string');
+    } finally {
+      await requests.obliterate({ force: true });
+      await requests.close();
+    }
+  });
+});
