@@ -64,7 +64,7 @@ export class ScheduleRowStream implements Iterable<ScheduleRow>, Iterator<Schedu
       status: table.status[e] === STATUS_PRE_SCHEDULED ? 'pre-scheduled' : 'skipped',
       skipReason: table.skipReason[e] === NO_TEXT ? null : table.textAt(table.skipReason[e]!),
       priority: table.priority[e]!,
-      campaignInstanceId: table.campaignInstanceId[e]! < 0 ? null : table.campaignInstanceId[e]!,
+      campaignInstanceId: table.campaignInstanceIdAt(e),
       emailTemplate: table.textAt(table.emailTemplate[e]!),
       smsTemplate: table.textAt(table.smsTemplate[e]!),
       schedulerRunId: this.runId,

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openOrganizationDb, seedOrganization } from '@scheduler/db';
+import { migrateOrganizationDb, openOrganizationDb, seedOrganization } from '@scheduler/db';
 import { configWith, connectClient, newWorld } from './support/fleet-world';
 
 const AS_OF = '2026-11-28';
@@ -134,5 +134,66 @@ describe('when a full run commits with send_time and templates configured', () =
       expect(row.updated_at).toMatch(UTC_DATETIME);
       for (const part of [row.event_year, row.event_month, row.event_day]) expect(Number.isInteger(part)).toBe(true);
     }
+  });
+});
+
+/**
+ * CONTRACT.md: `campaign_instances(id INTEGER PRIMARY KEY ...)` — any SQLite
+ * integer, as contact ids are — and RULES.md §7/§8: a campaign email's
+ * `campaign_instance_id` comes from its instance, a follow-up's from its parent.
+ */
+describe('when campaign instances have negative ids', () => {
+  const world = newWorld();
+  const database = join(world.directory, 'negative.sqlite');
+  let rows: { contact_id: number; email_type: string; campaign_instance_id: number | null; email_template: string | null; priority: number }[] = [];
+
+  beforeAll(async () => {
+    migrateOrganizationDb(database);
+    const db = openOrganizationDb(database);
+    try {
+      db.sqlite.exec(`
+        INSERT INTO contacts (id, email, zip_code, state) VALUES
+          (1, 'one@example.com', '75001', 'TX'), (2, 'two@example.com', '75001', 'TX'), (3, 'three@example.com', '75001', 'TX');
+        INSERT INTO campaign_types (name, priority) VALUES ('promo', 5), ('rates', 6);
+        INSERT INTO campaign_instances (id, campaign_type, instance_name, email_template, sms_template) VALUES
+          (-7, 'promo', 'winter', 'promo_email', 'promo_sms'), (-1, 'rates', 'spring', 'rates_email', NULL);
+        INSERT INTO contact_campaigns (contact_id, campaign_instance_id, trigger_date) VALUES (1, -7, '2026-12-10'), (2, -1, '2026-12-12');
+        INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status, campaign_instance_id, actual_send_datetime)
+          VALUES (3, 'campaign_promo', '2026-11-20', 'sent', -7, '2026-11-20 15:00:00');
+      `);
+    } finally {
+      db.close();
+    }
+    const client = await connectClient(database, world.prefix);
+    try {
+      await client.fullRun('negative', { asOf: AS_OF });
+    } finally {
+      await client.close();
+    }
+    const read = openOrganizationDb(database, { readonly: true });
+    try {
+      rows = read.sqlite
+        .prepare(
+          `SELECT contact_id, email_type, campaign_instance_id, email_template, priority FROM email_schedules
+           WHERE status IN ('pre-scheduled', 'skipped') AND (email_type LIKE 'campaign_%' OR email_type LIKE 'followup_%') ORDER BY contact_id`,
+        )
+        .all() as typeof rows;
+    } finally {
+      read.close();
+    }
+  }, 120_000);
+  afterAll(() => world.cleanup());
+
+  it("writes each campaign email with its instance's id, -1 included", () => {
+    expect(rows.filter((row) => row.email_type.startsWith('campaign_'))).toEqual([
+      { contact_id: 1, email_type: 'campaign_promo', campaign_instance_id: -7, email_template: 'promo_email', priority: 5 },
+      { contact_id: 2, email_type: 'campaign_rates', campaign_instance_id: -1, email_template: 'rates_email', priority: 6 },
+    ]);
+  });
+
+  it("writes a campaign's follow-up with its parent's instance id and priority", () => {
+    expect(rows.filter((row) => row.email_type.startsWith('followup_'))).toEqual([
+      { contact_id: 3, email_type: 'followup_1_cold', campaign_instance_id: -7, email_template: 'followup_1_cold', priority: 5 },
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import { NO_DAY } from '../dates/epoch-day';
 import {
   FLAG_FOLLOWUP,
   FLAG_RESPECTS_WINDOWS,
+  NO_INSTANCE,
   NO_TEXT,
   STATUS_PRE_SCHEDULED,
   STATUS_SKIPPED,
@@ -61,7 +62,7 @@ export class ContactEmails {
     table.keyHash[e] = keyHashBits;
     table.flags[e] = kind.respectsWindows ? FLAG_RESPECTS_WINDOWS : 0;
     table.eventDay[e] = eventDay;
-    table.campaignInstanceId[e] = kind.campaignInstanceId ?? -1;
+    table.campaignInstanceId[e] = kind.campaignInstanceId ?? NO_INSTANCE;
     table.emailTemplate[e] = codes[at + 1]!;
     table.smsTemplate[e] = codes[at + 2]!;
     table.skipReason[e] = NO_TEXT;
@@ -130,7 +131,6 @@ export class ContactEmails {
   private emailAt(e: number): EmailCandidate {
     const table = this.table;
     const eventDay = table.eventDay[e]!;
-    const campaignInstanceId = table.campaignInstanceId[e]!;
     return {
       emailType: this.emailTypeAt(e),
       eventDay: eventDay === NO_DAY ? null : eventDay,
@@ -144,7 +144,7 @@ export class ContactEmails {
       tieBreaker: this.tieBreakerAt(e),
       respectsWindows: (table.flags[e]! & FLAG_RESPECTS_WINDOWS) !== 0,
       isFollowup: (table.flags[e]! & FLAG_FOLLOWUP) !== 0,
-      campaignInstanceId: campaignInstanceId === -1 ? null : campaignInstanceId,
+      campaignInstanceId: table.campaignInstanceIdAt(e),
       emailTemplate: table.textAt(table.emailTemplate[e]!),
       smsTemplate: table.textAt(table.smsTemplate[e]!),
       metadata: table.textAt(table.metadata[e]!),

@@ -17,6 +17,12 @@ const RECENT_TEXT_SLOTS = 32;
 const FREQUENCY_STATUSES = new Set(['scheduled', 'processing', 'sent', 'delivered']);
 
 /**
+ * `campaignInstanceId` of an email without a campaign instance. Not -1: an
+ * instance id is any SQLite integer (CONTRACT.md), 0 and negative ones included.
+ */
+export const NO_INSTANCE = Number.NaN;
+
+/**
  * A whole run's candidates in columns of numbers, as the organization-wide
  * steps of RULES.md §9 need them: millions of emails without millions of
  * objects. Contacts are appended whole; a contact's emails and history are
@@ -38,7 +44,7 @@ export class CandidateTable {
   flags = new Uint8Array(0);
   /** E of RULES.md §4, `NO_DAY` when unknown (a follow-up of an initial email without one). */
   eventDay = new Int32Array(0);
-  /** -1 when none. Float64, as contact ids: SQLite ids go past 2^31. */
+  /** `NO_INSTANCE` when none. Float64, as contact ids: SQLite ids go past 2^31. */
   campaignInstanceId = new Float64Array(0);
   // Text columns hold indexes into `texts`: millions of string references in
   // JS arrays would be scanned by every major garbage collection.
@@ -132,6 +138,12 @@ export class CandidateTable {
     return this.texts.length - 1;
   }
 
+  /** Email `e`'s campaign instance id, or null when it has none. */
+  campaignInstanceIdAt(e: number): number | null {
+    const id = this.campaignInstanceId[e]!;
+    return Number.isNaN(id) ? null : id;
+  }
+
   textAt(index: number): string | null {
     return index === NO_TEXT ? null : this.texts[index]!;
   }
@@ -210,7 +222,7 @@ export class CandidateTable {
     this.keyHash[e] = email.keyHash;
     this.flags[e] = (email.respectsWindows ? FLAG_RESPECTS_WINDOWS : 0) | (email.isFollowup ? FLAG_FOLLOWUP : 0);
     this.eventDay[e] = email.eventDay ?? NO_DAY;
-    this.campaignInstanceId[e] = email.campaignInstanceId ?? -1;
+    this.campaignInstanceId[e] = email.campaignInstanceId ?? NO_INSTANCE;
     this.emailTemplate[e] = this.textIndexOf(email.emailTemplate);
     this.smsTemplate[e] = this.textIndexOf(email.smsTemplate);
     this.skipReason[e] = this.textIndexOf(email.skipReason);
