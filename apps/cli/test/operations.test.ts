@@ -87,6 +87,9 @@ describe.concurrent('when Redis is unreachable', () => {
     ['worker', () => ['worker']],
     ['dashboard', () => ['dashboard']],
     ['demo', () => ['demo', '--contacts', '10', '--directory', join(directory, 'demo')]],
+    // CONTRACT.md "Command line": the two commands that go through the queue.
+    ['run', () => ['run', '--db', database, '--as-of', AS_OF, '--json']],
+    ['reschedule', () => ['reschedule', '--db', database, '--contact', '5', '--as-of', AS_OF, '--json']],
   ])('%s ends with one clear line naming Redis and a non-zero exit', { timeout: CASE_TIMEOUT_MS }, async (_, args) => {
     expectOneClearLine(await scheduler(args(), env(), { timeoutMs: 40_000 }), /Redis is not reachable at redis:\/\/127\.0\.0\.1:1/);
   });
