@@ -12,6 +12,7 @@ import { ConfigError, defaultConfig } from '@scheduler/core';
 import { loadConfigFile } from '../src/index';
 import { migrateOrganizationDb, openOrganizationDb, type OrganizationDb } from '../../db/src/index';
 import {
+  FullRunJobSchema,
   MalformedJobError,
   QUEUE_NAMES,
   REQUEST_JOB_NAMES,
@@ -341,6 +342,28 @@ describe('CONTRACT.md §Jobs other services enqueue', () => {
     expect([...campaign.required].sort()).toEqual(['campaignInstanceId', 'organization']);
     expect(campaign.properties.campaignInstanceId!.type).toBe('integer');
   });
+
+  // A service in another language validates with the JSON Schema file: a payload it lets through must not be one
+  // the worker's zod schema then refuses. asOf's calendar check has to be in the file too, not only in zod.
+  it.each(['2026-11-28', '2024-02-29', '2026-02-30', '2025-02-29', '2026-04-31', '2026-13-01', '2026-00-10'])(
+    'gives asOf %s the same verdict in every published JSON Schema as in its zod schema',
+    (asOf) => {
+      const payloads: Record<string, Record<string, unknown>> = {
+        'reschedule-contacts': { organization: 'acme', contactIds: [17], asOf },
+        'reschedule-campaign': { organization: 'acme', campaignInstanceId: 7, asOf },
+        'full-run': { organization: 'acme', asOf },
+      };
+      const zodSchemas = { 'reschedule-contacts': RescheduleContactsJobSchema, 'reschedule-campaign': RescheduleCampaignJobSchema, 'full-run': FullRunJobSchema };
+      for (const [name, payload] of Object.entries(payloads)) {
+        const published = JSON.parse(readFileSync(new URL(`../../queue/schemas/${name}.schema.json`, import.meta.url), 'utf8')) as {
+          properties: { asOf: { type: string; pattern: string } };
+        };
+        const byJsonSchema = typeof asOf === published.properties.asOf.type && new RegExp(published.properties.asOf.pattern, 'u').test(asOf);
+        const byZod = zodSchemas[name as keyof typeof zodSchemas].safeParse(payload).success;
+        expect(byJsonSchema, `${name}: JSON Schema vs zod`).toBe(byZod);
+      }
+    },
+  );
 
   it("accepts the README's example payloads", () => {
     expect(parseJobData(RescheduleContactsJobSchema, { organization: 'acme', contactIds: [17, 42] }, 'reschedule-contacts')).toEqual({
