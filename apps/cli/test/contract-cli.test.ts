@@ -100,6 +100,12 @@ describe.concurrent('when the configuration file is bad', () => {
     ],
     ['run, a state rule of an unknown kind', () => ['run', '--db', database, '--config', file('kind.yaml', 'state_rules:\n  CA: { kind: forever }\n')], reachable, /state_rules\.CA/],
     ['dashboard, an AEP month 13', () => ['dashboard', '--config', file('aep.json', '{ "aep": { "dates": [{ "month": 13, "day": 1 }] } }')], reachable, /aep\.dates/],
+    [
+      'reschedule, a period of 0 days',
+      () => ['reschedule', '--db', database, '--contact', '5', '--config', file('period.yaml', 'frequency:\n  period_days: 0\n')],
+      reachable,
+      /frequency\.period_days/,
+    ],
   ];
   it.each(cases)('%s: one clear line naming the key and a non-zero exit', { timeout: CASE_TIMEOUT_MS }, async (_, args, env, mention) => {
     expectOneClearLine(await scheduler(args(), env(), { timeoutMs: 30_000 }), mention);
