@@ -206,7 +206,8 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
         const { result, emails, emailCount } = balance(held, today, config, contactRows, port.existingDayCounts(today));
         timer.lap('finalizeMs');
         // The commit's writes go on while the backup is verified; its COMMIT waits for the verified copy
-        // (RULES: a full run commits only after a verified point-in-time backup of the state before it).
+        // (a full run's changes land only once a verified point-in-time copy of the state before it exists,
+        // so that a bad run can always be undone from a copy known to be readable).
         // The checkpoint's completion and the run's configuration are in that transaction too: the
         // checkpoint says completed exactly when the schedule is the run's.
         let backupWaitMs = 0;
