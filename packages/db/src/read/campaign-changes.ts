@@ -1,18 +1,25 @@
-import { and, asc, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, inArray, isNull } from 'drizzle-orm';
 import { withDatabaseErrors } from '../connection/database-errors';
 import type { OrganizationDb } from '../connection/open-organization-db';
 import { campaignChangeLog } from '../schema';
+import { requiresReschedulingFlag } from '../schema/campaign-change-log';
+import { storedFlagSql } from './stored-flag';
 import { utcDatetime } from '../runs/utc-datetime';
 
 export type CampaignChange = typeof campaignChangeLog.$inferSelect;
 
-/** `campaign_change_log` rows that require rescheduling and are not processed yet, oldest first. */
+/**
+ * `campaign_change_log` rows that require rescheduling and are not processed
+ * yet, oldest first. The flag is read in SQL the way every reader reads it
+ * (stored-flag.ts), so the rows that need no rescheduling, never marked
+ * processed, are not read at all.
+ */
 export const readPendingCampaignChanges = (db: OrganizationDb): CampaignChange[] =>
   withDatabaseErrors(`reading pending campaign changes of ${db.path}`, () =>
     db.orm
       .select()
       .from(campaignChangeLog)
-      .where(and(sql`${campaignChangeLog.requiresRescheduling}`, isNull(campaignChangeLog.processedAt)))
+      .where(and(isNull(campaignChangeLog.processedAt), storedFlagSql(campaignChangeLog.requiresRescheduling, requiresReschedulingFlag)))
       .orderBy(asc(campaignChangeLog.id))
       .all(),
   );

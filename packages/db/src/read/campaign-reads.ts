@@ -3,8 +3,9 @@ import { asc } from 'drizzle-orm';
 import { withDatabaseErrors } from '../connection/database-errors';
 import type { OrganizationDb } from '../connection/open-organization-db';
 import { campaignInstances, campaignTypes } from '../schema';
+import { campaignTypeFlags } from '../schema/campaign-types';
 
-/** Every campaign type, with the contract's defaults for missing values. */
+/** Every campaign type, its flags read as schema/campaign-types.ts says (NULL: the contract's defaults). */
 export const readCampaignTypes = (db: OrganizationDb): CampaignType[] =>
   withDatabaseErrors(`reading campaign types of ${db.path}`, () =>
     db.orm
@@ -14,12 +15,12 @@ export const readCampaignTypes = (db: OrganizationDb): CampaignType[] =>
       .all()
       .map((row) => ({
         name: row.name,
-        respectExclusionWindows: row.respectExclusionWindows ?? true,
-        enableFollowups: row.enableFollowups ?? true,
+        respectExclusionWindows: row.respectExclusionWindows ?? campaignTypeFlags.respectExclusionWindows.whenNull,
+        enableFollowups: row.enableFollowups ?? campaignTypeFlags.enableFollowups.whenNull,
         daysBeforeEvent: row.daysBeforeEvent ?? 0,
-        targetAllContacts: row.targetAllContacts ?? false,
+        targetAllContacts: row.targetAllContacts ?? campaignTypeFlags.targetAllContacts.whenNull,
         priority: row.priority ?? 10,
-        active: row.active ?? true,
+        active: row.active ?? campaignTypeFlags.active.whenNull,
       })),
   );
 

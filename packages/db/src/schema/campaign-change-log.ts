@@ -1,5 +1,13 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { FlagReading } from '../read/stored-flag';
 import { boolean } from './boolean-column';
+
+/**
+ * How `requires_rescheduling` reads (read/stored-flag.ts): NULL is the
+ * contract's default, and a value we cannot read asks for a reschedule,
+ * which is harmless (the instance's emails are computed again).
+ */
+export const requiresReschedulingFlag: FlagReading = { whenNull: true, whenUnreadable: true };
 
 export const campaignChangeLog = sqliteTable(
   'campaign_change_log',
@@ -11,7 +19,7 @@ export const campaignChangeLog = sqliteTable(
     newValue: text('new_value'),
     changedAt: text('changed_at').notNull(),
     changedBy: text('changed_by'),
-    requiresRescheduling: boolean('requires_rescheduling').default(true),
+    requiresRescheduling: boolean('requires_rescheduling', requiresReschedulingFlag),
     processedAt: text('processed_at'),
   },
   (table) => [index('idx_campaign_change_log_processed_at').on(table.processedAt)],
