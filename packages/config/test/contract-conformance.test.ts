@@ -4,11 +4,9 @@
  * columns, and the job payloads other services enqueue. The CONTRACT text is
  * copied here (not read from ../shared) so that the test runs anywhere.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfig } from '@scheduler/core';
+import { defaultConfig } from '@scheduler/core';
 import { loadConfigFile } from '../src/index';
 import { migrateOrganizationDb, openOrganizationDb, type OrganizationDb } from '../../db/src/index';
 import {
@@ -21,32 +19,10 @@ import {
   jsonSchemaFiles,
   parseJobData,
 } from '../../queue/src/index';
+import { refusalOf, useConfigFolder } from './support/config-files';
 
-let dir: string;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'contract-conformance-'));
-});
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const fileWith = (name: string, text: string): string => {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-};
-
-const refusalOf = (path: string): ConfigError => {
-  try {
-    loadConfigFile(path);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error(`${path} was accepted`);
-};
+// One folder for the whole file: the database tests below open a file in it across their tests.
+const { fileWith, pathOf } = useConfigFolder('contract-conformance-', 'all');
 
 // CONTRACT.md §Configuration, the block of names and defaults, verbatim but for
 // `templates` and `state_rules`, which it gives as examples rather than defaults.
@@ -260,7 +236,7 @@ describe('CONTRACT.md §The organization database, as a fresh file is created', 
   let db: OrganizationDb;
 
   beforeAll(() => {
-    const path = join(dir, 'fresh.sqlite');
+    const path = pathOf('fresh.sqlite');
     migrateOrganizationDb(path);
     db = openOrganizationDb(path);
   });

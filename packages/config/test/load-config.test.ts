@@ -1,35 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfig, type Config } from '@scheduler/core';
+import { describe, expect, it } from 'vitest';
+import { defaultConfig, type Config } from '@scheduler/core';
 import { loadConfigFile } from '../src/index';
+import { refusalOf, useConfigFolder } from './support/config-files';
 
-let dir: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'scheduler-config-'));
-});
-
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const fileWith = (name: string, text: string): string => {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-};
-
-const refusalOf = (path: string): ConfigError => {
-  try {
-    loadConfigFile(path);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error(`${path} was accepted`);
-};
+// A folder per test: several tests write a file of the same name (bad.yaml).
+const { fileWith, pathOf } = useConfigFolder('scheduler-config-', 'each');
 
 const YAML = `
 timing:
@@ -129,7 +104,7 @@ describe('loadConfigFile', () => {
     });
 
     it('refuses a file that cannot be read, keeping the cause', () => {
-      const error = refusalOf(join(dir, 'missing.yaml'));
+      const error = refusalOf(pathOf('missing.yaml'));
       expect(error.message).toContain('missing.yaml');
       expect(error.cause).toBeInstanceOf(Error);
     });
