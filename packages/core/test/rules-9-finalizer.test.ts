@@ -29,12 +29,21 @@ import {
   tableOf,
   target,
   world,
+  type TableContact,
 } from './support/world';
 
 const TODAY = '2026-06-01';
 
 const finalize = (table: CandidateTable, contactRowCount: number, config: ConfigInput = {}, existing: ExistingDayCounts = new Map()) =>
   finalizeRun({ table, today: day(TODAY), config: parseConfig(config), contactRowCount, existing });
+
+/** Finalizes a table of `contacts`: the result, and each email's `date status` (lines) and date (days), in table order. */
+const finalized = (contacts: readonly TableContact[], contactRowCount: number, config: ConfigInput = {}, existing?: ExistingDayCounts) => {
+  const table = tableOf(contacts);
+  const result = finalize(table, contactRowCount, config, existing);
+  const lines = tableLines(table);
+  return { result, lines, days: lines.map((line) => line.slice(0, 10)) };
+};
 
 /** A CA contact born 1970-09-09: its 2026 window is 2026-06-11..2026-11-08. */
 const caWindowFrom0611 = (): Exclusion =>
@@ -83,16 +92,18 @@ describe('§9 global balancing and frequency caps', () => {
   describe('when a day holds more effective_date emails than ed_limit (smoothing)', () => {
     // N = 100: cap 7, ed_limit 2, daily-cap threshold 8; W = 5 shifts by (hash mod 5) − 2.
     const ed = (on: string, keyHash: number, deadline = '2026-07-10') => candidate({ type: 'effective_date', on, keyHash, deadline });
+    const smoothed = (contacts: readonly TableContact[], config: ConfigInput = {}, existing?: ExistingDayCounts) =>
+      finalized(contacts, 100, config, existing);
 
     it('moves each of them by (hash mod W) − floor(W/2) days', () => {
-      const table = tableOf([
+      const { result, lines } = smoothed([
         { id: 1, emails: [ed('2026-06-10', 10)] },
         { id: 2, emails: [ed('2026-06-10', 6)] },
         { id: 3, emails: [ed('2026-06-10', 2)] },
         { id: 4, emails: [ed('2026-06-10', 9)] },
       ]);
-      expect(finalize(table, 100).smoothed).toBe(3);
-      expect(tableLines(table)).toEqual([
+      expect(result.smoothed).toBe(3);
+      expect(lines).toEqual([
         '2026-06-08 pre-scheduled',
         '2026-06-09 pre-scheduled',
         '2026-06-10 pre-scheduled',
@@ -101,82 +112,82 @@ describe('§9 global balancing and frequency caps', () => {
     });
 
     it('leaves days at or under the limit alone', () => {
-      const table = tableOf([
+      const { result, lines } = smoothed([
         { id: 1, emails: [ed('2026-06-20', 10)] },
         { id: 2, emails: [ed('2026-06-20', 9)] },
       ]);
-      expect(finalize(table, 100).smoothed).toBe(0);
-      expect(tableLines(table)).toEqual(['2026-06-20 pre-scheduled', '2026-06-20 pre-scheduled']);
+      expect(result.smoothed).toBe(0);
+      expect(lines).toEqual(['2026-06-20 pre-scheduled', '2026-06-20 pre-scheduled']);
     });
 
     it('takes W from ed_smoothing_window_days', () => {
       // W = 3: hash 10 → +0, 9 → −1, 8 → +1.
-      const table = tableOf([
-        { id: 1, emails: [ed('2026-06-10', 10)] },
-        { id: 2, emails: [ed('2026-06-10', 9)] },
-        { id: 3, emails: [ed('2026-06-10', 8)] },
-      ]);
-      finalize(table, 100, { load_balancing: { ed_smoothing_window_days: 3 } });
-      expect(tableLines(table)).toEqual(['2026-06-10 pre-scheduled', '2026-06-09 pre-scheduled', '2026-06-11 pre-scheduled']);
+      const { lines } = smoothed(
+        [
+          { id: 1, emails: [ed('2026-06-10', 10)] },
+          { id: 2, emails: [ed('2026-06-10', 9)] },
+          { id: 3, emails: [ed('2026-06-10', 8)] },
+        ],
+        { load_balancing: { ed_smoothing_window_days: 3 } },
+      );
+      expect(lines).toEqual(['2026-06-10 pre-scheduled', '2026-06-09 pre-scheduled', '2026-06-11 pre-scheduled']);
     });
 
     it('counts existing scheduled/processing effective_date rows on the day', () => {
-      const table = tableOf([
-        { id: 1, emails: [ed('2026-06-10', 10)] },
-        { id: 2, emails: [ed('2026-06-10', 9)] },
-      ]);
-      finalize(table, 100, {}, new Map([[day('2026-06-10'), { all: 1, effectiveDate: 1 }]]));
-      expect(tableLines(table)).toEqual(['2026-06-08 pre-scheduled', '2026-06-12 pre-scheduled']);
+      const { lines } = smoothed(
+        [
+          { id: 1, emails: [ed('2026-06-10', 10)] },
+          { id: 2, emails: [ed('2026-06-10', 9)] },
+        ],
+        {},
+        new Map([[day('2026-06-10'), { all: 1, effectiveDate: 1 }]]),
+      );
+      expect(lines).toEqual(['2026-06-08 pre-scheduled', '2026-06-12 pre-scheduled']);
     });
 
     it('neither counts nor moves skipped emails', () => {
-      const table = tableOf([
+      const { lines } = smoothed([
         { id: 1, emails: [ed('2026-06-10', 10)] },
         { id: 2, emails: [ed('2026-06-10', 9)] },
         { id: 3, emails: [candidate({ type: 'effective_date', on: '2026-06-10', keyHash: 6, status: 'skipped' })] },
       ]);
-      finalize(table, 100);
-      expect(tableLines(table)).toEqual(['2026-06-10 pre-scheduled', '2026-06-10 pre-scheduled', '2026-06-10 skipped']);
+      expect(lines).toEqual(['2026-06-10 pre-scheduled', '2026-06-10 pre-scheduled', '2026-06-10 skipped']);
     });
 
     it('does not move an email before today', () => {
-      const table = tableOf([
+      const { lines } = smoothed([
         { id: 1, emails: [ed('2026-06-02', 10)] }, // −2 would be 2026-05-31
         { id: 2, emails: [ed('2026-06-02', 6)] },
         { id: 3, emails: [ed('2026-06-02', 13)] },
       ]);
-      finalize(table, 100);
-      expect(tableLines(table)).toEqual(['2026-06-02 pre-scheduled', '2026-06-01 pre-scheduled', '2026-06-03 pre-scheduled']);
+      expect(lines).toEqual(['2026-06-02 pre-scheduled', '2026-06-01 pre-scheduled', '2026-06-03 pre-scheduled']);
     });
 
     it('does not move an email past its deadline', () => {
-      const table = tableOf([
+      const { lines } = smoothed([
         { id: 1, emails: [ed('2026-06-10', 9, '2026-06-11')] }, // +2 would pass the deadline
         { id: 2, emails: [ed('2026-06-10', 6)] },
         { id: 3, emails: [ed('2026-06-10', 13)] },
       ]);
-      finalize(table, 100);
-      expect(tableLines(table)).toEqual(['2026-06-10 pre-scheduled', '2026-06-09 pre-scheduled', '2026-06-11 pre-scheduled']);
+      expect(lines).toEqual(['2026-06-10 pre-scheduled', '2026-06-09 pre-scheduled', '2026-06-11 pre-scheduled']);
     });
 
     it("does not move an email into its contact's exclusion window", () => {
-      const table = tableOf([
+      const { lines } = smoothed([
         { id: 1, exclusion: caWindowFrom0611(), emails: [ed('2026-06-10', 13)] }, // +1 would enter the window
         { id: 2, emails: [ed('2026-06-10', 6)] },
         { id: 3, emails: [ed('2026-06-10', 10)] },
       ]);
-      finalize(table, 100);
-      expect(tableLines(table)).toEqual(['2026-06-10 pre-scheduled', '2026-06-09 pre-scheduled', '2026-06-08 pre-scheduled']);
+      expect(lines).toEqual(['2026-06-10 pre-scheduled', '2026-06-09 pre-scheduled', '2026-06-08 pre-scheduled']);
     });
 
     it("does not move an email onto a day holding its contact's skipped row of that type (the run's, either status)", () => {
-      const table = tableOf([
+      const { lines } = smoothed([
         { id: 1, emails: [ed('2026-06-10', 13), candidate({ type: 'effective_date', on: '2026-06-11', keyHash: 1, status: 'skipped' })] },
         { id: 2, emails: [ed('2026-06-10', 6)] },
         { id: 3, emails: [ed('2026-06-10', 10)] },
       ]);
-      finalize(table, 100);
-      expect(tableLines(table)).toEqual([
+      expect(lines).toEqual([
         '2026-06-10 pre-scheduled',
         '2026-06-11 skipped',
         '2026-06-09 pre-scheduled',
@@ -185,13 +196,12 @@ describe('§9 global balancing and frequency caps', () => {
     });
 
     it('does not move an email onto a day its contact already has a row of that type', () => {
-      const table = tableOf([
+      const { lines } = smoothed([
         { id: 1, emails: [ed('2026-06-10', 13)], history: heldOn('effective_date', [day('2026-06-11')]) },
         { id: 2, emails: [ed('2026-06-10', 6)] },
         { id: 3, emails: [ed('2026-06-10', 10)] },
       ]);
-      finalize(table, 100);
-      expect(tableLines(table)).toEqual(['2026-06-10 pre-scheduled', '2026-06-09 pre-scheduled', '2026-06-08 pre-scheduled']);
+      expect(lines).toEqual(['2026-06-10 pre-scheduled', '2026-06-09 pre-scheduled', '2026-06-08 pre-scheduled']);
     });
   });
 
@@ -201,26 +211,29 @@ describe('§9 global balancing and frequency caps', () => {
     const bday = (on: string, priority: number, keyHash: number, deadline?: string) =>
       candidate({ type: 'birthday', on, priority, keyHash, ...(deadline === undefined ? {} : { deadline }) });
     const oneEach = (emails: ReturnType<typeof bday>[], firstId = 1) => emails.map((email, k) => ({ id: firstId + k, emails: [email] }));
+    const dailyCapped = (contacts: readonly TableContact[], existing?: ExistingDayCounts) => finalized(contacts, 100, config, existing);
+    /** Contacts 1–6, one birthday each on 2026-06-10: the day is at its threshold, so a seventh email there is one too many. */
+    const atThreshold = () => oneEach([1, 2, 3, 4, 5, 6].map((hash) => bday('2026-06-10', 10, hash)));
+    /** Seven birthdays on 2026-06-10, one over the threshold: the two of priority 30 and 40 (the 4th and 6th) move. */
+    const oneOver = () =>
+      oneEach([
+        bday('2026-06-10', 10, 5),
+        bday('2026-06-10', 10, 3),
+        bday('2026-06-10', 20, 1),
+        bday('2026-06-10', 30, 0),
+        bday('2026-06-10', 10, 9),
+        bday('2026-06-10', 40, 2),
+        bday('2026-06-10', 20, 8),
+      ]);
 
     it('leaves a day at the threshold alone', () => {
-      const table = tableOf(oneEach([1, 2, 3, 4, 5, 6].map((hash) => bday('2026-06-10', 10, hash))));
-      expect(finalize(table, 100, config).movedByDailyCap).toBe(0);
+      expect(dailyCapped(atThreshold()).result.movedByDailyCap).toBe(0);
     });
 
     it('keeps cap emails, lowest priority number first then hash ascending, and moves the rest to the next day', () => {
-      const table = tableOf(
-        oneEach([
-          bday('2026-06-10', 10, 5),
-          bday('2026-06-10', 10, 3),
-          bday('2026-06-10', 20, 1),
-          bday('2026-06-10', 30, 0),
-          bday('2026-06-10', 10, 9),
-          bday('2026-06-10', 40, 2),
-          bday('2026-06-10', 20, 8),
-        ]),
-      );
-      expect(finalize(table, 100, config).movedByDailyCap).toBe(2);
-      expect(tableLines(table).map((line) => line.slice(0, 10))).toEqual([
+      const { result, days } = dailyCapped(oneOver());
+      expect(result.movedByDailyCap).toBe(2);
+      expect(days).toEqual([
         '2026-06-10',
         '2026-06-10',
         '2026-06-10',
@@ -232,26 +245,13 @@ describe('§9 global balancing and frequency caps', () => {
     });
 
     it('counts moved emails on the next day, where the cap applies again', () => {
-      const table = tableOf([
-        ...oneEach([
-          bday('2026-06-10', 10, 5),
-          bday('2026-06-10', 10, 3),
-          bday('2026-06-10', 20, 1),
-          bday('2026-06-10', 30, 0),
-          bday('2026-06-10', 10, 9),
-          bday('2026-06-10', 40, 2),
-          bday('2026-06-10', 20, 8),
-        ]),
-        ...oneEach([100, 101, 102, 103, 104].map((hash) => bday('2026-06-11', 10, hash)), 8),
-      ]);
-      finalize(table, 100, config);
-      const lines = tableLines(table).map((line) => line.slice(0, 10));
-      expect([lines[3], lines[5]]).toEqual(['2026-06-12', '2026-06-12']);
-      expect(lines.slice(7)).toEqual(Array(5).fill('2026-06-11'));
+      const { days } = dailyCapped([...oneOver(), ...oneEach([100, 101, 102, 103, 104].map((hash) => bday('2026-06-11', 10, hash)), 8)]);
+      expect([days[3], days[5]]).toEqual(['2026-06-12', '2026-06-12']);
+      expect(days.slice(7)).toEqual(Array(5).fill('2026-06-11'));
     });
 
     it('keeps the emails that cannot move first', () => {
-      const table = tableOf(
+      const { days } = dailyCapped(
         oneEach([
           bday('2026-06-10', 90, 0, '2026-06-10'),
           bday('2026-06-10', 90, 1, '2026-06-10'),
@@ -262,8 +262,7 @@ describe('§9 global balancing and frequency caps', () => {
           bday('2026-06-10', 20, 4),
         ]),
       );
-      finalize(table, 100, config);
-      expect(tableLines(table).map((line) => line.slice(0, 10))).toEqual([
+      expect(days).toEqual([
         '2026-06-10',
         '2026-06-10',
         '2026-06-10',
@@ -275,25 +274,22 @@ describe('§9 global balancing and frequency caps', () => {
     });
 
     it('counts existing rows on each day and keeps them first', () => {
-      const table = tableOf(oneEach([bday('2026-06-10', 10, 1), bday('2026-06-10', 10, 2), bday('2026-06-10', 10, 3)]));
-      finalize(table, 100, config, new Map([[day('2026-06-10'), { all: 4, effectiveDate: 0 }]]));
-      expect(tableLines(table).map((line) => line.slice(0, 10))).toEqual(['2026-06-10', '2026-06-11', '2026-06-11']);
+      const three = () => oneEach([bday('2026-06-10', 10, 1), bday('2026-06-10', 10, 2), bday('2026-06-10', 10, 3)]);
+      const nextDayFree = dailyCapped(three(), new Map([[day('2026-06-10'), { all: 4, effectiveDate: 0 }]]));
+      expect(nextDayFree.days).toEqual(['2026-06-10', '2026-06-11', '2026-06-11']);
 
-      const fullNextDay = tableOf(oneEach([bday('2026-06-10', 10, 1), bday('2026-06-10', 10, 2), bday('2026-06-10', 10, 3)]));
-      finalize(
-        fullNextDay,
-        100,
-        config,
+      const fullNextDay = dailyCapped(
+        three(),
         new Map([
           [day('2026-06-10'), { all: 4, effectiveDate: 0 }],
           [day('2026-06-11'), { all: 6, effectiveDate: 0 }],
         ]),
       );
-      expect(tableLines(fullNextDay).map((line) => line.slice(0, 10))).toEqual(['2026-06-10', '2026-06-12', '2026-06-12']);
+      expect(fullNextDay.days).toEqual(['2026-06-10', '2026-06-12', '2026-06-12']);
     });
 
     it('moves no email past its deadline: one that reaches it stays, even on a day over the cap', () => {
-      const table = tableOf(
+      const { result, days } = dailyCapped(
         oneEach([
           ...[1, 2, 3, 4, 5].map((hash) => bday('2026-06-10', 10, hash, '2026-06-10')),
           bday('2026-06-10', 90, 1, '2026-06-11'),
@@ -301,32 +297,25 @@ describe('§9 global balancing and frequency caps', () => {
           ...[1, 2, 3, 4, 5, 6].map((hash) => bday('2026-06-11', 10, hash, '2026-06-11')),
         ]),
       );
-      const result = finalize(table, 100, config);
-      const lines = tableLines(table).map((line) => line.slice(0, 10));
-      expect(lines.slice(5, 7)).toEqual(['2026-06-11', '2026-06-11']);
-      expect(lines.filter((line) => line === '2026-06-11')).toHaveLength(8);
+      expect(days.slice(5, 7)).toEqual(['2026-06-11', '2026-06-11']);
+      expect(days.filter((date) => date === '2026-06-11')).toHaveLength(8);
       expect(result.daysLeftOverCap).toBe(1);
     });
 
     it('tries the days after the next one when the next is not allowed', () => {
-      const table = tableOf([
-        ...oneEach([1, 2, 3, 4, 5, 6].map((hash) => bday('2026-06-10', 10, hash))),
+      const { lines } = dailyCapped([
+        ...atThreshold(),
         { id: 7, emails: [bday('2026-06-10', 90, 0)], history: heldOn('birthday', [day('2026-06-11'), day('2026-06-12')]) },
       ]);
-      finalize(table, 100, config);
-      expect(tableLines(table)[6]).toBe('2026-06-13 pre-scheduled');
+      expect(lines[6]).toBe('2026-06-13 pre-scheduled');
     });
 
     it("skips a day holding its contact's skipped run row of that type (a campaign conflict's loser)", () => {
       // Day 06-10 holds 7 > 6: birthdays of hash 1–5 stay, hash 6 moves to 06-11; the campaign email
       // (priority 90) finds 06-11 taken by its contact's skipped campaign_promo row and goes to 06-12.
       const promo = (on: string, status: 'pre-scheduled' | 'skipped') => candidate({ type: 'campaign_promo', on, priority: 90, keyHash: 0, status });
-      const table = tableOf([
-        ...oneEach([1, 2, 3, 4, 5, 6].map((hash) => bday('2026-06-10', 10, hash))),
-        { id: 7, emails: [promo('2026-06-10', 'pre-scheduled'), promo('2026-06-11', 'skipped')] },
-      ]);
-      finalize(table, 100, config);
-      expect(tableLines(table)).toEqual([
+      const { lines } = dailyCapped([...atThreshold(), { id: 7, emails: [promo('2026-06-10', 'pre-scheduled'), promo('2026-06-11', 'skipped')] }]);
+      expect(lines).toEqual([
         ...Array(5).fill('2026-06-10 pre-scheduled'),
         '2026-06-11 pre-scheduled',
         '2026-06-12 pre-scheduled',
@@ -335,16 +324,8 @@ describe('§9 global balancing and frequency caps', () => {
     });
 
     it('does not move an email into its contact’s window, but past it', () => {
-      const table = tableOf([
-        ...oneEach([1, 2, 3, 4, 5, 6].map((hash) => bday('2026-06-10', 10, hash))),
-        { id: 7, exclusion: caWindowFrom0611(), emails: [bday('2026-06-10', 90, 0)] },
-      ]);
-      finalize(table, 100, config);
-      expect(tableLines(table).map((line) => line.slice(0, 10))).toEqual([
-        ...Array(5).fill('2026-06-10'),
-        '2026-06-11',
-        '2026-11-09',
-      ]);
+      const { days } = dailyCapped([...atThreshold(), { id: 7, exclusion: caWindowFrom0611(), emails: [bday('2026-06-10', 90, 0)] }]);
+      expect(days).toEqual([...Array(5).fill('2026-06-10'), '2026-06-11', '2026-11-09']);
     });
 
     it('keeps the window of a contact born in year 0000 (regression: year 0 once meant "no window")', () => {
@@ -354,51 +335,27 @@ describe('§9 global balancing and frequency caps', () => {
         { state: 'CA', birthDay: day('0000-09-09'), effectiveDay: null },
         { preWindowExclusionDays: 60 },
       )!;
-      const table = tableOf([
-        ...oneEach([1, 2, 3, 4, 5, 6].map((hash) => bday('2026-06-10', 10, hash))),
-        { id: 7, exclusion, emails: [bday('2026-06-10', 90, 0)] },
-      ]);
-      finalize(table, 100, config);
-      expect(tableLines(table)[6]).toBe('2026-11-09 pre-scheduled');
+      const { lines } = dailyCapped([...atThreshold(), { id: 7, exclusion, emails: [bday('2026-06-10', 90, 0)] }]);
+      expect(lines[6]).toBe('2026-11-09 pre-scheduled');
     });
 
     it('leaves an email that could only move into its window before its deadline where it is', () => {
-      const table = tableOf([
-        ...oneEach([1, 2, 3, 4, 5, 6].map((hash) => bday('2026-06-10', 10, hash))),
-        { id: 7, exclusion: caWindowFrom0611(), emails: [bday('2026-06-10', 90, 0, '2026-06-20')] },
-      ]);
-      finalize(table, 100, config);
-      expect(tableLines(table).map((line) => line.slice(0, 10))).toEqual([
-        ...Array(4).fill('2026-06-10'),
-        '2026-06-11',
-        '2026-06-11',
-        '2026-06-10',
-      ]);
+      const { days } = dailyCapped([...atThreshold(), { id: 7, exclusion: caWindowFrom0611(), emails: [bday('2026-06-10', 90, 0, '2026-06-20')] }]);
+      expect(days).toEqual([...Array(4).fill('2026-06-10'), '2026-06-11', '2026-06-11', '2026-06-10']);
     });
 
     it('looks at most 365 days past the day an email without a deadline is leaving', () => {
       const leaving = day('2026-06-10');
       const daysAfter = (count: number) => Array.from({ length: count }, (_, k) => leaving + 1 + k);
-      const blockedFor = (count: number) => {
-        const table = tableOf([
-          ...oneEach([1, 2, 3, 4, 5, 6].map((hash) => bday('2026-06-10', 10, hash))),
-          { id: 7, emails: [bday('2026-06-10', 90, 0)], history: heldOn('birthday', daysAfter(count)) },
-        ]);
-        finalize(table, 100, config);
-        return tableLines(table)[6]!.slice(0, 10);
-      };
+      const blockedFor = (count: number) =>
+        dailyCapped([...atThreshold(), { id: 7, emails: [bday('2026-06-10', 90, 0)], history: heldOn('birthday', daysAfter(count)) }]).days[6];
       expect(blockedFor(364)).toBe('2027-06-10');
       expect(blockedFor(365)).toBe('2026-06-10');
     });
 
     it('neither counts nor moves skipped emails', () => {
-      const table = tableOf(
-        oneEach([
-          ...[1, 2, 3, 4, 5, 6].map((hash) => bday('2026-06-10', 10, hash)),
-          candidate({ type: 'birthday', on: '2026-06-10', status: 'skipped' }),
-        ]),
-      );
-      expect(finalize(table, 100, config).movedByDailyCap).toBe(0);
+      const { result } = dailyCapped([...atThreshold(), { id: 7, emails: [candidate({ type: 'birthday', on: '2026-06-10', status: 'skipped' })] }]);
+      expect(result.movedByDailyCap).toBe(0);
     });
 
     it('spreads same-day emails over the days up to their deadline, in hash order, through scheduleOrganization', () => {
@@ -422,9 +379,8 @@ describe('§9 global balancing and frequency caps', () => {
     const email = (type: string, on: string, priority: number, fields: { followup?: boolean; status?: 'skipped' } = {}) =>
       candidate({ type, on, priority, ...fields });
     const capped = (emails: ReturnType<typeof email>[], history: HistoryEmail[] = [], config: ConfigInput = {}) => {
-      const table = tableOf([{ id: 1, emails, history }]);
-      const result = finalize(table, 1000, config);
-      return { skipped: [...result.frequencyCapped], lines: tableLines(table) };
+      const { result, lines } = finalized([{ id: 1, emails, history }], 1000, config);
+      return { skipped: [...result.frequencyCapped], lines };
     };
 
     it('skips the email that would be a fourth in 30 days, admitting by priority number first', () => {
