@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NO_DAY, scheduleOrganization, type CampaignInstance, type CampaignType, type ContactRecord } from '../src/index';
+import {
+  createSchedulingContext,
+  NO_DAY,
+  parseConfig,
+  scheduleContact,
+  scheduleOrganization,
+  type CampaignInstance,
+  type CampaignType,
+  type ContactRecord,
+} from '../src/index';
 import { refFnv1a, refIso } from './support/reference';
 import {
   campaignInstance,
@@ -8,6 +17,8 @@ import {
   contactIn,
   day,
   emailsFor,
+  fakeZipLookup,
+  historyRow,
   inputsOf,
   iso,
   linesOf,
@@ -39,6 +50,47 @@ describe('§7 campaigns', () => {
         const emails = emailsFor(context, inputsOf(contactIn('IL'), { targets: [target(1, '2026-06-20')] }));
         expect(linesOf(emails), `${start}..${end}`).toEqual(active ? ['campaign_promo 2026-06-20 pre-scheduled'] : []);
       }
+    });
+
+    describe('when an active date or the campaign type cannot be read', () => {
+      const promo = campaignType('promo');
+      const linesWith = (instance: CampaignInstance): string[] =>
+        linesOf(emailsFor(campaignWorld([promo], [instance]), inputsOf(contactIn('IL'), { targets: [target(1, '2026-06-20')] })));
+      const warningsOf = (instances: CampaignInstance[]): string[] =>
+        createSchedulingContext({
+          today: day('2026-06-01'),
+          config: parseConfig(NO_AEP),
+          zipToState: fakeZipLookup,
+          campaignTypes: [promo],
+          campaignInstances: instances,
+        }).warnings;
+
+      it('takes an instance whose active_start_date or active_end_date is blank or malformed text as inactive, only null being open', () => {
+        expect(linesWith(campaignInstance(1, 'promo', { activeStartDate: null, activeEndDate: null }))).toEqual([
+          'campaign_promo 2026-06-20 pre-scheduled',
+        ]);
+        // Read as open (blank, words) or leniently (loose dates), each of these would leave today inside the instance's dates.
+        for (const activeStartDate of ['', '   ', 'soon', '2026-5-1', ' 2026-05-01', '2026-05-01T00:00:00']) {
+          const instance = campaignInstance(1, 'promo', { activeStartDate });
+          expect(linesWith(instance), `active_start_date ${JSON.stringify(activeStartDate)}`).toEqual([]);
+          expect(warningsOf([instance]), `active_start_date ${JSON.stringify(activeStartDate)}`).toHaveLength(1);
+        }
+        for (const activeEndDate of ['', '\t', 'never', '2026-7-1', '2026-07-01 ', '2026-06-31']) {
+          const instance = campaignInstance(1, 'promo', { activeEndDate });
+          expect(linesWith(instance), `active_end_date ${JSON.stringify(activeEndDate)}`).toEqual([]);
+          expect(warningsOf([instance]), `active_end_date ${JSON.stringify(activeEndDate)}`).toHaveLength(1);
+        }
+      });
+
+      it('reaches no contact through a target_all_contacts instance with a blank active_start_date', () => {
+        const context = campaignWorld([campaignType('blast', { targetAllContacts: true })], [campaignInstance(1, 'blast', { activeStartDate: '' })]);
+        expect(emailsFor(context, inputsOf(contactIn('IL')))).toEqual([]);
+      });
+
+      it('takes an instance of a campaign type that does not exist as inactive, with a warning naming it', () => {
+        expect(linesWith(campaignInstance(1, 'ghost'))).toEqual([]);
+        expect(warningsOf([campaignInstance(1, 'ghost'), campaignInstance(2, 'promo')])).toEqual([expect.stringContaining('campaign instance 1 ')]);
+      });
     });
 
     it('sends nothing for an instance of an inactive campaign type', () => {
@@ -93,6 +145,27 @@ describe('§7 campaigns', () => {
       const open = campaignWorld([campaignType('promo', { daysBeforeEvent: -20 })], [campaignInstance(1, 'promo')]);
       const email = onlyOf(emailsFor(open, inputsOf(contactIn('IL'), { targets: [target(1, null)] })), 'campaign_promo');
       expect(iso(email.eventDay!)).toBe('2026-06-01');
+    });
+
+    it('sends nothing for a target whose trigger_date is malformed text, and counts each such target in the contact summary', () => {
+      const context = campaignWorld([campaignType('promo')], [campaignInstance(1, 'promo')]);
+      const targets = [target(1, 'soon'), target(1, '2026-6-1'), target(1, '2026-06-20')];
+      const outcome = scheduleContact(context, inputsOf(contactIn('IL'), { targets }));
+      expect(outcome).toMatchObject({ usable: true, malformedTriggers: 2 });
+      expect(outcome.usable && linesOf(outcome.emails)).toEqual(['campaign_promo 2026-06-20 pre-scheduled']);
+    });
+
+    it("keys a target_all_contacts instance without a start date on each run's today, so yesterday's sent email does not block today's (RULES.md §7 as written)", () => {
+      const types = [campaignType('blast', { targetAllContacts: true })];
+      const instances = [campaignInstance(1, 'blast')];
+      const monday = onlyOf(emailsFor(campaignWorld(types, instances, '2026-06-01'), inputsOf(contactIn('IL'))), 'campaign_blast');
+      expect([iso(monday.eventDay!), iso(monday.day), monday.status]).toEqual(['2026-06-01', '2026-06-01', 'pre-scheduled']);
+      const sentMonday = historyRow({ id: 100, emailType: 'campaign_blast', status: 'sent', scheduled: '2026-06-01', event: '2026-06-01', campaignInstanceId: 1 });
+      const tuesday = onlyOf(
+        emailsFor(campaignWorld(types, instances, '2026-06-02'), inputsOf(contactIn('IL'), { history: [sentMonday] })),
+        'campaign_blast',
+      );
+      expect([iso(tuesday.eventDay!), iso(tuesday.day), tuesday.status]).toEqual(['2026-06-02', '2026-06-02', 'pre-scheduled']);
     });
 
     it("sends a target_all_contacts contact with its own target row only that row's email", () => {
