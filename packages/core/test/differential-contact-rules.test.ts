@@ -257,46 +257,72 @@ interface DrawnContact {
   readonly behaviour: Behaviour[];
 }
 
+/**
+ * `contacts.state` as stored for a contact whose ZIP is in `zipState`: NULL, blank, or the ZIP's own
+ * state or another one, as written, in lower or mixed case, or padded with whitespace (§2 counts a
+ * disagreement on the name trimmed and upper-cased, never on a blank one).
+ */
+const storedStateArb = (zipState: string): fc.Arbitrary<string | null> =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: fc.constantFrom('', ' ', '  ', '\t', ' \n') },
+    {
+      weight: 6,
+      arbitrary: fc
+        .tuple(
+          fc.oneof(fc.constant(zipState), fc.constantFrom(...STATES)),
+          fc.constantFrom('as is', 'lower', 'mixed', 'padded left', 'padded right', 'padded lower'),
+        )
+        .map(([code, spelling]) => {
+          const lower = code.toLowerCase();
+          const mixed = code[0]! + lower.slice(1);
+          return { 'as is': code, lower, mixed, 'padded left': ` ${code}`, 'padded right': `${mixed}\t`, 'padded lower': ` ${lower} ` }[spelling]!;
+        }),
+    },
+  );
+
 const contactArb = (today: number, id: number, sharedTriggers: readonly string[]): fc.Arbitrary<DrawnContact> =>
-  fc.record({
-    id: fc.constant(id),
-    state: fc.constantFrom(...STATES),
-    emailKind: fc.oneof({ weight: 15, arbitrary: fc.constant('ok') }, { weight: 1, arbitrary: fc.constantFrom('null', 'blank', 'bad', 'padded') }),
-    zipKind: fc.oneof(
-      { weight: 12, arbitrary: fc.constant('ok') },
-      { weight: 3, arbitrary: fc.constantFrom('plus4', 'nine', 'four') },
-      { weight: 1, arbitrary: fc.constantFrom('unknown', 'null', 'blank', 'padded', 'short', 'odd') },
-    ),
-    stateColumn: fc.option(fc.constantFrom(...STATES), { nil: null }),
-    birthDate: birthDateArb(today),
-    effectiveDate: effectiveDateArb(today),
-    targets: fc.array(
-      fc.record({
-        campaignInstanceId: fc.integer({ min: 1, max: 4 }),
-        triggerDate: fc.oneof(
-          { weight: 1, arbitrary: fc.constantFrom(null, '', '  ') },
-          // Trigger dates shared across targets, so that campaign emails meet on one day.
-          { weight: 4, arbitrary: fc.constantFrom(...sharedTriggers) },
-          { weight: 3, arbitrary: fc.constantFrom(-30, -20, -5, 0, 1, 3, 5, 12, 30).map((offset) => refIso(today + offset)) },
-          { weight: 2, arbitrary: fc.integer({ min: today - 60, max: today + 120 }).map(refIso) },
-        ),
-        // Not generated: a malformed trigger_date ('soon'), on which RULES.md is silent.
-        status: fc.oneof(
-          { weight: 6, arbitrary: fc.constantFrom('pending', 'scheduled') },
-          { weight: 1, arbitrary: fc.constantFrom(null, 'sent', 'skipped', 'Pending', ' pending', 'cancelled') },
-        ),
-      }),
-      { maxLength: 4 },
-    ),
-    hints: fc.array(historyHintArb, { maxLength: 5 }),
-    behaviour: fc.array(
-      fc.record({
-        kind: fc.constantFrom('click' as const, 'answered_no_conditions' as const, 'answered_with_conditions' as const),
-        day: fc.integer({ min: today - 45, max: today + 2 }),
-      }),
-      { maxLength: 4 },
-    ),
-  });
+  fc.constantFrom(...STATES).chain((state) =>
+    fc.record({
+      id: fc.constant(id),
+      state: fc.constant(state),
+      emailKind: fc.oneof({ weight: 15, arbitrary: fc.constant('ok') }, { weight: 1, arbitrary: fc.constantFrom('null', 'blank', 'bad', 'padded') }),
+      zipKind: fc.oneof(
+        { weight: 12, arbitrary: fc.constant('ok') },
+        { weight: 3, arbitrary: fc.constantFrom('plus4', 'nine', 'four') },
+        { weight: 1, arbitrary: fc.constantFrom('unknown', 'null', 'blank', 'padded', 'short', 'odd') },
+      ),
+      stateColumn: storedStateArb(state),
+      birthDate: birthDateArb(today),
+      effectiveDate: effectiveDateArb(today),
+      targets: fc.array(
+        fc.record({
+          campaignInstanceId: fc.integer({ min: 1, max: 4 }),
+          triggerDate: fc.oneof(
+            { weight: 1, arbitrary: fc.constantFrom(null, '', '  ') },
+            // Trigger dates shared across targets, so that campaign emails meet on one day.
+            { weight: 4, arbitrary: fc.constantFrom(...sharedTriggers) },
+            { weight: 3, arbitrary: fc.constantFrom(-30, -20, -5, 0, 1, 3, 5, 12, 30).map((offset) => refIso(today + offset)) },
+            { weight: 2, arbitrary: fc.integer({ min: today - 60, max: today + 120 }).map(refIso) },
+          ),
+          // Not generated: a malformed trigger_date ('soon'), on which RULES.md is silent.
+          status: fc.oneof(
+            { weight: 6, arbitrary: fc.constantFrom('pending', 'scheduled') },
+            { weight: 1, arbitrary: fc.constantFrom(null, 'sent', 'skipped', 'Pending', ' pending', 'cancelled') },
+          ),
+        }),
+        { maxLength: 4 },
+      ),
+      hints: fc.array(historyHintArb, { maxLength: 5 }),
+      behaviour: fc.array(
+        fc.record({
+          kind: fc.constantFrom('click' as const, 'answered_no_conditions' as const, 'answered_with_conditions' as const),
+          day: fc.integer({ min: today - 45, max: today + 2 }),
+        }),
+        { maxLength: 4 },
+      ),
+    }),
+  );
 
 interface Organization {
   readonly today: number;

@@ -150,6 +150,18 @@ describe('§2 contacts', () => {
       expect(contactUsability(contactIn('IL', { state: null }), fakeZipLookup)).toEqual({ usable: true, state: 'IL', stateDisagrees: false });
     });
 
+    it('counts a disagreement only when contacts.state, trimmed and upper-cased, names another state; null and blank never count', () => {
+      const context = world({ today: '2026-06-01', config: NO_AEP });
+      const disagrees = (state: string | null): boolean => {
+        const outcome = scheduleContact(context, inputsOf(contactIn('IL', { state })));
+        if (!outcome.usable) throw new Error(`contact is unusable: ${outcome.reason}`);
+        return outcome.stateDisagrees;
+      };
+      for (const state of [null, '', ' ', '\t\n ']) expect(disagrees(state), `blank ${JSON.stringify(state)}`).toBe(false);
+      for (const state of ['IL', 'il', ' il', 'Il ', '\tIL\n']) expect(disagrees(state), `IL spelled ${JSON.stringify(state)}`).toBe(false);
+      for (const state of ['NY', ' ny ', 'ILL', 'I L', 'Illinois']) expect(disagrees(state), `other ${JSON.stringify(state)}`).toBe(true);
+    });
+
     it('takes any code the data set gives (DC, PR, AE, AP) as the state, with a rule only when state_rules names it', () => {
       for (const state of ['DC', 'PR', 'AE', 'AP']) {
         const context = world({ today: '2026-06-01', config: NO_AEP });

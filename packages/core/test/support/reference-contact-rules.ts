@@ -55,6 +55,17 @@ export interface RefWorld {
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const isBlank = (text: string | null): boolean => text === null || /^\s*$/.test(text);
 
+/**
+ * §2 "a disagreement is counted": the stored `contacts.state` names a state
+ * other than the ZIP's. A blank one names none; case and surrounding
+ * whitespace are not part of the name (packages/core/README.md, §1–§2).
+ */
+const storedStateNamesAnother = (stored: string | null, zipState: string): boolean => {
+  if (isBlank(stored)) return false;
+  const name = stored!.replace(/^\s+/, '').replace(/\s+$/, '').toUpperCase();
+  return name !== zipState;
+};
+
 /** The ZIP's first five digits as a number, or null when malformed (§2). */
 export const refZip5 = (zip: string): number | null => {
   if (/^\d{4}$/.test(zip)) return Number(`0${zip}`);
@@ -457,7 +468,7 @@ export const refScheduleContact = (world: RefWorld, inputs: ContactInputs, block
   return {
     usable: true,
     state,
-    stateDisagrees: contact.state !== null && contact.state !== state,
+    stateDisagrees: storedStateNamesAnother(contact.state, state),
     badDates,
     rows,
   };
