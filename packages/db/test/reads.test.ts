@@ -181,6 +181,29 @@ describe('contact inputs', () => {
     db.close();
   });
 
+  it('type an answer by its JSON values only: the strings "true" and "2" are an answer without conditions', () => {
+    const db = freshOrganization(directory());
+    db.sqlite.exec(`
+      INSERT INTO contacts (id, email, zip_code) VALUES (1, 'a@example.com', '60601');
+      INSERT INTO contact_events (contact_id, event_type, created_at, metadata) VALUES
+        (1, 'eligibility_answered', '2026-03-09 12:00:00', '{"has_medical_conditions": "true"}'),
+        (1, 'eligibility_answered', '2026-03-10 12:00:00', '{"main_questions_yes_count": "2"}'),
+        (1, 'eligibility_answered', '2026-03-11 12:00:00', '{"has_medical_conditions": true}'),
+        (1, 'eligibility_answered', '2026-03-12 12:00:00', '{"main_questions_yes_count": 2}');
+    `);
+    const { inputs } = readContactInputs(db, { fromId: 1, toId: 1, timeZone: 'America/Chicago' });
+    expect(inputs[0]!.behaviour).toEqual(
+      expect.arrayContaining([
+        { kind: 'answered_no_conditions', day: day('2026-03-09') },
+        { kind: 'answered_no_conditions', day: day('2026-03-10') },
+        { kind: 'answered_with_conditions', day: day('2026-03-11') },
+        { kind: 'answered_with_conditions', day: day('2026-03-12') },
+      ]),
+    );
+    expect(inputs[0]!.behaviour).toHaveLength(4);
+    db.close();
+  });
+
   it('read behaviour only from the lookback window when asked', () => {
     const db = seedHistory();
     const { inputs } = readContactInputs(db, { fromId: 1, toId: 1, timeZone: 'America/Chicago', behaviourSinceDay: day('2026-03-01') });
