@@ -170,10 +170,11 @@ describe('§10 campaign_change_log rows and the runs that mark them processed', 
       expect(changeLog().every((row) => row.processed_at !== null)).toBe(true);
     });
 
-    it('still marks every row pending when it began, a row whose instance no longer exists included', async () => {
+    it('still marks every row pending when it began, a row whose instance no longer exists included, and leaves a row that requires no rescheduling unmarked', async () => {
       sql((db) =>
         db.exec(`INSERT INTO campaign_change_log (id, campaign_instance_id, field_changed, old_value, new_value, changed_at, changed_by, requires_rescheduling, processed_at)
-                 VALUES (3, 777, 'active_start_date', 'a', 'b', '2026-06-01 08:30:00', 'ops', 1, NULL)`),
+                 VALUES (3, 777, 'active_start_date', 'a', 'b', '2026-06-01 08:30:00', 'ops', 1, NULL),
+                        (4, 1, 'instance_name', 'spring', 'spring sale', '2026-06-01 08:45:00', 'ops', 0, NULL)`),
       );
       const runId = 'run-marks-pending';
       const planned = await run({ kind: 'plan-run', files, runId, asOf: AS_OF, configJson: '{}', rerun: false, log: logOf(runId) });
@@ -181,9 +182,12 @@ describe('§10 campaign_change_log rows and the runs that mark them processed', 
       for (const chunk of planned.chunks) await run({ kind: 'compute-chunk', files, runId, chunk, log: logOf(runId) });
       await run({ kind: 'backup', files, runId, log: logOf(runId) });
       await run({ kind: 'finalize-run', files, runId, chunkCount: planned.chunks.length, log: logOf(runId) });
-      expect(changeLog().map((row) => [row.id, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(row.processed_at ?? '')])).toEqual([
-        [1, true],
-        [3, true],
+      const marking = (processedAt: string | null): string =>
+        processedAt === null ? 'unmarked' : /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(processedAt) ? 'marked' : processedAt;
+      expect(changeLog().map((row) => [row.id, marking(row.processed_at)])).toEqual([
+        [1, 'marked'],
+        [3, 'marked'],
+        [4, 'unmarked'],
       ]);
     });
   });
