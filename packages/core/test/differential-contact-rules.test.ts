@@ -152,6 +152,28 @@ const METADATA = [
   'not json',
 ];
 
+/**
+ * An `active_start_date` or `active_end_date`: NULL (open) about once in `nilFreq`, as
+ * `fc.option`'s `freq`, else a valid date in [min, max], or now and then blank, whitespace-only or
+ * malformed text, which makes the instance inactive (README §7, "Active dates"); some of that text
+ * spells a date in range that a lenient parse would take.
+ */
+const activeBoundArb = (min: number, max: number, nilFreq: number): fc.Arbitrary<string | null> =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constant(null) },
+    { weight: 3 * (nilFreq - 1), arbitrary: fc.integer({ min, max }).map(refIso) },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        fc.constantFrom('', ' ', '\t\n', '2026-5-1', ' 2026-05-01', '2026-06-31', '2026-02-29', 'soon', '20260501'),
+        fc
+          .integer({ min, max })
+          .map(refIso)
+          .chain((iso) => fc.constantFrom(` ${iso}`, `${iso} `, `${iso}T00:00`, iso.replaceAll('-', '/'))),
+      ),
+    },
+  );
+
 const instancesArb = (today: number, types: CampaignType[]): fc.Arbitrary<CampaignInstance[]> =>
   types.length === 0
     ? fc.constant([])
@@ -164,8 +186,8 @@ const instancesArb = (today: number, types: CampaignType[]): fc.Arbitrary<Campai
               instanceName: fc.constant(`instance ${id}`),
               emailTemplate: fc.option(fc.constant(`template_${id}`), { nil: null, freq: 5 }),
               smsTemplate: fc.option(fc.constant(`sms_${id}`), { nil: null }),
-              activeStartDate: fc.option(fc.integer({ min: today - 60, max: today + 5 }).map(refIso), { nil: null }),
-              activeEndDate: fc.option(fc.integer({ min: today - 3, max: today + 90 }).map(refIso), { nil: null, freq: 3 }),
+              activeStartDate: activeBoundArb(today - 60, today + 5, 5),
+              activeEndDate: activeBoundArb(today - 3, today + 90, 3),
               metadata: fc.constantFrom(...METADATA),
             }),
           ),

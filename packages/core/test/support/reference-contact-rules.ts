@@ -181,12 +181,20 @@ const followupOverrides = (metadata: string | null): { email: string | null; sms
   };
 };
 
-/** §7: whether an instance is active today. */
+/**
+ * §7: whether an instance is active today. Only NULL is an open bound: a
+ * blank or malformed active date, like an unknown campaign type, makes the
+ * instance inactive (packages/core/README.md, §7 "Active dates").
+ */
 const isActive = (world: RefWorld, instance: CampaignInstance): boolean => {
   const type = world.campaignTypes.find((t) => t.name === instance.campaignType);
   if (type === undefined || !type.active) return false;
   const start = instance.activeStartDate === null ? null : refParseDate(instance.activeStartDate);
   const end = instance.activeEndDate === null ? null : refParseDate(instance.activeEndDate);
+  if ((instance.activeStartDate !== null && start === null) || (instance.activeEndDate !== null && end === null)) {
+    world.trace?.('instance with a blank or malformed active date');
+    return false;
+  }
   if (start !== null && dayOf(start) > world.today) return false;
   if (end !== null && world.today > dayOf(end)) return false;
   return true;
