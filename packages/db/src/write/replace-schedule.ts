@@ -1,3 +1,4 @@
+import { withSortHelperThread } from '../bulk/index-build';
 import { suspendIndexes } from '../bulk/suspend-indexes';
 import { withDatabaseErrors } from '../connection/database-errors';
 import { withCacheSize, type OrganizationDb } from '../connection/open-organization-db';
@@ -282,7 +283,9 @@ const startRebuild = (db: OrganizationDb, settledUpToId: number): { finish: () =
   deleteBlocksAfter(sqlite, blockOf(settledUpToId));
   return {
     finish: () => {
-      for (const sql of shape.laterIndexSql) sqlite.exec(sql);
+      withSortHelperThread(sqlite, () => {
+        for (const sql of shape.laterIndexSql) sqlite.exec(sql);
+      });
     },
   };
 };
@@ -434,7 +437,7 @@ export const replaceOrganizationSchedule = (
         finishBlock(true);
         while (reader !== null && reader.peekBlock() !== null) vanishStoredBlock(reader.next()!);
         (rebuild as { finish: () => void } | null)?.finish();
-        suspended?.restore();
+        if (suspended !== null) withSortHelperThread(sqlite, suspended.restore);
         // Millions of rows written (or the table rebuilt): one recount beats gathering deltas for each.
         ourTriggers.restore(rebuild === null && suspended === null ? dayCounts : null);
         writeState(db, DIGESTS_COMPLETE_KEY, DIGESTS_COMPLETE);
