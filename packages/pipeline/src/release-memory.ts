@@ -19,3 +19,33 @@ export const collectGarbage = (): void => {
   }
   gc();
 };
+
+/** How long a thread waits without a task before it collects. */
+const IDLE_COLLECTION_DELAY_MS = 1_000;
+let idleCollection: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * A compute thread's tasks call this when they start and end: a thread that
+ * then stays idle for a second collects its garbage once. Through a full
+ * run's commit the threads that computed chunks sit idle with 110–180 MB of
+ * heap each, most of it garbage (after a collection: 80 MB, 31 MB of it
+ * live), while the finalizer's thread holds the run's rows and the page
+ * cache: the process's peak. Back-to-back chunks never wait that long, so
+ * no chunk pays for a collection. (Needs the pool's asynchronous waiting,
+ * which leaves an idle thread's event loop free to run the timer.)
+ */
+export const collectWhenIdle = {
+  taskStarted(): void {
+    if (idleCollection !== null) clearTimeout(idleCollection);
+    idleCollection = null;
+  },
+  taskEnded(): void {
+    if (idleCollection !== null) clearTimeout(idleCollection);
+    idleCollection = setTimeout(() => {
+      idleCollection = null;
+      collectGarbage();
+    }, IDLE_COLLECTION_DELAY_MS);
+    // Never what keeps a thread or a process alive.
+    idleCollection.unref();
+  },
+};

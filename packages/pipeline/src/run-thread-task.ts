@@ -13,6 +13,7 @@ import {
 import { zipToState } from '@scheduler/zip-states';
 import { createLogger, type Logger } from './logger';
 import { PhaseTimer } from './phase-timer';
+import { collectWhenIdle } from './release-memory';
 import { openOrganizationPort, type PortOptions } from './sqlite-organization';
 import type { OrganizationPort } from './organization-port';
 import { addContactStats, countOutcome, emptyContactStats, type ContactStats } from './run-stats';
@@ -415,6 +416,15 @@ const verifiedBackup = (staging: StagingStore, runId: string, waitMs = BACKUP_WA
 
 /** The entry of every compute thread task; failures come back as values (see TaskFailure). */
 export const runThreadTask = async (task: ThreadTask): Promise<ThreadTaskResult<ThreadTask>> => {
+  collectWhenIdle.taskStarted();
+  try {
+    return await runTask(task);
+  } finally {
+    collectWhenIdle.taskEnded();
+  }
+};
+
+const runTask = async (task: ThreadTask): Promise<ThreadTaskResult<ThreadTask>> => {
   try {
     switch (task.kind) {
       case 'warm-up':
