@@ -39,9 +39,10 @@ import { readScheduleTableShape, REBUILD_TABLE, SCHEDULE_TABLE } from './schedul
  *   building the table anew: after a probe of the first rows, if the cost
  *   model says so, the table is rebuilt under its own definition (sender
  *   rows and the rows already settled copied over, the rest inserted with
- *   only the UNIQUE index present, the other indexes built once at the end)
- *   and swapped for the old one. Dropping the old table frees its pages
- *   without a per-row delete.
+ *   only the UNIQUE index present, the other indexes built once at the end,
+ *   their sorts on a second core: see index-build.ts) and swapped for the
+ *   old one. Dropping the old table frees its pages without a per-row
+ *   delete.
  * - Everything happens in one transaction: in WAL mode a reader on another
  *   connection sees the previous schedule until the commit, then the new one.
  */
