@@ -18,6 +18,7 @@ import { contactChunks, openOrganizationDb, readContacts, schema, seedOrganizati
 import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { asc, inArray } from 'drizzle-orm';
 import { insertFloor } from './db/raw-floor';
+import { RunPhaseLog, type RunPhases } from './run-phases';
 
 const contactCount = Number(process.argv[2] ?? process.env.BENCH_CONTACTS ?? 1_000_000);
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -31,7 +32,7 @@ const database = join(directory, 'bench.sqlite');
 const seconds = (from: bigint): number => Number(process.hrtime.bigint() - from) / 1e9;
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
-// BENCH_WORKER_LOG=FILE: the worker's info-level JSON lines go there (per-step durations), else only warnings.
+// BENCH_WORKER_LOG=FILE: the worker's info-level JSON lines are kept there too (the figures take their phases from them).
 const workerLog = process.env.BENCH_WORKER_LOG;
 
 /** Peak resident memory of a live process, in MB (Linux VmHWM). */
@@ -100,6 +101,12 @@ const floor = (): { seconds: number; readSeconds: number; insertSeconds: number;
   return { seconds: readSeconds + insertSeconds, readSeconds, insertSeconds, rows: inserted };
 };
 
+const describePhases = (phases: RunPhases | null): string =>
+  phases === null
+    ? ''
+    : `: chunks ${phases.chunks_s} s, append ${phases.append_s} s, finalize ${phases.finalize_s} s, ` +
+      `commit ${phases.commit_s} s (of which waiting for the backup ${phases.backup_wait_s} s); backup ${phases.backup_s} s`;
+
 /** The worker serves the finalize queue once its threads are started and warm (it registers that worker last). */
 const untilWorkerReady = async (redis: Redis): Promise<void> => {
   const finalize = new Queue(QUEUE_NAMES.finalize, { connection: redis, prefix });
@@ -126,10 +133,9 @@ const main = async (): Promise<void> => {
   const baseline = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
 
   say('starting a worker process');
-  const worker = scheduler(['worker'], workerLog === undefined ? {} : { LOG_LEVEL: 'info' });
-  // Its stdout is read to the end, so that a full pipe never blocks its logging.
-  if (workerLog === undefined) worker.stdout!.resume();
-  else worker.stdout!.pipe(createWriteStream(workerLog));
+  const worker = scheduler(['worker'], { LOG_LEVEL: 'info' });
+  const phaseLog = new RunPhaseLog(worker.stdout!);
+  if (workerLog !== undefined) worker.stdout!.pipe(createWriteStream(workerLog));
   process.on('exit', () => worker.kill('SIGKILL'));
   await untilWorkerReady(redis);
   let redisPeak = 0;
@@ -150,13 +156,15 @@ const main = async (): Promise<void> => {
 
   say('first full run');
   const first = await timedRun(AS_OF);
-  say(`  ${round(first.seconds)} s`);
+  const firstPhases = await phaseLog.of(String(first.summary.run_id));
+  say(`  ${round(first.seconds)} s${describePhases(firstPhases)}`);
   say('floor');
   const measuredFloor = floor();
   say(`  ${round(measuredFloor.seconds)} s`);
   say("next day's run");
   const next = await timedRun(NEXT_DAY);
-  say(`  ${round(next.seconds)} s`);
+  const nextPhases = await phaseLog.of(String(next.summary.run_id));
+  say(`  ${round(next.seconds)} s${describePhases(nextPhases)}`);
 
   say(`${RESCHEDULES} single-contact reschedules`);
   const requests = new Queue(QUEUE_NAMES.requests, { connection: redis, prefix });
@@ -195,6 +203,7 @@ const main = async (): Promise<void> => {
     first_run_vs_floor: round(first.seconds / measuredFloor.seconds),
     next_day_run_s: round(next.seconds),
     next_day_vs_first: round(next.seconds / first.seconds),
+    phases: { first_run: firstPhases, next_day: nextPhases },
     peak_rss_mb: { worker: workerPeak, backup_process: backupPeak, cli_first_run: first.peakRssMb, cli_next_day: next.peakRssMb },
     redis_peak_mb: round((redisPeak - baseline) / 1024 / 1024, 1),
     reschedule_ms: {
