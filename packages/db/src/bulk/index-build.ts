@@ -9,8 +9,9 @@ const INDEX_BUILD_CACHE_MB = 64;
  * with a 64 MB page cache, since the sorter holds a buffer the size of the
  * cache for each of its threads. Measured on a committed 1M-contact
  * organization (3.26M schedule rows, 2 cores), building the (status, date,
- * type) index took 10.4–11.2 s without a helper (178–308 MB of memory at a
- * 64–128 MB cache) and 7.5–8.4 s with one (242 MB at 64 MB).
+ * type) index took 10.3–11.2 s without a helper (peak memory 178 MB at a
+ * 64 MB cache, 308 MB at 128 MB), and with one 7.5 s at 64 MB (242 MB) or
+ * 7.7–8.4 s at 128 MB (386 MB).
  * Inside a transaction, the pages the cache no longer holds are written to
  * the WAL, as any spill.
  */
