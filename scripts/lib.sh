@@ -58,9 +58,17 @@ ensure_redis() {
   say "started a private Redis at $REDIS_URL"
 }
 
+# Waits (up to 5 s) for the server to be gone, so that nothing of it outlives the script, then removes its directory.
 stop_private_redis() {
   if [ -n "${PRIVATE_REDIS_PIDFILE:-}" ] && [ -s "$PRIVATE_REDIS_PIDFILE" ]; then
-    kill "$(cat "$PRIVATE_REDIS_PIDFILE")" 2>/dev/null || true
+    local pid
+    pid=$(cat "$PRIVATE_REDIS_PIDFILE")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    rm -rf "$(dirname "$PRIVATE_REDIS_PIDFILE")"
   fi
 }
 
