@@ -67,3 +67,4 @@ export {
 } from './backup/backup-organization-db';
 export { seedOrganization, SeedError, type SeedOptions, type SeedSummary } from './seed/seed-organization';
 export { BAD_ROW_KINDS, type BadRowKind } from './seed/synthetic-contact';
+export { SeededRandom } from './seed/seeded-random';

@@ -1,16 +1,10 @@
 import { formatIsoDate, parseIsoDate } from '@scheduler/core';
-import { migrateOrganizationDb, openOrganizationDb, schema } from '@scheduler/db';
+import { migrateOrganizationDb, openOrganizationDb, schema, SeededRandom } from '@scheduler/db';
 
-/** A deterministic PRNG (mulberry32), so that a fixture is the same organization every time. */
+/** A deterministic PRNG (the seed's own), so that a fixture is the same organization every time. */
 export const mulberry32 = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 };
 
 // Real ZIPs of window, year-round and rule-less states (the zip-states data maps them).
