@@ -7,6 +7,7 @@ import {
   completeRunCheckpoint,
   contactsChecksum,
   failRunCheckpoint,
+  readInputGeneration,
   readRunCheckpoint,
   recordConfigVersion,
   replaceOrganizationSchedule,
@@ -70,6 +71,62 @@ describe('checksums and checkpoints', () => {
     expect(readRunCheckpoint(db, 'run-2')).toMatchObject({ status: 'failed', errorMessage: 'worker lost' });
     // A retry of the same run id starts afresh.
     expect(startRunCheckpoint(db, { runId: 'run-2' })).toMatchObject({ status: 'started', errorMessage: null });
+    db.close();
+  });
+});
+
+describe('the input generation', () => {
+  const directory = useTempDirectory();
+
+  // One change of each kind to every table a run reads, as the main application and the sender make them.
+  const changes: readonly (readonly [string, string])[] = [
+    ['a contact added', `INSERT INTO contacts (id, email, zip_code) VALUES (9, 'n@example.com', '75001')`],
+    ['a contact changed', `UPDATE contacts SET birth_date = '1980-05-05' WHERE id = 1`],
+    ['a contact removed', `DELETE FROM contacts WHERE id = 9`],
+    ['a campaign type added', `INSERT INTO campaign_types (name) VALUES ('renewal')`],
+    ['a campaign type changed', `UPDATE campaign_types SET priority = 5 WHERE name = 'renewal'`],
+    ['a campaign instance added', `INSERT INTO campaign_instances (id, campaign_type, instance_name) VALUES (1, 'renewal', 'spring')`],
+    ['a campaign instance changed', `UPDATE campaign_instances SET active_end_date = '2027-01-01' WHERE id = 1`],
+    ['a target added', `INSERT INTO contact_campaigns (contact_id, campaign_instance_id, trigger_date) VALUES (1, 1, '2026-12-01')`],
+    ['a target changed', `UPDATE contact_campaigns SET status = 'scheduled'`],
+    ['a target removed', `DELETE FROM contact_campaigns`],
+    ['a campaign instance removed', `DELETE FROM campaign_instances WHERE id = 1`],
+    ['a campaign type removed', `DELETE FROM campaign_types WHERE name = 'renewal'`],
+    ['a click', `INSERT INTO tracking_clicks (contact_id, clicked_at) VALUES (1, '2026-11-20 10:00:00')`],
+    ['a click changed', `UPDATE tracking_clicks SET clicked_at = '2026-11-21 10:00:00'`],
+    ['a click removed', `DELETE FROM tracking_clicks`],
+    ['an event', `INSERT INTO contact_events (contact_id, event_type, created_at) VALUES (1, 'eligibility_answered', '2026-11-20 10:00:00')`],
+    ['an event changed', `UPDATE contact_events SET metadata = '{"has_medical_conditions":true}'`],
+    ['an event removed', `DELETE FROM contact_events`],
+    ['a campaign change logged', `INSERT INTO campaign_change_log (campaign_instance_id, field_changed, changed_at) VALUES (1, 'active_end_date', '2026-11-20 10:00:00')`],
+    ['a row the sender sent', `UPDATE email_schedules SET status = 'sent', actual_send_datetime = '2026-11-20 14:00:00' WHERE contact_id = 2`],
+    ['a row the sender added', `INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status) VALUES (2, 'birthday', '2026-01-01', 'delivered')`],
+    ['a row the sender removed', `DELETE FROM email_schedules WHERE status = 'delivered'`],
+  ];
+
+  it('moves with every change to what a run reads, and not with a full run writing its schedule', () => {
+    const db = freshOrganization(directory());
+    insertContacts(db, [1, 2]);
+    let generation = readInputGeneration(db);
+    expect(generation).not.toBeNull();
+    replaceOrganizationSchedule(db, 'run-1', [scheduleRow(1, 'aep', '2026-09-15'), scheduleRow(2, 'aep', '2026-09-15')]);
+    expect(readInputGeneration(db)).toBe(generation);
+    for (const [change, statement] of changes) {
+      db.sqlite.exec(statement);
+      const after = readInputGeneration(db);
+      expect(after, change).toBeGreaterThan(generation!);
+      generation = after;
+    }
+    replaceOrganizationSchedule(db, 'run-2', [scheduleRow(1, 'aep', '2027-09-15')]);
+    expect(readInputGeneration(db)).toBe(generation);
+    expect(startRunCheckpoint(db, { runId: 'run-3' }).inputGeneration).toBe(generation);
+    db.close();
+  });
+
+  it('is not known once one of its triggers is gone', () => {
+    const db = freshOrganization(directory());
+    db.sqlite.exec('DROP TRIGGER scheduler_inputs_contact_events_insert');
+    expect(readInputGeneration(db)).toBeNull();
     db.close();
   });
 });

@@ -23,7 +23,13 @@ import { addBackupJob, addRunFlow, finalizeJobId } from './run-flow';
 import { fullRunId, todayIn } from './run-identity';
 import { StagingStore } from './staging/staging-store';
 import { unwrapTaskResult } from './task-errors';
-import type { OrganizationFiles, TaskLogContext } from './thread-tasks';
+import type { OrganizationFiles, PlanRunResult, TaskLogContext } from './thread-tasks';
+
+/** A full-run request's outcome, as its job returns it (run-client.ts and the dashboard read it), or a completed run whose inputs changed. */
+type PlannedFullRun =
+  | { runId: string; status: 'in-flight' }
+  | { runId: string; status: 'planned'; chunks: number }
+  | ({ runId: string } & Exclude<PlanRunResult, { status: 'planned' }>);
 
 export interface FleetOptions {
   readonly redisUrl: string;
@@ -106,6 +112,41 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     ...(chunk === undefined ? {} : { chunk }),
   });
 
+  /** Plans a full run under `runId` and adds its flow, unless it is in flight or completed already. */
+  const planFullRun = async (
+    organization: string,
+    runId: string,
+    asOf: string,
+    runConfig: Config,
+    rerun: boolean,
+  ): Promise<PlannedFullRun> => {
+    const log = logger.child({ runId, organization });
+    // Planning again would throw away the chunk results staged so far, and the flow, whose ids exist, would
+    // not be added again: a run whose finalizer is waiting or working is left to it.
+    const finalizer = await finalizers.getJob(finalizeJobId(runId));
+    const finalizerState = finalizer === undefined ? null : await finalizer.getState();
+    if (finalizerState !== null && IN_FLIGHT_STATES.has(finalizerState)) {
+      log.info({ finalizerState }, 'run already in flight; nothing to do');
+      return { runId, status: 'in-flight' };
+    }
+    const plan = unwrapTaskResult(
+      await pool.run({
+        kind: 'plan-run',
+        files: filesOf(locator, organization),
+        runId,
+        asOf,
+        configJson: JSON.stringify(runConfig),
+        rerun,
+        log: logContext(runId, organization),
+      }),
+    );
+    if (plan.status === 'already-completed') log.info('run already completed; nothing to do');
+    if (plan.status !== 'planned') return { runId, ...plan };
+    await addRunFlow(flows, backups, { runId, organization, chunks: plan.chunks });
+    log.info({ chunks: plan.chunks.length, contactRows: plan.contactRows }, 'run planned');
+    return { runId, status: plan.status, chunks: plan.chunks.length };
+  };
+
   const processRequest = async (job: Job, token?: string): Promise<unknown> => {
     switch (job.name) {
       case REQUEST_JOB_NAMES.fullRun: {
@@ -116,33 +157,15 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         // A rerun is a run of its own, named after the request that asked for it.
         const runId =
           request.rerun !== true ? stableId : job.id!.startsWith(stableId) ? job.id! : `${stableId}-rerun-${job.id}`;
-        const log = logger.child({ runId, organization: request.organization });
-        // Planning again would throw away the chunk results staged so far, and the flow, whose ids exist, would
-        // not be added again: a run whose finalizer is waiting or working is left to it.
-        const finalizer = await finalizers.getJob(finalizeJobId(runId));
-        const finalizerState = finalizer === undefined ? null : await finalizer.getState();
-        if (finalizerState !== null && IN_FLIGHT_STATES.has(finalizerState)) {
-          log.info({ finalizerState }, 'run already in flight; nothing to do');
-          return { runId, status: 'in-flight' };
-        }
-        const plan = unwrapTaskResult(
-          await pool.run({
-            kind: 'plan-run',
-            files: filesOf(locator, request.organization),
-            runId,
-            asOf,
-            configJson: JSON.stringify(runConfig),
-            rerun: request.rerun === true,
-            log: logContext(runId, request.organization),
-          }),
-        );
-        if (plan.status === 'already-completed') {
-          log.info('run already completed; nothing to do');
-          return { runId, status: plan.status, summary: plan.summary };
-        }
-        await addRunFlow(flows, backups, { runId, organization: request.organization, chunks: plan.chunks });
-        log.info({ chunks: plan.chunks.length, contactRows: plan.contactRows }, 'run planned');
-        return { runId, status: plan.status, chunks: plan.chunks.length };
+        const planned = await planFullRun(request.organization, runId, asOf, runConfig, request.rerun === true);
+        if (planned.status !== 'inputs-changed') return planned;
+        // The same run completed, but what it read has changed since: a run of its own, named after the inputs it
+        // reads, so that asking again before they change again still runs once. Should they change again
+        // meanwhile, the run it names is this request's all the same.
+        const changedId = `${stableId}-g${planned.generation ?? `x${job.timestamp.toString(36)}`}`;
+        logger.info({ runId: changedId, organization: request.organization, completedRunId: runId }, 'inputs changed since the run completed; running again');
+        const again = await planFullRun(request.organization, changedId, asOf, runConfig, false);
+        return again.status === 'inputs-changed' ? { runId: changedId, status: 'already-completed', summary: again.summary } : again;
       }
       case REQUEST_JOB_NAMES.rescheduleContacts:
       case REQUEST_JOB_NAMES.rescheduleCampaign: {

@@ -21,6 +21,12 @@ export interface StartChecksums {
   readonly schedulesBeforeChecksum: string;
 }
 
+/**
+ * A run id's state in the file. A completed run asked for again is the same run only while nobody has
+ * changed what it read (the input generation it started at): else it must run again (RULES.md §10).
+ */
+export type CompletedRun = 'not-completed' | 'inputs-unchanged' | 'inputs-changed';
+
 export interface WriteCounts {
   readonly inserted: number;
   readonly deleted: number;
@@ -57,7 +63,10 @@ export interface OrganizationPort {
 
   /** A full run whose checkpoint says started and that is younger than `maxAgeMs`: what a reschedule must wait for. */
   fullRunInFlight(maxAgeMs: number): string | null;
-  completedRun(runId: string): boolean;
+  /** Whether the run completed here, and whether what it read has changed since it started. */
+  completedRun(runId: string): CompletedRun;
+  /** The count of changes to what a run reads (null when the file does not keep it). */
+  inputGeneration(): number | null;
   /** Records a run's start; a targeted reschedule's with the checksums of its contacts and their schedule. */
   startCheckpoint(runId: string, contactIds?: readonly number[]): void;
   /** A full run's checksums of the contacts and of the schedule before it (costly: its backup job computes them, reading only). */

@@ -6,6 +6,7 @@ import { startFleet, type Fleet } from './fleet';
 import { RETRYING_JOB_OPTIONS } from './job-options';
 import type { Logger } from './logger';
 import type { OrganizationLocator } from './organization-directory';
+import type { OrganizationPort } from './organization-port';
 import { finalizeJobId } from './run-flow';
 import { fullRunId, todayIn } from './run-identity';
 import { openOrganizationPort } from './sqlite-organization';
@@ -32,6 +33,14 @@ export interface Progress {
 /** A job that ended in failure; the message is the job's own failure reason. */
 export class RunFailedError extends Error {
   override readonly name = 'RunFailedError';
+}
+
+interface FullRunRequest {
+  readonly asOf?: string;
+  /** Run again even when this run (same day and configuration) completed. */
+  readonly rerun?: boolean;
+  /** Asked for under these inputs (the file's input generation): a run of its own when they changed since the run completed. */
+  readonly inputGeneration?: number;
 }
 
 interface RequestOutcome {
@@ -85,21 +94,33 @@ export class RunClient {
 
   /**
    * One full run of an organization, waited for until committed to the file the locator names
-   * (CONTRACT.md: exit 0 only when committed). A run the queue already held as completed that this
-   * file has no completed checkpoint of (another file of the same name ran it) is run again here; a run
-   * that still lands elsewhere (the fleet serving the queues reads its own copy) is refused.
+   * (CONTRACT.md: exit 0 only when committed). A run the queue already held as completed is run again here
+   * when this file has no completed checkpoint of it (another file of the same name ran it) or when what it
+   * read has changed since; a run that still lands elsewhere (the fleet serving the queues reads its own
+   * copy) is refused.
    */
   async fullRun(
     organization: string,
-    request: { asOf?: string; rerun?: boolean },
+    request: FullRunRequest,
     onProgress?: (progress: Progress) => void,
   ): Promise<RunSummary> {
     const { summary, heldAlready } = await this.fullRunOnce(organization, request, onProgress);
-    if (this.committedHere(organization, summary.run_id)) return summary;
+    const here = this.readHere(organization, (port) => port.completedRun(summary.run_id));
+    if (here === 'inputs-unchanged' || (here === 'inputs-changed' && !heldAlready)) return summary;
     if (heldAlready && request.rerun !== true) {
-      this.options.logger.warn({ runId: summary.run_id, organization }, 'the run completed earlier, but not in this file; running it again');
+      const { logger } = this.options;
+      if (here === 'inputs-changed') {
+        // Asked for again under the inputs it would read: asking once more before they change runs once.
+        const generation = this.readHere(organization, (port) => port.inputGeneration());
+        if (generation !== null && generation !== request.inputGeneration) {
+          logger.info({ runId: summary.run_id, organization }, 'the run completed earlier, but what it read has changed since; asking for it under what it would read now');
+          return this.fullRun(organization, { ...request, inputGeneration: generation }, onProgress);
+        }
+      } else {
+        logger.warn({ runId: summary.run_id, organization }, 'the run completed earlier, but not in this file; running it again');
+      }
       const again = await this.fullRunOnce(organization, { ...request, rerun: true }, onProgress);
-      if (this.committedHere(organization, again.summary.run_id)) return again.summary;
+      if (this.readHere(organization, (port) => port.completedRun(again.summary.run_id)) !== 'not-completed') return again.summary;
     }
     throw new RunFailedError(
       `run ${summary.run_id} completed, but not in ${this.options.locator.databasePath(organization)}: the workers serving ` +
@@ -110,12 +131,17 @@ export class RunClient {
   /** One request for a run, waited for; `heldAlready`: the queue held its job as completed before this request. */
   private async fullRunOnce(
     organization: string,
-    request: { asOf?: string; rerun?: boolean },
+    request: FullRunRequest,
     onProgress?: (progress: Progress) => void,
   ): Promise<{ summary: RunSummary; heldAlready: boolean }> {
     const asOf = request.asOf ?? this.today();
     const stableId = fullRunId(organization, asOf, this.options.config);
-    const jobId = request.rerun === true ? `${stableId}-rerun-${Date.now().toString(36)}` : stableId;
+    const jobId =
+      request.rerun === true
+        ? `${stableId}-rerun-${Date.now().toString(36)}`
+        : request.inputGeneration === undefined
+          ? stableId
+          : `${stableId}-g${request.inputGeneration}`;
     const job = await this.requests.add(
       REQUEST_JOB_NAMES.fullRun,
       { organization, asOf, rerun: request.rerun === true, config: this.options.config },
@@ -144,11 +170,11 @@ export class RunClient {
     return (await finalizer?.getState()) === 'failed';
   }
 
-  /** Whether the organization's file, as this client's locator finds it, holds the run as completed. */
-  private committedHere(organization: string, runId: string): boolean {
+  /** Reads the organization's file as this client's locator finds it. */
+  private readHere<T>(organization: string, read: (port: OrganizationPort) => T): T {
     const port = openOrganizationPort(this.options.locator.databasePath(organization), { readonly: true });
     try {
-      return port.completedRun(runId);
+      return read(port);
     } finally {
       port.close();
     }

@@ -133,8 +133,11 @@ const planRun = (task: PlanRunTask): PlanRunResult =>
   withStaging(task.files.stagingPath, (staging) =>
     withPort(task.files.databasePath, portOptions(configOf(task.configJson), false), (port) => {
       const staged = staging.run(task.runId);
-      if (!task.rerun && staged?.summary != null && port.completedRun(task.runId)) {
-        return { status: 'already-completed', summary: staged.summary };
+      const summary = task.rerun ? null : (staged?.summary ?? null);
+      if (summary !== null) {
+        const completed = port.completedRun(task.runId);
+        if (completed === 'inputs-unchanged') return { status: 'already-completed', summary };
+        if (completed === 'inputs-changed') return { status: 'inputs-changed', summary, generation: port.inputGeneration() };
       }
       const config = configOf(task.configJson);
       // Read before any chunk reads the campaign tables: the rows the commit may mark processed (RULES.md §10).

@@ -24,6 +24,7 @@ import {
   readCampaignInstances,
   readCampaignTypes,
   readContactInputPages,
+  readInputGeneration,
   readPendingCampaignChanges,
   readRunCheckpoint,
   recordConfigVersion,
@@ -40,7 +41,7 @@ import {
   type ScheduleRow,
 } from '@scheduler/db';
 import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import type { CheckpointCompletion, OrganizationPort, StartChecksums, WriteCounts } from './organization-port';
+import type { CheckpointCompletion, CompletedRun, OrganizationPort, StartChecksums, WriteCounts } from './organization-port';
 import { ScheduleRowStream, type TableHolder } from './schedule-rows';
 
 const { emailSchedules, schedulerCheckpoints, contactCampaigns, campaignInstances, campaignTypes, contacts } = schema;
@@ -180,8 +181,15 @@ class SqliteOrganization implements OrganizationPort {
     return row?.runId ?? null;
   }
 
-  completedRun(runId: string): boolean {
-    return readRunCheckpoint(this.db, runId)?.status === 'completed';
+  completedRun(runId: string): CompletedRun {
+    const checkpoint = readRunCheckpoint(this.db, runId);
+    if (checkpoint?.status !== 'completed') return 'not-completed';
+    const generation = this.inputGeneration();
+    return generation !== null && checkpoint.inputGeneration === generation ? 'inputs-unchanged' : 'inputs-changed';
+  }
+
+  inputGeneration(): number | null {
+    return readInputGeneration(this.db);
   }
 
   private contactsChecksumOf(contactIds: readonly number[]): string {
@@ -228,6 +236,7 @@ class SqliteOrganization implements OrganizationPort {
     // A full run records its start at once (reschedules wait on it); its whole-organization checksums
     // come from its backup job, which runs beside the chunks. A targeted reschedule checksums only its
     // contacts: its cost must not grow with the organization.
+    const inputGeneration = readInputGeneration(this.db);
     const values = {
       runTimestamp: utcDatetime(new Date()),
       schedulerRunId: runId,
@@ -236,6 +245,7 @@ class SqliteOrganization implements OrganizationPort {
       status: 'started',
       errorMessage: null,
       completedAt: null,
+      inputGeneration,
     };
     this.db.orm
       .insert(schedulerCheckpoints)

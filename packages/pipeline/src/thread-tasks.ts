@@ -29,7 +29,9 @@ export interface PlanRunTask {
 }
 export type PlanRunResult =
   | { readonly status: 'planned'; readonly chunks: ChunkRange[]; readonly contactRows: number }
-  | { readonly status: 'already-completed'; readonly summary: RunSummary };
+  | { readonly status: 'already-completed'; readonly summary: RunSummary }
+  /** Completed here, but what it read has changed since: `generation` names the inputs a new run would read. */
+  | { readonly status: 'inputs-changed'; readonly summary: RunSummary; readonly generation: number | null };
 
 export interface ComputeChunkTask {
   readonly kind: 'compute-chunk';

@@ -2,16 +2,34 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
 import { openOrganizationDb, readRunCheckpoint, seedOrganization } from '@scheduler/db';
-import { fullRunId } from '../src/index';
+import { fullRunId, type RunSummary } from '../src/index';
 import { committedRows, invariantViolations, referenceRows } from './support/committed-schedule';
 import { configWith, connectClient, newWorld } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
 
+const checkpointCount = (path: string): number => {
+  const db = openOrganizationDb(path, { readonly: true });
+  try {
+    return db.sqlite.prepare('SELECT count(*) FROM scheduler_checkpoints').pluck().get() as number;
+  } finally {
+    db.close();
+  }
+};
+
 describe('when an organization is scheduled through the flow', () => {
   let world: ReturnType<typeof newWorld>;
   let database: string;
+
+  const fullRunWith = async (prefix: string): Promise<RunSummary> => {
+    const client = await connectClient(database, prefix);
+    try {
+      return await client.fullRun('acme', { asOf: AS_OF });
+    } finally {
+      await client.close();
+    }
+  };
 
   beforeEach(() => {
     world = newWorld();
@@ -117,6 +135,35 @@ describe('when an organization is scheduled through the flow', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('runs again when what the completed run read has changed since, and once per change', async () => {
+    const config = defaultConfig();
+    const first = await fullRunWith(world.prefix);
+    // The sender sends a row and the application changes a contact: the same day's run must see both.
+    const db = openOrganizationDb(database);
+    const [sent, contactId] = db.sqlite
+      .prepare(`SELECT id, contact_id FROM email_schedules WHERE status = 'pre-scheduled' ORDER BY scheduled_send_date, id LIMIT 1`)
+      .raw()
+      .get() as [number, number];
+    db.sqlite.prepare(`UPDATE email_schedules SET status = 'sent', actual_send_datetime = ? WHERE id = ?`).run(`${AS_OF} 15:00:00`, sent);
+    const changed = db.sqlite.prepare(`SELECT id FROM contacts WHERE id <> ? AND id IN (SELECT contact_id FROM email_schedules) LIMIT 1`).pluck().get(contactId) as number;
+    db.sqlite.prepare(`UPDATE contacts SET email = 'not an email' WHERE id = ?`).run(changed);
+    db.close();
+
+    // Another client (no request of the first run held): the workers see the change when they plan.
+    const second = await fullRunWith(`${world.prefix}-other`);
+    expect(second.run_id).not.toBe(first.run_id);
+    expect(second.contacts.invalid.invalid_email).toBe((first.contacts.invalid.invalid_email ?? 0) + 1);
+    expect(committedRows(database).map((row) => row.line)).toEqual(referenceRows(database, config, AS_OF).map((row) => row.line));
+    const after = committedRows(database);
+    expect(after.some((row) => row.line.startsWith(`${changed}|`))).toBe(false);
+
+    // The first client holds the first run's request: it asks again under the inputs the file holds now.
+    const third = await fullRunWith(world.prefix);
+    expect(third.run_id).toBe(second.run_id);
+    expect(committedRows(database)).toEqual(after);
+    expect(checkpointCount(database)).toBe(2);
   });
 
   it('uses the default configuration when none is given', async () => {

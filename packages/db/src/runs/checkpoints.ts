@@ -3,6 +3,7 @@ import { withDatabaseErrors } from '../connection/database-errors';
 import type { OrganizationDb } from '../connection/open-organization-db';
 import { schedulerCheckpoints } from '../schema';
 import { contactsChecksum, schedulesChecksum } from './checksums';
+import { readInputGeneration } from './input-generation';
 import { utcDatetime } from './utc-datetime';
 
 export type RunCheckpoint = typeof schedulerCheckpoints.$inferSelect;
@@ -21,6 +22,8 @@ export interface CheckpointStart {
  */
 export const startRunCheckpoint = (db: OrganizationDb, start: CheckpointStart): RunCheckpoint =>
   withDatabaseErrors(`starting checkpoint of run ${start.runId} in ${db.path}`, () => {
+    // Before the checksums: a change made while they are read moves the generation past the recorded one.
+    const inputGeneration = readInputGeneration(db);
     const values = {
       runTimestamp: utcDatetime(start.runAt ?? new Date()),
       schedulerRunId: start.runId,
@@ -33,6 +36,7 @@ export const startRunCheckpoint = (db: OrganizationDb, start: CheckpointStart): 
       status: 'started',
       errorMessage: null,
       completedAt: null,
+      inputGeneration,
     };
     return db.orm
       .insert(schedulerCheckpoints)

@@ -14,4 +14,6 @@ export const schedulerCheckpoints = sqliteTable('scheduler_checkpoints', {
   status: text('status').notNull(),
   errorMessage: text('error_message'),
   completedAt: text('completed_at'),
+  /** Ours: the organization's input generation (migration 0005) when the run started. */
+  inputGeneration: integer('input_generation'),
 });

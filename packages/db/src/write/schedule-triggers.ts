@@ -3,16 +3,17 @@ import { UNKNOWN_DIGEST } from './contact-digest';
 import type { DayCountDeltas } from './day-count-deltas';
 import { BlockWriter, updateDigestEntries } from './digest-blocks';
 
-/** Our triggers on `email_schedules` (migrations 0003 and 0004). */
+/** Our triggers on `email_schedules` (migrations 0003, 0004 and 0005). */
 const OUR_TRIGGERS = `SELECT name, sql FROM sqlite_master
   WHERE type = 'trigger' AND tbl_name = 'email_schedules'
-    AND (name LIKE 'schedule_day_counts\\_%' ESCAPE '\\' OR name LIKE 'schedule_touched\\_%' ESCAPE '\\')`;
+    AND (name LIKE 'schedule_day_counts\\_%' ESCAPE '\\' OR name LIKE 'schedule_touched\\_%' ESCAPE '\\'
+         OR name LIKE 'scheduler_inputs\\_%' ESCAPE '\\')`;
 
 /** scheduler_state: set when `schedule_touched_contacts` has recorded every change since a full run's commit. */
 export const TOUCHED_TRACKING_KEY = 'schedule_touched_contacts';
 
 /** Whether a trigger on `email_schedules` is one of ours, which a full run's commit may drop and re-create. */
-export const isOurScheduleTrigger = (name: string): boolean => /^schedule_(day_counts|touched)_/.test(name);
+export const isOurScheduleTrigger = (name: string): boolean => /^(schedule_(day_counts|touched)|scheduler_inputs)_/.test(name);
 
 export interface HeldScheduleTriggers {
   /** Drops our triggers (once). */
