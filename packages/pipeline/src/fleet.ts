@@ -21,6 +21,7 @@ import type { Logger } from './logger';
 import { UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
 import { addBackupJob, addRunFlow, finalizeJobId } from './run-flow';
 import { fullRunId, todayIn } from './run-identity';
+import { leavingOtherOrganizations, workerNameOf } from './served-organizations';
 import { StagingStore } from './staging/staging-store';
 import { unwrapTaskResult } from './task-errors';
 import type { OrganizationFiles, PlanRunResult, TaskLogContext } from './thread-tasks';
@@ -326,13 +327,14 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     }
   };
 
-  const workerOptions = { lockDuration: 60_000, maxStalledCount: 2, ...prefix };
+  const workerOptions = { lockDuration: 60_000, maxStalledCount: 2, name: workerNameOf(locator), ...prefix };
+  const serving = (process: (job: Job, token?: string) => Promise<unknown>) => leavingOtherOrganizations(locator, process);
   const workers = [
-    new Worker(QUEUE_NAMES.requests, processRequest, { ...workerOptions, connection: connection(), concurrency: 2 }),
+    new Worker(QUEUE_NAMES.requests, serving(processRequest), { ...workerOptions, connection: connection(), concurrency: 2 }),
     // One more than the threads: a backup job runs in a process of its own, not on a thread (a chunk job
     // that finds every thread busy waits in the pool's queue).
-    new Worker(QUEUE_NAMES.chunks, processChunk, { ...workerOptions, connection: connection(), concurrency: options.threads + 1 }),
-    new Worker(QUEUE_NAMES.finalize, processFinalize, { ...workerOptions, connection: connection(), concurrency: 1 }),
+    new Worker(QUEUE_NAMES.chunks, serving(processChunk), { ...workerOptions, connection: connection(), concurrency: options.threads + 1 }),
+    new Worker(QUEUE_NAMES.finalize, serving(processFinalize), { ...workerOptions, connection: connection(), concurrency: 1 }),
   ];
   for (const worker of workers) {
     worker.on('failed', (job, error) => {

@@ -5,9 +5,10 @@ import type { Redis } from 'ioredis';
 import { startFleet, type Fleet } from './fleet';
 import { RETRYING_JOB_OPTIONS } from './job-options';
 import type { Logger } from './logger';
-import type { OrganizationLocator } from './organization-directory';
+import { SingleDatabase, type OrganizationLocator } from './organization-directory';
 import type { OrganizationPort } from './organization-port';
 import { finalizeJobId } from './run-flow';
+import { mayServe } from './served-organizations';
 import { fullRunId, todayIn } from './run-identity';
 import { openOrganizationPort } from './sqlite-organization';
 import type { RunSummary } from './run-summary';
@@ -80,7 +81,7 @@ export class RunClient {
     await checkRedisReachable(options.redisUrl);
     const client = new RunClient(options);
     await Promise.all([client.events.waitUntilReady(), client.finalizeEvents.waitUntilReady()]);
-    if (options.startLocalWorkers && (await client.chunks.getWorkersCount()) === 0) {
+    if (options.startLocalWorkers && !(await client.servedElsewhere())) {
       options.logger.info({ ...options.subject }, 'no fleet serves the queues; starting workers in this process');
       // Its stdout carries the command's result: the workers' lines go to stderr.
       client.fleet = await startFleet({ ...options, logToStderr: true, readyBindings: options.subject });
@@ -90,6 +91,15 @@ export class RunClient {
 
   today(): string {
     return todayIn(this.options.config);
+  }
+
+  /** Whether workers already serve the queues that may serve this client's organization (not only other files'). */
+  private async servedElsewhere(): Promise<boolean> {
+    const { locator } = this.options;
+    const workers = await this.chunks.getWorkers();
+    return workers.some(
+      (worker) => !(locator instanceof SingleDatabase) || mayServe(String(worker.rawname ?? ''), locator.organization),
+    );
   }
 
   /**
