@@ -284,15 +284,18 @@ describe('day counts and campaign changes', () => {
         (1, 7, 'active_start_date', '2026-01-01 00:00:00', 1, NULL),
         (2, 7, 'email_template', '2026-01-02 00:00:00', 0, NULL),
         (3, 8, 'active_end_date', '2026-01-03 00:00:00', 1, '2026-01-04 00:00:00'),
-        (4, 99, 'active_end_date', '2026-01-05 00:00:00', 1, NULL);
+        (4, 99, 'active_end_date', '2026-01-05 00:00:00', 1, NULL),
+        (5, 7, 'metadata', '2026-01-06 00:00:00', 1, ' ');
     `);
-    expect(readPendingCampaignChanges(db).map((change) => change.id)).toEqual([1, 4]);
-    expect(markCampaignChangesProcessed(db, [1, 4, 3], new Date('2026-02-03T04:05:06Z'))).toBe(2);
+    // A blank processed_at is no processed_at.
+    expect(readPendingCampaignChanges(db).map((change) => change.id)).toEqual([1, 4, 5]);
+    expect(markCampaignChangesProcessed(db, [1, 4, 3, 5], new Date('2026-02-03T04:05:06Z'))).toBe(3);
     expect(readPendingCampaignChanges(db)).toEqual([]);
     expect(db.sqlite.prepare('SELECT processed_at FROM campaign_change_log ORDER BY id').pluck().all()).toEqual([
       '2026-02-03 04:05:06',
       null,
       '2026-01-04 00:00:00',
+      '2026-02-03 04:05:06',
       '2026-02-03 04:05:06',
     ]);
     db.close();

@@ -1,4 +1,4 @@
-import { and, asc, inArray, isNull } from 'drizzle-orm';
+import { and, asc, inArray, sql } from 'drizzle-orm';
 import { withDatabaseErrors } from '../connection/database-errors';
 import type { OrganizationDb } from '../connection/open-organization-db';
 import { campaignChangeLog } from '../schema';
@@ -7,6 +7,9 @@ import { storedFlagSql } from './stored-flag';
 import { utcDatetime } from '../runs/utc-datetime';
 
 export type CampaignChange = typeof campaignChangeLog.$inferSelect;
+
+/** Not processed yet: no `processed_at`, or a blank one (blank is missing, as everywhere the scheduler reads). */
+const unprocessed = sql`trim(coalesce(${campaignChangeLog.processedAt}, '')) = ''`;
 
 /**
  * `campaign_change_log` rows that require rescheduling and are not processed
@@ -19,7 +22,7 @@ export const readPendingCampaignChanges = (db: OrganizationDb): CampaignChange[]
     db.orm
       .select()
       .from(campaignChangeLog)
-      .where(and(isNull(campaignChangeLog.processedAt), storedFlagSql(campaignChangeLog.requiresRescheduling, requiresReschedulingFlag)))
+      .where(and(unprocessed, storedFlagSql(campaignChangeLog.requiresRescheduling, requiresReschedulingFlag)))
       .orderBy(asc(campaignChangeLog.id))
       .all(),
   );
@@ -35,7 +38,7 @@ export const markCampaignChangesProcessed = (db: OrganizationDb, ids: readonly n
       changed += db.orm
         .update(campaignChangeLog)
         .set({ processedAt })
-        .where(and(inArray(campaignChangeLog.id, ids.slice(start, start + 500)), isNull(campaignChangeLog.processedAt)))
+        .where(and(inArray(campaignChangeLog.id, ids.slice(start, start + 500)), unprocessed))
         .run().changes;
     }
     return changed;
