@@ -5,6 +5,7 @@ import { migrateOpenOrganizationDb } from '../migrate/migrate-organization-db';
 import { BatchInserter } from '../bulk/batch-inserter';
 import { suspendIndexes } from '../bulk/suspend-indexes';
 import { suspendScheduleTriggers } from '../write/schedule-triggers';
+import { suspendInputTriggers } from '../runs/input-generation';
 import { CAMPAIGN_TYPES, campaignChanges, campaignInstances, targetsOf } from './synthetic-campaigns';
 import { SyntheticContacts } from './synthetic-contact';
 import { SyntheticHistory } from './synthetic-history';
@@ -110,6 +111,7 @@ export const seedOrganization = (path: string, options: SeedOptions): SeedSummar
         // A new file: no row pays for our triggers while filling (measured: a fifth of the seed), the day counts
         // are counted once at the end. Touched contacts need no record: no full run has committed digests yet.
         const triggers = suspendScheduleTriggers(sqlite);
+        const inputTriggers = suspendInputTriggers(sqlite);
         const contacts = new BatchInserter(sqlite, 'contacts', ['id', 'email', 'zip_code', 'state', 'birth_date', 'effective_date', 'phone_number']);
         const schedules = new BatchInserter(sqlite, 'email_schedules', [
           'id', 'contact_id', 'email_type', 'event_year', 'event_month', 'event_day', 'scheduled_send_date',
@@ -137,6 +139,7 @@ export const seedOrganization = (path: string, options: SeedOptions): SeedSummar
         counts.contactCampaigns = targets.count;
         indexes.restore();
         triggers.restore();
+        inputTriggers.restore();
       })(),
     );
     sqlite.pragma('synchronous = NORMAL');
