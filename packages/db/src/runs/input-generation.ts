@@ -1,7 +1,7 @@
 import type { OrganizationDb } from '../connection/open-organization-db';
 
 /** scheduler_state: how many changes the triggers of migration 0005 have counted to what a run reads. */
-export const INPUT_GENERATION_KEY = 'input_generation';
+const INPUT_GENERATION_KEY = 'input_generation';
 
 const WATCHED = {
   contacts: ['insert', 'update', 'delete'],
@@ -15,9 +15,11 @@ const WATCHED = {
 } as const;
 
 /** The triggers of migration 0005, one per watched table and change. */
-export const INPUT_TRIGGERS: readonly string[] = Object.entries(WATCHED).flatMap(([table, changes]) =>
+const INPUT_TRIGGERS: readonly string[] = Object.entries(WATCHED).flatMap(([table, changes]) =>
   changes.map((change) => `scheduler_inputs_${table}_${change}`),
 );
+
+const INPUT_TRIGGER_ROWS = `FROM sqlite_master WHERE type = 'trigger' AND name IN (${INPUT_TRIGGERS.map(() => '?').join(', ')})`;
 
 /**
  * The organization's input generation: it moves whenever anyone changes the
@@ -29,7 +31,7 @@ export const INPUT_TRIGGERS: readonly string[] = Object.entries(WATCHED).flatMap
 export const readInputGeneration = (db: OrganizationDb): number | null => {
   const { sqlite } = db;
   const triggers = sqlite
-    .prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (${INPUT_TRIGGERS.map(() => '?').join(', ')})`)
+    .prepare(`SELECT count(*) ${INPUT_TRIGGER_ROWS}`)
     .pluck()
     .get(...INPUT_TRIGGERS) as number;
   if (triggers !== INPUT_TRIGGERS.length) return null;
@@ -44,7 +46,7 @@ export const readInputGeneration = (db: OrganizationDb): number | null => {
  */
 export const suspendInputTriggers = (sqlite: OrganizationDb['sqlite']): { restore: () => void } => {
   const triggers = sqlite
-    .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (${INPUT_TRIGGERS.map(() => '?').join(', ')})`)
+    .prepare(`SELECT name, sql ${INPUT_TRIGGER_ROWS}`)
     .raw()
     .all(...INPUT_TRIGGERS) as [string, string][];
   for (const [name] of triggers) sqlite.exec(`DROP TRIGGER "${name}"`);
