@@ -49,10 +49,7 @@ export interface OrganizationPort {
   /** Every contact of an id range with its history, campaign targets and behaviour, in id order. */
   contactInputsInRange(range: { fromId: number; toId: number }, today: number): Iterable<ContactInputs>;
   contactInputsOf(contactIds: readonly number[], today: number): ContactInputs[];
-  /**
-   * Contacts a campaign instance targets (pending/scheduled rows) and those holding scheduler rows of it (no
-   * longer targeted, their emails must go); `all` when its type targets every contact.
-   */
+  /** Contacts a campaign instance targets (pending/scheduled rows); `all` when its type targets every contact. */
   campaignTargets(campaignInstanceId: number): number[] | 'all';
   /** Day counts of rows the run keeps: scheduled/processing, and other contacts' pre-scheduled rows when some are excluded. */
   existingDayCounts(today: number, rescheduledContacts?: readonly number[]): ExistingDayCounts;

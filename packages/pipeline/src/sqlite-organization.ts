@@ -130,7 +130,7 @@ class SqliteOrganization implements OrganizationPort {
       .where(eq(campaignInstances.id, campaignInstanceId))
       .get();
     if (row?.targetAll === true) return 'all';
-    const targets = this.db.orm
+    return this.db.orm
       .selectDistinct({ contactId: contactCampaigns.contactId })
       .from(contactCampaigns)
       .where(
@@ -141,15 +141,6 @@ class SqliteOrganization implements OrganizationPort {
       )
       .all()
       .map((target) => target.contactId);
-    // Contacts no longer targeted (a target cancelled, the instance gone) still hold its emails until rescheduled.
-    const holding = this.db.sqlite
-      .prepare(
-        `SELECT DISTINCT contact_id FROM email_schedules
-         WHERE campaign_instance_id = ? AND +status IN ('pre-scheduled', 'skipped')`,
-      )
-      .pluck()
-      .all(campaignInstanceId) as number[];
-    return [...new Set([...targets, ...holding])].sort((a, b) => a - b);
   }
 
   existingDayCounts(today: number, rescheduledContacts?: readonly number[]): ExistingDayCounts {

@@ -131,28 +131,6 @@ describe('§10 campaign_change_log rows and the runs that mark them processed', 
     });
   });
 
-  describe('when a change takes contacts out of the instance (RULES.md §10: a reschedule of its targets)', () => {
-    const campaignRows = (): number =>
-      sql((db) => db.prepare("SELECT count(*) AS n FROM email_schedules WHERE email_type = 'campaign_promo'").get() as { n: number }).n;
-
-    it.each([
-      ['its target is cancelled', `UPDATE contact_campaigns SET status = 'cancelled' WHERE contact_id = 1`],
-      ['the instance and its targets are deleted', `DELETE FROM contact_campaigns WHERE campaign_instance_id = 1; DELETE FROM campaign_instances WHERE id = 1`],
-    ])('removes the emails of contacts it no longer targets when %s', async (_change, statement) => {
-      expect((await rescheduleInstance('reschedule-before-change')).status).toBe('completed');
-      expect(campaignRows()).toBe(1);
-      sql((db) =>
-        db.exec(`${statement};
-          INSERT INTO campaign_change_log (id, campaign_instance_id, field_changed, changed_at, requires_rescheduling)
-            VALUES (2, 1, 'targets', '2026-06-01 12:00:00', 1);`),
-      );
-      const after = await rescheduleInstance('reschedule-after-change');
-      expect(after.status).toBe('completed');
-      expect(campaignRows()).toBe(0);
-      expect(changeLog().every((row) => row.processed_at !== null)).toBe(true);
-    });
-  });
-
   describe('when a change is logged while a reschedule of the instance is past its reads', () => {
     it('marks processed only the rows logged before it read, and the next reschedule reflects the later change', async () => {
       // The reschedule writes its checkpoint after it has read the campaign tables and before it commits.
