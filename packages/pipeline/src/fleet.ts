@@ -328,7 +328,8 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   };
 
   const workerOptions = { lockDuration: 60_000, maxStalledCount: 2, name: workerNameOf(locator), ...prefix };
-  const serving = (process: (job: Job, token?: string) => Promise<unknown>) => leavingOtherOrganizations(locator, process);
+  const workerNames = async (): Promise<string[]> => (await backups.getWorkers()).map((worker) => String(worker.rawname ?? ''));
+  const serving = (process: (job: Job, token?: string) => Promise<unknown>) => leavingOtherOrganizations(locator, workerNames, process);
   const workers = [
     new Worker(QUEUE_NAMES.requests, serving(processRequest), { ...workerOptions, connection: connection(), concurrency: 2 }),
     // One more than the threads: a backup job runs in a process of its own, not on a thread (a chunk job

@@ -26,14 +26,20 @@ type Processor = (job: Job, token?: string) => Promise<unknown>;
 
 /**
  * Workers of one database file (a `scheduler run` with workers of its own) share the queues with other
- * such runs on the same Redis: a job of another organization goes back to wait for a worker that serves it,
- * instead of failing there for good. A fleet over a directory fails it (no retry will make it appear).
+ * such runs on the same Redis: a job of another organization goes back to wait (not an attempt) while some
+ * worker attached to the queues may serve it. Otherwise it is processed, and fails at once: no retry will
+ * make the organization appear. `workers` lists the raw Redis client names of the queues' workers.
  */
 export const leavingOtherOrganizations =
-  (locator: OrganizationLocator, process: Processor): Processor =>
+  (locator: OrganizationLocator, workers: () => Promise<string[]>, process: Processor): Processor =>
   async (job, token) => {
     const { organization } = (job.data ?? {}) as { organization?: unknown };
-    if (locator instanceof SingleDatabase && typeof organization === 'string' && organization !== locator.organization) {
+    if (
+      locator instanceof SingleDatabase &&
+      typeof organization === 'string' &&
+      organization !== locator.organization &&
+      (await workers()).some((worker) => mayServe(worker, organization))
+    ) {
       await job.moveToDelayed(Date.now() + HAND_BACK_MS, token);
       throw new DelayedError();
     }
