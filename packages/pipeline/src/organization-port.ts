@@ -23,9 +23,12 @@ export interface StartChecksums {
 
 /**
  * A run id's state in the file. A completed run asked for again is the same run only while nobody has
- * changed what it read (the input generation it started at): else it must run again (RULES.md §10).
+ * changed what it read (the input generation it started at): else it must run again (RULES.md §10), and
+ * `generation` names the inputs it would read now (null when the file does not keep them).
  */
-export type CompletedRun = 'not-completed' | 'inputs-unchanged' | 'inputs-changed';
+export type CompletedRun =
+  | { readonly state: 'not-completed' | 'inputs-unchanged' }
+  | { readonly state: 'inputs-changed'; readonly generation: number | null };
 
 export interface WriteCounts {
   readonly inserted: number;
@@ -65,8 +68,6 @@ export interface OrganizationPort {
   fullRunInFlight(maxAgeMs: number): string | null;
   /** Whether the run completed here, and whether what it read has changed since it started. */
   completedRun(runId: string): CompletedRun;
-  /** The count of changes to what a run reads (null when the file does not keep it). */
-  inputGeneration(): number | null;
   /** Records a run's start; a targeted reschedule's with the checksums of its contacts and their schedule. */
   startCheckpoint(runId: string, contactIds?: readonly number[]): void;
   /** A full run's checksums of the contacts and of the schedule before it (costly: its backup job computes them, reading only). */

@@ -6,7 +6,7 @@ import { startFleet, type Fleet } from './fleet';
 import { RETRYING_JOB_OPTIONS } from './job-options';
 import type { Logger } from './logger';
 import { SingleDatabase, type OrganizationLocator } from './organization-directory';
-import type { OrganizationPort } from './organization-port';
+import type { CompletedRun } from './organization-port';
 import { finalizeJobId } from './run-flow';
 import { mayServe } from './served-organizations';
 import { fullRunId, todayIn } from './run-identity';
@@ -115,13 +115,13 @@ export class RunClient {
     onProgress?: (progress: Progress) => void,
   ): Promise<RunSummary> {
     const { summary, heldAlready } = await this.fullRunOnce(organization, request, onProgress);
-    const here = this.readHere(organization, (port) => port.completedRun(summary.run_id));
-    if (here === 'inputs-unchanged' || (here === 'inputs-changed' && !heldAlready)) return summary;
+    const here = this.completedHere(organization, summary.run_id);
+    if (here.state === 'inputs-unchanged' || (here.state === 'inputs-changed' && !heldAlready)) return summary;
     if (heldAlready && request.rerun !== true) {
       const { logger } = this.options;
-      if (here === 'inputs-changed') {
+      if (here.state === 'inputs-changed') {
         // Asked for again under the inputs it would read: asking once more before they change runs once.
-        const generation = this.readHere(organization, (port) => port.inputGeneration());
+        const { generation } = here;
         if (generation !== null && generation !== request.inputGeneration) {
           logger.info({ runId: summary.run_id, organization }, 'the run completed earlier, but what it read has changed since; asking for it under what it would read now');
           return this.fullRun(organization, { ...request, inputGeneration: generation }, onProgress);
@@ -130,7 +130,7 @@ export class RunClient {
         logger.warn({ runId: summary.run_id, organization }, 'the run completed earlier, but not in this file; running it again');
       }
       const again = await this.fullRunOnce(organization, { ...request, rerun: true }, onProgress);
-      if (this.readHere(organization, (port) => port.completedRun(again.summary.run_id)) !== 'not-completed') return again.summary;
+      if (this.completedHere(organization, again.summary.run_id).state !== 'not-completed') return again.summary;
     }
     throw new RunFailedError(
       `run ${summary.run_id} completed, but not in ${this.options.locator.databasePath(organization)}: the workers serving ` +
@@ -180,11 +180,11 @@ export class RunClient {
     return (await finalizer?.getState()) === 'failed';
   }
 
-  /** Reads the organization's file as this client's locator finds it. */
-  private readHere<T>(organization: string, read: (port: OrganizationPort) => T): T {
+  /** The run's state in the organization's file, as this client's locator finds it. */
+  private completedHere(organization: string, runId: string): CompletedRun {
     const port = openOrganizationPort(this.options.locator.databasePath(organization), { readonly: true });
     try {
-      return read(port);
+      return port.completedRun(runId);
     } finally {
       port.close();
     }

@@ -136,8 +136,8 @@ const planRun = (task: PlanRunTask): PlanRunResult =>
       const summary = task.rerun ? null : (staged?.summary ?? null);
       if (summary !== null) {
         const completed = port.completedRun(task.runId);
-        if (completed === 'inputs-unchanged') return { status: 'already-completed', summary };
-        if (completed === 'inputs-changed') return { status: 'inputs-changed', summary, generation: port.inputGeneration() };
+        if (completed.state === 'inputs-unchanged') return { status: 'already-completed', summary };
+        if (completed.state === 'inputs-changed') return { status: 'inputs-changed', summary, generation: completed.generation };
       }
       const config = configOf(task.configJson);
       // Read before any chunk reads the campaign tables: the rows the commit may mark processed (RULES.md §10).

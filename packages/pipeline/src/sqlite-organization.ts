@@ -183,13 +183,10 @@ class SqliteOrganization implements OrganizationPort {
 
   completedRun(runId: string): CompletedRun {
     const checkpoint = readRunCheckpoint(this.db, runId);
-    if (checkpoint?.status !== 'completed') return 'not-completed';
-    const generation = this.inputGeneration();
-    return generation !== null && checkpoint.inputGeneration === generation ? 'inputs-unchanged' : 'inputs-changed';
-  }
-
-  inputGeneration(): number | null {
-    return readInputGeneration(this.db);
+    if (checkpoint?.status !== 'completed') return { state: 'not-completed' };
+    const generation = readInputGeneration(this.db);
+    if (generation !== null && checkpoint.inputGeneration === generation) return { state: 'inputs-unchanged' };
+    return { state: 'inputs-changed', generation };
   }
 
   private contactsChecksumOf(contactIds: readonly number[]): string {
