@@ -56,10 +56,11 @@ describe.concurrent('when a database cannot be read', () => {
     expectOneClearLine(await scheduler(['seed', '--db', path, '--contacts', '10'], { REDIS_URL: UNREACHABLE_REDIS }), new RegExp(`${path}.*not a database`));
   });
 
-  it('run --db naming a file that is not SQLite: one clear line saying so, after its own log records', { timeout: CASE_TIMEOUT_MS }, async () => {
+  it('run --db naming a file that is not SQLite: one clear line saying so, and nothing else', { timeout: CASE_TIMEOUT_MS }, async () => {
     const path = notADatabase();
     const result = await scheduler(['run', '--db', path, '--as-of', AS_OF, '--json'], { REDIS_URL: redisUrl(), SCHEDULER_QUEUE_PREFIX: ownPrefix(), LOG_LEVEL: 'info' });
-    expectOneClearLine(result, /not a database/);
+    expectOneClearLine(result, new RegExp(`${path}.*not a database`));
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stdout).toBe('');
   });
 
@@ -67,6 +68,7 @@ describe.concurrent('when a database cannot be read', () => {
     const path = aDirectory();
     const result = await scheduler(['reschedule', '--db', path, '--contact', '5', '--as-of', AS_OF], { REDIS_URL: redisUrl(), SCHEDULER_QUEUE_PREFIX: ownPrefix() });
     expectOneClearLine(result, new RegExp(path));
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
 

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { openOrganizationDb } from '@scheduler/db';
 import { OrganizationIdSchema } from '@scheduler/queue';
 
 /** File endings an organization database may have, in the order they are looked for. */
@@ -69,9 +70,13 @@ export class OrganizationDirectory implements OrganizationLocator {
 
 /** One database file named on the command line, whatever its name. */
 export class SingleDatabase implements OrganizationLocator {
-  /** The locator of a file that must exist. */
+  /**
+   * The locator of a file that must exist and open as SQLite: a file named on
+   * the command line that cannot be read is refused before any job is enqueued.
+   */
   static open(file: string): SingleDatabase {
     if (!existsSync(file)) throw new UnknownOrganizationError(`database file ${file} does not exist`);
+    openOrganizationDb(file, { readonly: true }).close();
     return new SingleDatabase(file);
   }
 
