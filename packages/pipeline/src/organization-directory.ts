@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { openOrganizationDb } from '@scheduler/db';
+import { DatabaseBusyError, openOrganizationDb } from '@scheduler/db';
 import { OrganizationIdSchema } from '@scheduler/queue';
 
 /** File endings an organization database may have, in the order they are looked for. */
@@ -73,10 +73,16 @@ export class SingleDatabase implements OrganizationLocator {
   /**
    * The locator of a file that must exist and open as SQLite: a file named on
    * the command line that cannot be read is refused before any job is enqueued.
+   * A file busy with another writer is not refused: that passes, and the run's
+   * jobs retry it.
    */
   static open(file: string): SingleDatabase {
     if (!existsSync(file)) throw new UnknownOrganizationError(`database file ${file} does not exist`);
-    openOrganizationDb(file, { readonly: true }).close();
+    try {
+      openOrganizationDb(file, { readonly: true, busyTimeoutMs: 0 }).close();
+    } catch (error) {
+      if (!(error instanceof DatabaseBusyError)) throw error;
+    }
     return new SingleDatabase(file);
   }
 
