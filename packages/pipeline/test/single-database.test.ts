@@ -30,10 +30,12 @@ describe('a database file named on the command line', () => {
     writer.exec('CREATE TABLE contacts (id INTEGER PRIMARY KEY, email TEXT)');
     writer.exec('BEGIN EXCLUSIVE');
     writer.exec("INSERT INTO contacts (email) VALUES ('a@example.com')");
+    const reader = new Database(path, { readonly: true, timeout: 0 });
     try {
-      expect(() => new Database(path, { readonly: true, timeout: 0 }).pragma('journal_mode')).toThrow(/locked/);
+      expect(() => reader.pragma('journal_mode')).toThrow(/locked/);
       expect(SingleDatabase.open(path).organization).toBe('busy');
     } finally {
+      reader.close();
       writer.exec('ROLLBACK');
       writer.close();
     }
@@ -41,7 +43,9 @@ describe('a database file named on the command line', () => {
 
   it('that opens as SQLite is served under its file name', () => {
     const path = join(directory, 'north-agency.db');
-    new Database(path).exec('CREATE TABLE contacts (id INTEGER PRIMARY KEY)');
+    const created = new Database(path);
+    created.exec('CREATE TABLE contacts (id INTEGER PRIMARY KEY)');
+    created.close();
     expect(SingleDatabase.open(path).organization).toBe('north-agency');
     expect(SingleDatabase.open(path).databasePath('north-agency')).toBe(path);
   });
