@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { DatabaseBusyError, openOrganizationDb } from '@scheduler/db';
 import { OrganizationIdSchema } from '@scheduler/queue';
@@ -78,6 +78,7 @@ export class SingleDatabase implements OrganizationLocator {
    */
   static open(file: string): SingleDatabase {
     if (!existsSync(file)) throw new UnknownOrganizationError(`database file ${file} does not exist`);
+    if (statSync(file).isDirectory()) throw new UnknownOrganizationError(`${file} is a directory, not a database file`);
     try {
       openOrganizationDb(file, { readonly: true, busyTimeoutMs: 0 }).close();
     } catch (error) {

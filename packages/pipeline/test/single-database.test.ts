@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -14,6 +14,12 @@ describe('a database file named on the command line', () => {
     const path = join(directory, 'missing.sqlite');
     expect(() => SingleDatabase.open(path)).toThrow(UnknownOrganizationError);
     expect(() => SingleDatabase.open(path)).toThrow(path);
+  });
+
+  it('that is a directory is refused, saying so', () => {
+    const path = join(directory, 'folder.sqlite');
+    mkdirSync(path);
+    expect(() => SingleDatabase.open(path)).toThrow(`${path} is a directory, not a database file`);
   });
 
   it('that is not SQLite is refused before anything is enqueued, naming it', () => {
