@@ -34,6 +34,7 @@ import {
   contactsChecksum,
   schedulesChecksum,
   schedulesChecksumFromDigests,
+  startRunCheckpoint,
   utcDatetime,
   withDatabaseErrors,
   type OrganizationDb,
@@ -233,22 +234,13 @@ class SqliteOrganization implements OrganizationPort {
     // A full run records its start at once (reschedules wait on it); its whole-organization checksums
     // come from its backup job, which runs beside the chunks. A targeted reschedule checksums only its
     // contacts: its cost must not grow with the organization.
-    const inputGeneration = readInputGeneration(this.db);
-    const values = {
-      runTimestamp: utcDatetime(new Date()),
-      schedulerRunId: runId,
-      contactsChecksum: contactIds === undefined ? CHECKSUM_PENDING : this.contactsChecksumOf(contactIds),
-      schedulesBeforeChecksum: contactIds === undefined ? null : this.schedulesChecksumOf(contactIds),
-      status: 'started',
-      errorMessage: null,
-      completedAt: null,
-      inputGeneration,
-    };
-    this.db.orm
-      .insert(schedulerCheckpoints)
-      .values(values)
-      .onConflictDoUpdate({ target: schedulerCheckpoints.schedulerRunId, set: values })
-      .run();
+    startRunCheckpoint(this.db, {
+      runId,
+      checksums: () =>
+        contactIds === undefined
+          ? { contactsChecksum: CHECKSUM_PENDING, schedulesBeforeChecksum: null }
+          : { contactsChecksum: this.contactsChecksumOf(contactIds), schedulesBeforeChecksum: this.schedulesChecksumOf(contactIds) },
+    });
   }
 
   startChecksums(): StartChecksums {

@@ -11,24 +11,27 @@ export type RunCheckpoint = typeof schedulerCheckpoints.$inferSelect;
 export interface CheckpointStart {
   readonly runId: string;
   readonly runAt?: Date;
-  /** Computed from the file when not given (a streaming read of every scheduler row). */
-  readonly schedulesBeforeChecksum?: string;
+  /**
+   * The checksums the row records (a null schedules checksum: not known yet); by default the whole
+   * file's, a read of every contact and every scheduler row.
+   */
+  readonly checksums?: () => { readonly contactsChecksum: string; readonly schedulesBeforeChecksum: string | null };
 }
 
 /**
  * Records a run as `started`, with the checksum of the contacts it reads and
- * of the schedule it will replace. Restarting a run id that did not complete
- * (a retry) starts its row afresh.
+ * of the schedule it will replace. Restarting a run id (a retry, a rerun)
+ * starts its row afresh.
  */
 export const startRunCheckpoint = (db: OrganizationDb, start: CheckpointStart): RunCheckpoint =>
   withDatabaseErrors(`starting checkpoint of run ${start.runId} in ${db.path}`, () => {
     // Before the checksums: a change made while they are read moves the generation past the recorded one.
     const inputGeneration = readInputGeneration(db);
+    const checksums = start.checksums?.() ?? { contactsChecksum: contactsChecksum(db), schedulesBeforeChecksum: schedulesChecksum(db) };
     const values = {
       runTimestamp: utcDatetime(start.runAt ?? new Date()),
       schedulerRunId: start.runId,
-      contactsChecksum: contactsChecksum(db),
-      schedulesBeforeChecksum: start.schedulesBeforeChecksum ?? schedulesChecksum(db),
+      ...checksums,
       schedulesAfterChecksum: null,
       contactsProcessed: null,
       emailsScheduled: null,
