@@ -58,7 +58,7 @@ export {
 } from './runs/checkpoints';
 export { recordConfigVersion, canonicalJson, type ConfigVersionRecord } from './runs/config-versions';
 export { utcDatetime } from './runs/utc-datetime';
-export { readInputGeneration } from './runs/input-generation';
+export { advanceInputGeneration, readInputGeneration } from './runs/input-generation';
 export {
   backupOrganizationDb,
   pruneBackups,

@@ -68,6 +68,11 @@ export interface OrganizationPort {
   fullRunInFlight(maxAgeMs: number): string | null;
   /** Whether the run completed here, and whether what it read has changed since it started. */
   completedRun(runId: string): CompletedRun;
+  /**
+   * The run whose rows the file holds, when it is this full run or one named after it (`-g…` for changed
+   * inputs, `-rerun-…`) and nothing it read has changed since: asking for this run again is answered by it.
+   */
+  sameRunInForce(runId: string): string | null;
   /** Records a run's start; a targeted reschedule's with the checksums of its contacts and their schedule. */
   startCheckpoint(runId: string, contactIds?: readonly number[]): void;
   /** A full run's checksums of the contacts and of the schedule before it (costly: its backup job computes them, reading only). */

@@ -137,7 +137,13 @@ const planRun = (task: PlanRunTask): PlanRunResult =>
       if (summary !== null) {
         const completed = port.completedRun(task.runId);
         if (completed.state === 'inputs-unchanged') return { status: 'already-completed', summary };
-        if (completed.state === 'inputs-changed') return { status: 'inputs-changed', summary, generation: completed.generation };
+        if (completed.state === 'inputs-changed') {
+          // Asked for again after it ran again under another name (its inputs changed, or a rerun): that run answers.
+          const inForce = port.sameRunInForce(task.runId);
+          const inForceSummary = inForce === null ? null : (staging.run(inForce)?.summary ?? null);
+          if (inForceSummary !== null) return { status: 'already-completed', summary: inForceSummary };
+          return { status: 'inputs-changed', summary, generation: completed.generation };
+        }
       }
       const config = configOf(task.configJson);
       // Read before any chunk reads the campaign tables: the rows the commit may mark processed (RULES.md §10).

@@ -10,6 +10,7 @@ import {
   type ExistingDayCounts,
 } from '@scheduler/core';
 import {
+  advanceInputGeneration,
   backupOrganizationDb,
   completeRunCheckpoint,
   contactChunks,
@@ -264,7 +265,36 @@ class SqliteOrganization implements OrganizationPort {
     completeRunCheckpoint(this.db, runId, {
       ...completion,
       schedulesAfterChecksum: this.lastCommit?.schedulesChecksum ?? this.schedulesChecksumOf(this.scope),
+      ...(this.scope === undefined ? { inputGeneration: this.generationAfterFullRun(runId) } : {}),
     });
+  }
+
+  /**
+   * Inside a full run's commit. Its rows replace every earlier run's, so the generation moves: a run
+   * completed before it, asked for again, runs again instead of being taken for what the file holds. The run
+   * records the generation it leaves, unless something it read changed while it ran (it keeps the one it
+   * started at, and runs again when asked for).
+   */
+  private generationAfterFullRun(runId: string): number | null {
+    const startedAt = readRunCheckpoint(this.db, runId)?.inputGeneration ?? null;
+    const unchangedSinceStart = startedAt !== null && startedAt === readInputGeneration(this.db);
+    const after = advanceInputGeneration(this.db);
+    return unchangedSinceStart ? after : startedAt;
+  }
+
+  sameRunInForce(runId: string): string | null {
+    const generation = readInputGeneration(this.db);
+    if (generation === null) return null;
+    const row = this.db.sqlite
+      .prepare(
+        `SELECT scheduler_run_id FROM scheduler_checkpoints
+          WHERE status = 'completed' AND input_generation = ?
+            AND (scheduler_run_id = ? OR substr(scheduler_run_id, 1, length(?) + 1) = ? || '-')
+          ORDER BY id DESC LIMIT 1`,
+      )
+      .pluck()
+      .get(generation, runId, runId, runId) as string | undefined;
+    return row ?? null;
   }
 
   failCheckpoint(runId: string, error: string): void {

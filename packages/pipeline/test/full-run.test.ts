@@ -166,6 +166,31 @@ describe('when an organization is scheduled through the flow', () => {
     expect(checkpointCount(database)).toBe(2);
   });
 
+  it('runs again, once, when another run has replaced its rows since', async () => {
+    const config = defaultConfig();
+    const LATER = '2027-01-20';
+    const client = await connectClient(database, world.prefix);
+    const asked: RunSummary[] = [];
+    try {
+      const expectHolds = (asOf: string): void =>
+        expect(committedRows(database).map((row) => row.line)).toEqual(referenceRows(database, config, asOf).map((row) => row.line));
+      // Back and forth between two days: each time, the day asked for is what the file holds afterwards.
+      for (const asOf of [AS_OF, LATER, AS_OF, LATER, AS_OF]) {
+        asked.push(await client.fullRun('acme', { asOf }));
+        expectHolds(asOf);
+      }
+      expect(new Set(asked.map((summary) => summary.run_id)).size).toBe(5);
+      // Asked for once more, by this client (it holds the request) and by another: the run in force answers.
+      const last = asked.at(-1)!;
+      expect((await client.fullRun('acme', { asOf: AS_OF })).run_id).toBe(last.run_id);
+      expect((await fullRunWith(`${world.prefix}-other`)).run_id).toBe(last.run_id);
+      expectHolds(AS_OF);
+    } finally {
+      await client.close();
+    }
+    expect(checkpointCount(database)).toBe(5);
+  });
+
   it('uses the default configuration when none is given', async () => {
     const client = await connectClient(database, world.prefix);
     try {

@@ -56,6 +56,8 @@ export interface CheckpointCompletion {
   /** As returned by the commit (`ReplaceSummary.schedulesChecksum`); computed from the file when not given. */
   readonly schedulesAfterChecksum?: string | null;
   readonly completedAt?: Date;
+  /** Replaces the generation recorded at the start (a full run's, moved by its own commit). */
+  readonly inputGeneration?: number | null;
 }
 
 export const completeRunCheckpoint = (db: OrganizationDb, runId: string, completion: CheckpointCompletion): void =>
@@ -70,6 +72,7 @@ export const completeRunCheckpoint = (db: OrganizationDb, runId: string, complet
         schedulesAfterChecksum: completion.schedulesAfterChecksum ?? schedulesChecksum(db),
         completedAt: utcDatetime(completion.completedAt ?? new Date()),
         errorMessage: null,
+        ...(completion.inputGeneration === undefined ? {} : { inputGeneration: completion.inputGeneration }),
       })
       .where(eq(schedulerCheckpoints.schedulerRunId, runId))
       .run();

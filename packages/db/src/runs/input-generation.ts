@@ -41,6 +41,16 @@ export const readInputGeneration = (db: OrganizationDb): number | null => {
 };
 
 /**
+ * A full run's commit: its rows replace every earlier run's, so no run completed before it may be taken
+ * for the one the file holds (a run asked for again is skipped only while the generation is the one it
+ * recorded). Returns the new generation; null when it is not kept.
+ */
+export const advanceInputGeneration = (db: OrganizationDb): number | null => {
+  db.sqlite.prepare(`UPDATE scheduler_state SET value = CAST(value AS INTEGER) + 1 WHERE key = ?`).run(INPUT_GENERATION_KEY);
+  return readInputGeneration(db);
+};
+
+/**
  * For a bulk load into a new file (the seed), inside its transaction: drops the triggers, so that millions
  * of rows do not each count themselves, and `restore` re-creates them and counts the load as one change.
  */
