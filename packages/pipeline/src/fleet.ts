@@ -18,10 +18,10 @@ import { BackupRunner } from './backup-process';
 import { ComputePool } from './compute-pool';
 import { RETRYING_JOB_OPTIONS } from './job-options';
 import type { Logger } from './logger';
-import { UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
 import { addBackupJob, addRunFlow, finalizeJobId } from './run-flow';
 import { fullRunId, todayIn } from './run-identity';
-import { leavingOtherOrganizations, workerNameOf } from './served-organizations';
+import { SingleDatabase, UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
+import { advertiseOrganizations, leavingOtherOrganizations, workerNameOf } from './served-organizations';
 import { StagingStore } from './staging/staging-store';
 import { unwrapTaskResult } from './task-errors';
 import type { OrganizationFiles, PlanRunResult, TaskLogContext } from './thread-tasks';
@@ -352,12 +352,16 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'));
   }
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  // A run of a file outside this fleet's directory reads this to know it must start workers of its own.
+  const stopAdvertising =
+    locator instanceof SingleDatabase ? async () => undefined : await advertiseOrganizations(connection(), options.prefix, locator);
   logger.info({ ...options.readyBindings, threads: options.threads, queues: workers.map((worker) => worker.name) }, 'fleet worker ready');
 
   return {
     pool,
     async close({ force = false } = {}) {
       if (force) backupRunner.kill();
+      await stopAdvertising();
       await Promise.all(workers.map((worker) => worker.close(force)));
       if (!force) await Promise.all(failureRecordings);
       await pool.close(force);

@@ -8,7 +8,7 @@ import type { Logger } from './logger';
 import { SingleDatabase, type OrganizationLocator } from './organization-directory';
 import type { CompletedRun } from './organization-port';
 import { finalizeJobId } from './run-flow';
-import { mayServe } from './served-organizations';
+import { fleetAdvertises, isFleetWorker, isWorkerOf } from './served-organizations';
 import { fullRunId, todayIn } from './run-identity';
 import { openOrganizationPort } from './sqlite-organization';
 import type { RunSummary } from './run-summary';
@@ -93,13 +93,19 @@ export class RunClient {
     return todayIn(this.options.config);
   }
 
-  /** Whether workers already serve the queues that may serve this client's organization (not only other files'). */
+  /**
+   * Whether workers already serve the queues that will serve this client's organization: a fleet that has
+   * its database in its directory, or another run's workers of a file of the same name. Not a fleet without
+   * it, nor only other files' runs: they leave its jobs alone.
+   */
   private async servedElsewhere(): Promise<boolean> {
     const { locator } = this.options;
-    const workers = await this.chunks.getWorkers();
-    return workers.some(
-      (worker) => !(locator instanceof SingleDatabase) || mayServe(String(worker.rawname ?? ''), locator.organization),
-    );
+    const workers = (await this.chunks.getWorkers()).map((worker) => String(worker.rawname ?? ''));
+    if (!(locator instanceof SingleDatabase)) return workers.length > 0;
+    const { organization } = locator;
+    if (workers.some((worker) => isWorkerOf(worker, organization))) return true;
+    if (!workers.some(isFleetWorker)) return false;
+    return fleetAdvertises(this.connections[0]!, this.options.prefix, organization);
   }
 
   /**

@@ -1,11 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job } from 'bullmq';
-import { SingleDatabase, type OrganizationLocator } from './organization-directory';
+import { OrganizationIdSchema } from '@scheduler/queue';
+import type { Redis } from 'ioredis';
+import { SingleDatabase, UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
 
 /** A worker of one database file is named after its organization; a fleet over a directory, `fleet`. */
 const ONE_ORGANIZATION = 'organization-';
 
-/** How long a job of another organization waits before a worker picks it up again. */
+/** How long a job of another organization waits before a worker picks it up again, while a worker that may serve it is attached. */
 const HAND_BACK_MS = 250;
+/** The same, while none is: it waits for one (a fleet, a run of its file) without being picked up four times a second. */
+const HAND_BACK_IDLE_MS = 2_000;
+
+/** How long a fleet's list of organizations stays in Redis without being refreshed (a fleet killed leaves it that long). */
+const ADVERTISED_TTL_S = 60;
+const ADVERTISE_EVERY_MS = 20_000;
 
 /**
  * The BullMQ worker name of a fleet, stored on every job it processes (Bull Board shows it), and part of its
@@ -14,34 +23,89 @@ const HAND_BACK_MS = 250;
 export const workerNameOf = (locator: OrganizationLocator): string =>
   locator instanceof SingleDatabase ? `${ONE_ORGANIZATION}${locator.organization}` : 'fleet';
 
-/** Whether a worker, by its raw Redis client name (`Queue.getWorkers()`), may serve the organization. */
-export const mayServe = (rawClientName: string, organization: string): boolean => {
+/** The BullMQ worker name in a raw Redis client name (`Queue.getWorkers()`); null for a client of another kind. */
+const workerNameIn = (rawClientName: string): string | null => {
   const at = rawClientName.lastIndexOf(':w:');
-  if (at < 0) return true;
-  const name = rawClientName.slice(at + ':w:'.length);
-  return !name.startsWith(ONE_ORGANIZATION) || name === `${ONE_ORGANIZATION}${organization}`;
+  return at < 0 ? null : rawClientName.slice(at + ':w:'.length);
+};
+
+/** Whether a worker, by its raw Redis client name, is one of a single database file of the organization. */
+export const isWorkerOf = (rawClientName: string, organization: string): boolean =>
+  workerNameIn(rawClientName) === `${ONE_ORGANIZATION}${organization}`;
+
+/** Whether a worker, by its raw Redis client name, is a fleet's (one over a directory of organizations). */
+export const isFleetWorker = (rawClientName: string): boolean => {
+  const name = workerNameIn(rawClientName);
+  return name !== null && !name.startsWith(ONE_ORGANIZATION);
+};
+
+/** Under the fleet's BullMQ prefix (BullMQ's default when none is given), as its queues are. */
+const advertisedKey = (prefix: string | undefined, id: string): string => `${prefix ?? 'bull'}:scheduler:organizations:${id}`;
+
+/**
+ * A fleet's organizations, kept in Redis while it runs, so that a `scheduler run` of a file can tell
+ * whether the fleet serves it or it must start workers of its own. Returns the function that stops it.
+ */
+export const advertiseOrganizations = async (redis: Redis, prefix: string | undefined, locator: OrganizationLocator): Promise<() => Promise<void>> => {
+  const key = advertisedKey(prefix, randomUUID());
+  const publish = (): Promise<unknown> => redis.set(key, JSON.stringify(locator.organizations()), 'EX', ADVERTISED_TTL_S);
+  await publish();
+  const timer = setInterval(() => void publish().catch(() => undefined), ADVERTISE_EVERY_MS);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await redis.del(key).catch(() => undefined);
+  };
+};
+
+/** Whether some running fleet has the organization's database in its directory. */
+export const fleetAdvertises = async (redis: Redis, prefix: string | undefined, organization: string): Promise<boolean> => {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', advertisedKey(prefix, '*'), 'COUNT', 100);
+    cursor = next;
+    keys.push(...found);
+  } while (cursor !== '0');
+  if (keys.length === 0) return false;
+  const lists = await redis.mget(...keys);
+  return lists.some((list) => list !== null && (JSON.parse(list) as string[]).includes(organization));
+};
+
+/** Whether the locator has a database for the organization. */
+const serves = (locator: OrganizationLocator, organization: string): boolean => {
+  try {
+    locator.databasePath(organization);
+    return true;
+  } catch (error) {
+    if (error instanceof UnknownOrganizationError) return false;
+    throw error;
+  }
 };
 
 type Processor = (job: Job, token?: string) => Promise<unknown>;
 
 /**
- * Workers of one database file (a `scheduler run` with workers of its own) share the queues with other
- * such runs on the same Redis: a job of another organization goes back to wait (not an attempt) while some
- * worker attached to the queues may serve it. Otherwise it is processed, and fails at once: no retry will
- * make the organization appear. `workers` lists the raw Redis client names of the queues' workers.
+ * Runs of several files and fleets share the queues of one Redis. A job of an organization this worker has
+ * no database for goes back to wait (not an attempt):
+ * - always, from the workers of one database file (a `scheduler run`): the job is someone else's, and waits
+ *   for its fleet or its run however long that takes;
+ * - from a fleet, while a worker of that organization's own file is attached (a run of a file outside the
+ *   fleet's directory). Else the fleet processes it, and it fails at once: no retry will make it appear.
+ * A job whose organization is not a valid id is processed, and fails at once naming the field.
  */
 export const leavingOtherOrganizations =
   (locator: OrganizationLocator, workers: () => Promise<string[]>, process: Processor): Processor =>
   async (job, token) => {
     const { organization } = (job.data ?? {}) as { organization?: unknown };
-    if (
-      locator instanceof SingleDatabase &&
-      typeof organization === 'string' &&
-      organization !== locator.organization &&
-      (await workers()).some((worker) => mayServe(worker, organization))
-    ) {
-      await job.moveToDelayed(Date.now() + HAND_BACK_MS, token);
-      throw new DelayedError();
+    if (typeof organization === 'string' && OrganizationIdSchema.safeParse(organization).success && !serves(locator, organization)) {
+      const names = await workers();
+      const ofItsFile = names.some((worker) => isWorkerOf(worker, organization));
+      if (locator instanceof SingleDatabase || ofItsFile) {
+        const someMayServe = ofItsFile || names.some(isFleetWorker);
+        await job.moveToDelayed(Date.now() + (someMayServe ? HAND_BACK_MS : HAND_BACK_IDLE_MS), token);
+        throw new DelayedError();
+      }
     }
     return process(job, token);
   };

@@ -1,8 +1,13 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Job, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
+import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
+import { OrganizationDirectory, createLogger, startFleet, type Fleet } from '../src/index';
 import { committedRows, referenceRows } from './support/committed-schedule';
-import { connectClient, newWorld } from './support/fleet-world';
+import { connectClient, newWorld, redisUrl } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
@@ -10,10 +15,37 @@ const AS_OF = '2026-11-28';
 describe('when runs of several database files share one Redis', () => {
   let world: ReturnType<typeof newWorld>;
 
+  let redis: Redis;
+  let requests: Queue;
+
   beforeEach(() => {
     world = newWorld();
+    redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    requests = new Queue(QUEUE_NAMES.requests, { connection: redis, prefix: world.prefix });
   });
-  afterEach(() => world.cleanup());
+  afterEach(async () => {
+    await requests.close();
+    redis.disconnect();
+    world.cleanup();
+  });
+
+  /** A fleet over a directory of its own, holding the organizations named. */
+  const fleetOver = async (name: string, organizations: readonly string[]): Promise<Fleet> => {
+    const directory = join(world.directory, name);
+    mkdirSync(directory);
+    for (const organization of organizations) writeOrganization(join(directory, `${organization}.sqlite`), { contacts: 300, today: AS_OF });
+    return startFleet({
+      redisUrl: redisUrl(),
+      locator: new OrganizationDirectory(directory),
+      config: defaultConfig(),
+      threads: 1,
+      logger: createLogger({ level: 'silent' }),
+      prefix: world.prefix,
+    });
+  };
+
+  const expectScheduled = (database: string): void =>
+    expect(committedRows(database).map((row) => row.line)).toEqual(referenceRows(database, defaultConfig(), AS_OF).map((row) => row.line));
 
   it('each run starts workers of its own and commits to its own file, though their jobs meet in the same queues', async () => {
     const organizations = ['north', 'south', 'east'];
@@ -33,8 +65,49 @@ describe('when runs of several database files share one Redis', () => {
     } finally {
       await Promise.all(clients.map((client) => client.close()));
     }
-    for (const database of databases) {
-      expect(committedRows(database).map((row) => row.line)).toEqual(referenceRows(database, defaultConfig(), AS_OF).map((row) => row.line));
+    for (const database of databases) expectScheduled(database);
+  });
+
+  it("a run's workers leave a job of another organization waiting, not failed, when nothing serves that organization", async () => {
+    const database = join(world.directory, 'north.sqlite');
+    writeOrganization(database, { contacts: 3_000, today: AS_OF });
+    const client = await connectClient(database, world.prefix);
+    let job: Job;
+    try {
+      // Another service asks for a reschedule of an organization whose fleet is not running.
+      job = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'acme', contactIds: [1], asOf: AS_OF });
+      await client.fullRun('north', { asOf: AS_OF });
+      expect(await job.getState()).toMatch(/^(waiting|delayed)$/);
+    } finally {
+      await client.close();
     }
+    expectScheduled(database);
+    const fleet = await fleetOver('fleet', ['acme']);
+    try {
+      const deadline = Date.now() + 30_000;
+      while ((await job.getState()) !== 'completed') {
+        if (Date.now() > deadline) throw new Error(`the reschedule ended ${await job.getState()}: ${(await Job.fromId(requests, job.id!))?.failedReason}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await fleet.close();
+    }
+  });
+
+  it('a run of a file outside a running fleet\'s directory starts workers of its own, and the fleet leaves its jobs to them', async () => {
+    const fleet = await fleetOver('fleet', ['acme']);
+    const database = join(world.directory, 'big.sqlite');
+    writeOrganization(database, { contacts: 3_000, today: AS_OF });
+    try {
+      const client = await connectClient(database, world.prefix);
+      try {
+        expect((await client.fullRun('big', { asOf: AS_OF })).status).toBe('completed');
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await fleet.close();
+    }
+    expectScheduled(database);
   });
 });
