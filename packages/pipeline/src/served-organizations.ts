@@ -12,8 +12,8 @@ const HAND_BACK_MS = 250;
 /** The same, while none is: it waits for one (a fleet, a run of its file) without being picked up four times a second. */
 const HAND_BACK_IDLE_MS = 2_000;
 
-/** How long a fleet's list of organizations stays in Redis without being refreshed (a fleet killed leaves it that long). */
-const ADVERTISED_TTL_S = 60;
+/** How long a fleet's list of organizations counts without being refreshed (a fleet killed leaves it that long). */
+const ADVERTISED_FOR_MS = 60_000;
 const ADVERTISE_EVERY_MS = 20_000;
 
 /**
@@ -39,38 +39,61 @@ export const isFleetWorker = (rawClientName: string): boolean => {
   return name !== null && !name.startsWith(ONE_ORGANIZATION);
 };
 
-/** Under the fleet's BullMQ prefix (BullMQ's default when none is given), as its queues are. */
-const advertisedKey = (prefix: string | undefined, id: string): string => `${prefix ?? 'bull'}:scheduler:organizations:${id}`;
+/** One Redis hash under the fleets' BullMQ prefix (BullMQ's default when none is given): a field per fleet process. */
+const advertisedKey = (prefix: string | undefined): string => `${prefix ?? 'bull'}:scheduler:organizations`;
+
+interface Advertised {
+  readonly organizations: readonly string[];
+  readonly until: number;
+}
+
+const parsedAdvertised = (value: string): Advertised | null => {
+  try {
+    const parsed = JSON.parse(value) as Partial<Advertised>;
+    return Array.isArray(parsed.organizations) && typeof parsed.until === 'number' ? (parsed as Advertised) : null;
+  } catch {
+    return null;
+  }
+};
+
+const liveLists = (fields: Record<string, string>, now: number): { live: Advertised[]; expired: string[] } => {
+  const live: Advertised[] = [];
+  const expired: string[] = [];
+  for (const [field, value] of Object.entries(fields)) {
+    const advertised = parsedAdvertised(value);
+    if (advertised !== null && advertised.until > now) live.push(advertised);
+    else expired.push(field);
+  }
+  return { live, expired };
+};
 
 /**
  * A fleet's organizations, kept in Redis while it runs, so that a `scheduler run` of a file can tell
  * whether the fleet serves it or it must start workers of its own. Returns the function that stops it.
  */
 export const advertiseOrganizations = async (redis: Redis, prefix: string | undefined, locator: OrganizationLocator): Promise<() => Promise<void>> => {
-  const key = advertisedKey(prefix, randomUUID());
-  const publish = (): Promise<unknown> => redis.set(key, JSON.stringify(locator.organizations()), 'EX', ADVERTISED_TTL_S);
+  const key = advertisedKey(prefix);
+  const field = randomUUID();
+  const publish = async (): Promise<void> => {
+    const now = Date.now();
+    const advertised: Advertised = { organizations: locator.organizations(), until: now + ADVERTISED_FOR_MS };
+    await redis.hset(key, field, JSON.stringify(advertised));
+    // What fleets killed before they could remove theirs left behind.
+    const { expired } = liveLists(await redis.hgetall(key), now);
+    if (expired.length > 0) await redis.hdel(key, ...expired);
+  };
   await publish();
   const timer = setInterval(() => void publish().catch(() => undefined), ADVERTISE_EVERY_MS);
   timer.unref();
   return async () => {
     clearInterval(timer);
-    await redis.del(key).catch(() => undefined);
+    await redis.hdel(key, field).catch(() => undefined);
   };
 };
 
 /** Whether some running fleet has the organization's database in its directory. */
-export const fleetAdvertises = async (redis: Redis, prefix: string | undefined, organization: string): Promise<boolean> => {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', advertisedKey(prefix, '*'), 'COUNT', 100);
-    cursor = next;
-    keys.push(...found);
-  } while (cursor !== '0');
-  if (keys.length === 0) return false;
-  const lists = await redis.mget(...keys);
-  return lists.some((list) => list !== null && (JSON.parse(list) as string[]).includes(organization));
-};
+export const fleetAdvertises = async (redis: Redis, prefix: string | undefined, organization: string): Promise<boolean> =>
+  liveLists(await redis.hgetall(advertisedKey(prefix)), Date.now()).live.some((advertised) => advertised.organizations.includes(organization));
 
 /** Whether the locator has a database for the organization. */
 const serves = (locator: OrganizationLocator, organization: string): boolean => {

@@ -1,0 +1,37 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OrganizationDirectory } from '../src/index';
+import { advertiseOrganizations, fleetAdvertises } from '../src/served-organizations';
+import { newWorld, redisUrl } from './support/fleet-world';
+
+describe("a fleet's organizations in Redis", () => {
+  let world: ReturnType<typeof newWorld>;
+  let redis: Redis;
+
+  beforeEach(() => {
+    world = newWorld();
+    redis = new Redis(redisUrl());
+  });
+  afterEach(() => {
+    redis.disconnect();
+    world.cleanup();
+  });
+
+  it('count while the fleet runs, not once it stops or after a killed fleet stopped refreshing them, and what killed fleets left is removed', async () => {
+    const key = `${world.prefix}:scheduler:organizations`;
+    await redis.hset(key, 'killed', JSON.stringify({ organizations: ['acme'], until: Date.now() - 1 }), 'garbled', 'not json');
+    expect(await fleetAdvertises(redis, world.prefix, 'acme')).toBe(false);
+
+    writeFileSync(join(world.directory, 'acme.sqlite'), '');
+    const stop = await advertiseOrganizations(redis, world.prefix, new OrganizationDirectory(world.directory));
+    expect(await fleetAdvertises(redis, world.prefix, 'acme')).toBe(true);
+    expect(await fleetAdvertises(redis, world.prefix, 'globex')).toBe(false);
+    expect(Object.keys(await redis.hgetall(key))).toHaveLength(1);
+
+    await stop();
+    expect(await fleetAdvertises(redis, world.prefix, 'acme')).toBe(false);
+    expect(await redis.exists(key)).toBe(0);
+  });
+});
