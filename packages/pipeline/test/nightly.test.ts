@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
 import { openOrganizationDb, readRunCheckpoint } from '@scheduler/db';
 import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
-import { NIGHTLY_CRON, OrganizationDirectory, createLogger, fullRunId, registerSchedules, startFleet } from '../src/index';
-import { newWorld, redisUrl } from './support/fleet-world';
+import { NIGHTLY_CRON, fullRunId, registerSchedules } from '../src/index';
+import { newWorld, redisUrl, startDirectoryFleet } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 describe('when the nightly job scheduler fires', () => {
@@ -40,14 +40,7 @@ describe('when the nightly job scheduler fires', () => {
       writeOrganization(join(world.directory, `${organization}.sqlite`), { contacts: 300, today: '2026-11-28' });
     }
     const config = defaultConfig();
-    const fleet = await startFleet({
-      redisUrl: redisUrl(),
-      locator: new OrganizationDirectory(world.directory),
-      config,
-      threads: 2,
-      logger: createLogger({ level: 'silent' }),
-      prefix: world.prefix,
-    });
+    const fleet = await startDirectoryFleet(world.directory, world.prefix, 2);
     try {
       // As the job scheduler would add it, at 02:00 Chicago on 2026-11-28: the runs are as of that day.
       await requests.add(REQUEST_JOB_NAMES.nightly, {}, { timestamp: Date.parse('2026-11-28T08:00:00Z') });

@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openOrganizationDb, schema } from '@scheduler/db';
 import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { defaultConfig } from '@scheduler/core';
-import { OrganizationDirectory, createLogger, finalizeJobId, fullRunId, startFleet } from '../src/index';
+import { finalizeJobId, fullRunId } from '../src/index';
 import { committedRows } from './support/committed-schedule';
-import { configWith, connectClient, newWorld, redisUrl } from './support/fleet-world';
+import { configWith, connectClient, newWorld, redisUrl, startDirectoryFleet } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
@@ -92,14 +92,7 @@ describe('when other services enqueue requests', () => {
 
   // A run's own workers leave such a job waiting for its fleet (shared-redis.test.ts); a fleet without it is the authority.
   it('fails a job naming an organization without a database in the fleet directory at once', async () => {
-    const fleet = await startFleet({
-      redisUrl: redisUrl(),
-      locator: new OrganizationDirectory(world.directory),
-      config: defaultConfig(),
-      threads: 1,
-      logger: createLogger({ level: 'silent' }),
-      prefix: world.prefix,
-    });
+    const fleet = await startDirectoryFleet(world.directory, world.prefix);
     try {
       const job = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'globex', contactIds: [1] }, { attempts: 5 });
       await expect(job.waitUntilFinished(events)).rejects.toThrow(/no database for organization globex/);

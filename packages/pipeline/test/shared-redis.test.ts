@@ -5,9 +5,9 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
 import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
-import { OrganizationDirectory, createLogger, startFleet, type Fleet } from '../src/index';
+import type { Fleet } from '../src/index';
 import { committedRows, referenceRows } from './support/committed-schedule';
-import { connectClient, newWorld, redisUrl } from './support/fleet-world';
+import { connectClient, newWorld, redisUrl, startDirectoryFleet } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
@@ -34,14 +34,7 @@ describe('when runs of several database files share one Redis', () => {
     const directory = join(world.directory, name);
     mkdirSync(directory);
     for (const organization of organizations) writeOrganization(join(directory, `${organization}.sqlite`), { contacts: 300, today: AS_OF });
-    return startFleet({
-      redisUrl: redisUrl(),
-      locator: new OrganizationDirectory(directory),
-      config: defaultConfig(),
-      threads: 1,
-      logger: createLogger({ level: 'silent' }),
-      prefix: world.prefix,
-    });
+    return startDirectoryFleet(directory, world.prefix);
   };
 
   const expectScheduled = (database: string): void =>

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { defaultConfig, parseConfig, type Config, type ConfigInput } from '@scheduler/core';
-import { RunClient, SingleDatabase, createLogger } from '../../src/index';
+import { OrganizationDirectory, RunClient, SingleDatabase, createLogger, startFleet, type Fleet } from '../../src/index';
 
 export const redisUrl = (): string => {
   const url = process.env.REDIS_URL;
@@ -32,5 +32,16 @@ export const connectClient = (
     threads: options.threads ?? 2,
     logger: createLogger({ level: 'silent' }),
     startLocalWorkers: true,
+    prefix,
+  });
+
+/** A fleet over a directory of organization databases, in this process, on a test's prefix. */
+export const startDirectoryFleet = (directory: string, prefix: string, threads = 1): Promise<Fleet> =>
+  startFleet({
+    redisUrl: redisUrl(),
+    locator: new OrganizationDirectory(directory),
+    config: defaultConfig(),
+    threads,
+    logger: createLogger({ level: 'silent' }),
     prefix,
   });
