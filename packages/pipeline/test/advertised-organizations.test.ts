@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OrganizationDirectory } from '../src/index';
-import { advertiseOrganizations, fleetAdvertises } from '../src/served-organizations';
+import { advertiseOrganizations, fleetAdvertises } from '../src/advertised-organizations';
 import { newWorld, redisUrl } from './support/fleet-world';
 
 describe("a fleet's organizations in Redis", () => {
