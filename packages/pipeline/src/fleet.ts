@@ -18,7 +18,7 @@ import { BackupRunner } from './backup-process';
 import { ComputePool } from './compute-pool';
 import { RETRYING_JOB_OPTIONS } from './job-options';
 import type { Logger } from './logger';
-import { addBackupJob, addRunFlow, finalizeJobId } from './run-flow';
+import { addBackupJob, addRunFlow, attemptId, finalizeJobId } from './run-flow';
 import { fullRunId, todayIn } from './run-identity';
 import { SingleDatabase, UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
 import { advertiseOrganizations } from './advertised-organizations';
@@ -114,7 +114,29 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     ...(chunk === undefined ? {} : { chunk }),
   });
 
-  /** Plans a full run under `runId` and adds its flow, unless it is in flight or completed already. */
+  const finalizerStateOf = async (runId: string): Promise<string | null> => {
+    const finalizer = await finalizers.getJob(finalizeJobId(runId));
+    return finalizer === undefined ? null : finalizer.getState();
+  };
+
+  /** A run's latest attempt (the run's own id, then `-retry2`, `-retry3`…) with its finalizer's state, null when it has none. */
+  const latestAttempt = async (runId: string): Promise<{ attempt: number; finalizerState: string | null }> => {
+    let latest = { attempt: 1, finalizerState: await finalizerStateOf(runId) };
+    while (latest.finalizerState !== null) {
+      const next = latest.attempt + 1;
+      const finalizerState = await finalizerStateOf(attemptId(runId, next));
+      if (finalizerState === null) break;
+      latest = { attempt: next, finalizerState };
+    }
+    return latest;
+  };
+
+  /**
+   * Plans a full run and adds its flow, unless it is in flight or completed already. An earlier flow of the
+   * run that failed for good, or completed for a file that no longer holds the run, keeps its job ids (ops
+   * inspect it in Bull Board), and a flow added under them would add nothing: the run is then planned as its
+   * next attempt, under an id of its own (RULES.md §10: a retry completes the run).
+   */
   const planFullRun = async (
     organization: string,
     runId: string,
@@ -122,31 +144,41 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     runConfig: Config,
     rerun: boolean,
   ): Promise<PlannedFullRun> => {
-    const log = logger.child({ runId, organization });
+    const latest = await latestAttempt(runId);
+    const latestId = attemptId(runId, latest.attempt);
+    const log = logger.child({ runId: latestId, organization });
     // Planning again would throw away the chunk results staged so far, and the flow, whose ids exist, would
     // not be added again: a run whose finalizer is waiting or working is left to it.
-    const finalizer = await finalizers.getJob(finalizeJobId(runId));
-    const finalizerState = finalizer === undefined ? null : await finalizer.getState();
-    if (finalizerState !== null && IN_FLIGHT_STATES.has(finalizerState)) {
-      log.info({ finalizerState }, 'run already in flight; nothing to do');
-      return { runId, status: 'in-flight' };
+    if (latest.finalizerState !== null && IN_FLIGHT_STATES.has(latest.finalizerState)) {
+      log.info({ finalizerState: latest.finalizerState }, 'run already in flight; nothing to do');
+      return { runId: latestId, status: 'in-flight' };
     }
-    const plan = unwrapTaskResult(
-      await pool.run({
-        kind: 'plan-run',
-        files: filesOf(locator, organization),
-        runId,
-        asOf,
-        configJson: JSON.stringify(runConfig),
-        rerun,
-        log: logContext(runId, organization),
-      }),
-    );
+    const planTask = async (id: string, flowTaken: boolean) =>
+      unwrapTaskResult(
+        await pool.run({
+          kind: 'plan-run',
+          files: filesOf(locator, organization),
+          runId: id,
+          asOf,
+          configJson: JSON.stringify(runConfig),
+          rerun,
+          flowTaken,
+          log: logContext(id, organization),
+        }),
+      );
+    let planId = latestId;
+    let plan = await planTask(latestId, latest.finalizerState !== null);
+    if (plan.status === 'flow-taken') {
+      planId = attemptId(runId, latest.attempt + 1);
+      log.info({ finalizerState: latest.finalizerState, nextAttempt: planId }, 'this attempt of the run is over and did not commit here; planning the next');
+      plan = await planTask(planId, false);
+    }
     if (plan.status === 'already-completed') log.info('run already completed; nothing to do');
-    if (plan.status !== 'planned') return { runId, ...plan };
-    await addRunFlow(flows, backups, { runId, organization, chunks: plan.chunks });
-    log.info({ chunks: plan.chunks.length, contactRows: plan.contactRows }, 'run planned');
-    return { runId, status: plan.status, chunks: plan.chunks.length };
+    if (plan.status === 'flow-taken') throw new Error(`run ${planId}: a new attempt found its job ids taken`);
+    if (plan.status !== 'planned') return { runId: planId, ...plan };
+    await addRunFlow(flows, backups, { runId: planId, organization, chunks: plan.chunks });
+    logger.info({ runId: planId, organization, chunks: plan.chunks.length, contactRows: plan.contactRows }, 'run planned');
+    return { runId: planId, status: plan.status, chunks: plan.chunks.length };
   };
 
   const processRequest = async (job: Job, token?: string): Promise<unknown> => {

@@ -16,6 +16,8 @@ export interface ChunkRange {
   readonly toId: number;
 }
 
+/** A run's attempts after its first, each a flow of its own (see fleet.ts): `<run id>-retry2`, `-retry3`… */
+export const attemptId = (runId: string, attempt: number): string => (attempt === 1 ? runId : `${runId}-retry${attempt}`);
 export const finalizeJobId = (runId: string): string => `${runId}-finalize`;
 export const chunkJobId = (runId: string, chunkIndex: number): string => `${runId}-chunk-${chunkIndex}`;
 export const backupJobId = (runId: string): string => `${runId}-backup`;

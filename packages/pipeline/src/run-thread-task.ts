@@ -145,6 +145,7 @@ const planRun = (task: PlanRunTask): PlanRunResult =>
           return { status: 'inputs-changed', summary, generation: completed.generation };
         }
       }
+      if (task.flowTaken === true) return { status: 'flow-taken' };
       const config = configOf(task.configJson);
       // Read before any chunk reads the campaign tables: the rows the commit may mark processed (RULES.md §10).
       const pendingChangeIds = port.pendingChangeIds();
@@ -195,14 +196,13 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
     const run = staging.run(task.runId);
     if (run === null) throw new Error(`run ${task.runId} was never planned`);
     if (run.status === 'completed' && run.summary !== null) return run.summary;
+    if (run.status === 'failed') throw new RunOverError(task.runId);
     const backupOutcome = staging.backup(task.runId);
     if (backupOutcome?.status === 'failed') {
       const error = new BackupFailedError(task.runId, backupOutcome.error);
       withPort(task.files.databasePath, { readonly: false }, (port) => port.failCheckpoint(task.runId, error.message));
       throw error;
     }
-    const staged = staging.chunkCount(task.runId);
-    if (staged !== task.chunkCount) throw new Error(`run ${task.runId} has ${staged} of its ${task.chunkCount} chunk results`);
     const config = configOf(run.configJson);
     const today = dayOf(run.asOf);
 
@@ -210,7 +210,7 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
     return withPort(task.files.databasePath, portOptions(config, false), (port) => {
       const contactRows = port.contactRowCount();
       // The table lives only in this holder, never in a local: the commit releases it (see schedule-rows.ts).
-      const held = appendChunks(staging, task.runId, contactRows);
+      const held = appendChunks(staging, task.runId, task.chunkCount, contactRows);
       timer.lap('appendMs');
       try {
         const { result, emails, emailCount } = balance(held, today, config, contactRows, port.existingDayCounts(today));
@@ -270,13 +270,26 @@ const balance = (held: TableHolder, today: number, config: Config, contactRowCou
 };
 
 /** Every chunk's staged result in one table, sized for the whole run up front (growing columns of millions would hold two copies at once). */
-const appendChunks = (staging: StagingStore, runId: string, contactRows: number): TableHolder & { stats: ContactStats } => {
+/**
+ * Every chunk result of the run. The count is checked on the results appended, not before: a run failed for
+ * good meanwhile has its results dropped, and a commit of fewer chunks would delete the rows of every contact
+ * the missing ones hold.
+ */
+const appendChunks = (
+  staging: StagingStore,
+  runId: string,
+  chunkCount: number,
+  contactRows: number,
+): TableHolder & { stats: ContactStats } => {
   const table = new CandidateTable({ contacts: contactRows, emails: Math.ceil(contactRows * EMAILS_PER_CONTACT_ESTIMATE) });
   const stats = emptyContactStats();
+  let appended = 0;
   for (const chunk of staging.chunks(runId)) {
     table.append(decodeTable(chunk.table));
     addContactStats(stats, chunk.stats);
+    appended += 1;
   }
+  if (appended !== chunkCount) throw new Error(`run ${runId} has ${appended} of its ${chunkCount} chunk results`);
   return { table, stats };
 };
 
@@ -385,11 +398,14 @@ const backup = async (task: BackupTask): Promise<{ path: string; bytes: number }
   });
 };
 
-const failRun = (task: FailRunTask): { recorded: boolean } => {
-  withPort(task.files.databasePath, { readonly: false }, (port) => port.failCheckpoint(task.runId, task.error));
-  withStaging(task.files.stagingPath, (staging) => staging.finishRun(task.runId, 'failed', null));
-  return { recorded: true };
-};
+const failRun = (task: FailRunTask): { recorded: boolean } =>
+  withStaging(task.files.stagingPath, (staging) => {
+    // A run fails for good once: a job of it retried by hand afterwards fails again, but its checkpoint keeps why the run failed.
+    if (staging.run(task.runId)?.status === 'failed') return { recorded: false };
+    withPort(task.files.databasePath, { readonly: false }, (port) => port.failCheckpoint(task.runId, task.error));
+    staging.finishRun(task.runId, 'failed', null);
+    return { recorded: true };
+  });
 
 /** A finalizer gives up waiting for its run's verified backup after this long (a retry waits again). */
 const BACKUP_WAIT_MS = 30 * 60 * 1000;
@@ -401,6 +417,21 @@ export class BackupFailedError extends Error {
   readonly retryable = false;
   constructor(runId: string, cause: string) {
     super(`the backup before run ${runId} failed, so the run does not commit: ${cause}`);
+  }
+}
+
+/**
+ * A finalizer retried by hand (Bull Board) after its run failed for good: the run's chunk results were let
+ * go, so no retry of this job can commit it. Asking for the run again plans its next attempt (fleet.ts).
+ */
+export class RunOverError extends Error {
+  override readonly name = 'RunOverError';
+  readonly retryable = false;
+  constructor(runId: string) {
+    super(
+      `run ${runId} failed for good earlier and its chunk results are gone, so retrying its finalizer cannot commit it: ` +
+        'ask for the run again (scheduler run, or a full-run job), which plans a new attempt from the database as it is now',
+    );
   }
 }
 

@@ -25,13 +25,20 @@ export interface PlanRunTask {
   readonly asOf: string;
   readonly configJson: string;
   readonly rerun: boolean;
+  /**
+   * The run's job ids are held by an earlier flow of it, which failed for good or completed for a file
+   * that no longer holds the run: adding the flow again would add nothing, so the task answers but plans nothing.
+   */
+  readonly flowTaken?: boolean;
   readonly log: TaskLogContext;
 }
 export type PlanRunResult =
   | { readonly status: 'planned'; readonly chunks: ChunkRange[]; readonly contactRows: number }
   | { readonly status: 'already-completed'; readonly summary: RunSummary }
   /** Completed here, but what it read has changed since: `generation` names the inputs a new run would read. */
-  | { readonly status: 'inputs-changed'; readonly summary: RunSummary; readonly generation: number | null };
+  | { readonly status: 'inputs-changed'; readonly summary: RunSummary; readonly generation: number | null }
+  /** Not completed here, and its flow's ids are taken (`flowTaken`): the run must be planned under an id of its own. */
+  | { readonly status: 'flow-taken' };
 
 export interface ComputeChunkTask {
   readonly kind: 'compute-chunk';

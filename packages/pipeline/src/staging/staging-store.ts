@@ -133,11 +133,6 @@ export class StagingStore {
     }
   }
 
-  chunkCount(runId: string): number {
-    return this.orm.select({ chunkIndex: stagedChunks.chunkIndex }).from(stagedChunks).where(eq(stagedChunks.runId, runId)).all()
-      .length;
-  }
-
   /** The run is over: its chunks are dropped, its outcome kept for whoever asks again. */
   finishRun(runId: string, status: 'completed' | 'failed', summary: RunSummary | null): void {
     this.sqlite.transaction(() => {

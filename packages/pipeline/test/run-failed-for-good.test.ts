@@ -1,0 +1,139 @@
+import { join } from 'node:path';
+import { Job, Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultConfig } from '@scheduler/core';
+import { openOrganizationDb, readRunCheckpoint } from '@scheduler/db';
+import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
+import { SingleDatabase, finalizeJobId, fullRunId, type RunClient } from '../src/index';
+import { StagingStore } from '../src/staging/staging-store';
+import { committedRows, referenceRows } from './support/committed-schedule';
+import { connectClient, newWorld, redisUrl } from './support/fleet-world';
+import { writeOrganization } from './support/organization-fixture';
+
+const AS_OF = '2026-11-28';
+const RUN_ID = fullRunId('acme', AS_OF, defaultConfig());
+const FAILURE = 'the disk said no';
+
+const execute = (database: string, statement: string): void => {
+  const db = openOrganizationDb(database);
+  try {
+    db.sqlite.exec(statement);
+  } finally {
+    db.close();
+  }
+};
+
+/** The worker records a run's failure for good just after its job failed: the tests start once it has. */
+const recordedAsFailed = async (database: string, runId: string): Promise<void> => {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const staging = new StagingStore(SingleDatabase.open(database).stagingPath('acme'));
+    try {
+      if (staging.run(runId)?.status === 'failed') return;
+    } finally {
+      staging.close();
+    }
+    if (Date.now() > deadline) throw new Error(`run ${runId} was not recorded as failed`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
+const checkpointOf = (database: string, runId: string) => {
+  const db = openOrganizationDb(database, { readonly: true });
+  try {
+    return readRunCheckpoint(db, runId);
+  } finally {
+    db.close();
+  }
+};
+
+/**
+ * Ops retry and rerun jobs in Bull Board (`job.retry(state)`), and other services enqueue full runs by hand:
+ * a run that failed for good must still be completed by asking for it again, and must not be left half-planned.
+ */
+describe('a full run that failed for good, asked for again', () => {
+  let world: ReturnType<typeof newWorld>;
+  let database: string;
+  let redis: Redis;
+  let requests: Queue;
+  let finalize: Queue;
+  let requestEvents: QueueEvents;
+  let finalizeEvents: QueueEvents;
+  let client: RunClient;
+
+  beforeEach(async () => {
+    world = newWorld();
+    database = join(world.directory, 'acme.sqlite');
+    writeOrganization(database, { contacts: 1_500, today: AS_OF });
+    redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    requests = new Queue(QUEUE_NAMES.requests, { connection: redis, prefix: world.prefix });
+    finalize = new Queue(QUEUE_NAMES.finalize, { connection: redis, prefix: world.prefix });
+    requestEvents = new QueueEvents(QUEUE_NAMES.requests, { connection: redis.duplicate(), prefix: world.prefix });
+    finalizeEvents = new QueueEvents(QUEUE_NAMES.finalize, { connection: redis.duplicate(), prefix: world.prefix });
+    await Promise.all([requestEvents.waitUntilReady(), finalizeEvents.waitUntilReady()]);
+    client = await connectClient(database, world.prefix);
+    // The commit cannot complete the checkpoint: the run fails for good, and commits nothing.
+    execute(
+      database,
+      `CREATE TRIGGER refuse_completion BEFORE UPDATE OF status ON scheduler_checkpoints
+       WHEN NEW.status = 'completed' BEGIN SELECT RAISE(ABORT, '${FAILURE}'); END`,
+    );
+    await expect(client.fullRun('acme', { asOf: AS_OF })).rejects.toThrow(FAILURE);
+    await recordedAsFailed(database, RUN_ID);
+    execute(database, 'DROP TRIGGER refuse_completion');
+    // What the run read changes after it failed: a contact moves and has another birthday, another leaves.
+    execute(database, "UPDATE contacts SET birth_date = '1950-12-05', zip_code = '10001', state = NULL WHERE id = 5");
+    execute(database, 'DELETE FROM contacts WHERE id = 6');
+  }, 120_000);
+  afterEach(async () => {
+    await client.close();
+    await Promise.all([requestEvents.close(), finalizeEvents.close(), requests.close(), finalize.close()]);
+    redis.disconnect();
+    world.cleanup();
+  });
+
+  it('runs again when its request is rerun, commits what the rules give now, and holds no reschedule back', async () => {
+    expect(committedRows(database)).toEqual([]);
+    const request = await Job.fromId(requests, RUN_ID);
+    expect(await request?.getState()).toBe('completed');
+
+    await request!.retry('completed');
+    const outcome = (await request!.waitUntilFinished(requestEvents)) as { runId: string; status: string };
+    expect(outcome).toMatchObject({ runId: `${RUN_ID}-retry2`, status: 'planned' });
+    const attempt = await Job.fromId(finalize, finalizeJobId(outcome.runId));
+    await attempt!.waitUntilFinished(finalizeEvents);
+
+    expect(committedRows(database)).toEqual(referenceRows(database, defaultConfig(), AS_OF));
+    expect(checkpointOf(database, outcome.runId)?.status).toBe('completed');
+    expect(checkpointOf(database, RUN_ID)).toMatchObject({ status: 'failed', errorMessage: expect.stringContaining(FAILURE) });
+    // No checkpoint is left saying started, so a reschedule does not wait for a run that will never come.
+    const reschedule = await client.rescheduleContacts('acme', [7], AS_OF);
+    expect(reschedule.status).toBe('completed');
+  }, 120_000);
+
+  it('answers another request for it with the attempt that completed, and runs it once', async () => {
+    const first = await requests.add(REQUEST_JOB_NAMES.fullRun, { organization: 'acme', asOf: AS_OF });
+    const planned = (await first.waitUntilFinished(requestEvents)) as { runId: string; status: string };
+    expect(planned).toMatchObject({ runId: `${RUN_ID}-retry2`, status: 'planned' });
+    await (await Job.fromId(finalize, finalizeJobId(planned.runId)))!.waitUntilFinished(finalizeEvents);
+
+    const second = await requests.add(REQUEST_JOB_NAMES.fullRun, { organization: 'acme', asOf: AS_OF });
+    const answered = (await second.waitUntilFinished(requestEvents)) as { runId: string; status: string };
+    expect(answered).toMatchObject({ runId: planned.runId, status: 'already-completed' });
+    expect(committedRows(database)).toEqual(referenceRows(database, defaultConfig(), AS_OF));
+  }, 120_000);
+
+  it('fails a retry of its finalizer at once, saying to ask for the run again, and keeps why the run failed', async () => {
+    const finalizer = await Job.fromId(finalize, finalizeJobId(RUN_ID));
+    expect(await finalizer?.getState()).toBe('failed');
+    const attemptsBefore = finalizer!.attemptsMade;
+
+    await finalizer!.retry('failed');
+    await expect(finalizer!.waitUntilFinished(finalizeEvents)).rejects.toThrow(/ask for the run again/);
+
+    expect((await Job.fromId(finalize, finalizeJobId(RUN_ID)))?.attemptsMade).toBe(attemptsBefore + 1);
+    expect(committedRows(database)).toEqual([]);
+    expect(checkpointOf(database, RUN_ID)).toMatchObject({ status: 'failed', errorMessage: expect.stringContaining(FAILURE) });
+  }, 120_000);
+});
