@@ -171,10 +171,11 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     if (plan.status === 'flow-taken') {
       planId = attemptId(runId, latest.attempt + 1);
       log.info({ finalizerState: latest.finalizerState, nextAttempt: planId }, 'this attempt of the run is over and did not commit here; planning the next');
+      // Its finalizer does not exist (latestAttempt looked): the plan cannot find its ids taken.
       plan = await planTask(planId, false);
     }
     if (plan.status === 'already-completed') log.info('run already completed; nothing to do');
-    if (plan.status === 'flow-taken') throw new Error(`run ${planId}: a new attempt found its job ids taken`);
+    if (plan.status === 'flow-taken') throw new Error(`run ${planId}: its job ids are taken`);
     if (plan.status !== 'planned') return { runId: planId, ...plan };
     await addRunFlow(flows, backups, { runId: planId, organization, chunks: plan.chunks });
     logger.info({ runId: planId, organization, chunks: plan.chunks.length, contactRows: plan.contactRows }, 'run planned');

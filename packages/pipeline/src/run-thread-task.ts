@@ -269,9 +269,9 @@ const balance = (held: TableHolder, today: number, config: Config, contactRowCou
   return { result, emails: emailCounts(table), emailCount: table.emailCount };
 };
 
-/** Every chunk's staged result in one table, sized for the whole run up front (growing columns of millions would hold two copies at once). */
 /**
- * Every chunk result of the run. The count is checked on the results appended, not before: a run failed for
+ * Every chunk's staged result in one table, sized for the whole run up front (growing columns of millions
+ * would hold two copies at once). The count is checked on the results appended, not before: a run failed for
  * good meanwhile has its results dropped, and a commit of fewer chunks would delete the rows of every contact
  * the missing ones hold.
  */
