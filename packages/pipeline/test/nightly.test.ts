@@ -1,27 +1,25 @@
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
 import { openOrganizationDb, readRunCheckpoint } from '@scheduler/db';
-import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
+import { REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { NIGHTLY_CRON, fullRunId, registerSchedules } from '../src/index';
-import { newWorld, redisUrl, startDirectoryFleet } from './support/fleet-world';
+import { newWorld, openHandQueues, redisUrl, startDirectoryFleet, type HandQueues } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 describe('when the nightly job scheduler fires', () => {
   let world: ReturnType<typeof newWorld>;
-  let redis: Redis;
+  let queues: HandQueues;
   let requests: Queue;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     world = newWorld();
-    redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
-    requests = new Queue(QUEUE_NAMES.requests, { connection: redis, prefix: world.prefix });
+    queues = await openHandQueues(world.prefix);
+    requests = queues.requests;
   });
   afterEach(async () => {
-    await requests.close();
-    redis.disconnect();
+    await queues.close();
     world.cleanup();
   });
 

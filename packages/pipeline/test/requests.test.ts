@@ -1,14 +1,13 @@
 import { join } from 'node:path';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { eq } from 'drizzle-orm';
-import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openOrganizationDb, schema } from '@scheduler/db';
-import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
+import { REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { defaultConfig } from '@scheduler/core';
 import { finalizeJobId, fullRunId } from '../src/index';
 import { committedRows } from './support/committed-schedule';
-import { configWith, connectClient, newWorld, redisUrl, startDirectoryFleet } from './support/fleet-world';
+import { configWith, connectClient, newWorld, openHandQueues, startDirectoryFleet, type HandQueues } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
@@ -24,7 +23,7 @@ const until = async (condition: () => Promise<boolean>, timeoutMs = 60_000): Pro
 describe('when other services enqueue requests', () => {
   let world: ReturnType<typeof newWorld>;
   let database: string;
-  let redis: Redis;
+  let queues: HandQueues;
   let requests: Queue;
   let finalize: Queue;
   let events: QueueEvents;
@@ -33,17 +32,11 @@ describe('when other services enqueue requests', () => {
     world = newWorld();
     database = join(world.directory, 'acme.sqlite');
     writeOrganization(database, { contacts: 1_500, today: AS_OF });
-    redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
-    requests = new Queue(QUEUE_NAMES.requests, { connection: redis, prefix: world.prefix });
-    finalize = new Queue(QUEUE_NAMES.finalize, { connection: redis, prefix: world.prefix });
-    events = new QueueEvents(QUEUE_NAMES.requests, { connection: redis.duplicate(), prefix: world.prefix });
-    await events.waitUntilReady();
+    queues = await openHandQueues(world.prefix);
+    ({ requests, finalize, requestEvents: events } = queues);
   });
   afterEach(async () => {
-    await events.close();
-    await requests.close();
-    await finalize.close();
-    redis.disconnect();
+    await queues.close();
     world.cleanup();
   });
 

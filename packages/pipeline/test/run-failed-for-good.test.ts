@@ -1,14 +1,13 @@
 import { join } from 'node:path';
-import { Job, Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Job } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
 import { openOrganizationDb, readRunCheckpoint } from '@scheduler/db';
-import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
+import { REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { SingleDatabase, finalizeJobId, fullRunId, type RunClient } from '../src/index';
 import { StagingStore } from '../src/staging/staging-store';
 import { committedRows, referenceRows } from './support/committed-schedule';
-import { connectClient, newWorld, redisUrl } from './support/fleet-world';
+import { connectClient, newWorld, openHandQueues, type HandQueues } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
@@ -55,23 +54,14 @@ const checkpointOf = (database: string, runId: string) => {
 describe('a full run that failed for good, asked for again', () => {
   let world: ReturnType<typeof newWorld>;
   let database: string;
-  let redis: Redis;
-  let requests: Queue;
-  let finalize: Queue;
-  let requestEvents: QueueEvents;
-  let finalizeEvents: QueueEvents;
+  let queues: HandQueues;
   let client: RunClient;
 
   beforeEach(async () => {
     world = newWorld();
     database = join(world.directory, 'acme.sqlite');
     writeOrganization(database, { contacts: 1_500, today: AS_OF });
-    redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
-    requests = new Queue(QUEUE_NAMES.requests, { connection: redis, prefix: world.prefix });
-    finalize = new Queue(QUEUE_NAMES.finalize, { connection: redis, prefix: world.prefix });
-    requestEvents = new QueueEvents(QUEUE_NAMES.requests, { connection: redis.duplicate(), prefix: world.prefix });
-    finalizeEvents = new QueueEvents(QUEUE_NAMES.finalize, { connection: redis.duplicate(), prefix: world.prefix });
-    await Promise.all([requestEvents.waitUntilReady(), finalizeEvents.waitUntilReady()]);
+    queues = await openHandQueues(world.prefix);
     client = await connectClient(database, world.prefix);
     // The commit cannot complete the checkpoint: the run fails for good, and commits nothing.
     execute(
@@ -88,21 +78,20 @@ describe('a full run that failed for good, asked for again', () => {
   }, 120_000);
   afterEach(async () => {
     await client.close();
-    await Promise.all([requestEvents.close(), finalizeEvents.close(), requests.close(), finalize.close()]);
-    redis.disconnect();
+    await queues.close();
     world.cleanup();
   });
 
   it('runs again when its request is rerun, commits what the rules give now, and holds no reschedule back', async () => {
     expect(committedRows(database)).toEqual([]);
-    const request = await Job.fromId(requests, RUN_ID);
+    const request = await Job.fromId(queues.requests, RUN_ID);
     expect(await request?.getState()).toBe('completed');
 
     await request!.retry('completed');
-    const outcome = (await request!.waitUntilFinished(requestEvents)) as { runId: string; status: string };
+    const outcome = (await request!.waitUntilFinished(queues.requestEvents)) as { runId: string; status: string };
     expect(outcome).toMatchObject({ runId: `${RUN_ID}-retry2`, status: 'planned' });
-    const attempt = await Job.fromId(finalize, finalizeJobId(outcome.runId));
-    await attempt!.waitUntilFinished(finalizeEvents);
+    const attempt = await Job.fromId(queues.finalize, finalizeJobId(outcome.runId));
+    await attempt!.waitUntilFinished(queues.finalizeEvents);
 
     expect(committedRows(database)).toEqual(referenceRows(database, defaultConfig(), AS_OF));
     expect(checkpointOf(database, outcome.runId)?.status).toBe('completed');
@@ -113,26 +102,26 @@ describe('a full run that failed for good, asked for again', () => {
   }, 120_000);
 
   it('answers another request for it with the attempt that completed, and runs it once', async () => {
-    const first = await requests.add(REQUEST_JOB_NAMES.fullRun, { organization: 'acme', asOf: AS_OF });
-    const planned = (await first.waitUntilFinished(requestEvents)) as { runId: string; status: string };
+    const first = await queues.requests.add(REQUEST_JOB_NAMES.fullRun, { organization: 'acme', asOf: AS_OF });
+    const planned = (await first.waitUntilFinished(queues.requestEvents)) as { runId: string; status: string };
     expect(planned).toMatchObject({ runId: `${RUN_ID}-retry2`, status: 'planned' });
-    await (await Job.fromId(finalize, finalizeJobId(planned.runId)))!.waitUntilFinished(finalizeEvents);
+    await (await Job.fromId(queues.finalize, finalizeJobId(planned.runId)))!.waitUntilFinished(queues.finalizeEvents);
 
-    const second = await requests.add(REQUEST_JOB_NAMES.fullRun, { organization: 'acme', asOf: AS_OF });
-    const answered = (await second.waitUntilFinished(requestEvents)) as { runId: string; status: string };
+    const second = await queues.requests.add(REQUEST_JOB_NAMES.fullRun, { organization: 'acme', asOf: AS_OF });
+    const answered = (await second.waitUntilFinished(queues.requestEvents)) as { runId: string; status: string };
     expect(answered).toMatchObject({ runId: planned.runId, status: 'already-completed' });
     expect(committedRows(database)).toEqual(referenceRows(database, defaultConfig(), AS_OF));
   }, 120_000);
 
   it('fails a retry of its finalizer at once, saying to ask for the run again, and keeps why the run failed', async () => {
-    const finalizer = await Job.fromId(finalize, finalizeJobId(RUN_ID));
+    const finalizer = await Job.fromId(queues.finalize, finalizeJobId(RUN_ID));
     expect(await finalizer?.getState()).toBe('failed');
     const attemptsBefore = finalizer!.attemptsMade;
 
     await finalizer!.retry('failed');
-    await expect(finalizer!.waitUntilFinished(finalizeEvents)).rejects.toThrow(/ask for the run again/);
+    await expect(finalizer!.waitUntilFinished(queues.finalizeEvents)).rejects.toThrow(/ask for the run again/);
 
-    expect((await Job.fromId(finalize, finalizeJobId(RUN_ID)))?.attemptsMade).toBe(attemptsBefore + 1);
+    expect((await Job.fromId(queues.finalize, finalizeJobId(RUN_ID)))?.attemptsMade).toBe(attemptsBefore + 1);
     expect(committedRows(database)).toEqual([]);
     expect(checkpointOf(database, RUN_ID)).toMatchObject({ status: 'failed', errorMessage: expect.stringContaining(FAILURE) });
   }, 120_000);

@@ -1,13 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Job, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
-import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
+import { REQUEST_JOB_NAMES } from '@scheduler/queue';
 import type { Fleet } from '../src/index';
 import { committedRows, referenceRows } from './support/committed-schedule';
-import { connectClient, newWorld, redisUrl, startDirectoryFleet } from './support/fleet-world';
+import { connectClient, newWorld, openHandQueues, startDirectoryFleet, type HandQueues } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
@@ -15,17 +14,16 @@ const AS_OF = '2026-11-28';
 describe('when runs of several database files share one Redis', () => {
   let world: ReturnType<typeof newWorld>;
 
-  let redis: Redis;
+  let queues: HandQueues;
   let requests: Queue;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     world = newWorld();
-    redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
-    requests = new Queue(QUEUE_NAMES.requests, { connection: redis, prefix: world.prefix });
+    queues = await openHandQueues(world.prefix);
+    requests = queues.requests;
   });
   afterEach(async () => {
-    await requests.close();
-    redis.disconnect();
+    await queues.close();
     world.cleanup();
   });
 

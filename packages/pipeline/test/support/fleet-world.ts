@@ -2,6 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QUEUE_NAMES } from '@scheduler/queue';
 import { defaultConfig, parseConfig, type Config, type ConfigInput } from '@scheduler/core';
 import { OrganizationDirectory, RunClient, SingleDatabase, createLogger, startFleet, type Fleet } from '../../src/index';
 
@@ -45,3 +48,32 @@ export const startDirectoryFleet = (directory: string, prefix: string, threads =
     logger: createLogger({ level: 'silent' }),
     prefix,
   });
+
+/** The queues a test drives by hand, as another service or ops in Bull Board would, on a test's prefix. */
+export interface HandQueues {
+  readonly requests: Queue;
+  readonly finalize: Queue;
+  /** Events of the requests and finalize queues, for `job.waitUntilFinished`. */
+  readonly requestEvents: QueueEvents;
+  readonly finalizeEvents: QueueEvents;
+  close(): Promise<void>;
+}
+
+export const openHandQueues = async (prefix: string): Promise<HandQueues> => {
+  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+  const requests = new Queue(QUEUE_NAMES.requests, { connection: redis, prefix });
+  const finalize = new Queue(QUEUE_NAMES.finalize, { connection: redis, prefix });
+  const requestEvents = new QueueEvents(QUEUE_NAMES.requests, { connection: redis.duplicate(), prefix });
+  const finalizeEvents = new QueueEvents(QUEUE_NAMES.finalize, { connection: redis.duplicate(), prefix });
+  await Promise.all([requestEvents.waitUntilReady(), finalizeEvents.waitUntilReady()]);
+  return {
+    requests,
+    finalize,
+    requestEvents,
+    finalizeEvents,
+    async close() {
+      await Promise.all([requestEvents.close(), finalizeEvents.close(), requests.close(), finalize.close()]);
+      redis.disconnect();
+    },
+  };
+};
