@@ -97,12 +97,16 @@ export interface OrganizationPort {
     processedChangeIds: readonly number[],
     beforeCommit?: () => void,
   ): WriteCounts;
-  /** A targeted result replaces those contacts' pre-scheduled/skipped rows, then marks the change-log rows it saw pending (`processedChangeIds`). */
+  /**
+   * A targeted result replaces those contacts' pre-scheduled/skipped rows, and the change-log rows it saw pending
+   * (`processedChangeIds`) are marked processed, in one transaction; `beforeCommit` runs last inside it.
+   */
   commitContacts(
     runId: string,
     contactIds: readonly number[],
     table: CandidateTable,
     sendTime: string,
     processedChangeIds: readonly number[],
+    beforeCommit?: () => void,
   ): WriteCounts;
 }

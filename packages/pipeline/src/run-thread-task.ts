@@ -252,7 +252,10 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
         log.info({ emails: emailCount, ...writes, ...timer.phases, backupWaitMs }, 'run committed');
         return summary;
       } catch (error) {
-        port.failCheckpoint(task.runId, error instanceof Error ? error.message : String(error));
+        // An attempt that will be retried leaves the run in flight (its checkpoint started), so that a reschedule
+        // asked for meanwhile still waits for it (RULES.md §10); a run that failed for good is recorded by its
+        // worker (fleet.ts) when BullMQ gives up, or here when no retry can help.
+        if (!taskFailureOf(error).retryable) port.failCheckpoint(task.runId, error instanceof Error ? error.message : String(error));
         throw error;
       }
     });
@@ -330,15 +333,16 @@ const reschedule = (task: RescheduleTask): RescheduleResult => {
         existing: port.existingDayCounts(today, contactIds),
       });
       timer.lap('finalizeMs');
-      const writes = port.commitContacts(task.runId, contactIds, table, config.send_time, pendingChangeIds);
-      timer.lap('commitMs');
       const emails = emailCounts(table);
-      port.completeCheckpoint(task.runId, {
-        contactsProcessed: stats.total,
-        emailsScheduled: emails.pre_scheduled,
-        emailsSkipped: emails.skipped,
-      });
-      timer.lap('completeCheckpointMs');
+      // The checkpoint's completion commits with the rows: it says completed exactly when they are the reschedule's.
+      const writes = port.commitContacts(task.runId, contactIds, table, config.send_time, pendingChangeIds, () =>
+        port.completeCheckpoint(task.runId, {
+          contactsProcessed: stats.total,
+          emailsScheduled: emails.pre_scheduled,
+          emailsSkipped: emails.skipped,
+        }),
+      );
+      timer.lap('commitMs');
       log.info({ contacts: contactIds.length, emails: table.emailCount, ...timer.phases }, 'reschedule committed');
       return {
         status: 'completed',

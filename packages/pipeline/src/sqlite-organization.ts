@@ -368,15 +368,19 @@ class SqliteOrganization implements OrganizationPort {
     table: CandidateTable,
     sendTime: string,
     processedChangeIds: readonly number[],
+    beforeCommit?: () => void,
   ): WriteCounts {
-    const summary = replaceContactsSchedule(
-      this.db,
-      runId,
-      contactIds,
-      new ScheduleRowStream({ table }, runId, sendTime, utcDatetime(new Date()), false),
+    const rows = new ScheduleRowStream({ table }, runId, sendTime, utcDatetime(new Date()), false);
+    // As a full run's: the contacts' rows, the change-log marks and `beforeCommit` (the checkpoint) in one transaction.
+    const summary = withDatabaseErrors(`committing reschedule ${runId} to ${this.db.path}`, () =>
+      inWriteTransaction(this.db, () => {
+        const replaced = replaceContactsSchedule(this.db, runId, contactIds, rows);
+        markCampaignChangesProcessed(this.db, processedChangeIds);
+        this.lastCommit = replaced;
+        beforeCommit?.();
+        return replaced;
+      }),
     );
-    this.lastCommit = summary;
-    markCampaignChangesProcessed(this.db, processedChangeIds);
     return writeCounts(summary);
   }
 }

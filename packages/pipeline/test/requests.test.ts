@@ -1,11 +1,12 @@
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openOrganizationDb, schema } from '@scheduler/db';
 import { REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { defaultConfig } from '@scheduler/core';
-import { finalizeJobId, fullRunId } from '../src/index';
+import { SingleDatabase, finalizeJobId, fullRunId } from '../src/index';
 import { committedRows } from './support/committed-schedule';
 import { configWith, connectClient, newWorld, openHandQueues, startDirectoryFleet, type HandQueues } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
@@ -161,6 +162,26 @@ describe('when other services enqueue requests', () => {
     }
   });
 
+  it('commits none of a reschedule whose checkpoint cannot say completed', async () => {
+    const client = await connectClient(database, world.prefix);
+    try {
+      await client.fullRun('acme', { asOf: AS_OF });
+      const before = committedRows(database);
+      const db = openOrganizationDb(database);
+      db.orm.update(schema.contacts).set({ birthDate: '1951-03-10', zipCode: '75001' }).where(eq(schema.contacts.id, 42)).run();
+      db.sqlite.exec(`CREATE TRIGGER refuse_completion BEFORE UPDATE OF status ON scheduler_checkpoints
+        WHEN NEW.status = 'completed' AND NEW.scheduler_run_id LIKE 'reschedule-%' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+      db.close();
+
+      const reschedule = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'acme', contactIds: [42], asOf: AS_OF });
+      await expect(reschedule.waitUntilFinished(events)).rejects.toThrow(/refused/);
+
+      expect(committedRows(database)).toEqual(before);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('applies a reschedule that arrives during a full run after the run, so the run does not overwrite it', async () => {
     const client = await connectClient(database, world.prefix);
     try {
@@ -190,4 +211,42 @@ describe('when other services enqueue requests', () => {
       await client.close();
     }
   });
+
+  it('applies a reschedule that arrives while the full run waits to retry its commit after the run, too', async () => {
+    const client = await connectClient(database, world.prefix);
+    const runId = fullRunId('acme', AS_OF, defaultConfig());
+    const stagedChangeIds = (idsJson: string): void => {
+      const staging = new Database(SingleDatabase.open(database).stagingPath('acme'));
+      try {
+        staging.prepare('UPDATE staged_change_log_ids SET ids_json = ? WHERE run_id = ?').run(idsJson, runId);
+      } finally {
+        staging.close();
+      }
+    };
+    try {
+      await finalize.pause();
+      const run = await requests.add(REQUEST_JOB_NAMES.fullRun, { organization: 'acme', asOf: AS_OF }, { jobId: runId });
+      await run.waitUntilFinished(events);
+      await until(async () => (await (await Job.fromId(finalize, finalizeJobId(runId)))?.getState()) === 'waiting');
+      // A fault a retry may get past, inside the commit: the staged change-log ids the commit marks cannot be read.
+      stagedChangeIds('not json');
+      await finalize.resume();
+      await until(async () => (await (await Job.fromId(finalize, finalizeJobId(runId)))?.getState()) === 'delayed', 30_000);
+
+      // While the run waits for its next attempt, the contact changes and a reschedule of it is asked for.
+      stagedChangeIds('[]');
+      const db = openOrganizationDb(database);
+      db.orm.update(schema.contacts).set({ birthDate: '1951-03-10', zipCode: '75001' }).where(eq(schema.contacts.id, 42)).run();
+      db.close();
+      const reschedule = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'acme', contactIds: [42], asOf: AS_OF });
+      await reschedule.waitUntilFinished(events);
+
+      expect(await (await Job.fromId(finalize, finalizeJobId(runId)))?.getState()).toBe('completed');
+      const rows = committedRows(database).filter((row) => row.contactId === 42);
+      expect(rows.some((row) => row.line.includes('|birthday|2027|3|10|'))).toBe(true);
+    } finally {
+      await finalize.resume();
+      await client.close();
+    }
+  }, 90_000);
 });
