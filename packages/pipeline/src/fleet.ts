@@ -22,6 +22,7 @@ import { addBackupJob, addRunFlow, attemptId, finalizeJobId } from './run-flow';
 import { fullRunId, todayIn } from './run-identity';
 import { SingleDatabase, UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
 import { advertiseOrganizations } from './advertised-organizations';
+import { holdPlanningLock } from './planning-lock';
 import { leavingOtherOrganizations, workerNameOf } from './served-organizations';
 import { StagingStore } from './staging/staging-store';
 import { unwrapTaskResult } from './task-errors';
@@ -62,6 +63,15 @@ const IN_FLIGHT_STATES: ReadonlySet<string> = new Set(['waiting-children', 'wait
 
 /** How long a reschedule waits before looking again whether the full run it defers to has finished. */
 const DEFER_MS = 2_000;
+/** How long a full-run request waits while another request plans the same run. */
+const PLANNING_BUSY_MS = 250;
+
+/**
+ * The ids of the requests a job adds: the same for its first processing, so that they are added once; a
+ * job processed again (rerun from Bull Board, or retried) adds requests of its own, which it would otherwise
+ * find taken by the earlier ones and add nothing. Planning (planFullRun) runs a run asked for twice once.
+ */
+const roundOf = (job: Job): string => (job.attemptsStarted > 1 ? `-${job.attemptsStarted}` : '');
 
 /** A configuration carried by a job: a bad one fails the job at once, naming the key. */
 const configOfPayload = (raw: unknown, job: Job): Config => {
@@ -104,6 +114,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   // Backup jobs go to the chunks queue (a job of the run, in Bull Board beside its chunks).
   const backups = new Queue(QUEUE_NAMES.chunks, { connection: connection(), ...prefix });
   const finalizers = new Queue(QUEUE_NAMES.finalize, { connection: connection(), ...prefix });
+  const lockConnection = connection();
   const backupRunner = new BackupRunner(pool.bundlePath);
   const configJson = JSON.stringify(config);
   const logContext = (runId: string, organization: string, chunk?: number): TaskLogContext => ({
@@ -189,18 +200,28 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         const runConfig = request.config === undefined ? config : configOfPayload(request.config, job);
         const asOf = request.asOf ?? todayIn(runConfig, now());
         const stableId = fullRunId(request.organization, asOf, runConfig);
-        // A rerun is a run of its own, named after the request that asked for it.
-        const runId =
-          request.rerun !== true ? stableId : job.id!.startsWith(stableId) ? job.id! : `${stableId}-rerun-${job.id}`;
-        const planned = await planFullRun(request.organization, runId, asOf, runConfig, request.rerun === true);
-        if (planned.status !== 'inputs-changed') return planned;
-        // The same run completed, but what it read has changed since: a run of its own, named after the inputs it
-        // reads, so that asking again before they change again still runs once. Should they change again
-        // meanwhile, the run it names is this request's all the same.
-        const changedId = `${stableId}-g${planned.generation ?? `x${job.timestamp.toString(36)}`}`;
-        logger.info({ runId: changedId, organization: request.organization, completedRunId: runId }, 'inputs changed since the run completed; running again');
-        const again = await planFullRun(request.organization, changedId, asOf, runConfig, false);
-        return again.status === 'inputs-changed' ? { runId: changedId, status: 'already-completed', summary: again.summary } : again;
+        const release = await holdPlanningLock(lockConnection, options.prefix, stableId);
+        if (release === null) {
+          // Another request is planning this run: look again once it has (then in flight, or completed).
+          await job.moveToDelayed(Date.now() + PLANNING_BUSY_MS, token);
+          throw new DelayedError();
+        }
+        try {
+          // A rerun is a run of its own, named after the request that asked for it.
+          const runId =
+            request.rerun !== true ? stableId : job.id!.startsWith(stableId) ? job.id! : `${stableId}-rerun-${job.id}`;
+          const planned = await planFullRun(request.organization, runId, asOf, runConfig, request.rerun === true);
+          if (planned.status !== 'inputs-changed') return planned;
+          // The same run completed, but what it read has changed since: a run of its own, named after the inputs it
+          // reads, so that asking again before they change again still runs once. Should they change again
+          // meanwhile, the run it names is this request's all the same.
+          const changedId = `${stableId}-g${planned.generation ?? `x${job.timestamp.toString(36)}`}`;
+          logger.info({ runId: changedId, organization: request.organization, completedRunId: runId }, 'inputs changed since the run completed; running again');
+          const again = await planFullRun(request.organization, changedId, asOf, runConfig, false);
+          return again.status === 'inputs-changed' ? { runId: changedId, status: 'already-completed', summary: again.summary } : again;
+        } finally {
+          await release();
+        }
       }
       case REQUEST_JOB_NAMES.rescheduleContacts:
       case REQUEST_JOB_NAMES.rescheduleCampaign: {
@@ -228,7 +249,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
           await requests.add(
             REQUEST_JOB_NAMES.fullRun,
             { organization: request.organization, asOf, rerun: true, ...(request.config === undefined ? {} : { config: request.config }) },
-            { ...RETRYING_JOB_OPTIONS, jobId: `${fullRunId(request.organization, asOf, runConfig)}-for-${job.id}` },
+            { ...RETRYING_JOB_OPTIONS, jobId: `${fullRunId(request.organization, asOf, runConfig)}-for-${job.id}${roundOf(job)}` },
           );
           return { runId, status: 'full run requested' };
         }
@@ -257,7 +278,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
       organizations.map((organization) => ({
         name: REQUEST_JOB_NAMES.fullRun,
         data: { organization, asOf },
-        opts: { ...RETRYING_JOB_OPTIONS, jobId: `nightly-${asOf}-${organization}` },
+        opts: { ...RETRYING_JOB_OPTIONS, jobId: `nightly-${asOf}-${organization}${roundOf(job)}` },
       })),
     );
     logger.info({ asOf, organizations: organizations.length }, 'nightly runs enqueued');

@@ -23,6 +23,14 @@ const execute = (database: string, statement: string): void => {
   }
 };
 
+const until = async (condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
 /** The worker records a run's failure for good just after its job failed: the tests start once it has. */
 const recordedAsFailed = async (database: string, runId: string): Promise<void> => {
   const deadline = Date.now() + 30_000;
@@ -124,5 +132,40 @@ describe('a full run that failed for good, asked for again', () => {
     expect((await Job.fromId(queues.finalize, finalizeJobId(RUN_ID)))?.attemptsMade).toBe(attemptsBefore + 1);
     expect(committedRows(database)).toEqual([]);
     expect(checkpointOf(database, RUN_ID)).toMatchObject({ status: 'failed', errorMessage: expect.stringContaining(FAILURE) });
+  }, 120_000);
+});
+
+describe('a nightly whose run failed for good, rerun', () => {
+  it('asks for the run again, and the run commits', async () => {
+    const world = newWorld();
+    const database = join(world.directory, 'acme.sqlite');
+    writeOrganization(database, { contacts: 1_500, today: AS_OF });
+    const queues = await openHandQueues(world.prefix);
+    const client = await connectClient(database, world.prefix);
+    try {
+      execute(
+        database,
+        `CREATE TRIGGER refuse_completion BEFORE UPDATE OF status ON scheduler_checkpoints
+         WHEN NEW.status = 'completed' BEGIN SELECT RAISE(ABORT, '${FAILURE}'); END`,
+      );
+      const nightly = await queues.requests.add(REQUEST_JOB_NAMES.nightly, {});
+      const { asOf } = (await nightly.waitUntilFinished(queues.requestEvents)) as { asOf: string };
+      const runId = fullRunId('acme', asOf, defaultConfig());
+      const finalizer = async (id: string) => Job.fromId(queues.finalize, finalizeJobId(id));
+      await until(async () => (await (await finalizer(runId))?.getState()) === 'failed');
+      await recordedAsFailed(database, runId);
+      execute(database, 'DROP TRIGGER refuse_completion');
+
+      await nightly.retry('completed');
+      await nightly.waitUntilFinished(queues.requestEvents);
+      await until(async () => (await (await finalizer(`${runId}-retry2`))?.getState()) === 'completed');
+
+      expect(checkpointOf(database, `${runId}-retry2`)?.status).toBe('completed');
+      expect(committedRows(database)).toEqual(referenceRows(database, defaultConfig(), asOf));
+    } finally {
+      await client.close();
+      await queues.close();
+      world.cleanup();
+    }
   }, 120_000);
 });

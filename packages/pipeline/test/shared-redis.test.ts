@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Job, Queue } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
+import { openOrganizationDb } from '@scheduler/db';
 import { REQUEST_JOB_NAMES } from '@scheduler/queue';
 import type { Fleet } from '../src/index';
 import { committedRows, referenceRows } from './support/committed-schedule';
@@ -100,5 +101,31 @@ describe('when runs of several database files share one Redis', () => {
       await fleet.close();
     }
     expectScheduled(database);
+  });
+
+  it('several services asking at once for one run, served by two fleets, get it planned and committed once', async () => {
+    const fleets = [await fleetOver('fleet', ['acme']), await startDirectoryFleet(join(world.directory, 'fleet'), world.prefix)];
+    try {
+      const database = join(world.directory, 'fleet', 'acme.sqlite');
+      const jobs = await requests.addBulk(
+        Array.from({ length: 6 }, () => ({ name: REQUEST_JOB_NAMES.fullRun, data: { organization: 'acme', asOf: AS_OF } })),
+      );
+      const outcomes = (await Promise.all(jobs.map((job) => job.waitUntilFinished(queues.requestEvents)))) as { runId: string }[];
+      const runIds = new Set(outcomes.map((outcome) => outcome.runId));
+      expect(runIds.size).toBe(1);
+      const [runId] = runIds;
+      await (await Job.fromId(queues.finalize, `${runId}-finalize`))!.waitUntilFinished(queues.finalizeEvents);
+      // No attempt of the finalizer failed (a second plan of the run would have dropped chunk results).
+      expect((await Job.fromId(queues.finalize, `${runId}-finalize`))?.stacktrace).toEqual([]);
+      const db = openOrganizationDb(database, { readonly: true });
+      try {
+        expect(db.sqlite.prepare('SELECT status FROM scheduler_checkpoints').pluck().all()).toEqual(['completed']);
+      } finally {
+        db.close();
+      }
+      expectScheduled(database);
+    } finally {
+      await Promise.all(fleets.map((fleet) => fleet.close()));
+    }
   });
 });
