@@ -172,6 +172,20 @@ describe('backupOrganizationDb', () => {
     db.close();
   });
 
+  it('writes copies taken in the same second to files of their own', async () => {
+    const db = freshOrganization(directory());
+    insertContacts(db, [1, 2, 3]);
+    const now = new Date('2026-03-09T00:00:00Z');
+    const copies = await Promise.all([backupOrganizationDb(db, { now }), backupOrganizationDb(db, { now })]);
+    expect(new Set(copies.map((copy) => copy.path)).size).toBe(2);
+    for (const copy of copies) {
+      const opened = new Database(copy.path, { readonly: true });
+      expect(opened.prepare('PRAGMA integrity_check').pluck().get()).toBe('ok');
+      opened.close();
+    }
+    db.close();
+  });
+
   it('puts copies where it is told', async () => {
     const db = freshOrganization(directory());
     const elsewhere = join(directory(), 'elsewhere');

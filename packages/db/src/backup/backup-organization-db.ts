@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -31,6 +32,11 @@ const removeCopy = (path: string): void => {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
 };
 const stamp = (at: Date): string => at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+/**
+ * A copy's own name: the time says when, the random part keeps two copies taken in the same second (two
+ * runs of one organization at once) from writing, verifying and recording one file.
+ */
+const copyName = (base: string, at: Date): string => `${base}.${stamp(at)}.${randomBytes(4).toString('hex')}.sqlite`;
 
 /**
  * A point-in-time copy of the organization file through SQLite's online
@@ -43,7 +49,7 @@ export const backupOrganizationDb = async (db: OrganizationDb, options: BackupOp
   const now = options.now ?? new Date();
   const directory = options.directory ?? join(dirname(db.path), 'backups');
   const base = basename(db.path, extname(db.path));
-  const target = join(directory, `${base}.${stamp(now)}.sqlite`);
+  const target = join(directory, copyName(base, now));
   try {
     mkdirSync(directory, { recursive: true });
     // Every page in one step: one read transaction on the source (the copy is of one moment even if
