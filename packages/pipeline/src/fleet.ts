@@ -63,6 +63,8 @@ const IN_FLIGHT_STATES: ReadonlySet<string> = new Set(['waiting-children', 'wait
 
 /** How long a reschedule waits before looking again whether the full run it defers to has finished. */
 const DEFER_MS = 2_000;
+/** How long a request waits before trying again a database another writer held past the busy timeout. */
+const BUSY_RETRY_MS = 2_000;
 /** How long a full-run request waits while another request plans the same run. */
 const PLANNING_BUSY_MS = 250;
 
@@ -302,6 +304,24 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     return { enqueued };
   };
 
+  /**
+   * A request that finds the organization's database locked by another writer past the busy timeout waits
+   * and tries again, however few attempts its sender gave it: a reschedule is not lost to a lock (RULES.md §10).
+   */
+  const waitingWhileBusy =
+    (process: (job: Job, token?: string) => Promise<unknown>) =>
+    async (job: Job, token?: string): Promise<unknown> => {
+      try {
+        return await process(job, token);
+      } catch (error) {
+        if (!(error instanceof Error) || error.name !== 'DatabaseBusyError') throw error;
+        const { organization } = job.data as { organization?: unknown };
+        logger.warn({ jobId: job.id, organization, err: error }, 'the organization database is busy; the request waits and tries again');
+        await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
+        throw new DelayedError();
+      }
+    };
+
   const processChunk = async (job: Job): Promise<unknown> => {
     if (job.name === BACKUP_JOB_NAME) {
       const backupJob = parseJobData(BackupJobSchema, job.data, job.name);
@@ -386,7 +406,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   const workerNames = async (): Promise<string[]> => (await backups.getWorkers()).map((worker) => String(worker.rawname ?? ''));
   const serving = (process: (job: Job, token?: string) => Promise<unknown>) => leavingOtherOrganizations(locator, workerNames, process);
   const workers = [
-    new Worker(QUEUE_NAMES.requests, serving(processRequest), { ...workerOptions, connection: connection(), concurrency: 2 }),
+    new Worker(QUEUE_NAMES.requests, serving(waitingWhileBusy(processRequest)), { ...workerOptions, connection: connection(), concurrency: 2 }),
     // One more than the threads: a backup job runs in a process of its own, not on a thread (a chunk job
     // that finds every thread busy waits in the pool's queue).
     new Worker(QUEUE_NAMES.chunks, serving(processChunk), { ...workerOptions, connection: connection(), concurrency: options.threads + 1 }),

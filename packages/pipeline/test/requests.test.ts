@@ -162,6 +162,28 @@ describe('when other services enqueue requests', () => {
     }
   });
 
+  it('applies a reschedule enqueued without options while another writer holds the database past the busy timeout', async () => {
+    const client = await connectClient(database, world.prefix);
+    const holder = openOrganizationDb(database);
+    try {
+      await client.fullRun('acme', { asOf: AS_OF });
+      holder.sqlite.exec('BEGIN IMMEDIATE');
+      holder.orm.update(schema.contacts).set({ birthDate: '1951-03-10', zipCode: '75001' }).where(eq(schema.contacts.id, 42)).run();
+      // As the README's example enqueues it: one attempt.
+      const reschedule = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'acme', contactIds: [42], asOf: AS_OF });
+      await new Promise((resolve) => setTimeout(resolve, 12_000));
+      holder.sqlite.exec('COMMIT');
+
+      await reschedule.waitUntilFinished(events);
+      const rows = committedRows(database).filter((row) => row.contactId === 42);
+      expect(rows.some((row) => row.line.includes('|birthday|2027|3|10|'))).toBe(true);
+    } finally {
+      if (holder.sqlite.inTransaction) holder.sqlite.exec('ROLLBACK');
+      holder.close();
+      await client.close();
+    }
+  }, 90_000);
+
   it('commits none of a reschedule whose checkpoint cannot say completed', async () => {
     const client = await connectClient(database, world.prefix);
     try {
