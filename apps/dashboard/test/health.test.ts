@@ -54,7 +54,7 @@ describe('when everything is up', () => {
     expect(body.organizations).toEqual([
       { organization: ORGANIZATION, readable: true, lastCompletedRun: expect.objectContaining({ ageSeconds: expect.any(Number) }) },
     ]);
-    expect(Object.keys(body.queues)).toEqual(['scheduler-requests', 'scheduler-chunks', 'scheduler-finalize']);
+    expect(Object.keys(body.queues)).toEqual(['scheduler-requests', 'scheduler-chunks', 'scheduler-finalize', 'scheduler-backups']);
     expect(body.queues['scheduler-requests']).toMatchObject({ waiting: 0, failed: 0 });
   });
 

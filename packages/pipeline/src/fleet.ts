@@ -113,8 +113,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   const prefix = options.prefix === undefined ? {} : { prefix: options.prefix };
   const flows = new FlowProducer({ connection: connection(), ...prefix });
   const requests = new Queue(QUEUE_NAMES.requests, { connection: connection(), ...prefix });
-  // Backup jobs go to the chunks queue (a job of the run, in Bull Board beside its chunks).
-  const backups = new Queue(QUEUE_NAMES.chunks, { connection: connection(), ...prefix });
+  const backups = new Queue(QUEUE_NAMES.backups, { connection: connection(), ...prefix });
   const finalizers = new Queue(QUEUE_NAMES.finalize, { connection: connection(), ...prefix });
   const lockConnection = connection();
   const backupRunner = new BackupRunner(pool.bundlePath);
@@ -322,18 +321,21 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
       }
     };
 
+  const processBackup = async (job: Job): Promise<unknown> => {
+    const backupJob = parseJobData(BackupJobSchema, job.data, job.name);
+    return unwrapTaskResult(
+      await backupRunner.run({
+        kind: 'backup',
+        files: filesOf(locator, backupJob.organization),
+        runId: backupJob.runId,
+        log: logContext(backupJob.runId, backupJob.organization),
+      }),
+    );
+  };
+
   const processChunk = async (job: Job): Promise<unknown> => {
-    if (job.name === BACKUP_JOB_NAME) {
-      const backupJob = parseJobData(BackupJobSchema, job.data, job.name);
-      return unwrapTaskResult(
-        await backupRunner.run({
-          kind: 'backup',
-          files: filesOf(locator, backupJob.organization),
-          runId: backupJob.runId,
-          log: logContext(backupJob.runId, backupJob.organization),
-        }),
-      );
-    }
+    // Backup jobs went to the chunks queue before they had one of their own: one added then still runs.
+    if (job.name === BACKUP_JOB_NAME) return processBackup(job);
     const chunkJob = parseJobData(ChunkJobSchema, job.data, job.name);
     return unwrapTaskResult(
       await pool.run({
@@ -407,10 +409,11 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   const serving = (process: (job: Job, token?: string) => Promise<unknown>) => leavingOtherOrganizations(locator, workerNames, process);
   const workers = [
     new Worker(QUEUE_NAMES.requests, serving(waitingWhileBusy(processRequest)), { ...workerOptions, connection: connection(), concurrency: 2 }),
-    // One more than the threads: a backup job runs in a process of its own, not on a thread (a chunk job
-    // that finds every thread busy waits in the pool's queue).
+    // One more than the threads: a thread that frees finds the next chunk in hand (it waits in the pool's queue).
     new Worker(QUEUE_NAMES.chunks, serving(processChunk), { ...workerOptions, connection: connection(), concurrency: options.threads + 1 }),
     new Worker(QUEUE_NAMES.finalize, serving(processFinalize), { ...workerOptions, connection: connection(), concurrency: 1 }),
+    // A backup runs in a process of its own, beside the threads; the finalizer that waits for it holds one.
+    new Worker(QUEUE_NAMES.backups, serving(processBackup), { ...workerOptions, connection: connection(), concurrency: 2 }),
   ];
   for (const worker of workers) {
     worker.on('failed', (job, error) => {

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
 import { contactsChecksum, openOrganizationDb, readRunCheckpoint } from '@scheduler/db';
-import { BACKUP_JOB_NAME, QUEUE_NAMES } from '@scheduler/queue';
+import { BACKUP_JOB_NAME, CHUNK_JOB_NAME, QUEUE_NAMES } from '@scheduler/queue';
 import { fullRunId } from '../src/index';
 import { addRunFlow } from '../src/run-flow';
 import { committedRows } from './support/committed-schedule';
@@ -97,6 +97,7 @@ describe('a run flow added twice', () => {
     const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
     const flows = new FlowProducer({ connection: redis, prefix: world.prefix });
     const chunks = new Queue(QUEUE_NAMES.chunks, { connection: redis, prefix: world.prefix });
+    const backups = new Queue(QUEUE_NAMES.backups, { connection: redis, prefix: world.prefix });
     const finalize = new Queue(QUEUE_NAMES.finalize, { connection: redis, prefix: world.prefix });
     try {
       const run = {
@@ -107,17 +108,17 @@ describe('a run flow added twice', () => {
           { chunkIndex: 1, fromId: 101, toId: 200 },
         ],
       };
-      await addRunFlow(flows, chunks, run);
-      await addRunFlow(flows, chunks, run);
-      const waiting = await chunks.getWaiting();
-      expect(waiting.map((job) => job.name).sort()).toEqual([BACKUP_JOB_NAME, 'compute-chunk', 'compute-chunk'].sort());
+      await addRunFlow(flows, backups, run);
+      await addRunFlow(flows, backups, run);
+      expect((await chunks.getWaiting()).map((job) => job.name)).toEqual([CHUNK_JOB_NAME, CHUNK_JOB_NAME]);
+      expect((await backups.getWaiting()).map((job) => job.name)).toEqual([BACKUP_JOB_NAME]);
       expect(await finalize.getJobCountByTypes('waiting-children', 'waiting', 'prioritized')).toBe(1);
     } finally {
-      await chunks.obliterate({ force: true });
-      await finalize.obliterate({ force: true });
+      for (const queue of [chunks, backups, finalize]) {
+        await queue.obliterate({ force: true });
+        await queue.close();
+      }
       await flows.close();
-      await chunks.close();
-      await finalize.close();
       redis.disconnect();
       world.cleanup();
     }

@@ -6,6 +6,8 @@ export const QUEUE_NAMES = {
   requests: 'scheduler-requests',
   chunks: 'scheduler-chunks',
   finalize: 'scheduler-finalize',
+  /** A run's backup job, in a queue of its own: never kept waiting behind chunk jobs, which may wait for a thread its finalizer holds. */
+  backups: 'scheduler-backups',
 } as const;
 
 export type QueueRole = keyof typeof QUEUE_NAMES;

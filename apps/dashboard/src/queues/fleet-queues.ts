@@ -5,7 +5,7 @@ import type { Logger } from '@scheduler/pipeline';
 import { closeWithin } from './close-within';
 
 /**
- * The fleet's three queues seen from the dashboard, on one producer
+ * The fleet's queues seen from the dashboard, on one producer
  * connection: commands fail at once while Redis is away instead of piling
  * up, so pages and health checks answer promptly.
  */
@@ -13,6 +13,7 @@ export class FleetQueues {
   readonly requests: Queue;
   readonly chunks: Queue;
   readonly finalize: Queue;
+  readonly backups: Queue;
   private readonly connection: Redis;
 
   constructor(redisUrl: string, logger: Logger, prefix?: string) {
@@ -32,10 +33,11 @@ export class FleetQueues {
     this.requests = queue('requests');
     this.chunks = queue('chunks');
     this.finalize = queue('finalize');
+    this.backups = queue('backups');
   }
 
   all(): Queue[] {
-    return [this.requests, this.chunks, this.finalize];
+    return [this.requests, this.chunks, this.finalize, this.backups];
   }
 
   async close(): Promise<void> {

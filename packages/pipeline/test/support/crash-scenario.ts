@@ -247,6 +247,7 @@ export const killAt = async (
   options: { keepLocks?: boolean } = {},
 ): Promise<KillRecord> => {
   const chunks = new Queue(QUEUE_NAMES.chunks, { connection: world.redis.duplicate(), prefix: world.prefix });
+  const backups = new Queue(QUEUE_NAMES.backups, { connection: world.redis.duplicate(), prefix: world.prefix });
   const finalize = new Queue(QUEUE_NAMES.finalize, { connection: world.redis.duplicate(), prefix: world.prefix });
   const probe = new WriteLockProbe(world.database);
   try {
@@ -307,7 +308,7 @@ export const killAt = async (
       if (gate === null) throw new Error('an after-commit kill needs a worker behind a gate (not the first worker)');
       runId = (await finalizer()).runId;
       const backup = async (): Promise<string> =>
-        (await (await chunks.getJob(`${runId}-backup`))?.getState()) ?? 'none';
+        (await (await backups.getJob(`${runId}-backup`))?.getState()) ?? 'none';
       while (!['active', 'completed'].includes(await backup())) {
         if (Date.now() > deadlineMs) throw new Error('the backup job was never taken');
         await sleep(2);
@@ -374,6 +375,7 @@ export const killAt = async (
       // Closed already.
     }
     await chunks.close();
+    await backups.close();
     await finalize.close();
   }
 };
