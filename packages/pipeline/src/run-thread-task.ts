@@ -171,6 +171,7 @@ const computeChunk = (task: ComputeChunkTask): ComputeChunkResult => {
   return withStaging(task.files.stagingPath, (staging) => {
     const run = staging.run(task.runId);
     if (run === null) throw new Error(`run ${task.runId} was never planned`);
+    if (run.status === 'failed' || run.status === 'completed') throw new RunOverError(task.runId, run.status);
     const config = configOf(run.configJson);
     const { table, stats } = withPort(task.files.databasePath, portOptions(config, true), (port) => {
       const today = dayOf(run.asOf);
@@ -196,7 +197,7 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
     const run = staging.run(task.runId);
     if (run === null) throw new Error(`run ${task.runId} was never planned`);
     if (run.status === 'completed' && run.summary !== null) return run.summary;
-    if (run.status === 'failed') throw new RunOverError(task.runId);
+    if (run.status === 'failed') throw new RunOverError(task.runId, run.status);
     const backupOutcome = staging.backup(task.runId);
     if (backupOutcome?.status === 'failed') {
       const error = new BackupFailedError(task.runId, backupOutcome.error);
@@ -292,7 +293,7 @@ const appendChunks = (
     addContactStats(stats, chunk.stats);
     appended += 1;
   }
-  if (appended !== chunkCount) throw new Error(`run ${runId} has ${appended} of its ${chunkCount} chunk results`);
+  if (appended !== chunkCount) throw new MissingChunkResultsError(runId, appended, chunkCount);
   return { table, stats };
 };
 
@@ -385,6 +386,7 @@ const backup = async (task: BackupTask): Promise<{ path: string; bytes: number }
       log.info({ path: done.path }, 'backup already taken and verified');
       return { path: done.path, bytes: done.bytes };
     }
+    if (staging.run(task.runId)?.status === 'failed') throw new RunOverError(task.runId, 'failed');
     const outcome = await withPort(task.files.databasePath, { readonly: true }, async (port) => {
       const checksums = port.startChecksums();
       timer.lap('checksumsMs');
@@ -404,8 +406,9 @@ const backup = async (task: BackupTask): Promise<{ path: string; bytes: number }
 
 const failRun = (task: FailRunTask): { recorded: boolean } =>
   withStaging(task.files.stagingPath, (staging) => {
-    // A run fails for good once: a job of it retried by hand afterwards fails again, but its checkpoint keeps why the run failed.
-    if (staging.run(task.runId)?.status === 'failed') return { recorded: false };
+    // A run ends once: a job of it retried by hand afterwards fails (RunOverError), and the run keeps its outcome.
+    const status = staging.run(task.runId)?.status;
+    if (status === 'failed' || status === 'completed') return { recorded: false };
     withPort(task.files.databasePath, { readonly: false }, (port) => port.failCheckpoint(task.runId, task.error));
     staging.finishRun(task.runId, 'failed', null);
     return { recorded: true };
@@ -425,17 +428,32 @@ export class BackupFailedError extends Error {
 }
 
 /**
- * A finalizer retried by hand (Bull Board) after its run failed for good: the run's chunk results were let
- * go, so no retry of this job can commit it. Asking for the run again plans its next attempt (fleet.ts).
+ * A job of a run that is over, retried or rerun by hand (Bull Board): a run that failed for good has let its
+ * chunk results go, and a completed run is not computed again. Asking for the run again plans a new attempt
+ * (fleet.ts).
  */
 export class RunOverError extends Error {
   override readonly name = 'RunOverError';
   readonly retryable = false;
-  constructor(runId: string) {
+  constructor(runId: string, status: 'failed' | 'completed') {
     super(
-      `run ${runId} failed for good earlier and its chunk results are gone, so retrying its finalizer cannot commit it: ` +
+      (status === 'failed'
+        ? `run ${runId} failed for good earlier and its chunk results are gone, so this job cannot complete it: `
+        : `run ${runId} has completed, and none of its jobs runs again: `) +
         'ask for the run again (scheduler run, or a full-run job), which plans a new attempt from the database as it is now',
     );
+  }
+}
+
+/**
+ * Fewer chunk results than the run has chunks: a chunk job removed from the queue (Bull Board), or the run
+ * failed for good meanwhile. No retry of the finalizer brings them back.
+ */
+export class MissingChunkResultsError extends Error {
+  override readonly name = 'MissingChunkResultsError';
+  readonly retryable = false;
+  constructor(runId: string, found: number, expected: number) {
+    super(`run ${runId} has ${found} of its ${expected} chunk results, so it cannot commit: ask for the run again, which plans a new attempt`);
   }
 }
 

@@ -1,13 +1,15 @@
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Job } from 'bullmq';
+import { Job, Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
 import { openOrganizationDb, readRunCheckpoint } from '@scheduler/db';
-import { REQUEST_JOB_NAMES } from '@scheduler/queue';
+import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { SingleDatabase, finalizeJobId, fullRunId, type RunClient } from '../src/index';
 import { StagingStore } from '../src/staging/staging-store';
 import { committedRows, referenceRows } from './support/committed-schedule';
-import { connectClient, newWorld, openHandQueues, type HandQueues } from './support/fleet-world';
+import { configWith, connectClient, newWorld, openHandQueues, redisUrl, type HandQueues } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
@@ -166,6 +168,74 @@ describe('a nightly whose run failed for good, rerun', () => {
       await client.close();
       await queues.close();
       world.cleanup();
+    }
+  }, 120_000);
+});
+
+describe('jobs of a run, removed or retried by hand', () => {
+  let world: ReturnType<typeof newWorld>;
+  let database: string;
+  let queues: HandQueues;
+
+  beforeEach(async () => {
+    world = newWorld();
+    database = join(world.directory, 'acme.sqlite');
+    writeOrganization(database, { contacts: 1_500, today: AS_OF });
+    queues = await openHandQueues(world.prefix);
+  });
+  afterEach(async () => {
+    await queues.close();
+    world.cleanup();
+  });
+
+  it('fails the finalizer of a run missing a chunk job at once, saying to ask for the run again', async () => {
+    const config = configWith({ batch_size: 500 });
+    const client = await connectClient(database, world.prefix, { config });
+    const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    const chunks = new Queue(QUEUE_NAMES.chunks, { connection: redis, prefix: world.prefix });
+    try {
+      await chunks.pause();
+      const running = client.fullRun('acme', { asOf: AS_OF });
+      const runId = fullRunId('acme', AS_OF, config);
+      await until(async () => (await chunks.getWaitingCount()) === 3);
+      await (await Job.fromId(chunks, `${runId}-chunk-1`))!.remove();
+      await chunks.resume();
+
+      await expect(running).rejects.toThrow(/2 of its 3 chunk results.*ask for the run again/);
+      const finalizer = await Job.fromId(queues.finalize, finalizeJobId(runId));
+      expect(finalizer?.stacktrace).toHaveLength(1);
+      expect(committedRows(database)).toEqual([]);
+    } finally {
+      await chunks.resume();
+      await chunks.close();
+      redis.disconnect();
+      await client.close();
+    }
+  }, 120_000);
+
+  it('fails a backup retried after its run failed for good at once, saying to ask for the run again', async () => {
+    const client = await connectClient(database, world.prefix);
+    const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    const backups = new Queue(QUEUE_NAMES.backups, { connection: redis, prefix: world.prefix });
+    const backupEvents = new QueueEvents(QUEUE_NAMES.backups, { connection: redis.duplicate(), prefix: world.prefix });
+    try {
+      await backupEvents.waitUntilReady();
+      // Where the copies go, a plain file: the backup fails for good, and so does the run.
+      writeFileSync(join(world.directory, 'backups'), 'not a directory');
+      await expect(client.fullRun('acme', { asOf: AS_OF })).rejects.toThrow(/backup/);
+      await recordedAsFailed(database, RUN_ID);
+      rmSync(join(world.directory, 'backups'));
+
+      const backup = await Job.fromId(backups, `${RUN_ID}-backup`);
+      expect(await backup?.getState()).toBe('failed');
+      await backup!.retry('failed');
+      await expect(backup!.waitUntilFinished(backupEvents)).rejects.toThrow(/ask for the run again/);
+      expect(checkpointOf(database, RUN_ID)).toMatchObject({ status: 'failed', errorMessage: expect.stringMatching(/backup/) });
+    } finally {
+      await backupEvents.close();
+      await backups.close();
+      redis.disconnect();
+      await client.close();
     }
   }, 120_000);
 });
