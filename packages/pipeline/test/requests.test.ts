@@ -3,22 +3,19 @@ import Database from 'better-sqlite3';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openOrganizationDb, schema } from '@scheduler/db';
+import { openOrganizationDb, schema, type OrganizationDb } from '@scheduler/db';
 import { REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { defaultConfig } from '@scheduler/core';
 import { SingleDatabase, finalizeJobId, fullRunId } from '../src/index';
 import { committedRows } from './support/committed-schedule';
-import { configWith, connectClient, newWorld, openHandQueues, startDirectoryFleet, type HandQueues } from './support/fleet-world';
+import { configWith, connectClient, newWorld, openHandQueues, startDirectoryFleet, until, type HandQueues } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
 
-const until = async (condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Contact 42 moves to Texas and has another birthday: its birthday email becomes one of 2027-03-10. */
+const moveContact42 = (db: OrganizationDb): void => {
+  db.orm.update(schema.contacts).set({ birthDate: '1951-03-10', zipCode: '75001' }).where(eq(schema.contacts.id, 42)).run();
 };
 
 describe('when other services enqueue requests', () => {
@@ -102,7 +99,7 @@ describe('when other services enqueue requests', () => {
       await client.fullRun('acme', { asOf: AS_OF });
       const before = committedRows(database);
       const db = openOrganizationDb(database);
-      db.orm.update(schema.contacts).set({ birthDate: '1951-03-10', zipCode: '75001' }).where(eq(schema.contacts.id, 42)).run();
+      moveContact42(db);
       db.close();
       const summary = await client.rescheduleContacts('acme', [42], AS_OF);
       expect(summary.kind).toBe('contacts');
@@ -145,7 +142,7 @@ describe('when other services enqueue requests', () => {
     try {
       await fleet.fullRun('acme', { asOf: AS_OF });
       const db = openOrganizationDb(database);
-      db.orm.update(schema.contacts).set({ birthDate: '1951-03-10', zipCode: '75001' }).where(eq(schema.contacts.id, 42)).run();
+      moveContact42(db);
       db.close();
       // A client with a configuration of its own: the fleet's workers serve it, none start here.
       const client = await connectClient(database, world.prefix, { config: configWith({ templates: { birthday: { email: 'spring_birthday' } } }) });
@@ -168,7 +165,7 @@ describe('when other services enqueue requests', () => {
     try {
       await client.fullRun('acme', { asOf: AS_OF });
       holder.sqlite.exec('BEGIN IMMEDIATE');
-      holder.orm.update(schema.contacts).set({ birthDate: '1951-03-10', zipCode: '75001' }).where(eq(schema.contacts.id, 42)).run();
+      moveContact42(holder);
       // As the README's example enqueues it: one attempt.
       const reschedule = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'acme', contactIds: [42], asOf: AS_OF });
       await new Promise((resolve) => setTimeout(resolve, 12_000));
@@ -190,7 +187,7 @@ describe('when other services enqueue requests', () => {
       await client.fullRun('acme', { asOf: AS_OF });
       const before = committedRows(database);
       const db = openOrganizationDb(database);
-      db.orm.update(schema.contacts).set({ birthDate: '1951-03-10', zipCode: '75001' }).where(eq(schema.contacts.id, 42)).run();
+      moveContact42(db);
       db.sqlite.exec(`CREATE TRIGGER refuse_completion BEFORE UPDATE OF status ON scheduler_checkpoints
         WHEN NEW.status = 'completed' AND NEW.scheduler_run_id LIKE 'reschedule-%' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
       db.close();
@@ -219,7 +216,7 @@ describe('when other services enqueue requests', () => {
       });
 
       const db = openOrganizationDb(database);
-      db.orm.update(schema.contacts).set({ birthDate: '1951-03-10', zipCode: '75001' }).where(eq(schema.contacts.id, 42)).run();
+      moveContact42(db);
       db.close();
       const reschedule = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'acme', contactIds: [42], asOf: AS_OF });
       await until(async () => (await reschedule.getState()) === 'delayed');
@@ -258,7 +255,7 @@ describe('when other services enqueue requests', () => {
       // While the run waits for its next attempt, the contact changes and a reschedule of it is asked for.
       stagedChangeIds('[]');
       const db = openOrganizationDb(database);
-      db.orm.update(schema.contacts).set({ birthDate: '1951-03-10', zipCode: '75001' }).where(eq(schema.contacts.id, 42)).run();
+      moveContact42(db);
       db.close();
       const reschedule = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'acme', contactIds: [42], asOf: AS_OF });
       await reschedule.waitUntilFinished(events);

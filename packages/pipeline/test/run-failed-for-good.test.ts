@@ -9,7 +9,7 @@ import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { SingleDatabase, finalizeJobId, fullRunId, type RunClient } from '../src/index';
 import { StagingStore } from '../src/staging/staging-store';
 import { committedRows, referenceRows } from './support/committed-schedule';
-import { configWith, connectClient, newWorld, openHandQueues, redisUrl, type HandQueues } from './support/fleet-world';
+import { configWith, connectClient, newWorld, openHandQueues, redisUrl, until, type HandQueues } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
@@ -22,14 +22,6 @@ const execute = (database: string, statement: string): void => {
     db.sqlite.exec(statement);
   } finally {
     db.close();
-  }
-};
-
-const until = async (condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 };
 

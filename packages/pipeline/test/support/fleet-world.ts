@@ -20,6 +20,15 @@ export const newWorld = (): { directory: string; prefix: string; cleanup: () => 
   return { directory, prefix: `test-${randomUUID()}`, cleanup: () => rmSync(directory, { recursive: true, force: true }) };
 };
 
+/** Polls `condition` until it holds; fails after `timeoutMs`. */
+export const until = async (condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
 export const configWith = (input: ConfigInput = {}): Config => parseConfig({ ...input });
 
 /** A client with workers in this process, on a queue prefix of its own. */
