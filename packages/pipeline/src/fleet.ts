@@ -126,6 +126,21 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     ...(chunk === undefined ? {} : { chunk }),
   });
 
+  /** Plans the run on a compute thread (see planRun in run-thread-task.ts), or answers for it. */
+  const planTask = async (plan: { organization: string; runId: string; asOf: string; runConfig: Config; rerun: boolean; flowTaken: boolean }) =>
+    unwrapTaskResult(
+      await pool.run({
+        kind: 'plan-run',
+        files: filesOf(locator, plan.organization),
+        runId: plan.runId,
+        asOf: plan.asOf,
+        configJson: JSON.stringify(plan.runConfig),
+        rerun: plan.rerun,
+        flowTaken: plan.flowTaken,
+        log: logContext(plan.runId, plan.organization),
+      }),
+    );
+
   const finalizerStateOf = async (runId: string): Promise<string | null> => {
     const finalizer = await finalizers.getJob(finalizeJobId(runId));
     return finalizer === undefined ? null : finalizer.getState();
@@ -165,26 +180,13 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
       log.info({ finalizerState: latest.finalizerState }, 'run already in flight; nothing to do');
       return { runId: latestId, status: 'in-flight' };
     }
-    const planTask = async (id: string, flowTaken: boolean) =>
-      unwrapTaskResult(
-        await pool.run({
-          kind: 'plan-run',
-          files: filesOf(locator, organization),
-          runId: id,
-          asOf,
-          configJson: JSON.stringify(runConfig),
-          rerun,
-          flowTaken,
-          log: logContext(id, organization),
-        }),
-      );
     let planId = latestId;
-    let plan = await planTask(latestId, latest.finalizerState !== null);
+    let plan = await planTask({ organization, runId: latestId, asOf, runConfig, rerun, flowTaken: latest.finalizerState !== null });
     if (plan.status === 'flow-taken') {
       planId = attemptId(runId, latest.attempt + 1);
       log.info({ finalizerState: latest.finalizerState, nextAttempt: planId }, 'this attempt of the run is over and did not commit here; planning the next');
       // Its finalizer does not exist (latestAttempt looked): the plan cannot find its ids taken.
-      plan = await planTask(planId, false);
+      plan = await planTask({ organization, runId: planId, asOf, runConfig, rerun, flowTaken: false });
     }
     if (plan.status === 'already-completed') log.info('run already completed; nothing to do');
     if (plan.status === 'flow-taken') throw new Error(`run ${planId}: its job ids are taken`);
@@ -192,6 +194,30 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     await addRunFlow(flows, backups, { runId: planId, organization, chunks: plan.chunks });
     logger.info({ runId: planId, organization, chunks: plan.chunks.length, contactRows: plan.contactRows }, 'run planned');
     return { runId: planId, status: plan.status, chunks: plan.chunks.length };
+  };
+
+  /** Notes on the request job the run it planned: should the job be taken again after a crash, that run answers it. */
+  const plannedFor = async (job: Job, planned: PlannedFullRun): Promise<PlannedFullRun> => {
+    if (planned.status === 'planned') await job.updateProgress({ runId: planned.runId, attemptsMade: job.attemptsMade });
+    return planned;
+  };
+
+  /**
+   * The run this request planned before its worker died (the job taken again, no attempt of it finished since):
+   * in flight or completed, it answers the request, even when what it read has changed since; a request asked
+   * again after it finished (a rerun) plans as any other. Null when there is none, or it failed for good.
+   */
+  const runPlannedEarlier = async (job: Job, organization: string, asOf: string, runConfig: Config): Promise<PlannedFullRun | null> => {
+    const progress = job.progress as { runId?: unknown; attemptsMade?: unknown } | number;
+    if (typeof progress !== 'object' || typeof progress.runId !== 'string' || progress.attemptsMade !== job.attemptsMade) return null;
+    const runId = progress.runId;
+    const finalizerState = await finalizerStateOf(runId);
+    if (finalizerState !== null && IN_FLIGHT_STATES.has(finalizerState)) return { runId, status: 'in-flight' };
+    if (finalizerState !== 'completed') return null;
+    const answer = await planTask({ organization, runId, asOf, runConfig, rerun: false, flowTaken: true });
+    if (answer.status !== 'already-completed' && answer.status !== 'inputs-changed') return null;
+    logger.info({ runId, organization, jobId: job.id }, 'the request was taken again after its run was planned; that run answers it');
+    return { runId, status: 'already-completed', summary: answer.summary };
   };
 
   const processRequest = async (job: Job, token?: string): Promise<unknown> => {
@@ -208,18 +234,22 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
           throw new DelayedError();
         }
         try {
+          const earlier = await runPlannedEarlier(job, request.organization, asOf, runConfig);
+          if (earlier !== null) return earlier;
           // A rerun is a run of its own, named after the request that asked for it.
           const runId =
             request.rerun !== true ? stableId : job.id!.startsWith(stableId) ? job.id! : `${stableId}-rerun-${job.id}`;
           const planned = await planFullRun(request.organization, runId, asOf, runConfig, request.rerun === true);
-          if (planned.status !== 'inputs-changed') return planned;
+          if (planned.status !== 'inputs-changed') return await plannedFor(job, planned);
           // The same run completed, but what it read has changed since: a run of its own, named after the inputs it
           // reads, so that asking again before they change again still runs once. Should they change again
           // meanwhile, the run it names is this request's all the same.
           const changedId = `${stableId}-g${planned.generation ?? `x${job.timestamp.toString(36)}`}`;
           logger.info({ runId: changedId, organization: request.organization, completedRunId: runId }, 'inputs changed since the run completed; running again');
           const again = await planFullRun(request.organization, changedId, asOf, runConfig, false);
-          return again.status === 'inputs-changed' ? { runId: changedId, status: 'already-completed', summary: again.summary } : again;
+          return again.status === 'inputs-changed'
+            ? { runId: changedId, status: 'already-completed', summary: again.summary }
+            : await plannedFor(job, again);
         } finally {
           await release();
         }

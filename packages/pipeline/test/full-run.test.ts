@@ -4,7 +4,8 @@ import { defaultConfig } from '@scheduler/core';
 import { openOrganizationDb, readRunCheckpoint, seedOrganization } from '@scheduler/db';
 import { fullRunId, type RunSummary } from '../src/index';
 import { committedRows, invariantViolations, referenceRows } from './support/committed-schedule';
-import { configWith, connectClient, newWorld } from './support/fleet-world';
+import { REQUEST_JOB_NAMES } from '@scheduler/queue';
+import { configWith, connectClient, newWorld, openHandQueues } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
@@ -133,6 +134,33 @@ describe('when an organization is scheduled through the flow', () => {
       const third = await client.fullRun('acme', { asOf: AS_OF });
       expect(third).toEqual(first);
     } finally {
+      await client.close();
+    }
+  });
+
+  it('answers a request taken again after its worker died with the run it had planned, though the inputs changed since', async () => {
+    const client = await connectClient(database, world.prefix);
+    const queues = await openHandQueues(world.prefix);
+    try {
+      const first = await client.fullRun('acme', { asOf: AS_OF });
+      const db = openOrganizationDb(database);
+      db.sqlite.exec("UPDATE contacts SET birth_date = '1951-03-10' WHERE id = 42");
+      db.close();
+      // What a request job holds when its worker died after planning the run: the job is taken again, no attempt of it finished.
+      await queues.requests.pause();
+      const request = await queues.requests.add(REQUEST_JOB_NAMES.fullRun, { organization: 'acme', asOf: AS_OF });
+      await request.updateProgress({ runId: first.run_id, attemptsMade: 0 });
+      await queues.requests.resume();
+
+      const outcome = (await request.waitUntilFinished(queues.requestEvents)) as { runId: string; status: string };
+      expect(outcome).toMatchObject({ runId: first.run_id, status: 'already-completed' });
+      expect(checkpointCount(database)).toBe(1);
+      // Asked for afresh, the run runs again for the change.
+      const asked = await client.fullRun('acme', { asOf: AS_OF });
+      expect(asked.run_id).not.toBe(first.run_id);
+    } finally {
+      await queues.requests.resume();
+      await queues.close();
       await client.close();
     }
   });
