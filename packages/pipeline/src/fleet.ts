@@ -316,12 +316,23 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     return { asOf, organizations };
   };
 
+  /**
+   * A reschedule per campaign instance with pending change-log rows, named after the latest row: one already
+   * asked for is not asked again, and one that failed for good is named (a retry of it in Bull Board, or the
+   * next full run, answers those rows).
+   */
   const enqueueChangeReschedules = async (): Promise<unknown> => {
     const enqueued: string[] = [];
+    const failedForGood: string[] = [];
     for (const organization of locator.organizations()) {
       const pending = unwrapTaskResult(await pool.run({ kind: 'pending-changes', files: filesOf(locator, organization) }));
       for (const { campaignInstanceId, latestChangeLogId } of pending.byInstance) {
         const jobId = `changes-${organization}-${campaignInstanceId}-${latestChangeLogId}`;
+        const earlier = await requests.getJob(jobId);
+        if (earlier !== undefined) {
+          if ((await earlier.getState()) === 'failed') failedForGood.push(jobId);
+          continue;
+        }
         await requests.add(
           REQUEST_JOB_NAMES.rescheduleCampaign,
           { organization, campaignInstanceId, requestedBy: 'campaign_change_log' },
@@ -330,7 +341,10 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         enqueued.push(jobId);
       }
     }
-    return { enqueued };
+    if (failedForGood.length > 0) {
+      logger.warn({ jobIds: failedForGood }, 'the reschedules of these campaign changes failed for good; the changes stay pending until one is retried or a full run');
+    }
+    return { enqueued, failedForGood };
   };
 
   /**

@@ -201,6 +201,27 @@ describe('when other services enqueue requests', () => {
     }
   });
 
+  it('names, and does not claim to enqueue again, a campaign-change reschedule that failed for good', async () => {
+    const client = await connectClient(database, world.prefix);
+    try {
+      const db = openOrganizationDb(database);
+      db.sqlite.exec(`CREATE TRIGGER refuse_completion BEFORE UPDATE OF status ON scheduler_checkpoints
+        WHEN NEW.status = 'completed' AND NEW.scheduler_run_id LIKE 'reschedule-%' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+      db.close();
+      const poll = async () =>
+        (await (await requests.add(REQUEST_JOB_NAMES.pollChanges, {})).waitUntilFinished(events)) as { enqueued: string[]; failedForGood: string[] };
+
+      const first = await poll();
+      expect(first.enqueued).toHaveLength(1);
+      const [jobId] = first.enqueued;
+      await until(async () => (await (await Job.fromId(requests, jobId!))?.getState()) === 'failed');
+
+      expect(await poll()).toEqual({ enqueued: [], failedForGood: [jobId] });
+    } finally {
+      await client.close();
+    }
+  });
+
   it('applies a reschedule that arrives during a full run after the run, so the run does not overwrite it', async () => {
     const client = await connectClient(database, world.prefix);
     try {
