@@ -345,21 +345,14 @@ class SqliteOrganization implements OrganizationPort {
     beforeCommit?: () => void,
   ): WriteCounts {
     const rows = new ScheduleRowStream(run, runId, sendTime, utcDatetime(new Date()), true);
-    // One transaction around the schedule's replacement (its own transaction nests as a savepoint), the
-    // change-log marks and `beforeCommit` (the finalizer's wait for the backup and its checkpoint).
-    const summary = withDatabaseErrors(`committing run ${runId} to ${this.db.path}`, () =>
-      inWriteTransaction(this.db, () => {
-        const replaced = replaceOrganizationSchedule(this.db, runId, rows, { cacheSizeMb: FULL_RUN_COMMIT_CACHE_MB });
-        // A full run covers every contact, so it answers every change pending when it began (RULES.md §10);
-        // one logged since may be missing from its rows and stays pending for its own reschedule.
-        markCampaignChangesProcessed(this.db, processedChangeIds);
-        // What completeCheckpoint reads (the schedules-after checksum), when `beforeCommit` calls it.
-        this.lastCommit = replaced;
-        beforeCommit?.();
-        return replaced;
-      }),
+    // A full run covers every contact, so it answers every change pending when it began (RULES.md §10);
+    // one logged since may be missing from its rows and stays pending for its own reschedule.
+    return this.commitInOneTransaction(
+      `run ${runId}`,
+      () => replaceOrganizationSchedule(this.db, runId, rows, { cacheSizeMb: FULL_RUN_COMMIT_CACHE_MB }),
+      processedChangeIds,
+      beforeCommit,
     );
-    return writeCounts(summary);
   }
 
   commitContacts(
@@ -371,11 +364,29 @@ class SqliteOrganization implements OrganizationPort {
     beforeCommit?: () => void,
   ): WriteCounts {
     const rows = new ScheduleRowStream({ table }, runId, sendTime, utcDatetime(new Date()), false);
-    // As a full run's: the contacts' rows, the change-log marks and `beforeCommit` (the checkpoint) in one transaction.
-    const summary = withDatabaseErrors(`committing reschedule ${runId} to ${this.db.path}`, () =>
+    return this.commitInOneTransaction(
+      `reschedule ${runId}`,
+      () => replaceContactsSchedule(this.db, runId, contactIds, rows),
+      processedChangeIds,
+      beforeCommit,
+    );
+  }
+
+  /**
+   * One transaction around a replacement of rows (its own transaction joins this one), the marks of the
+   * change-log rows it answers, and `beforeCommit` (the run's checkpoint; a full run's wait for its backup).
+   */
+  private commitInOneTransaction(
+    what: string,
+    replace: () => ReplaceSummary,
+    processedChangeIds: readonly number[],
+    beforeCommit?: () => void,
+  ): WriteCounts {
+    const summary = withDatabaseErrors(`committing ${what} to ${this.db.path}`, () =>
       inWriteTransaction(this.db, () => {
-        const replaced = replaceContactsSchedule(this.db, runId, contactIds, rows);
+        const replaced = replace();
         markCampaignChangesProcessed(this.db, processedChangeIds);
+        // What completeCheckpoint reads (the schedules-after checksum), when `beforeCommit` calls it.
         this.lastCommit = replaced;
         beforeCommit?.();
         return replaced;
