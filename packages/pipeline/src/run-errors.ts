@@ -1,0 +1,40 @@
+/** Errors of a full run that no retry of its job can fix (`retryable = false`: the job fails at once). */
+
+/** The backup before a run failed for good: the run cannot commit (no retry of the finalizer helps). */
+export class BackupFailedError extends Error {
+  override readonly name = 'BackupFailedError';
+  readonly retryable = false;
+  constructor(runId: string, cause: string) {
+    super(`the backup before run ${runId} failed, so the run does not commit: ${cause}`);
+  }
+}
+
+/**
+ * A job of a run that is over, retried or rerun by hand (Bull Board): a run that failed for good has let its
+ * chunk results go, and a completed run is not computed again. Asking for the run again plans a new attempt
+ * (fleet.ts).
+ */
+export class RunOverError extends Error {
+  override readonly name = 'RunOverError';
+  readonly retryable = false;
+  constructor(runId: string, status: 'failed' | 'completed') {
+    super(
+      (status === 'failed'
+        ? `run ${runId} failed for good earlier and its chunk results are gone, so this job cannot complete it: `
+        : `run ${runId} has completed, and none of its jobs runs again: `) +
+        'ask for the run again (scheduler run, or a full-run job), which plans a new attempt from the database as it is now',
+    );
+  }
+}
+
+/**
+ * Fewer chunk results than the run has chunks: a chunk job removed from the queue (Bull Board), or the run
+ * failed for good meanwhile. No retry of the finalizer brings them back.
+ */
+export class MissingChunkResultsError extends Error {
+  override readonly name = 'MissingChunkResultsError';
+  readonly retryable = false;
+  constructor(runId: string, found: number, expected: number) {
+    super(`run ${runId} has ${found} of its ${expected} chunk results, so it cannot commit: ask for the run again, which plans a new attempt`);
+  }
+}
