@@ -52,7 +52,10 @@ export interface OrganizationPort {
   /** Every contact of an id range with its history, campaign targets and behaviour, in id order. */
   contactInputsInRange(range: { fromId: number; toId: number }, today: number): Iterable<ContactInputs>;
   contactInputsOf(contactIds: readonly number[], today: number): ContactInputs[];
-  /** Contacts a campaign instance targets (pending/scheduled rows); `all` when its type targets every contact. */
+  /**
+   * Contacts a campaign instance targets (pending/scheduled rows) and contacts that hold a pre-scheduled or skipped
+   * email of it; `all` when its type targets every contact.
+   */
   campaignTargets(campaignInstanceId: number): number[] | 'all';
   /** Day counts of rows the run keeps: scheduled/processing, and other contacts' pre-scheduled rows when some are excluded. */
   existingDayCounts(today: number, rescheduledContacts?: readonly number[]): ExistingDayCounts;

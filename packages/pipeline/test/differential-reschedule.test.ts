@@ -412,8 +412,8 @@ describe('targeted reschedules of contacts and of a campaign instance, against t
       // Contact 0 (an id too: INTEGER PRIMARY KEY), added since the full run, a target.
       db.prepare("INSERT INTO contacts (id, email, zip_code, state, birth_date) VALUES (0, 'zero@example.com', '60601', 'IL', NULL)").run();
       db.prepare("INSERT INTO contact_campaigns (contact_id, campaign_instance_id, trigger_date, status) VALUES (0, 4, ?, 'pending')").run(plusDays(T, 33));
-      // A target row cancelled since the full run: no target any more (RULES.md §7), so this reschedule leaves
-      // the contact's rows, its campaign email of the instance included, to the next run that covers it.
+      // A target row cancelled since the full run: no target any more (RULES.md §7). The contact still holds the
+      // instance's email, so this reschedule redoes it too, and the email goes.
       db.prepare("UPDATE contact_campaigns SET status = 'cancelled' WHERE campaign_instance_id = 4 AND contact_id = 141").run();
     });
     const instanceTargets = targetsOfInstance(path, 4);
@@ -504,9 +504,10 @@ describe('targeted reschedules of contacts and of a campaign instance, against t
       expect(campaignRows.length).toBeGreaterThan(10);
       expect(campaignRows.every((line) => line.includes('tpl=rate_increase_v2/-'))).toBe(true);
       expect(get().targeted.has(0)).toBe(true);
-      // Contact 141's target row was cancelled: no target, its rows are among the untouched others.
-      expect(get().targeted.has(141)).toBe(false);
-      expect(get().othersBefore.some((line) => /^\d+\|141\|'campaign_rate_increase'/.test(line))).toBe(true);
+      // Contact 141's target row was cancelled: it held the instance's email, so it is rescheduled without it.
+      expect(get().targeted.has(141)).toBe(true);
+      expect(committed.some((line) => line.startsWith('c141 campaign_rate_increase '))).toBe(false);
+      expect(committed.some((line) => line.startsWith('c141 '))).toBe(true);
       expect(committed.some((line) => line.startsWith('c0 campaign_rate_increase '))).toBe(true);
     });
   });

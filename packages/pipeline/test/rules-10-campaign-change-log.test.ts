@@ -95,6 +95,16 @@ describe('§10 campaign_change_log rows and the runs that mark them processed', 
       log: logOf(runId),
     });
 
+  /** A full run through its tasks in order; `afterChunks` acts between its chunks and its finalizer. */
+  const fullRun = async (runId: string, afterChunks = (): void => {}): Promise<void> => {
+    const planned = await run({ kind: 'plan-run', files, runId, asOf: AS_OF, configJson: '{}', rerun: false, log: logOf(runId) });
+    if (planned.status !== 'planned') throw new Error('the run was not planned');
+    for (const chunk of planned.chunks) await run({ kind: 'compute-chunk', files, runId, chunk, log: logOf(runId) });
+    afterChunks();
+    await run({ kind: 'backup', files, runId, log: logOf(runId) });
+    await run({ kind: 'finalize-run', files, runId, chunkCount: planned.chunks.length, log: logOf(runId) });
+  };
+
   beforeEach(() => {
     directory = mkdtempSync(join(tmpdir(), 'scheduler-change-log-'));
     files = { organization: ORGANIZATION, databasePath: join(directory, 'org.sqlite'), stagingPath: join(directory, 'org.staging.sqlite') };
@@ -114,11 +124,7 @@ describe('§10 campaign_change_log rows and the runs that mark them processed', 
         }));
       const before = snapshot();
       const runId = 'run-reads-campaigns';
-      const planned = await run({ kind: 'plan-run', files, runId, asOf: AS_OF, configJson: '{}', rerun: false, log: logOf(runId) });
-      if (planned.status !== 'planned') throw new Error('the run was not planned');
-      for (const chunk of planned.chunks) await run({ kind: 'compute-chunk', files, runId, chunk, log: logOf(runId) });
-      await run({ kind: 'backup', files, runId, log: logOf(runId) });
-      await run({ kind: 'finalize-run', files, runId, chunkCount: planned.chunks.length, log: logOf(runId) });
+      await fullRun(runId);
       await rescheduleInstance('reschedule-reads-campaigns');
       const after = snapshot();
       expect(campaignTemplate()).toBe('promo_v1');
@@ -154,12 +160,7 @@ describe('§10 campaign_change_log rows and the runs that mark them processed', 
   describe('when a change is logged while a full run is past its reads', () => {
     it('marks processed only the rows pending when the run began, and a reschedule then reflects the later change', async () => {
       const runId = 'run-change-during-full-run';
-      const planned = await run({ kind: 'plan-run', files, runId, asOf: AS_OF, configJson: '{}', rerun: false, log: logOf(runId) });
-      if (planned.status !== 'planned') throw new Error('the run was not planned');
-      for (const chunk of planned.chunks) await run({ kind: 'compute-chunk', files, runId, chunk, log: logOf(runId) });
-      sql((db) => db.exec(CHANGE_TEMPLATE_TO_V2));
-      await run({ kind: 'backup', files, runId, log: logOf(runId) });
-      await run({ kind: 'finalize-run', files, runId, chunkCount: planned.chunks.length, log: logOf(runId) });
+      await fullRun(runId, () => sql((db) => db.exec(CHANGE_TEMPLATE_TO_V2)));
       expect(campaignTemplate()).toBe('promo_v1');
       const [before, during] = changeLog();
       expect(before!.processed_at).not.toBeNull();
@@ -177,11 +178,7 @@ describe('§10 campaign_change_log rows and the runs that mark them processed', 
                         (4, 1, 'instance_name', 'spring', 'spring sale', '2026-06-01 08:45:00', 'ops', 0, NULL)`),
       );
       const runId = 'run-marks-pending';
-      const planned = await run({ kind: 'plan-run', files, runId, asOf: AS_OF, configJson: '{}', rerun: false, log: logOf(runId) });
-      if (planned.status !== 'planned') throw new Error('the run was not planned');
-      for (const chunk of planned.chunks) await run({ kind: 'compute-chunk', files, runId, chunk, log: logOf(runId) });
-      await run({ kind: 'backup', files, runId, log: logOf(runId) });
-      await run({ kind: 'finalize-run', files, runId, chunkCount: planned.chunks.length, log: logOf(runId) });
+      await fullRun(runId);
       const marking = (processedAt: string | null): string =>
         processedAt === null ? 'unmarked' : /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(processedAt) ? 'marked' : processedAt;
       expect(changeLog().map((row) => [row.id, marking(row.processed_at)])).toEqual([
@@ -189,6 +186,28 @@ describe('§10 campaign_change_log rows and the runs that mark them processed', 
         [3, 'marked'],
         [4, 'unmarked'],
       ]);
+    });
+  });
+
+  describe('when the main application takes a target off the instance (RULES.md §10: a reschedule of "a campaign instance\'s targets")', () => {
+    // What the README tells other services to enqueue "after campaign instance 7's dates or targets changed".
+    it.each([
+      ['its contact_campaigns row is deleted', 'DELETE FROM contact_campaigns WHERE contact_id = 1'],
+      ['its contact_campaigns row is cancelled', "UPDATE contact_campaigns SET status = 'cancelled' WHERE contact_id = 1"],
+      ['the instance is deleted with its targets', 'DELETE FROM contact_campaigns WHERE campaign_instance_id = 1; DELETE FROM campaign_instances WHERE id = 1'],
+    ])('removes the contact\'s email of the instance when %s, and keeps its other rows', async (_case, change) => {
+      sql((db) => db.exec("UPDATE contacts SET birth_date = '1970-09-15' WHERE id = 1"));
+      await fullRun('run-before-target-removed');
+      expect(campaignTemplate()).toBe('promo_v1');
+      const birthdayRows = () =>
+        sql((db) => db.prepare("SELECT scheduled_send_date, status FROM email_schedules WHERE contact_id = 1 AND email_type = 'birthday'").all());
+      const birthdayBefore = birthdayRows();
+      expect(birthdayBefore).toHaveLength(1);
+
+      sql((db) => db.exec(change));
+      expect((await rescheduleInstance('reschedule-after-target-removed')).status).toBe('completed');
+      expect(campaignTemplate()).toBeNull();
+      expect(birthdayRows()).toEqual(birthdayBefore);
     });
   });
 });

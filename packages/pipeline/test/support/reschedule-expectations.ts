@@ -160,13 +160,20 @@ export const changeLogRows = (path: string): ChangeLogRow[] => {
   }
 };
 
-/** RULES.md §7 targets of an instance, as contacts: its `contact_campaigns` rows with status `pending` or `scheduled`. */
+/**
+ * The contacts a reschedule of an instance redoes: its RULES.md §7 targets (`contact_campaigns` rows with status
+ * `pending` or `scheduled`), and every contact that holds a `pre-scheduled` or `skipped` email of the instance (a
+ * target taken off it, whose email must go; a follow-up of a sent campaign email, which carries its templates).
+ */
 export const targetsOfInstance = (path: string, instanceId: number): Set<number> => {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     const rows = db
-      .prepare("SELECT DISTINCT contact_id FROM contact_campaigns WHERE campaign_instance_id = ? AND status IN ('pending', 'scheduled')")
-      .all(instanceId) as Row[];
+      .prepare(
+        `SELECT contact_id FROM contact_campaigns WHERE campaign_instance_id = ? AND status IN ('pending', 'scheduled')
+         UNION SELECT contact_id FROM email_schedules WHERE campaign_instance_id = ? AND status IN ('pre-scheduled', 'skipped')`,
+      )
+      .all(instanceId, instanceId) as Row[];
     return new Set(rows.map((row) => Number(row.contact_id)));
   } finally {
     db.close();
