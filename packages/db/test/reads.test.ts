@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import {
   contactChunks,
+  contactsBeyondSafeIds,
   countContactRows,
   existingDayCounts,
   existingDayCountsOfTable,
@@ -91,6 +92,25 @@ describe('contact reads', () => {
       expect(chunks.slice(0, -1).every((chunk) => chunk.count === batchSize)).toBe(true);
     }
     expect(contactChunks(freshOrganization(directory(), 'empty.sqlite'), 10)).toEqual([]);
+    db.close();
+  });
+
+  it('chunk every contact whose id JavaScript holds exactly, the bounds included, and count the others apart', () => {
+    const db = freshOrganization(directory());
+    // contacts.id is a 64-bit INTEGER PRIMARY KEY; ids are bound as text so that SQLite stores them exactly.
+    const insert = db.sqlite.prepare(`INSERT INTO contacts (id) VALUES (CAST(? AS INTEGER))`);
+    const beyond = ['-9223372036854775808', '-9007199254740992', '9007199254740992', '9007199254740993', '9223372036854775807'];
+    const safe = [Number.MIN_SAFE_INTEGER, -1, 0, 7, Number.MAX_SAFE_INTEGER];
+    for (const id of [...beyond, ...safe.map(String)]) insert.run(id);
+    for (const batchSize of [1, 2, 10]) {
+      const chunks = contactChunks(db, batchSize);
+      expect(chunks.flatMap((chunk) => readContacts(db, chunk).map((contact) => contact.id))).toEqual(safe);
+      expect(chunks.every((chunk) => Number.isSafeInteger(chunk.fromId) && Number.isSafeInteger(chunk.toId))).toBe(true);
+      expect(chunks.reduce((sum, chunk) => sum + chunk.count, 0)).toBe(safe.length);
+    }
+    expect(contactsBeyondSafeIds(db)).toEqual({ count: beyond.length, examples: beyond });
+    db.sqlite.exec(`DELETE FROM contacts WHERE id BETWEEN ${Number.MIN_SAFE_INTEGER} AND ${Number.MAX_SAFE_INTEGER}`);
+    expect(contactChunks(db, 10)).toEqual([]);
     db.close();
   });
 });

@@ -15,6 +15,8 @@ export interface RunSummary {
     bad_dates: Record<string, number>;
     state_disagreements: number;
     malformed_campaign_triggers: number;
+    /** Contacts skipped because JavaScript cannot hold their id exactly (beyond ±(2^53 − 1)); not in `total`. */
+    ids_out_of_range: number;
   };
   emails: {
     pre_scheduled: number;
@@ -54,13 +56,14 @@ export const emailCounts = (table: CandidateTable): RunSummary['emails'] => {
   return emails;
 };
 
-export const contactSummary = (stats: ContactStats): RunSummary['contacts'] => ({
+export const contactSummary = (stats: ContactStats, idsOutOfRange = 0): RunSummary['contacts'] => ({
   total: stats.total,
   usable: stats.usable,
   invalid: { ...stats.invalid },
   bad_dates: { ...stats.badDates },
   state_disagreements: stats.stateDisagreements,
   malformed_campaign_triggers: stats.malformedTriggers,
+  ids_out_of_range: idsOutOfRange,
 });
 
 export const balancingSummary = (result: FinalizeResult): RunSummary['balancing'] => ({
@@ -84,6 +87,9 @@ export const formatRunSummary = (summary: RunSummary): string => {
   if (invalid.length > 0) lines.push(`  unusable   ${invalid.map(([reason, n]) => `${reason} ${formatCount(n)}`).join(', ')}`);
   const badDates = Object.entries(summary.contacts.bad_dates).filter(([, n]) => n > 0);
   if (badDates.length > 0) lines.push(`  bad dates  ${badDates.map(([reason, n]) => `${reason} ${formatCount(n)}`).join(', ')}`);
+  if (summary.contacts.ids_out_of_range > 0) {
+    lines.push(`  bad ids    ${formatCount(summary.contacts.ids_out_of_range)} contacts skipped: id beyond ±(2^53 − 1)`);
+  }
   lines.push(
     `  emails     ${formatCount(summary.emails.pre_scheduled)} pre-scheduled, ${formatCount(summary.emails.skipped)} skipped`,
   );

@@ -151,6 +151,13 @@ const planRun = (task: PlanRunTask): PlanRunResult =>
       // Read before any chunk reads the campaign tables: the rows the commit may mark processed (RULES.md §10).
       const pendingChangeIds = port.pendingChangeIds();
       const chunks = port.chunkRanges(config.batch_size);
+      const beyond = port.contactsBeyondSafeIds();
+      if (beyond.count > 0) {
+        loggerFor(task.log).warn(
+          { contacts: beyond.count, ids: beyond.examples },
+          `${beyond.count} contacts have an id beyond ±(2^53 − 1), which this scheduler cannot hold exactly: they are skipped (first ids: ${beyond.examples.join(', ')})`,
+        );
+      }
       staging.planRun(
         {
           runId: task.runId,
@@ -243,7 +250,7 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
           kind: 'full',
           status: 'completed',
           as_of: run.asOf,
-          contacts: contactSummary(held.stats),
+          contacts: contactSummary(held.stats, port.contactsBeyondSafeIds().count),
           emails,
           balancing: balancingSummary(result),
           writes,

@@ -14,6 +14,7 @@ import {
   backupOrganizationDb,
   completeRunCheckpoint,
   contactChunks,
+  contactsBeyondSafeIds,
   countContactRows,
   existingDayCounts,
   existingDayCountsOfTable,
@@ -98,6 +99,10 @@ class SqliteOrganization implements OrganizationPort {
 
   chunkRanges(batchSize: number) {
     return contactChunks(this.db, batchSize).map(({ chunkIndex, fromId, toId }) => ({ chunkIndex, fromId, toId }));
+  }
+
+  contactsBeyondSafeIds() {
+    return contactsBeyondSafeIds(this.db);
   }
 
   campaignTypes() {

@@ -18,8 +18,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrateOrganizationDb } from '@scheduler/db';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runThreadTask } from '../src/run-thread-task';
-import { isTaskFailure, type OrganizationFiles, type TaskFailure, type ThreadTask, type ThreadTaskResult } from '../src/thread-tasks';
+import type { OrganizationFiles } from '../src/thread-tasks';
+import { fullRunThroughTasks, runTask, silentLog } from './support/thread-task-runs';
 
 const AS_OF = '2026-06-01';
 const ORGANIZATION = 'change-log';
@@ -28,14 +28,6 @@ interface ChangeLogRow {
   readonly id: number;
   readonly processed_at: string | null;
 }
-
-const run = async <T extends ThreadTask>(task: T): Promise<Exclude<ThreadTaskResult<T>, TaskFailure>> => {
-  const result = await runThreadTask(task);
-  if (isTaskFailure(result)) throw new Error(`${task.kind} failed: ${result.name}: ${result.message}`);
-  return result as Exclude<ThreadTaskResult<T>, TaskFailure>;
-};
-
-const logOf = (runId: string) => ({ runId, organization: ORGANIZATION, level: 'silent', toStderr: false });
 
 /** One IL contact targeted by instance 1 (campaign type promo) on 2026-06-20, and one change-log row pending for it. */
 const writeOrganization = (path: string): void => {
@@ -85,25 +77,17 @@ describe('§10 campaign_change_log rows and the runs that mark them processed', 
           | undefined)?.email_template ?? null,
     );
   const rescheduleInstance = (runId: string) =>
-    run({
+    runTask({
       kind: 'reschedule',
       files,
       runId,
       target: { campaignInstanceId: 1 },
       asOf: AS_OF,
       configJson: '{}',
-      log: logOf(runId),
+      log: silentLog(files, runId),
     });
 
-  /** A full run through its tasks in order; `afterChunks` acts between its chunks and its finalizer. */
-  const fullRun = async (runId: string, afterChunks = (): void => {}): Promise<void> => {
-    const planned = await run({ kind: 'plan-run', files, runId, asOf: AS_OF, configJson: '{}', rerun: false, log: logOf(runId) });
-    if (planned.status !== 'planned') throw new Error('the run was not planned');
-    for (const chunk of planned.chunks) await run({ kind: 'compute-chunk', files, runId, chunk, log: logOf(runId) });
-    afterChunks();
-    await run({ kind: 'backup', files, runId, log: logOf(runId) });
-    await run({ kind: 'finalize-run', files, runId, chunkCount: planned.chunks.length, log: logOf(runId) });
-  };
+  const fullRun = (runId: string, afterChunks?: () => void) => fullRunThroughTasks(files, runId, AS_OF, afterChunks);
 
   beforeEach(() => {
     directory = mkdtempSync(join(tmpdir(), 'scheduler-change-log-'));

@@ -3,11 +3,15 @@ import type { OrganizationDb } from '../connection/open-organization-db';
 
 export interface ContactChunk {
   readonly chunkIndex: number;
-  /** The chunk's first and last contact id: every contact lies in exactly one chunk's [fromId, toId]. */
+  /** The chunk's first and last contact id: every contact (of an id JavaScript holds exactly) lies in exactly one chunk's [fromId, toId]. */
   readonly fromId: number;
   readonly toId: number;
   readonly count: number;
 }
+
+/** The ids JavaScript holds exactly. */
+const MIN_ID = Number.MIN_SAFE_INTEGER;
+const MAX_ID = Number.MAX_SAFE_INTEGER;
 
 /**
  * Splits an organization into chunks of `batchSize` contacts by id. Each
@@ -15,15 +19,20 @@ export interface ContactChunk {
  * its last id by stepping over `batchSize − 1` rowids, reading no column:
  * JavaScript sees one value per chunk (an aggregate over the chunk's rows
  * cost twice as much, measured at three million contacts).
+ *
+ * Only ids JavaScript holds exactly (±(2^53 − 1)) are chunked; contacts beyond are counted apart
+ * (`contactsBeyondSafeIds`) and skipped, as a bad row is, rather than read under a rounded id.
  */
 export const contactChunks = (db: OrganizationDb, batchSize: number): ContactChunk[] => {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
-  const first = db.sqlite.prepare(`SELECT id FROM contacts WHERE id > ? ORDER BY id LIMIT 1`).pluck();
-  const last = db.sqlite.prepare(`SELECT id FROM contacts WHERE id >= ? ORDER BY id LIMIT 1 OFFSET ?`).pluck();
-  const rest = db.sqlite.prepare(`SELECT count(*), max(id) FROM contacts WHERE id >= ?`).raw();
+  const lowest = db.sqlite.prepare(`SELECT id FROM contacts WHERE id >= ${MIN_ID} ORDER BY id LIMIT 1`).pluck();
+  const first = db.sqlite.prepare(`SELECT id FROM contacts WHERE id > ? AND id <= ${MAX_ID} ORDER BY id LIMIT 1`).pluck();
+  const last = db.sqlite.prepare(`SELECT id FROM contacts WHERE id >= ? AND id <= ${MAX_ID} ORDER BY id LIMIT 1 OFFSET ?`).pluck();
+  const rest = db.sqlite.prepare(`SELECT count(*), max(id) FROM contacts WHERE id >= ? AND id <= ${MAX_ID}`).raw();
   const chunks: ContactChunk[] = [];
   return withDatabaseErrors(`splitting contacts of ${db.path} into chunks`, () => {
-    let fromId = first.get(Number.MIN_SAFE_INTEGER) as number | undefined;
+    let fromId = lowest.get() as number | undefined;
+    if (fromId !== undefined && fromId > MAX_ID) return chunks;
     while (fromId !== undefined) {
       const toId = last.get(fromId, batchSize - 1) as number | undefined;
       if (toId === undefined) {
@@ -37,3 +46,19 @@ export const contactChunks = (db: OrganizationDb, batchSize: number): ContactChu
     return chunks;
   });
 };
+
+export interface ContactsBeyondSafeIds {
+  readonly count: number;
+  /** The first few of their ids, exact (as text). */
+  readonly examples: readonly string[];
+}
+
+/** Contacts whose id JavaScript cannot hold exactly: no chunk covers them. */
+export const contactsBeyondSafeIds = (db: OrganizationDb): ContactsBeyondSafeIds =>
+  withDatabaseErrors(`counting contacts of ${db.path} with ids beyond ±(2^53 − 1)`, () => {
+    const beyond = `FROM contacts WHERE id < ${MIN_ID} OR id > ${MAX_ID}`;
+    return {
+      count: db.sqlite.prepare(`SELECT count(*) ${beyond}`).pluck().get() as number,
+      examples: db.sqlite.prepare(`SELECT CAST(id AS TEXT) ${beyond} ORDER BY id LIMIT 5`).pluck().all() as string[],
+    };
+  });
