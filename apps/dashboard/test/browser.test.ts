@@ -82,6 +82,26 @@ describe('when a person signs in with a browser', () => {
     expect(await page.locator('table.summary-table').textContent()).toMatch(/Pre-scheduled\s*[\d,]+/);
     await page.close();
   });
+
+  test('starting a full run again after a contact changed runs it again, and while nothing changed answers with the run in force', async () => {
+    const page = await chromium.context.newPage();
+    const startRun = async (): Promise<string> => {
+      await page.goto(`${world.dashboard.url}/organizations/${ORGANIZATION}`);
+      await page.click('text=Start a full run');
+      await page.waitForURL(/\/jobs\/dashboard-run-/);
+      await page.locator('.job-state[data-state="completed"]').waitFor({ timeout: 30_000 });
+      return (await page.locator('table.summary-table code').first().textContent()) ?? '';
+    };
+    const first = await startRun();
+    expect(await startRun()).toBe(first);
+    world.write((db) => db.sqlite.prepare("UPDATE contacts SET birth_date = '1961-07-04' WHERE id = (SELECT min(id) FROM contacts)").run());
+    const afterChange = await startRun();
+    expect(afterChange).not.toBe(first);
+    expect(world.read((db) => db.sqlite.prepare("SELECT status FROM scheduler_checkpoints WHERE scheduler_run_id = ?").pluck().get(afterChange))).toBe(
+      'completed',
+    );
+    await page.close();
+  });
 });
 
 describe('when the dashboard is read-only', () => {

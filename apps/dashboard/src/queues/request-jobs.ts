@@ -28,9 +28,11 @@ export interface FullRunRequest {
 
 /**
  * Enqueues a `full-run` request as any other service would, for the workers
- * to carry out with their own configuration. Without `rerun` the job id is
- * the organization and day, so a second click finds the first job instead
- * of starting the same run twice.
+ * to carry out with their own configuration. Each click is a request of its
+ * own: the workers run one run once however often it is asked for, and answer
+ * a request for a run already in force with its summary, while a click after
+ * the contacts changed, or after the run failed, must plan it again (a job id
+ * per organization and day would hand back the old job instead).
  */
 export const enqueueFullRun = async (requests: Queue, request: FullRunRequest): Promise<string> => {
   const data = checked(
@@ -38,9 +40,7 @@ export const enqueueFullRun = async (requests: Queue, request: FullRunRequest): 
     { organization: request.organization, asOf: request.asOf, ...(request.rerun ? { rerun: true } : {}) },
     REQUEST_JOB_NAMES.fullRun,
   );
-  const jobId = request.rerun
-    ? `dashboard-rerun-${data.organization}-${request.asOf}-${Date.now().toString(36)}`
-    : `dashboard-run-${data.organization}-${request.asOf}`;
+  const jobId = `dashboard-${request.rerun ? 'rerun' : 'run'}-${data.organization}-${request.asOf}-${Date.now().toString(36)}`;
   const job = await requests.add(REQUEST_JOB_NAMES.fullRun, data, { ...RETRYING_JOB_OPTIONS, jobId });
   return job.id!;
 };

@@ -64,6 +64,8 @@ export interface DashboardWorld {
   readonly readOnlyDashboard: RunningDashboard;
   /** Reads the organization's file (read-only). */
   read<T>(work: (db: OrganizationDb) => T): T;
+  /** Changes the organization's file, as the main application does. */
+  write<T>(work: (db: OrganizationDb) => T): T;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,15 @@ export const dashboardOptions = (organization: Organization, redisUrl: string, p
   prefix,
 });
 
+const withOrganizationDb = <T>(path: string, readonly: boolean, work: (db: OrganizationDb) => T): T => {
+  const db = openOrganizationDb(path, { readonly });
+  try {
+    return work(db);
+  } finally {
+    db.close();
+  }
+};
+
 /**
  * A scheduled organization, a fleet worker serving its directory and two
  * dashboards (one read-only), on a BullMQ prefix of their own: each test
@@ -118,14 +129,8 @@ export const startDashboardWorld = async (world: { contacts?: number } = {}): Pr
     fleet,
     dashboard,
     readOnlyDashboard,
-    read(work) {
-      const db = openOrganizationDb(organization.path, { readonly: true });
-      try {
-        return work(db);
-      } finally {
-        db.close();
-      }
-    },
+    read: (work) => withOrganizationDb(organization.path, true, work),
+    write: (work) => withOrganizationDb(organization.path, false, work),
     async close() {
       await Promise.all([dashboard.close(), readOnlyDashboard.close()]);
       await fleet.close();
