@@ -47,6 +47,7 @@ type Case = [title: string, args: () => string[], env: () => Record<string, stri
 describe.concurrent('when an argument is bad', () => {
   const cases: Case[] = [
     ['run with --as-of a day that does not exist', () => ['run', '--db', database, '--as-of', '2026-02-30'], unreachable, /--as-of.*2026-02-30/],
+    ['run with --as-of a day whose schedule would outgrow four-digit years', () => ['run', '--db', database, '--as-of', '9999-12-31'], unreachable, /--as-of.*9999-12-31.*9979-12-31/],
     ['reschedule with --as-of a word', () => ['reschedule', '--db', database, '--contact', '5', '--as-of', 'tomorrow'], unreachable, /--as-of.*tomorrow/],
     ['run with an unknown flag', () => ['run', '--db', database, '--bogus'], unreachable, /unknown option '--bogus'/],
     ['reschedule with a contact id that is not a number', () => ['reschedule', '--db', database, '--contact', 'x'], unreachable, /--contact.*'x'/],

@@ -278,6 +278,7 @@ describe('when a run goes through a fleet of `scheduler worker`', () => {
       ['a campaign reschedule without campaignInstanceId', 'reschedule-campaign', { organization: 'acme' }, /campaignInstanceId/],
       ['a field the schema does not have', 'reschedule-contacts', { organization: 'acme', contactIds: [1], colour: 'red' }, /colour/],
       ['an asOf that is not a calendar date', 'reschedule-contacts', { organization: 'acme', contactIds: [1], asOf: '2026-02-30' }, /asOf/],
+      ['a full run as of a day whose schedule would outgrow four-digit years', 'full-run', { organization: 'acme', asOf: '9999-12-31' }, /asOf.*9979-12-31/],
       ['a fractional contact id', 'reschedule-contacts', { organization: 'acme', contactIds: [4, 1.5] }, /contactIds/],
       ['a full run whose rerun is not a boolean', 'full-run', { organization: 'acme', rerun: 'yes' }, /rerun/],
       ['an organization name that is a path', 'reschedule-campaign', { organization: '../acme', campaignInstanceId: 1 }, /organization/],

@@ -1,8 +1,12 @@
 import { z } from 'zod';
+import { AS_OF_TOO_LATE, LATEST_AS_OF } from './as-of';
 
 // zod's ISO date is a calendar check written as a pattern: it reaches the published JSON Schema (a refine would not),
 // so a service validating with the file refuses the same days the worker does.
 const isoDate = z.iso.date({ message: 'must be a calendar date YYYY-MM-DD' });
+
+// The latest day is a refine, so it is not in the file: a job past it fails at once in the worker, naming `asOf`.
+const asOfDay = isoDate.refine((day) => day <= LATEST_AS_OF, { message: AS_OF_TOO_LATE });
 
 /**
  * An organization id names a database file inside the configured directory;
@@ -27,7 +31,7 @@ const runConfig = z
 export const RescheduleContactsJobSchema = z.strictObject({
   organization: OrganizationIdSchema,
   contactIds: z.array(rowId).min(1).max(100_000),
-  asOf: isoDate.optional().describe('the day to schedule as of; default: today in the configured time zone'),
+  asOf: asOfDay.optional().describe('the day to schedule as of; default: today in the configured time zone'),
   requestedBy: z.string().max(200).optional(),
   config: runConfig,
 });
@@ -36,7 +40,7 @@ export const RescheduleContactsJobSchema = z.strictObject({
 export const RescheduleCampaignJobSchema = z.strictObject({
   organization: OrganizationIdSchema,
   campaignInstanceId: rowId,
-  asOf: isoDate.optional(),
+  asOf: asOfDay.optional(),
   requestedBy: z.string().max(200).optional(),
   config: runConfig,
 });
@@ -44,7 +48,7 @@ export const RescheduleCampaignJobSchema = z.strictObject({
 /** A full run of one organization. */
 export const FullRunJobSchema = z.strictObject({
   organization: OrganizationIdSchema,
-  asOf: isoDate.optional(),
+  asOf: asOfDay.optional(),
   rerun: z.boolean().optional().describe('run again even when a run with the same id already completed'),
   config: runConfig,
 });
