@@ -58,6 +58,10 @@ export const advertiseOrganizations = async (redis: Redis, prefix: string | unde
   };
 };
 
+/** The organizations some running fleet has a database for in its directory. */
+export const advertisedOrganizations = async (redis: Redis, prefix: string | undefined): Promise<Set<string>> =>
+  new Set(liveLists(await redis.hgetall(advertisedKey(prefix)), Date.now()).live.flatMap((advertised) => advertised.organizations));
+
 /** Whether some running fleet has the organization's database in its directory. */
 export const fleetAdvertises = async (redis: Redis, prefix: string | undefined, organization: string): Promise<boolean> =>
-  liveLists(await redis.hgetall(advertisedKey(prefix)), Date.now()).live.some((advertised) => advertised.organizations.includes(organization));
+  (await advertisedOrganizations(redis, prefix)).has(organization);

@@ -6,6 +6,7 @@ import {
   ChunkJobSchema,
   FinalizeJobSchema,
   FullRunJobSchema,
+  PollChangesJobSchema,
   QUEUE_NAMES,
   REQUEST_JOB_NAMES,
   RescheduleCampaignJobSchema,
@@ -21,7 +22,7 @@ import type { Logger } from './logger';
 import { addBackupJob, addRunFlow, attemptId, finalizeJobId } from './run-flow';
 import { fullRunId, todayIn } from './run-identity';
 import { SingleDatabase, UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
-import { advertiseOrganizations } from './advertised-organizations';
+import { advertiseOrganizations, advertisedOrganizations, fleetAdvertises } from './advertised-organizations';
 import { holdPlanningLock } from './planning-lock';
 import { leavingOtherOrganizations, workerNameOf } from './served-organizations';
 import { StagingStore } from './staging/staging-store';
@@ -295,7 +296,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
       case REQUEST_JOB_NAMES.nightly:
         return enqueueNightlyRuns(job);
       case REQUEST_JOB_NAMES.pollChanges:
-        return enqueueChangeReschedules();
+        return enqueueChangeReschedules(job);
       default:
         throw new UnrecoverableError(`unknown request job name ${JSON.stringify(job.name)}`);
     }
@@ -304,7 +305,9 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   const enqueueNightlyRuns = async (job: Job): Promise<unknown> => {
     // The day the scheduler meant, not the day a late worker picked the job up.
     const asOf = todayIn(config, new Date(job.timestamp));
-    const organizations = locator.organizations();
+    // Every organization of every fleet on this Redis (fleets on several machines, each over a directory of its
+    // own): a request of another fleet's organization is left to that fleet (leavingOtherOrganizations).
+    const organizations = [...new Set([...locator.organizations(), ...(await advertisedOrganizations(lockConnection, options.prefix))])].sort();
     await requests.addBulk(
       organizations.map((organization) => ({
         name: REQUEST_JOB_NAMES.fullRun,
@@ -321,10 +324,21 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
    * asked for is not asked again, and one that failed for good is named (a retry of it in Bull Board, or the
    * next full run, answers those rows).
    */
-  const enqueueChangeReschedules = async (): Promise<unknown> => {
+  const enqueueChangeReschedules = async (job: Job): Promise<unknown> => {
+    const { organization: polled } = parseJobData(PollChangesJobSchema, job.data ?? {}, job.name);
     const enqueued: string[] = [];
     const failedForGood: string[] = [];
-    for (const organization of locator.organizations()) {
+    const own = polled === undefined ? locator.organizations() : [polled];
+    if (polled === undefined) {
+      // Another fleet's organizations are polled by that fleet, which alone has their databases.
+      const others = [...(await advertisedOrganizations(lockConnection, options.prefix))].filter((organization) => !own.includes(organization));
+      for (const organization of others.sort()) {
+        const jobId = `poll-${organization}-${job.id}${roundOf(job)}`;
+        await requests.add(REQUEST_JOB_NAMES.pollChanges, { organization }, { ...RETRYING_JOB_OPTIONS, attempts: 1, jobId });
+        enqueued.push(jobId);
+      }
+    }
+    for (const organization of own) {
       const pending = unwrapTaskResult(await pool.run({ kind: 'pending-changes', files: filesOf(locator, organization) }));
       for (const { campaignInstanceId, latestChangeLogId } of pending.byInstance) {
         const jobId = `changes-${organization}-${campaignInstanceId}-${latestChangeLogId}`;
@@ -450,7 +464,9 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
 
   const workerOptions = { lockDuration: 60_000, maxStalledCount: 2, name: workerNameOf(locator), ...prefix };
   const workerNames = async (): Promise<string[]> => (await backups.getWorkers()).map((worker) => String(worker.rawname ?? ''));
-  const serving = (process: (job: Job, token?: string) => Promise<unknown>) => leavingOtherOrganizations(locator, workerNames, process);
+  const listedByAFleet = (organization: string): Promise<boolean> => fleetAdvertises(lockConnection, options.prefix, organization);
+  const serving = (process: (job: Job, token?: string) => Promise<unknown>) =>
+    leavingOtherOrganizations(locator, workerNames, listedByAFleet, process);
   const workers = [
     new Worker(QUEUE_NAMES.requests, serving(waitingWhileBusy(processRequest)), { ...workerOptions, connection: connection(), concurrency: 2 }),
     // One more than the threads: a thread that frees finds the next chunk in hand (it waits in the pool's queue).

@@ -52,17 +52,24 @@ type Processor = (job: Job, token?: string) => Promise<unknown>;
  * - always, from the workers of one database file (a `scheduler run`): the job is someone else's, and waits
  *   for its fleet or its run however long that takes;
  * - from a fleet, while a worker of that organization's own file is attached (a run of a file outside the
- *   fleet's directory). Else the fleet processes it, and it fails at once: no retry will make it appear.
+ *   fleet's directory), or while another fleet lists the organization in its directory (fleets on several
+ *   machines, each over a directory of its own). Else the fleet processes it, and it fails at once: no retry
+ *   will make it appear.
  * A job whose organization is not a valid id is processed, and fails at once naming the field.
  */
 export const leavingOtherOrganizations =
-  (locator: OrganizationLocator, workers: () => Promise<string[]>, process: Processor): Processor =>
+  (
+    locator: OrganizationLocator,
+    workers: () => Promise<string[]>,
+    listedByAFleet: (organization: string) => Promise<boolean>,
+    process: Processor,
+  ): Processor =>
   async (job, token) => {
     const { organization } = (job.data ?? {}) as { organization?: unknown };
     if (typeof organization === 'string' && OrganizationIdSchema.safeParse(organization).success && !serves(locator, organization)) {
       const names = await workers();
       const ofItsFile = names.some((worker) => isWorkerOf(worker, organization));
-      if (locator instanceof SingleDatabase || ofItsFile) {
+      if (locator instanceof SingleDatabase || ofItsFile || (await listedByAFleet(organization))) {
         const someMayServe = ofItsFile || names.some(isFleetWorker);
         await job.moveToDelayed(Date.now() + (someMayServe ? HAND_BACK_MS : HAND_BACK_IDLE_MS), token);
         throw new DelayedError();

@@ -7,7 +7,7 @@ import { openOrganizationDb } from '@scheduler/db';
 import { REQUEST_JOB_NAMES } from '@scheduler/queue';
 import type { Fleet } from '../src/index';
 import { committedRows, referenceRows } from './support/committed-schedule';
-import { connectClient, newWorld, openHandQueues, startDirectoryFleet, type HandQueues } from './support/fleet-world';
+import { connectClient, newWorld, openHandQueues, startDirectoryFleet, until, type HandQueues } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
@@ -101,6 +101,57 @@ describe('when runs of several database files share one Redis', () => {
       await fleet.close();
     }
     expectScheduled(database);
+  });
+
+  it('fleets over directories of their own (several machines) leave each other\'s organizations alone, and the nightly and poll jobs reach all of them', async () => {
+    const fleets = [await fleetOver('east', ['acme']), await fleetOver('west', ['globex'])];
+    const databases = { acme: join(world.directory, 'east', 'acme.sqlite'), globex: join(world.directory, 'west', 'globex.sqlite') };
+    const sql = <T>(database: string, work: (db: ReturnType<typeof openOrganizationDb>) => T): T => {
+      const db = openOrganizationDb(database);
+      try {
+        return work(db);
+      } finally {
+        db.close();
+      }
+    };
+    try {
+      // Requests of both organizations, more than either fleet would take alone: each must reach its own fleet.
+      const jobs = await requests.addBulk(
+        (['acme', 'globex', 'acme', 'globex', 'acme', 'globex'] as const).map((organization) => ({
+          name: REQUEST_JOB_NAMES.fullRun,
+          data: { organization, asOf: AS_OF },
+        })),
+      );
+      const outcomes = (await Promise.all(jobs.map((job) => job.waitUntilFinished(queues.requestEvents)))) as { runId: string }[];
+      for (const runId of new Set(outcomes.map((outcome) => outcome.runId))) {
+        await (await Job.fromId(queues.finalize, `${runId}-finalize`))!.waitUntilFinished(queues.finalizeEvents);
+      }
+      for (const database of Object.values(databases)) expectScheduled(database);
+
+      // A campaign change in each organization, for the poll; then the nightly job of the next day.
+      for (const database of Object.values(databases)) {
+        sql(database, (db) =>
+          db.sqlite.exec(`INSERT INTO campaign_change_log (campaign_instance_id, field_changed, old_value, new_value, changed_at, changed_by, requires_rescheduling)
+                          SELECT min(id), 'email_template', 'a', 'b', '2026-11-28 12:00:00', 'ops', 1 FROM campaign_instances`),
+        );
+      }
+      const count = (database: string, query: string, ...parameters: string[]): number =>
+        sql(database, (db) => db.sqlite.prepare(query).pluck().get(...parameters) as number);
+      await requests.add(REQUEST_JOB_NAMES.pollChanges, {});
+      await until(
+        async () => Object.values(databases).every((database) => count(database, 'SELECT count(*) FROM campaign_change_log WHERE processed_at IS NULL') === 0),
+        60_000,
+      );
+      const nextDay = '2026-11-29';
+      await requests.add(REQUEST_JOB_NAMES.nightly, {}, { timestamp: Date.parse(`${nextDay}T08:00:00Z`) });
+      const nightlyRuns = (database: string): number =>
+        count(database, "SELECT count(*) FROM scheduler_checkpoints WHERE status = 'completed' AND scheduler_run_id LIKE ?", `run-%-${nextDay}-%`);
+      await until(async () => Object.values(databases).every((database) => nightlyRuns(database) === 1), 90_000);
+      const failed = [...(await requests.getFailed()), ...(await queues.finalize.getFailed())];
+      expect(failed.map((job) => `${job.name} ${job.id}: ${job.failedReason}`)).toEqual([]);
+    } finally {
+      await Promise.all(fleets.map((fleet) => fleet.close()));
+    }
   });
 
   it('several services asking at once for one run, served by two fleets, get it planned and committed once', async () => {

@@ -56,8 +56,12 @@ export const FullRunJobSchema = z.strictObject({
 /** The nightly job scheduler's template: one full run per organization found. */
 export const NightlyJobSchema = z.strictObject({});
 
-/** The change-log poller's template: a reschedule per campaign instance with pending changes. */
-export const PollChangesJobSchema = z.strictObject({});
+/**
+ * The change-log poller's template: a reschedule per campaign instance with pending changes. Without an
+ * organization it polls every organization of the fleets on the Redis; a fleet hands each organization another
+ * fleet lists to that fleet as a poll of its own.
+ */
+export const PollChangesJobSchema = z.strictObject({ organization: OrganizationIdSchema.optional() });
 
 /** One node of a run's flow: a contact id range to compute. */
 export const ChunkJobSchema = z.strictObject({
