@@ -8,6 +8,12 @@ export interface WorkerOptions {
   threads?: number;
 }
 
+/**
+ * How long a forced stop waits for the fleet to close before the process exits anyway: closing talks to
+ * Redis, and an unreachable Redis would hold it for as long as it is away.
+ */
+const FORCED_STOP_GRACE_MS = 3_000;
+
 /** `scheduler worker`: serve the queues until SIGTERM/SIGINT, then finish in-flight work and stop. */
 export const workerCommand = async (options: WorkerOptions): Promise<void> => {
   const env = readEnv();
@@ -30,6 +36,10 @@ export const workerCommand = async (options: WorkerOptions): Promise<void> => {
       if (stopping) {
         // A second signal: stop now; unfinished jobs are handed back as stalled and retried elsewhere.
         logger.warn({ signal }, 'forced stop');
+        setTimeout(() => {
+          logger.warn({ graceMs: FORCED_STOP_GRACE_MS }, 'the fleet did not close in time (is Redis reachable?): exiting');
+          process.exit(1);
+        }, FORCED_STOP_GRACE_MS).unref();
         void fleet.close({ force: true }).then(resolve);
         return;
       }
