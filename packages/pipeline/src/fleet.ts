@@ -116,6 +116,9 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   const requests = new Queue(QUEUE_NAMES.requests, { connection: connection(), ...prefix });
   const backups = new Queue(QUEUE_NAMES.backups, { connection: connection(), ...prefix });
   const finalizers = new Queue(QUEUE_NAMES.finalize, { connection: connection(), ...prefix });
+  // A lost connection is logged by the workers ('worker error' below); unheard, BullMQ prints each one again.
+  flows.on('error', () => undefined);
+  for (const queue of [requests, backups, finalizers]) queue.on('error', () => undefined);
   const lockConnection = connection();
   const backupRunner = new BackupRunner(pool.bundlePath);
   const configJson = JSON.stringify(config);

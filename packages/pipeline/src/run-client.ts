@@ -76,6 +76,18 @@ export class RunClient {
     this.chunks = new Queue(QUEUE_NAMES.chunks, { connection: connection('producer'), ...prefix });
     this.events = new QueueEvents(QUEUE_NAMES.requests, { connection: connection('worker'), ...prefix });
     this.finalizeEvents = new QueueEvents(QUEUE_NAMES.finalize, { connection: connection('worker'), ...prefix });
+    // One line when Redis goes away, not a stack trace per reconnect attempt (BullMQ prints an unheard error).
+    let told = false;
+    const lost = (error: Error): void => {
+      if (told) return;
+      told = true;
+      options.logger.warn({ ...options.subject, err: error.message }, 'lost the connection to Redis; waiting for it to come back');
+    };
+    this.requests.on('error', lost);
+    this.finalize.on('error', lost);
+    this.chunks.on('error', lost);
+    this.events.on('error', lost);
+    this.finalizeEvents.on('error', lost);
   }
 
   static async connect(options: RunClientOptions): Promise<RunClient> {

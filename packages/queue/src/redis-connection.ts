@@ -31,12 +31,17 @@ export const redisDatabaseOf = (url: string): number => {
  * A connection for a worker (blocking commands must wait out Redis restarts)
  * or for a producer (fail fast instead of queueing commands while offline).
  */
-export const createRedisConnection = (url: string, role: 'worker' | 'producer'): Redis =>
-  new Redis(url, {
+export const createRedisConnection = (url: string, role: 'worker' | 'producer'): Redis => {
+  const redis = new Redis(url, {
     maxRetriesPerRequest: role === 'worker' ? null : 1,
     enableOfflineQueue: role === 'worker',
     lazyConnect: false,
   });
+  // A lost connection shows where it matters: a command fails, and BullMQ's queues and workers emit 'error'
+  // (the fleet logs it). Without a listener here ioredis prints a stack trace for every reconnect attempt.
+  redis.on('error', () => undefined);
+  return redis;
+};
 
 /** Resolves when Redis answers PING in the database the URL names, or rejects with a message naming the URL. */
 export const checkRedisReachable = async (url: string, timeoutMs = 3000): Promise<void> => {
