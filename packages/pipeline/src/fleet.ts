@@ -336,7 +336,8 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
       // Another fleet's organizations are polled by that fleet, which alone has their databases.
       const others = [...(await advertisedOrganizations(lockConnection, options.prefix))].filter((organization) => !own.includes(organization));
       for (const organization of others.sort()) {
-        const jobId = `poll-${organization}-${job.id}${roundOf(job)}`;
+        // A job scheduler's job id has colons, which BullMQ allows in a custom id only in its own repeat form.
+        const jobId = `poll-${organization}-${String(job.id).replaceAll(':', '-')}${roundOf(job)}`;
         await requests.add(REQUEST_JOB_NAMES.pollChanges, { organization }, { ...RETRYING_JOB_OPTIONS, attempts: 1, jobId });
         enqueued.push(jobId);
       }

@@ -5,9 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
 import { openOrganizationDb } from '@scheduler/db';
 import { REQUEST_JOB_NAMES } from '@scheduler/queue';
-import type { Fleet } from '../src/index';
+import { registerSchedules, type Fleet } from '../src/index';
 import { committedRows, referenceRows } from './support/committed-schedule';
-import { connectClient, newWorld, openHandQueues, startDirectoryFleet, until, type HandQueues } from './support/fleet-world';
+import { connectClient, newWorld, openHandQueues, redisUrl, startDirectoryFleet, until, type HandQueues } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
@@ -137,7 +137,8 @@ describe('when runs of several database files share one Redis', () => {
       }
       const count = (database: string, query: string, ...parameters: string[]): number =>
         sql(database, (db) => db.sqlite.prepare(query).pluck().get(...parameters) as number);
-      await requests.add(REQUEST_JOB_NAMES.pollChanges, {});
+      // The poll as `scheduler nightly` registers it, every second here.
+      await registerSchedules(redisUrl(), defaultConfig(), { prefix: world.prefix, changePollEveryMs: 1_000 });
       await until(
         async () => Object.values(databases).every((database) => count(database, 'SELECT count(*) FROM campaign_change_log WHERE processed_at IS NULL') === 0),
         60_000,
