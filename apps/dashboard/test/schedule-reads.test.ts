@@ -143,6 +143,19 @@ describe('runs', () => {
     expect(utcDatetimeMs('2026-06-01 02:00:00')).toBe(Date.UTC(2026, 5, 1, 2));
     expect(utcDatetimeMs('yesterday')).toBeNull();
   });
+
+  test('the last completed run is a full run: a reschedule completed since does not hide a missed nightly run', () => {
+    const db = organization();
+    const checkpoint = { contactsChecksum: 'x', contactsProcessed: 1, emailsScheduled: 1, emailsSkipped: 0, status: 'completed' };
+    db.orm
+      .insert(schema.schedulerCheckpoints)
+      .values([
+        { ...checkpoint, schedulerRunId: 'run-a-2026-06-01-h', runTimestamp: '2026-06-01 07:00:00', completedAt: '2026-06-01 07:01:00' },
+        { ...checkpoint, schedulerRunId: 'reschedule-a-9', runTimestamp: '2026-06-04 09:00:00', completedAt: '2026-06-04 09:00:01' },
+      ])
+      .run();
+    expect(readLastCompletedRun(db)?.schedulerRunId).toBe('run-a-2026-06-01-h');
+  });
 });
 
 describe('a contact page', () => {

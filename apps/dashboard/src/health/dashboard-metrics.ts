@@ -40,22 +40,22 @@ export class DashboardMetrics {
   private readonly runs = this.gauge('scheduler_runs', 'Runs recorded in scheduler_checkpoints by status', ['organization', 'status']);
   private readonly lastRunCompleted = this.gauge(
     'scheduler_last_completed_run_timestamp_seconds',
-    'When the last completed run completed (Unix time)',
+    'When the last completed full run completed (Unix time)',
     ['organization'],
   );
   private readonly lastRunDuration = this.gauge(
     'scheduler_last_completed_run_duration_seconds',
-    'completed_at - run_timestamp of the last completed run',
+    'completed_at - run_timestamp of the last completed full run',
     ['organization'],
   );
   private readonly lastRunContacts = this.gauge(
     'scheduler_last_completed_run_contacts',
-    'Contacts processed by the last completed run',
+    'Contacts processed by the last completed full run',
     ['organization'],
   );
   private readonly lastRunEmails = this.gauge(
     'scheduler_last_completed_run_emails',
-    'Emails the last completed run scheduled or skipped',
+    'Emails the last completed full run scheduled or skipped',
     ['organization', 'outcome'],
   );
   private readonly emails = this.gauge('scheduler_emails', 'email_schedules rows by status and type', ['organization', 'status', 'email_type']);

@@ -29,7 +29,7 @@ export interface HealthCheckOptions {
   readonly redisUrl: string;
   readonly queues: FleetQueues;
   readonly views: OrganizationViews;
-  /** A last completed run older than this is a problem; null: age is reported, never judged. */
+  /** A last completed full run older than this is a problem; null: age is reported, never judged. */
   readonly maxRunAgeMs: number | null;
   readonly now: () => Date;
 }
@@ -58,7 +58,7 @@ const organizationHealth = (views: OrganizationViews, organization: string, nowM
 /**
  * Redis reachable, every organization database readable and recently run,
  * and the queue depths. Unhealthy (HTTP 503) when Redis cannot be reached,
- * a database cannot be read, or a last completed run is older than allowed.
+ * a database cannot be read, or the last completed full run is older than allowed.
  */
 export const checkHealth = async (options: HealthCheckOptions): Promise<HealthReport> => {
   const now = options.now();

@@ -1,7 +1,10 @@
-import { count, desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq, notLike } from 'drizzle-orm';
 import { schema, type OrganizationDb } from '@scheduler/db';
 
 const { schedulerCheckpoints } = schema;
+
+/** Targeted reschedules' run ids start with it (fleet.ts names them `reschedule-<organization>-…`). */
+const RESCHEDULE_PREFIX = 'reschedule-';
 
 export type RunCheckpoint = typeof schedulerCheckpoints.$inferSelect;
 
@@ -25,7 +28,7 @@ const recordOf = (checkpoint: RunCheckpoint): RunRecord => {
   return {
     ...checkpoint,
     durationMs: started === null || ended === null ? null : Math.max(0, ended - started),
-    kind: checkpoint.schedulerRunId.startsWith('reschedule-') ? 'reschedule' : 'full',
+    kind: checkpoint.schedulerRunId.startsWith(RESCHEDULE_PREFIX) ? 'reschedule' : 'full',
   };
 };
 
@@ -33,12 +36,15 @@ const recordOf = (checkpoint: RunCheckpoint): RunRecord => {
 export const readRecentRuns = (db: OrganizationDb, limit: number): RunRecord[] =>
   db.orm.select().from(schedulerCheckpoints).orderBy(desc(schedulerCheckpoints.id)).limit(limit).all().map(recordOf);
 
-/** The latest completed run, or null when none ever completed. */
+/**
+ * The latest completed full run, or null when none ever completed: what says the nightly runs happen. A
+ * reschedule of a few contacts since does not count.
+ */
 export const readLastCompletedRun = (db: OrganizationDb): RunRecord | null => {
   const checkpoint = db.orm
     .select()
     .from(schedulerCheckpoints)
-    .where(eq(schedulerCheckpoints.status, 'completed'))
+    .where(and(eq(schedulerCheckpoints.status, 'completed'), notLike(schedulerCheckpoints.schedulerRunId, `${RESCHEDULE_PREFIX}%`)))
     .orderBy(desc(schedulerCheckpoints.id))
     .limit(1)
     .get();

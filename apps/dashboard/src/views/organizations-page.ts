@@ -9,13 +9,13 @@ export interface OrganizationRow {
   readonly error: string | null;
 }
 
-/** Every organization of the directory, with the age of its last completed run. */
+/** Every organization of the directory, with the age of its last completed full run. */
 export const organizationsPage = (rows: readonly OrganizationRow[], directory: string, nowMs: number): Html => {
   if (rows.length === 0) {
     return html`<p class="empty">No organization databases in <code>${directory}</code> (files named <code>&lt;organization&gt;.sqlite</code>, <code>.db</code> or <code>.sqlite3</code>).</p>`;
   }
   return html`<table class="list">
-<thead><tr><th>Organization</th><th>Last completed run</th><th>Completed</th></tr></thead>
+<thead><tr><th>Organization</th><th>Last completed full run</th><th>Completed</th></tr></thead>
 <tbody>
 ${rows.map(({ organization, lastCompletedRun: run, error }) => {
   const completedMs = run === null ? null : utcDatetimeMs(run.completedAt);
