@@ -19,7 +19,7 @@ import { BackupRunner } from './backup-process';
 import { ComputePool } from './compute-pool';
 import { RETRYING_JOB_OPTIONS } from './job-options';
 import type { Logger } from './logger';
-import { addBackupJob, addRunFlow, attemptId, finalizeJobId } from './run-flow';
+import { addBackupJob, addRunFlow, attemptId, backupJobId, finalizeJobId } from './run-flow';
 import { fullRunId, todayIn } from './run-identity';
 import { SingleDatabase, UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
 import { advertiseOrganizations, advertisedOrganizations, fleetAdvertises } from './advertised-organizations';
@@ -62,7 +62,10 @@ export interface Fleet {
 /** States of a finalizer job whose run is under way: its chunks computing or done, itself waiting or working. */
 const IN_FLIGHT_STATES: ReadonlySet<string> = new Set(['waiting-children', 'waiting', 'prioritized', 'delayed', 'active']);
 
-/** How long a reschedule waits before looking again whether the full run it defers to has finished. */
+/** States of a run's backup job before it starts: its finalizer does not begin its commit yet. */
+const BACKUP_NOT_STARTED: ReadonlySet<string> = new Set(['waiting', 'prioritized', 'delayed', 'waiting-children']);
+
+/** How long a reschedule (or a finalizer whose backup has not started) waits before looking again. */
 const DEFER_MS = 2_000;
 /** How long a request waits before trying again a database another writer held past the busy timeout. */
 const BUSY_RETRY_MS = 2_000;
@@ -410,10 +413,17 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     );
   };
 
-  const processFinalize = async (job: Job): Promise<unknown> => {
+  const processFinalize = async (job: Job, token?: string): Promise<unknown> => {
     const finalizeJob = parseJobData(FinalizeJobSchema, job.data, job.name);
     // The commit waits for the run's backup: make sure there is one (its id makes this a no-op when it exists).
     await addBackupJob(backups, finalizeJob);
+    // The commit holds the organization's write lock while the backup is verified. A backup that has not even
+    // started (its queue paused in Bull Board, or behind other runs' backups) would keep every other writer out
+    // for as long as it waits: the finalizer waits for it to start first, without the lock (not an attempt).
+    if (BACKUP_NOT_STARTED.has(await backups.getJobState(backupJobId(finalizeJob.runId)))) {
+      await job.moveToDelayed(Date.now() + DEFER_MS, token);
+      throw new DelayedError();
+    }
     // The chunks are done: a backup still running here no longer has to give way to them.
     backupRunner.hurry(finalizeJob.runId);
     return unwrapTaskResult(

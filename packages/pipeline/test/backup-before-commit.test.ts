@@ -1,5 +1,6 @@
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { FlowProducer, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { BACKUP_JOB_NAME, CHUNK_JOB_NAME, QUEUE_NAMES } from '@scheduler/queue';
 import { fullRunId } from '../src/index';
 import { addRunFlow } from '../src/run-flow';
 import { committedRows } from './support/committed-schedule';
-import { connectClient, newWorld, redisUrl } from './support/fleet-world';
+import { connectClient, newWorld, redisUrl, until } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
@@ -89,6 +90,34 @@ describe("a full run's backup, taken beside the run and verified before its comm
       await client.close();
     }
   }, 150_000);
+
+  it('holds no write lock while its backup has not started (the backups queue paused in Bull Board), and commits once it has', async () => {
+    const backups = new Queue(QUEUE_NAMES.backups, { connection: new Redis(redisUrl(), { maxRetriesPerRequest: null }), prefix: world.prefix });
+    const finalize = new Queue(QUEUE_NAMES.finalize, { connection: new Redis(redisUrl(), { maxRetriesPerRequest: null }), prefix: world.prefix });
+    const client = await connectClient(database, world.prefix);
+    try {
+      await backups.pause();
+      const run = client.fullRun('acme', { asOf: AS_OF });
+      const finalizer = `${fullRunId('acme', AS_OF, defaultConfig())}-finalize`;
+      // The chunks are done and the finalizer has been taken at least once.
+      await until(async () => ((await finalize.getJob(finalizer))?.attemptsStarted ?? 0) > 0, 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      // What the main application does meanwhile, with a busy timeout shorter than the wait.
+      const app = new Database(database, { timeout: 2_000 });
+      try {
+        app.prepare("INSERT INTO contact_events (contact_id, event_type, created_at) VALUES (1, 'page_view', '2026-11-28 10:00:00')").run();
+      } finally {
+        app.close();
+      }
+      await backups.resume();
+      expect((await run).status).toBe('completed');
+      expect(readdirSync(join(world.directory, 'backups')).filter((name) => name.endsWith('.sqlite'))).toHaveLength(1);
+    } finally {
+      await backups.resume();
+      await client.close();
+      await Promise.all([backups.close(), finalize.close()]);
+    }
+  }, 120_000);
 });
 
 describe('a run flow added twice', () => {
