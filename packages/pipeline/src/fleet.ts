@@ -21,7 +21,7 @@ import { RETRYING_JOB_OPTIONS } from './job-options';
 import type { Logger } from './logger';
 import { addBackupJob, addRunFlow, attemptId, backupJobId, finalizeJobId } from './run-flow';
 import { fullRunId, todayIn } from './run-identity';
-import { SingleDatabase, UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
+import { OrganizationDirectory, SingleDatabase, UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
 import { advertiseOrganizations, advertisedOrganizations, fleetAdvertises } from './advertised-organizations';
 import { holdPlanningLock } from './planning-lock';
 import { leavingOtherOrganizations, workerNameOf } from './served-organizations';
@@ -508,6 +508,10 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   const stopAdvertising =
     locator instanceof SingleDatabase ? async () => undefined : await advertiseOrganizations(connection(), options.prefix, locator);
   logger.info({ ...options.readyBindings, threads: options.threads, queues: workers.map((worker) => worker.name) }, 'fleet worker ready');
+  const unserved = locator instanceof OrganizationDirectory ? locator.unservedFiles() : [];
+  if (unserved.length > 0) {
+    logger.warn({ files: unserved }, 'these database files are not served: an organization id is 1–100 letters, digits, "_" or "-"; rename them');
+  }
 
   return {
     pool,

@@ -56,15 +56,22 @@ export class OrganizationDirectory implements OrganizationLocator {
 
   /** Every organization with a database in the directory, sorted. */
   organizations(): string[] {
+    return [...new Set(this.databaseFiles().flatMap(({ organization }) => (organization === null ? [] : [organization])))].sort();
+  }
+
+  /** Database files whose name is no organization id (a space, an accent…): nothing serves them. */
+  unservedFiles(): string[] {
+    return this.databaseFiles().flatMap(({ file, organization }) => (organization === null ? [file] : []));
+  }
+
+  private databaseFiles(): { file: string; organization: string | null }[] {
     if (!existsSync(this.directory)) return [];
-    const found = new Set<string>();
-    for (const file of readdirSync(this.directory)) {
+    return readdirSync(this.directory).flatMap((file) => {
       const extension = extname(file);
-      if (!(DATABASE_EXTENSIONS as readonly string[]).includes(extension)) continue;
+      if (!(DATABASE_EXTENSIONS as readonly string[]).includes(extension)) return [];
       const organization = basename(file, extension);
-      if (OrganizationIdSchema.safeParse(organization).success) found.add(organization);
-    }
-    return [...found].sort();
+      return [{ file, organization: OrganizationIdSchema.safeParse(organization).success ? organization : null }];
+    });
   }
 }
 
