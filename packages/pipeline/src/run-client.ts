@@ -7,6 +7,7 @@ import { RETRYING_JOB_OPTIONS } from './job-options';
 import type { Logger } from './logger';
 import { SingleDatabase, type OrganizationLocator } from './organization-directory';
 import type { CompletedRun } from './organization-port';
+import { JobFailedError, JobVanishedError, waitUntilEnded } from './job-waiting';
 import { finalizeJobId } from './run-flow';
 import { fleetAdvertises } from './advertised-organizations';
 import { isFleetWorker, isWorkerOf } from './served-organizations';
@@ -43,7 +44,12 @@ interface FullRunRequest {
   readonly rerun?: boolean;
   /** Asked for under these inputs (the file's input generation): a run of its own when they changed since the run completed. */
   readonly inputGeneration?: number;
+  /** How often the queue lost this run's jobs already (Redis restarted without its data). */
+  readonly askedAgainAfterLoss?: number;
 }
+
+/** How often a client asks again for a run whose jobs the queue lost, before it gives up. */
+const ASK_AGAIN_AFTER_LOSS = 3;
 
 interface RequestOutcome {
   runId: string;
@@ -183,9 +189,17 @@ export class RunClient {
       this.options.logger.warn({ runId: stableId, organization }, 'an earlier attempt of this run failed for good; running it again');
       return this.fullRunOnce(organization, { ...request, rerun: true }, onProgress);
     }
-    const outcome = (await this.waitFor(job, this.events)) as RequestOutcome;
-    const summary = outcome.summary ?? (await this.waitForRun(outcome.runId, onProgress));
-    return { summary, heldAlready: state === 'completed' };
+    try {
+      const outcome = (await this.waitFor(job, this.requests, this.events)) as RequestOutcome;
+      const summary = outcome.summary ?? (await this.waitForRun(outcome.runId, onProgress));
+      return { summary, heldAlready: state === 'completed' };
+    } catch (error) {
+      const asked = request.askedAgainAfterLoss ?? 0;
+      if (!(error instanceof JobVanishedError) || asked >= ASK_AGAIN_AFTER_LOSS) throw error;
+      // The run is planned again from what the files hold: a run that committed is answered from its staged summary.
+      this.options.logger.warn({ runId: stableId, organization, err: error.message }, 'the queue lost this run\'s jobs; asking for the run again');
+      return this.fullRunOnce(organization, { ...request, askedAgainAfterLoss: asked + 1 }, onProgress);
+    }
   }
 
   /** Whether a run's request job, or the finalizer of the run it planned, had failed for good. */
@@ -210,15 +224,21 @@ export class RunClient {
   }
 
   /** A targeted reschedule of some contacts, waited for until committed. */
-  async rescheduleContacts(organization: string, contactIds: number[], asOf?: string): Promise<RunSummary> {
+  async rescheduleContacts(organization: string, contactIds: number[], asOf?: string, askedAgainAfterLoss = 0): Promise<RunSummary> {
     const job = await this.requests.add(
       REQUEST_JOB_NAMES.rescheduleContacts,
       // The client's configuration goes with the job, as a full run's does: a fleet's workers use it, not their own.
       { organization, contactIds, ...(asOf === undefined ? {} : { asOf }), requestedBy: 'cli', config: this.options.config },
       RETRYING_JOB_OPTIONS,
     );
-    const outcome = (await this.waitFor(job, this.events)) as RequestOutcome;
-    return outcome.summary!;
+    try {
+      const outcome = (await this.waitFor(job, this.requests, this.events)) as RequestOutcome;
+      return outcome.summary!;
+    } catch (error) {
+      if (!(error instanceof JobVanishedError) || askedAgainAfterLoss >= ASK_AGAIN_AFTER_LOSS) throw error;
+      this.options.logger.warn({ organization, err: error.message }, 'the queue lost this reschedule; asking for it again');
+      return this.rescheduleContacts(organization, contactIds, asOf, askedAgainAfterLoss + 1);
+    }
   }
 
   private async waitForRun(runId: string, onProgress?: (progress: Progress) => void): Promise<RunSummary> {
@@ -234,17 +254,18 @@ export class RunClient {
               .catch(() => undefined);
           }, 250);
     try {
-      return (await this.waitFor(job, this.finalizeEvents)) as RunSummary;
+      return (await this.waitFor(job, this.finalize, this.finalizeEvents)) as RunSummary;
     } finally {
       if (ticker !== null) clearInterval(ticker);
     }
   }
 
-  private async waitFor(job: Job, events: QueueEvents): Promise<unknown> {
+  private async waitFor(job: Job, queue: Queue, events: QueueEvents): Promise<unknown> {
     try {
-      return await job.waitUntilFinished(events);
+      return await waitUntilEnded(job, queue, events);
     } catch (error) {
-      throw new RunFailedError(`${job.queueName} job ${job.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof JobFailedError) throw new RunFailedError(`${job.queueName} job ${job.id} failed: ${error.message}`);
+      throw error;
     }
   }
 

@@ -1,0 +1,58 @@
+import { Job, type Queue, type QueueEvents } from 'bullmq';
+
+/** How often a waiting client reads the job's record itself, beside the events it listens to. */
+const LOOK_EVERY_MS = 2_000;
+
+/** The job is no longer in Redis: removed by hand, or Redis lost its data (restarted without persistence). */
+export class JobVanishedError extends Error {
+  override readonly name = 'JobVanishedError';
+}
+
+/** Why a job failed, as BullMQ says. */
+export class JobFailedError extends Error {
+  override readonly name = 'JobFailedError';
+}
+
+// Unref'd: a client that is done does not stay up for the last look.
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * The job's return value once it completes. The events alone can leave a client waiting forever: an event
+ * sent while the connection was down is missed, and a job Redis has lost sends none. So the job's own record
+ * is also read every few seconds; while Redis cannot be reached, the client just keeps waiting.
+ */
+export const waitUntilEnded = async (job: Job, queue: Queue, events: QueueEvents): Promise<unknown> => {
+  let ended = false;
+  const finished = job.waitUntilFinished(events).then(
+    (value: unknown) => value,
+    (error: unknown) => {
+      throw new JobFailedError(error instanceof Error ? error.message : String(error));
+    },
+  );
+  const looked = (async (): Promise<unknown> => {
+    while (!ended) {
+      await sleep(LOOK_EVERY_MS);
+      if (ended) break;
+      let stored: Job | undefined;
+      let state: string;
+      try {
+        stored = await Job.fromId(queue, job.id!);
+        state = stored === undefined ? 'gone' : await stored.getState();
+      } catch {
+        continue;
+      }
+      if (state === 'gone' || state === 'unknown') throw new JobVanishedError(`${queue.name} job ${job.id} is no longer in Redis`);
+      if (state === 'completed') return stored!.returnvalue;
+      if (state === 'failed') throw new JobFailedError(stored!.failedReason);
+    }
+    return new Promise<never>(() => undefined);
+  })();
+  // Whichever settles second has nobody listening.
+  finished.catch(() => undefined);
+  looked.catch(() => undefined);
+  try {
+    return await Promise.race([finished, looked]);
+  } finally {
+    ended = true;
+  }
+};
