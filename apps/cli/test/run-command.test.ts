@@ -96,6 +96,17 @@ describe('scheduler run and reschedule', () => {
     }
   });
 
+  it('names the contacts asked for that the organization does not have, and reschedules the others', async () => {
+    const env = { REDIS_URL: redisUrl(), SCHEDULER_QUEUE_PREFIX: prefix };
+    const json = await scheduler(['reschedule', '--db', database, '--contact', '5', '987654', '-3', '--as-of', '2026-11-28', '--json'], env);
+    expect(json.status, json.stderr).toBe(0);
+    const lines = json.stdout.trim().split('\n');
+    expect(JSON.parse(lines[lines.length - 1]!)).toMatchObject({ status: 'completed', contacts: { total: 1, not_found: [-3, 987654] } });
+    const text = await scheduler(['reschedule', '--db', database, '--contact', '987654', '--as-of', '2026-11-28'], env);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/not found\s+contact 987654/);
+  });
+
   it.each([
     ['a bad configuration, naming the key', () => ['run', '--db', database, '--config', badConfig()], /timing\.birthday_email_days_before/],
     ['an unreachable Redis', () => ['run', '--db', database], /Redis is not reachable/],

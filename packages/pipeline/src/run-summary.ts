@@ -17,6 +17,8 @@ export interface RunSummary {
     malformed_campaign_triggers: number;
     /** Contacts skipped because JavaScript cannot hold their id exactly (beyond ±(2^53 − 1)); not in `total`. */
     ids_out_of_range: number;
+    /** The ids a contact reschedule was asked for that are no contact of the organization; their rows, if any, are gone. */
+    not_found?: number[];
   };
   emails: {
     pre_scheduled: number;
@@ -77,6 +79,9 @@ export const balancingSummary = (result: FinalizeResult): RunSummary['balancing'
 
 const formatCount = (n: number): string => n.toLocaleString('en-US');
 
+/** Ids of contacts not found that a terminal summary shows. */
+const NOT_FOUND_SHOWN = 10;
+
 /** The summary as a person reads it on a terminal. */
 export const formatRunSummary = (summary: RunSummary): string => {
   const lines = [
@@ -87,6 +92,11 @@ export const formatRunSummary = (summary: RunSummary): string => {
   if (invalid.length > 0) lines.push(`  unusable   ${invalid.map(([reason, n]) => `${reason} ${formatCount(n)}`).join(', ')}`);
   const badDates = Object.entries(summary.contacts.bad_dates).filter(([, n]) => n > 0);
   if (badDates.length > 0) lines.push(`  bad dates  ${badDates.map(([reason, n]) => `${reason} ${formatCount(n)}`).join(', ')}`);
+  const notFound = summary.contacts.not_found ?? [];
+  if (notFound.length > 0) {
+    const more = notFound.length > NOT_FOUND_SHOWN ? ` and ${formatCount(notFound.length - NOT_FOUND_SHOWN)} more` : '';
+    lines.push(`  not found  contact ${notFound.slice(0, NOT_FOUND_SHOWN).join(', ')}${more}`);
+  }
   if (summary.contacts.ids_out_of_range > 0) {
     lines.push(`  bad ids    ${formatCount(summary.contacts.ids_out_of_range)} contacts skipped: id beyond ±(2^53 − 1)`);
   }

@@ -41,6 +41,9 @@ import type {
   ThreadTaskResult,
 } from './thread-tasks';
 
+/** How many of the ids asked for that are no contact a reschedule's log line names. */
+const NOT_FOUND_NAMED = 20;
+
 /** Emails per contact of a typical organization (3.3 measured on the seed); more only grows the table. */
 const EMAILS_PER_CONTACT_ESTIMATE = 3.5;
 
@@ -322,11 +325,18 @@ const reschedule = (task: RescheduleTask): RescheduleResult => {
     const targets = instanceId === null ? [...new Set((task.target as { contactIds: readonly number[] }).contactIds)] : port.campaignTargets(instanceId);
     if (targets === 'all') return { status: 'needs-full-run' };
     const contactIds = targets.sort((a, b) => a - b);
+    const inputs = port.contactInputsOf(contactIds, today);
+    const found = new Set(inputs.map((input) => input.contact.id));
+    const notFound = contactIds.filter((id) => !found.has(id));
+    if (notFound.length > 0 && instanceId === null) {
+      // Their rows go (a deleted contact has no schedule); an id mistyped is worth a word.
+      log.warn({ notFound: notFound.slice(0, NOT_FOUND_NAMED), count: notFound.length }, `${notFound.length} of the contacts asked for are not in the organization`);
+    }
     const { table, stats } = scheduleContacts(
       port,
       config,
       today,
-      port.contactInputsOf(contactIds, today),
+      inputs,
       new CandidateTable({ contacts: contactIds.length, emails: contactIds.length * 4 }),
       log,
     );
@@ -361,7 +371,7 @@ const reschedule = (task: RescheduleTask): RescheduleResult => {
           kind: 'contacts',
           status: 'completed',
           as_of: task.asOf,
-          contacts: contactSummary(stats),
+          contacts: { ...contactSummary(stats), not_found: instanceId === null ? notFound : [] },
           emails,
           balancing: balancingSummary(result),
           writes,
