@@ -406,7 +406,7 @@ describe('scheduler migrate on files other systems made (CONTRACT.md)', () => {
   });
 
   describe('a file that cannot be migrated', () => {
-    const cases: [string, string][] = [
+    const cases: [string, string, RegExp?][] = [
       [
         'email_schedules without its id column',
         `CREATE TABLE contacts (id INTEGER PRIMARY KEY, email TEXT, zip_code TEXT, legacy_flag INTEGER);
@@ -433,6 +433,12 @@ describe('scheduler migrate on files other systems made (CONTRACT.md)', () => {
          INSERT INTO outbox VALUES (1, 1, 'birthday', '2026-11-01', 'sent');
          CREATE VIEW email_schedules AS SELECT id, contact_id, kind AS email_type, day AS scheduled_send_date, state AS status FROM outbox;`,
       ],
+      [
+        'contacts keyed by a text id (CONTRACT: contacts(id INTEGER PRIMARY KEY, …))',
+        `CREATE TABLE contacts (id TEXT PRIMARY KEY, email TEXT, zip_code TEXT);
+         INSERT INTO contacts VALUES ('1', 'a@example.com', '90210'), ('abc', 'b@example.com', '10001');`,
+        /contacts\.id/,
+      ],
     ];
 
     const build = (name: string, sql: string): string => {
@@ -444,7 +450,7 @@ describe('scheduler migrate on files other systems made (CONTRACT.md)', () => {
       return path;
     };
 
-    for (const [name, sql] of cases) {
+    for (const [name, sql, mention = /email_schedules/] of cases) {
       describe(name, () => {
         let path: string;
         let bytesBefore: Buffer;
@@ -469,7 +475,7 @@ describe('scheduler migrate on files other systems made (CONTRACT.md)', () => {
           expect(result.stdout).toBe('');
           const lines = result.stderr.trim().split('\n');
           expect(lines).toHaveLength(1);
-          expect(lines[0]).toMatch(/^scheduler: .*email_schedules/);
+          expect(lines[0]).toMatch(new RegExp(`^scheduler: .*${mention.source}`));
           expect(result.stderr).not.toMatch(/^\s+at /m);
           expect(filesAfter).toEqual(filesBefore);
           const after = snapshot(path);

@@ -58,12 +58,38 @@ const refuseRowsWithoutStatus = (db: OrganizationDb, present: ReadonlySet<string
  * rows would get no id), or a column of its own that is NOT NULL without a
  * default (every row the scheduler writes, which gives it no value, would be refused).
  */
-const refuseUnusableScheduleTable = (db: OrganizationDb): void => {
-  const columns = db.sqlite
+const CONTACTS_TABLE = 'contacts';
+
+interface ColumnInfo {
+  name: string;
+  type: string;
+  required: number;
+  fallback: string | null;
+  pk: number;
+  hidden: number;
+}
+
+const columnsOf = (db: OrganizationDb, table: string): ColumnInfo[] =>
+  db.sqlite
     .prepare(`SELECT name, type, "notnull" AS required, dflt_value AS fallback, pk, hidden FROM pragma_table_xinfo(?)`)
-    .all(SCHEDULE_TABLE) as { name: string; type: string; required: number; fallback: string | null; pk: number; hidden: number }[];
+    .all(table) as ColumnInfo[];
+
+const hasIntegerIdKey = (columns: readonly ColumnInfo[]): boolean => {
   const keys = columns.filter((column) => column.pk > 0);
-  if (keys.length !== 1 || keys[0]!.name.toLowerCase() !== 'id' || keys[0]!.type.toUpperCase() !== 'INTEGER') {
+  return keys.length === 1 && keys[0]!.name.toLowerCase() === 'id' && keys[0]!.type.toUpperCase() === 'INTEGER';
+};
+
+/** CONTRACT.md's `contacts(id INTEGER PRIMARY KEY, …)`: runs split contacts into chunks by ranges of that id. */
+const refuseContactsWithoutIntegerIds = (db: OrganizationDb): void => {
+  if (hasIntegerIdKey(columnsOf(db, CONTACTS_TABLE))) return;
+  throw new DatabaseMigrationError(
+    `${CONTACTS_TABLE}.id is not its INTEGER PRIMARY KEY: the scheduler reads contacts by ranges of integer ids (CONTRACT.md)`,
+  );
+};
+
+const refuseUnusableScheduleTable = (db: OrganizationDb): void => {
+  const columns = columnsOf(db, SCHEDULE_TABLE);
+  if (!hasIntegerIdKey(columns)) {
     throw new DatabaseMigrationError(
       `${SCHEDULE_TABLE}.id is not its INTEGER PRIMARY KEY: the scheduler finds its rows by id, and rows it writes would have none`,
     );
@@ -178,6 +204,7 @@ export const migrateOpenOrganizationDb = (db: OrganizationDb): MigrationReport =
           .run(migration.hash, migration.folderMillis);
         report.applied.push(tags.get(migration.folderMillis) ?? String(migration.folderMillis));
       }
+      refuseContactsWithoutIntegerIds(db);
       refuseUnusableScheduleTable(db);
     }),
   );
