@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { AS_OF_TOO_LATE, LATEST_AS_OF } from './as-of';
+import { AS_OF_TOO_LATE, AS_OF_YEAR_PATTERN } from './as-of';
 
 // zod's ISO date is a calendar check written as a pattern: it reaches the published JSON Schema (a refine would not),
 // so a service validating with the file refuses the same days the worker does.
 const isoDate = z.iso.date({ message: 'must be a calendar date YYYY-MM-DD' });
 
-// The latest day is a refine, so it is not in the file: a job past it fails at once in the worker, naming `asOf`.
-const asOfDay = isoDate.refine((day) => day <= LATEST_AS_OF, { message: AS_OF_TOO_LATE });
+const asOfDay = isoDate.regex(AS_OF_YEAR_PATTERN, { message: AS_OF_TOO_LATE });
 
 /**
  * An organization id names a database file inside the configured directory;
@@ -50,6 +49,7 @@ export const FullRunJobSchema = z.strictObject({
   organization: OrganizationIdSchema,
   asOf: asOfDay.optional(),
   rerun: z.boolean().optional().describe('run again even when a run with the same id already completed'),
+  requestedBy: z.string().max(200).optional(),
   config: runConfig,
 });
 
