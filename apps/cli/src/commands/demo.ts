@@ -7,6 +7,9 @@ import { redactedRedisUrl } from '@scheduler/queue';
 import { readEnv } from '../cli-env';
 import { chunkProgressBar } from '../progress-bar';
 
+/** A path as one shell word: quoted when it holds anything but safe characters (a space, a quote…). */
+const shellWord = (text: string): string => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`);
+
 export interface DemoOptions {
   contacts: number;
   directory: string;
@@ -46,7 +49,7 @@ export const demoCommand = async (options: DemoOptions): Promise<void> => {
     process.stdout.write(`${formatRunSummary(summary)}\n`);
     process.stdout.write(
       `\nThe schedule is in ${path} (table email_schedules).\n` +
-        `Try: pnpm scheduler reschedule --db ${path} --contact 42\n`,
+        `Try: pnpm scheduler reschedule --db ${shellWord(path)} --contact ${Math.min(42, seeded.contacts)}\n`,
     );
   } finally {
     progress.stop();
