@@ -44,10 +44,18 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 type Case = [title: string, args: () => string[], env: () => Record<string, string>, mention: RegExp];
 
+/** A state_rules table meant to hold CA, with CS typed instead. */
+const misspeltStateConfig = (): string => {
+  const path = join(directory, 'misspelt-state.yaml');
+  writeFileSync(path, 'state_rules:\n  CS: { kind: birthday_window, before: 30, after: 60 }\n  NY: { kind: year_round }\n');
+  return path;
+};
+
 describe.concurrent('when an argument is bad', () => {
   const cases: Case[] = [
     ['run with --as-of a day that does not exist', () => ['run', '--db', database, '--as-of', '2026-02-30'], unreachable, /--as-of.*2026-02-30/],
     ['run with --as-of a day whose schedule would outgrow four-digit years', () => ['run', '--db', database, '--as-of', '9999-12-31'], unreachable, /--as-of.*9999-12-31.*9979-12-31/],
+    ['run with a state_rules code that no ZIP maps to (a misspelt state)', () => ['run', '--db', database, '--config', misspeltStateConfig()], unreachable, /state_rules\.CS/],
     ['reschedule with --as-of a word', () => ['reschedule', '--db', database, '--contact', '5', '--as-of', 'tomorrow'], unreachable, /--as-of.*tomorrow/],
     ['run with an unknown flag', () => ['run', '--db', database, '--bogus'], unreachable, /unknown option '--bogus'/],
     ['reschedule with a contact id that is not a number', () => ['reschedule', '--db', database, '--contact', 'x'], unreachable, /--contact.*'x'/],

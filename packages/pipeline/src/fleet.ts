@@ -24,6 +24,7 @@ import { fullRunId, todayIn } from './run-identity';
 import { OrganizationDirectory, SingleDatabase, UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
 import { advertiseOrganizations, advertisedOrganizations, fleetAdvertises } from './advertised-organizations';
 import { holdPlanningLock } from './planning-lock';
+import { refuseUnknownStateCodes } from './state-rule-codes';
 import { leavingOtherOrganizations, workerNameOf } from './served-organizations';
 import { StagingStore } from './staging/staging-store';
 import { unwrapTaskResult } from './task-errors';
@@ -82,7 +83,7 @@ const roundOf = (job: Job): string => (job.attemptsStarted > 1 ? `-${job.attempt
 /** A configuration carried by a job: a bad one fails the job at once, naming the key. */
 const configOfPayload = (raw: unknown, job: Job): Config => {
   try {
-    return parseConfig(raw, `job ${job.id} config`);
+    return refuseUnknownStateCodes(parseConfig(raw, `job ${job.id} config`), `job ${job.id} config`);
   } catch (error) {
     if (error instanceof ConfigError) throw new UnrecoverableError(error.message);
     throw error;

@@ -12,3 +12,4 @@ export { formatRunSummary, type RunSummary } from './run-summary';
 export { fullRunId, configHash, todayIn } from './run-identity';
 export { finalizeJobId, chunkJobId } from './run-flow';
 export { RETRYING_JOB_OPTIONS } from './job-options';
+export { refuseUnknownStateCodes } from './state-rule-codes';
