@@ -267,3 +267,44 @@ describe('replaceContactsSchedule', () => {
     db.close();
   });
 });
+
+// RULES.md §4 ("what the sender has touched is never scheduled again") and §8 ("at most one follow-up per initial
+// email"), when the sender takes an email between a run's reads and its commit.
+describe('a commit after the sender took one of its emails meanwhile', () => {
+  const directory = useTempDirectory();
+  const initial = { metadata: '{"initial_email_id": 77, "initial_email_type": "birthday"}', eventMonth: 11, eventDay: 20 };
+  /** What a run computed before the sender moved: a birthday email and a follow-up of email 77, and an aep email. */
+  const computed = (birthdayDate: string, followupType: string): ScheduleRow[] => [
+    scheduleRow(1, 'aep', '2026-09-15', { eventMonth: 9 }),
+    scheduleRow(1, 'birthday', birthdayDate),
+    scheduleRow(1, followupType, '2026-12-02', initial),
+  ];
+  const takenBySender = (db: OrganizationDb): void => {
+    db.sqlite.exec(`UPDATE email_schedules SET status = 'processing' WHERE contact_id = 1 AND email_type IN ('birthday', 'followup_3_hq_no_yes')`);
+  };
+  const afterwards = (db: OrganizationDb) => ({
+    ours: keysOf(db),
+    sender: senderSnapshot(db).map((row) => `${(row as { email_type: string }).email_type} ${(row as { status: string }).status}`),
+  });
+  const expected = { ours: ['1|aep|2026-09-15|pre-scheduled'], sender: ['birthday processing', 'followup_3_hq_no_yes processing'] };
+
+  it('a full run writes neither the same email re-dated nor another follow-up of the same initial email', () => {
+    const db = freshOrganization(directory());
+    insertContacts(db, [1]);
+    replaceOrganizationSchedule(db, 'run-1', computed('2026-06-01', 'followup_3_hq_no_yes'));
+    takenBySender(db);
+    replaceOrganizationSchedule(db, 'run-2', computed('2026-06-08', 'followup_4_hq_with_yes'));
+    expect(afterwards(db)).toEqual(expected);
+    db.close();
+  });
+
+  it('nor does a reschedule of the contact', () => {
+    const db = freshOrganization(directory());
+    insertContacts(db, [1]);
+    replaceOrganizationSchedule(db, 'run-1', computed('2026-06-01', 'followup_3_hq_no_yes'));
+    takenBySender(db);
+    replaceContactsSchedule(db, 'reschedule-1', [1], computed('2026-06-08', 'followup_4_hq_with_yes'));
+    expect(afterwards(db)).toEqual(expected);
+    db.close();
+  });
+});
