@@ -19,9 +19,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /**
  * The job's return value once it completes. The events alone can leave a client waiting forever: an event
  * sent while the connection was down is missed, and a job Redis has lost sends none. So the job's own record
- * is also read every few seconds; while Redis cannot be reached, the client just keeps waiting.
+ * is also read every few seconds; while Redis cannot be reached, the client just keeps waiting. `onLook` runs
+ * at each look (a client makes sure something still serves the job).
  */
-export const waitUntilEnded = async (job: Job, queue: Queue, events: QueueEvents): Promise<unknown> => {
+export const waitUntilEnded = async (job: Job, queue: Queue, events: QueueEvents, onLook: () => Promise<void> = async () => undefined): Promise<unknown> => {
   let ended = false;
   const finished = job.waitUntilFinished(events).then(
     (value: unknown) => value,
@@ -33,6 +34,7 @@ export const waitUntilEnded = async (job: Job, queue: Queue, events: QueueEvents
     while (!ended) {
       await sleep(LOOK_EVERY_MS);
       if (ended) break;
+      await onLook().catch(() => undefined);
       let stored: Job | undefined;
       let state: string;
       try {

@@ -100,12 +100,20 @@ export class RunClient {
     await checkRedisReachable(options.redisUrl);
     const client = new RunClient(options);
     await Promise.all([client.events.waitUntilReady(), client.finalizeEvents.waitUntilReady()]);
-    if (options.startLocalWorkers && !(await client.servedElsewhere())) {
-      options.logger.info({ ...options.subject }, 'no fleet serves the queues; starting workers in this process');
-      // Its stdout carries the command's result: the workers' lines go to stderr.
-      client.fleet = await startFleet({ ...options, logToStderr: true, readyBindings: options.subject });
-    }
+    await client.startWorkersWhenUnserved();
     return client;
+  }
+
+  /**
+   * Workers in this process when nothing else serves this client's organization: at connect, and again while it
+   * waits, since what served it may go (another run's workers, which leave with their run).
+   */
+  private async startWorkersWhenUnserved(): Promise<void> {
+    const { options } = this;
+    if (!options.startLocalWorkers || this.fleet !== null || (await this.servedElsewhere())) return;
+    options.logger.info({ ...options.subject }, 'no fleet serves the queues; starting workers in this process');
+    // Its stdout carries the command's result: the workers' lines go to stderr.
+    this.fleet = await startFleet({ ...options, logToStderr: true, readyBindings: options.subject });
   }
 
   today(): string {
@@ -262,7 +270,7 @@ export class RunClient {
 
   private async waitFor(job: Job, queue: Queue, events: QueueEvents): Promise<unknown> {
     try {
-      return await waitUntilEnded(job, queue, events);
+      return await waitUntilEnded(job, queue, events, () => this.startWorkersWhenUnserved());
     } catch (error) {
       if (error instanceof JobFailedError) throw new RunFailedError(`${job.queueName} job ${job.id} failed: ${error.message}`);
       throw error;

@@ -103,6 +103,45 @@ describe('when runs of several database files share one Redis', () => {
     expectScheduled(database);
   });
 
+  // RULES.md §10: "A reschedule requested while a full run is in flight is reflected after both finish".
+  it("a reschedule asked for while another run of the file is in flight completes after that run's workers have left", async () => {
+    const database = join(world.directory, 'acme.sqlite');
+    writeOrganization(database, { contacts: 3_000, today: AS_OF });
+    const running = await connectClient(database, world.prefix);
+    let runningOpen = true;
+    const run = running.fullRun('acme', { asOf: AS_OF });
+    const checkpointStarted = async (): Promise<boolean> => {
+      const db = openOrganizationDb(database, { readonly: true });
+      try {
+        return db.sqlite.prepare("SELECT count(*) FROM scheduler_checkpoints WHERE status = 'started'").pluck().get() === 1;
+      } finally {
+        db.close();
+      }
+    };
+    await until(checkpointStarted, 60_000);
+    // The second client finds the first one's workers and starts none of its own; its reschedule waits for the run.
+    const asking = await connectClient(database, world.prefix);
+    try {
+      const reschedule = asking.rescheduleContacts('acme', [1, 2, 3], AS_OF);
+      expect((await run).status).toBe('completed');
+      runningOpen = false;
+      await running.close();
+      expect((await reschedule).status).toBe('completed');
+    } finally {
+      if (runningOpen) await running.close();
+      await asking.close();
+    }
+    const db = openOrganizationDb(database, { readonly: true });
+    try {
+      expect(db.sqlite.prepare("SELECT scheduler_run_id FROM scheduler_checkpoints WHERE status = 'completed' ORDER BY id").pluck().all()).toEqual([
+        expect.stringMatching(/^run-acme-/),
+        expect.stringMatching(/^reschedule-acme-/),
+      ]);
+    } finally {
+      db.close();
+    }
+  }, 120_000);
+
   it('fleets over directories of their own (several machines) leave each other\'s organizations alone, and the nightly and poll jobs reach all of them', async () => {
     const fleets = [await fleetOver('east', ['acme']), await fleetOver('west', ['globex'])];
     const databases = { acme: join(world.directory, 'east', 'acme.sqlite'), globex: join(world.directory, 'west', 'globex.sqlite') };
