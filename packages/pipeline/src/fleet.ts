@@ -370,8 +370,9 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   };
 
   /**
-   * A request that finds the organization's database locked by another writer past the busy timeout waits
-   * and tries again, however few attempts its sender gave it: a reschedule is not lost to a lock (RULES.md §10).
+   * A request or a finalizer that finds the organization's database locked by another writer past the busy
+   * timeout waits and tries again, however few attempts it has: a reschedule is not lost to a lock, nor a run
+   * failed by one and left `started` (its failure could not be written either) (RULES.md §10).
    */
   const waitingWhileBusy =
     (process: (job: Job, token?: string) => Promise<unknown>) =>
@@ -381,7 +382,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
       } catch (error) {
         if (!(error instanceof Error) || error.name !== 'DatabaseBusyError') throw error;
         const { organization } = job.data as { organization?: unknown };
-        logger.warn({ jobId: job.id, organization, err: error }, 'the organization database is busy; the request waits and tries again');
+        logger.warn({ jobId: job.id, organization, err: error }, 'the organization database is busy; the job waits and tries again');
         await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
         throw new DelayedError();
       }
@@ -486,7 +487,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     new Worker(QUEUE_NAMES.requests, serving(waitingWhileBusy(processRequest)), { ...workerOptions, connection: connection(), concurrency: 2 }),
     // One more than the threads: a thread that frees finds the next chunk in hand (it waits in the pool's queue).
     new Worker(QUEUE_NAMES.chunks, serving(processChunk), { ...workerOptions, connection: connection(), concurrency: options.threads + 1 }),
-    new Worker(QUEUE_NAMES.finalize, serving(processFinalize), { ...workerOptions, connection: connection(), concurrency: 1 }),
+    new Worker(QUEUE_NAMES.finalize, serving(waitingWhileBusy(processFinalize)), { ...workerOptions, connection: connection(), concurrency: 1 }),
     // A backup runs in a process of its own, beside the threads; the finalizer that waits for it holds one.
     new Worker(QUEUE_NAMES.backups, serving(processBackup), { ...workerOptions, connection: connection(), concurrency: 2 }),
   ];
