@@ -7,7 +7,7 @@ import { ScheduleChecksum } from '../runs/schedule-checksum';
 import { digestOfRows, DIGESTS_COMPLETE, digestsComplete, UNKNOWN_DIGEST } from './contact-digest';
 import { DayCountDeltas } from './day-count-deltas';
 import { holdScheduleTriggers } from './schedule-triggers';
-import { dropRowsTheSenderTook, touchedContacts } from './sender-collisions';
+import { dropRowsTheSenderTook } from './sender-collisions';
 import { contactGroups, type ContactRows } from './contact-groups';
 import { blockOf, BlockWriter, deleteBlocksAfter, DIGEST_BLOCK_SIZE, lastIdOfBlock, NO_ENTRIES, StoredBlockReader, updateDigestEntries } from './digest-blocks';
 import { RebuildCostModel } from './rebuild-cost-model';
@@ -321,8 +321,6 @@ export const replaceOrganizationSchedule = (
       inWriteTransaction(db, () => {
         distrustDigestsUnlessComplete(db);
         const { sqlite } = db;
-        // Read before the triggers' record is emptied: the contacts the sender (or anyone) changed meanwhile.
-        const touched = touchedContacts(sqlite);
         const ourTriggers = holdScheduleTriggers(sqlite);
         const tally = newTally();
         const checksum = new ScheduleChecksum();
@@ -445,7 +443,7 @@ export const replaceOrganizationSchedule = (
         // Millions of rows written (or the table rebuilt): one recount beats gathering deltas for each.
         ourTriggers.restore(rebuild === null && suspended === null ? dayCounts : null);
         // With the triggers back: the day counts follow, and the contacts are recorded as touched for the next run.
-        dropped.duplicates += dropRowsTheSenderTook(sqlite, touched);
+        dropped.duplicates += dropRowsTheSenderTook(sqlite, ourTriggers.touchedContacts);
         writeState(db, DIGESTS_COMPLETE_KEY, DIGESTS_COMPLETE);
         const mode = rebuild !== null ? 'rebuild' : suspended !== null ? 'bulk-insert' : 'incremental';
         return finishSummary(mode, tally, dropped.duplicates, checksum);

@@ -16,6 +16,8 @@ export const TOUCHED_TRACKING_KEY = 'schedule_touched_contacts';
 export const isOurScheduleTrigger = (name: string): boolean => /^(schedule_(day_counts|touched)|scheduler_inputs)_/.test(name);
 
 export interface HeldScheduleTriggers {
+  /** The contacts whose pre-scheduled or skipped rows someone changed since the last full run's commit. */
+  readonly touchedContacts: readonly number[];
   /** Drops our triggers (once). */
   suspend(): void;
   /** With `dayCounts`, the commit's own changes to the day counts are applied; without, the days are recounted. */
@@ -38,9 +40,10 @@ export interface HeldScheduleTriggers {
  */
 export const holdScheduleTriggers = (sqlite: Database.Database): HeldScheduleTriggers => {
   const triggers = sqlite.prepare(OUR_TRIGGERS).raw().all() as [string, string][];
-  distrustTouchedContacts(sqlite);
+  const touchedContacts = distrustTouchedContacts(sqlite);
   let suspended = false;
   return {
+    touchedContacts,
     suspend: () => {
       if (suspended) return;
       suspended = true;
@@ -68,9 +71,9 @@ export const suspendScheduleTriggers = (sqlite: Database.Database): { restore: (
   return { restore: held.restore };
 };
 
-const distrustTouchedContacts = (sqlite: Database.Database): void => {
+const distrustTouchedContacts = (sqlite: Database.Database): number[] => {
   const hasTable = sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schedule_touched_contacts'`).get();
-  if (hasTable === undefined) return;
+  if (hasTable === undefined) return [];
   const touched = sqlite
     .prepare(
       `SELECT t.contact_id, (SELECT count(*) FROM email_schedules AS s
@@ -79,11 +82,13 @@ const distrustTouchedContacts = (sqlite: Database.Database): void => {
     )
     .raw()
     .all() as [number, number][];
-  if (touched.length === 0) return;
-  updateDigestEntries(
-    new BlockWriter(sqlite),
-    new Map(touched.map(([contactId, rows]) => [contactId, rows === 0 ? null : ([UNKNOWN_DIGEST, rows] as const)])),
-  );
+  if (touched.length > 0) {
+    updateDigestEntries(
+      new BlockWriter(sqlite),
+      new Map(touched.map(([contactId, rows]) => [contactId, rows === 0 ? null : ([UNKNOWN_DIGEST, rows] as const)])),
+    );
+  }
+  return touched.map(([contactId]) => contactId);
 };
 
 /** `schedule_day_counts` from the rows themselves (the statuses that count toward a day, RULES.md §9). */

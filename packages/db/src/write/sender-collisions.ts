@@ -30,9 +30,3 @@ export const dropRowsTheSenderTook = (sqlite: Database.Database, contactIds: Ite
   for (const contactId of contactIds) dropped += drop.run(contactId).changes;
   return dropped;
 };
-
-/** Contacts whose pre-scheduled or skipped rows someone changed since the last full run's commit (the triggers' record). */
-export const touchedContacts = (sqlite: Database.Database): number[] => {
-  const hasTable = sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schedule_touched_contacts'`).get();
-  return hasTable === undefined ? [] : (sqlite.prepare('SELECT contact_id FROM schedule_touched_contacts').pluck().all() as number[]);
-};
