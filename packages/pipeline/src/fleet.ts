@@ -1,4 +1,4 @@
-import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { ConfigError, parseConfig, type Config } from '@scheduler/core';
 import {
   BACKUP_JOB_NAME,
@@ -24,6 +24,7 @@ import { fullRunId, todayIn } from './run-identity';
 import { OrganizationDirectory, SingleDatabase, UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
 import { advertiseOrganizations, advertisedOrganizations, fleetAdvertises } from './advertised-organizations';
 import { holdPlanningLock } from './planning-lock';
+import { lookAgainLater } from './look-again-later';
 import { refuseUnknownStateCodes } from './state-rule-codes';
 import { leavingOtherOrganizations, workerNameOf } from './served-organizations';
 import { StagingStore } from './staging/staging-store';
@@ -238,8 +239,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         const release = await holdPlanningLock(lockConnection, options.prefix, stableId);
         if (release === null) {
           // Another request is planning this run: look again once it has (then in flight, or completed).
-          await job.moveToDelayed(Date.now() + PLANNING_BUSY_MS, token);
-          throw new DelayedError();
+          return lookAgainLater(job, token, PLANNING_BUSY_MS);
         }
         try {
           const earlier = await runPlannedEarlier(job, request.organization, asOf, runConfig);
@@ -295,8 +295,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         if (result.status === 'deferred') {
           // RULES.md §10: a reschedule during a full run is applied after it, so the run cannot overwrite it.
           logger.info({ runId, organization: request.organization, fullRunId: result.fullRunId }, 'reschedule waits for the full run in flight');
-          await job.moveToDelayed(Date.now() + DEFER_MS, token);
-          throw new DelayedError();
+          return lookAgainLater(job, token, DEFER_MS);
         }
         return { runId, status: result.status, summary: result.summary };
       }
@@ -383,8 +382,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         if (!(error instanceof Error) || error.name !== 'DatabaseBusyError') throw error;
         const { organization } = job.data as { organization?: unknown };
         logger.warn({ jobId: job.id, organization, err: error }, 'the organization database is busy; the job waits and tries again');
-        await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
-        throw new DelayedError();
+        return lookAgainLater(job, token, BUSY_RETRY_MS);
       }
     };
 
@@ -423,8 +421,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     // started (its queue paused in Bull Board, or behind other runs' backups) would keep every other writer out
     // for as long as it waits: the finalizer waits for it to start first, without the lock (not an attempt).
     if (BACKUP_NOT_STARTED.has(await backups.getJobState(backupJobId(finalizeJob.runId)))) {
-      await job.moveToDelayed(Date.now() + DEFER_MS, token);
-      throw new DelayedError();
+      return lookAgainLater(job, token, DEFER_MS);
     }
     // The chunks are done: a backup still running here no longer has to give way to them.
     backupRunner.hurry(finalizeJob.runId);

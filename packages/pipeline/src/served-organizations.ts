@@ -1,4 +1,5 @@
-import { DelayedError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
+import { lookAgainLater } from './look-again-later';
 import { OrganizationIdSchema } from '@scheduler/queue';
 import { SingleDatabase, UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
 
@@ -71,8 +72,7 @@ export const leavingOtherOrganizations =
       const ofItsFile = names.some((worker) => isWorkerOf(worker, organization));
       if (locator instanceof SingleDatabase || ofItsFile || (await listedByAFleet(organization))) {
         const someMayServe = ofItsFile || names.some(isFleetWorker);
-        await job.moveToDelayed(Date.now() + (someMayServe ? HAND_BACK_MS : HAND_BACK_IDLE_MS), token);
-        throw new DelayedError();
+        return lookAgainLater(job, token, someMayServe ? HAND_BACK_MS : HAND_BACK_IDLE_MS);
       }
     }
     return process(job, token);
