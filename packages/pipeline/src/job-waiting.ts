@@ -26,7 +26,11 @@ export const waitUntilEnded = async (job: Job, queue: Queue, events: QueueEvents
   let ended = false;
   const finished = job.waitUntilFinished(events).then(
     (value: unknown) => value,
-    (error: unknown) => {
+    async (error: unknown) => {
+      // A job deleted under its worker is reported failed ("Missing key for job"): it is gone, not failed.
+      if ((await Job.fromId(queue, job.id!).catch(() => null)) === undefined) {
+        throw new JobVanishedError(`${queue.name} job ${job.id} is no longer in Redis`);
+      }
       throw new JobFailedError(error instanceof Error ? error.message : String(error));
     },
   );

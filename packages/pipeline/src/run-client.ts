@@ -198,7 +198,9 @@ export class RunClient {
       return this.fullRunOnce(organization, { ...request, rerun: true }, onProgress);
     }
     try {
-      const outcome = (await this.waitFor(job, this.requests, this.events)) as RequestOutcome;
+      const outcome = (await this.waitFor(job, this.requests, this.events)) as RequestOutcome | null;
+      // A request whose record went with Redis's data mid-way can end without its outcome.
+      if (outcome?.runId === undefined) throw new JobVanishedError(`${job.queueName} job ${job.id} ended without its outcome`);
       const summary = outcome.summary ?? (await this.waitForRun(outcome.runId, onProgress));
       return { summary, heldAlready: state === 'completed' };
     } catch (error) {
@@ -251,7 +253,8 @@ export class RunClient {
 
   private async waitForRun(runId: string, onProgress?: (progress: Progress) => void): Promise<RunSummary> {
     const job = await Job.fromId(this.finalize, finalizeJobId(runId));
-    if (job === undefined) throw new RunFailedError(`run ${runId} has no finalizer job`);
+    // Planned, yet gone from Redis (lost with its data, or removed): asked for again like any job that vanished.
+    if (job === undefined) throw new JobVanishedError(`run ${runId} has no finalizer job in Redis`);
     const ticker =
       onProgress === undefined
         ? null
