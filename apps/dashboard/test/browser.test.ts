@@ -1,6 +1,6 @@
 import { count } from 'drizzle-orm';
 import { dailyCapOf } from '@scheduler/core';
-import { schema } from '@scheduler/db';
+import { openOrganizationDb, schema } from '@scheduler/db';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium, type LaunchedBrowser } from './support/chromium';
@@ -71,6 +71,25 @@ describe('when a person signs in with a browser', () => {
     expect(await page.locator('h1').textContent()).toBe(`Contact ${contactId}`);
     await page.close();
   });
+
+  test("a reschedule held up by another writer's lock says why on its page, and completes once the lock goes", async () => {
+    const page = await chromium.context.newPage();
+    const contactId = contactInWindow(world);
+    const holder = openOrganizationDb(world.organization.path);
+    try {
+      await page.goto(`${world.dashboard.url}/organizations/${ORGANIZATION}/contacts/${contactId}`);
+      holder.sqlite.exec('BEGIN IMMEDIATE');
+      await page.click('text=Reschedule this contact');
+      await page.waitForURL(/\/jobs\//);
+      await page.getByText(/Last handed back: .* the organization's database is locked by another writer/).waitFor({ timeout: 40_000 });
+      holder.sqlite.exec('COMMIT');
+      await page.locator('.job-state[data-state="completed"]').waitFor({ timeout: 30_000 });
+    } finally {
+      if (holder.sqlite.inTransaction) holder.sqlite.exec('ROLLBACK');
+      holder.close();
+      await page.close();
+    }
+  }, 90_000);
 
   test('starting a full run follows the run through its chunks to the commit', async () => {
     const page = await chromium.context.newPage();

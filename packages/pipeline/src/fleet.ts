@@ -239,7 +239,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         const release = await holdPlanningLock(lockConnection, options.prefix, stableId);
         if (release === null) {
           // Another request is planning this run: look again once it has (then in flight, or completed).
-          return lookAgainLater(job, token, PLANNING_BUSY_MS);
+          return lookAgainLater(job, token, PLANNING_BUSY_MS, 'another request is planning this run');
         }
         try {
           const earlier = await runPlannedEarlier(job, request.organization, asOf, runConfig);
@@ -295,7 +295,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         if (result.status === 'deferred') {
           // RULES.md §10: a reschedule during a full run is applied after it, so the run cannot overwrite it.
           logger.info({ runId, organization: request.organization, fullRunId: result.fullRunId }, 'reschedule waits for the full run in flight');
-          return lookAgainLater(job, token, DEFER_MS);
+          return lookAgainLater(job, token, DEFER_MS, `a full run of this organization is in flight (${result.fullRunId}); this applies after it commits`);
         }
         return { runId, status: result.status, summary: result.summary };
       }
@@ -382,7 +382,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         if (!(error instanceof Error) || error.name !== 'DatabaseBusyError') throw error;
         const { organization } = job.data as { organization?: unknown };
         logger.warn({ jobId: job.id, organization, err: error }, 'the organization database is busy; the job waits and tries again');
-        return lookAgainLater(job, token, BUSY_RETRY_MS);
+        return lookAgainLater(job, token, BUSY_RETRY_MS, `the organization's database is locked by another writer (${error.message})`);
       }
     };
 
@@ -421,7 +421,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     // started (its queue paused in Bull Board, or behind other runs' backups) would keep every other writer out
     // for as long as it waits: the finalizer waits for it to start first, without the lock (not an attempt).
     if (BACKUP_NOT_STARTED.has(await backups.getJobState(backupJobId(finalizeJob.runId)))) {
-      return lookAgainLater(job, token, DEFER_MS);
+      return lookAgainLater(job, token, DEFER_MS, "the run's backup has not started (its queue paused in Bull Board, or busy)");
     }
     // The chunks are done: a backup still running here no longer has to give way to them.
     backupRunner.hurry(finalizeJob.runId);

@@ -72,7 +72,12 @@ export const leavingOtherOrganizations =
       const ofItsFile = names.some((worker) => isWorkerOf(worker, organization));
       if (locator instanceof SingleDatabase || ofItsFile || (await listedByAFleet(organization))) {
         const someMayServe = ofItsFile || names.some(isFleetWorker);
-        return lookAgainLater(job, token, someMayServe ? HAND_BACK_MS : HAND_BACK_IDLE_MS);
+        return lookAgainLater(
+          job,
+          token,
+          someMayServe ? HAND_BACK_MS : HAND_BACK_IDLE_MS,
+          ofItsFile ? 'handed back for the workers of its own database file' : 'handed back for the fleet whose directory lists this organization',
+        );
       }
     }
     return process(job, token);

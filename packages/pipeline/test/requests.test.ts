@@ -174,6 +174,9 @@ describe('when other services enqueue requests', () => {
       await reschedule.waitUntilFinished(events);
       const rows = committedRows(database).filter((row) => row.contactId === 42);
       expect(rows.some((row) => row.line.includes('|birthday|2027|3|10|'))).toBe(true);
+      // Why it waited is in the job's log, which Bull Board and the dashboard show.
+      const { logs } = await requests.getJobLogs(reschedule.id ?? '');
+      expect(logs.at(-1)).toMatch(/waits \d+ ms: the organization's database is locked by another writer/);
     } finally {
       if (holder.sqlite.inTransaction) holder.sqlite.exec('ROLLBACK');
       holder.close();
@@ -241,6 +244,8 @@ describe('when other services enqueue requests', () => {
       db.close();
       const reschedule = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'acme', contactIds: [42], asOf: AS_OF });
       await until(async () => (await reschedule.getState()) === 'delayed');
+      const { logs } = await requests.getJobLogs(reschedule.id ?? '');
+      expect(logs.at(-1)).toContain(`a full run of this organization is in flight (${runId})`);
 
       await finalize.resume();
       await reschedule.waitUntilFinished(events);

@@ -4,8 +4,11 @@ import { REQUEST_JOB_NAMES } from '@scheduler/queue';
 import type { FleetQueues } from './fleet-queues';
 
 export type RequestProgress =
-  /** Not yet done: waiting, delayed (a reschedule waits out a full run in flight), active. */
-  | { readonly kind: 'pending'; readonly state: string }
+  /**
+   * Not yet done: waiting, delayed, active. `lastWait` is the latest reason a worker handed it back (a run in
+   * flight, a lock); `failedAttempt` the error of an attempt that will be retried.
+   */
+  | { readonly kind: 'pending'; readonly state: string; readonly lastWait: string | null; readonly failedAttempt: string | null }
   /** A full run's flow is computing its chunks. */
   | { readonly kind: 'running'; readonly runId: string; readonly chunksDone: number; readonly chunksTotal: number }
   | { readonly kind: 'completed'; readonly runId: string | null; readonly summary: RunSummary | null; readonly alreadyCompleted: boolean }
@@ -56,7 +59,11 @@ export const readRequestStatus = async (queues: FleetQueues, jobId: string): Pro
   });
   const state = await job.getState();
   if (state === 'failed') return status({ kind: 'failed', reason: job.failedReason });
-  if (state !== 'completed') return status({ kind: 'pending', state });
+  if (state !== 'completed') {
+    const [lastWait = null] = (await queues.requests.getJobLogs(jobId, 0, 0, false)).logs;
+    const failedAttempt = job.attemptsMade > 0 && job.failedReason ? job.failedReason : null;
+    return status({ kind: 'pending', state, lastWait, failedAttempt });
+  }
   const outcome = job.returnvalue ?? {};
   if (job.name === REQUEST_JOB_NAMES.fullRun && outcome.status === 'planned' && outcome.runId !== undefined) {
     return status(await runProgress(queues, outcome.runId));
