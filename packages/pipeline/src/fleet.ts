@@ -26,6 +26,7 @@ import { advertiseOrganizations, advertisedOrganizations, fleetAdvertises } from
 import { holdPlanningLock } from './planning-lock';
 import { lookAgainLater } from './look-again-later';
 import { refuseUnknownStateCodes } from './state-rule-codes';
+import { quietRepeats } from './repeated-errors';
 import { leavingOtherOrganizations, workerNameOf } from './served-organizations';
 import { StagingStore } from './staging/staging-store';
 import { unwrapTaskResult } from './task-errors';
@@ -488,6 +489,9 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     // A backup runs in a process of its own, beside the threads; the finalizer that waits for it holds one.
     new Worker(QUEUE_NAMES.backups, serving(processBackup), { ...workerOptions, connection: connection(), concurrency: 2 }),
   ];
+  const logWorkerError = quietRepeats((queue, error, repeatsSinceLast) =>
+    logger.error({ queue, err: error, ...(repeatsSinceLast > 0 ? { repeatsSinceLast } : {}) }, 'worker error'),
+  );
   for (const worker of workers) {
     worker.on('failed', (job, error) => {
       const data = (job?.data ?? {}) as Record<string, unknown>;
@@ -500,7 +504,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         failureRecordings.add(recording);
       }
     });
-    worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'));
+    worker.on('error', (error) => logWorkerError(worker.name, error));
   }
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
   // A run of a file outside this fleet's directory reads this to know it must start workers of its own.
