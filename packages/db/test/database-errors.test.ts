@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   DatabaseBusyError,
@@ -44,6 +46,12 @@ describe('SQLite errors', () => {
     );
     reader.close();
     db.close();
+  });
+
+  it('a writer that must find the file refuses a missing one, naming it, and creates nothing', () => {
+    const path = join(directory(), 'moved-away.sqlite');
+    expect(() => openOrganizationDb(path, { mustExist: true })).toThrow(`opening ${path}: there is no such file`);
+    expect(existsSync(path)).toBe(false);
   });
 
   it('translates by code, keeps ours as they are, and leaves errors without a SQLite code alone', () => {

@@ -69,6 +69,9 @@ describe('checksums and checkpoints', () => {
     startRunCheckpoint(db, { runId: 'run-2' });
     failRunCheckpoint(db, 'run-2', 'worker lost');
     expect(readRunCheckpoint(db, 'run-2')).toMatchObject({ status: 'failed', errorMessage: 'worker lost' });
+    // A job of the run left in the queue fails later, for want of the run: why the run failed stays the first error.
+    failRunCheckpoint(db, 'run-2', 'run-2 was never planned');
+    expect(readRunCheckpoint(db, 'run-2')).toMatchObject({ status: 'failed', errorMessage: 'worker lost' });
     // A retry of the same run id starts afresh.
     expect(startRunCheckpoint(db, { runId: 'run-2' })).toMatchObject({ status: 'started', errorMessage: null });
     db.close();

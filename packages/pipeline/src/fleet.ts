@@ -26,6 +26,7 @@ import { advertiseOrganizations, advertisedOrganizations, fleetAdvertises } from
 import { holdPlanningLock } from './planning-lock';
 import { lookAgainLater } from './look-again-later';
 import { refuseUnknownStateCodes } from './state-rule-codes';
+import { withChildReason } from './job-waiting';
 import { quietRepeats } from './repeated-errors';
 import { leavingOtherOrganizations, workerNameOf } from './served-organizations';
 import { StagingStore } from './staging/staging-store';
@@ -122,9 +123,10 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   const requests = new Queue(QUEUE_NAMES.requests, { connection: connection(), ...prefix });
   const backups = new Queue(QUEUE_NAMES.backups, { connection: connection(), ...prefix });
   const finalizers = new Queue(QUEUE_NAMES.finalize, { connection: connection(), ...prefix });
+  const chunkJobs = new Queue(QUEUE_NAMES.chunks, { connection: connection(), ...prefix });
   // A lost connection is logged by the workers ('worker error' below); unheard, BullMQ prints each one again.
   flows.on('error', () => undefined);
-  for (const queue of [requests, backups, finalizers]) queue.on('error', () => undefined);
+  for (const queue of [requests, backups, finalizers, chunkJobs]) queue.on('error', () => undefined);
   const lockConnection = connection();
   const backupRunner = new BackupRunner(pool.bundlePath);
   const configJson = JSON.stringify(config);
@@ -293,6 +295,9 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
           );
           return { runId, status: 'full run requested' };
         }
+        if (result.status === 'deferred' && (await recordedWhenFailedForGood(result.fullRunId))) {
+          return lookAgainLater(job, token, 0, `the full run ${result.fullRunId} had failed for good; its checkpoint now says so`);
+        }
         if (result.status === 'deferred') {
           // RULES.md §10: a reschedule during a full run is applied after it, so the run cannot overwrite it.
           logger.info({ runId, organization: request.organization, fullRunId: result.fullRunId }, 'reschedule waits for the full run in flight');
@@ -438,17 +443,17 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   };
 
   /** Failures being written to checkpoints: closing waits for them, so the threads they use are not stopped under them. */
-  const failureRecordings = new Set<Promise<void>>();
+  const failureRecordings = new Set<Promise<unknown>>();
   /**
    * A run whose chunk, backup or finalizer failed for good gets a `failed` checkpoint naming the error; a
    * backup's failure is also recorded where the run's finalizer, which may be waiting for it, looks.
    */
-  const recordRunFailure = async (job: Job | undefined, error: Error): Promise<void> => {
-    if (job === undefined) return;
+  const recordRunFailure = async (job: Job | undefined, error: Error): Promise<boolean> => {
+    if (job === undefined) return false;
     const attempts = job.opts.attempts ?? 1;
     const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= attempts;
     const data = job.data as { runId?: unknown; organization?: unknown };
-    if (!final || typeof data.runId !== 'string' || typeof data.organization !== 'string') return;
+    if (!final || typeof data.runId !== 'string' || typeof data.organization !== 'string') return false;
     if (job.name === BACKUP_JOB_NAME) {
       try {
         // A few milliseconds on this thread: no compute thread is needed (the finalizer may hold one, waiting).
@@ -463,17 +468,30 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
       }
     }
     try {
-      unwrapTaskResult(
+      const { recorded } = unwrapTaskResult(
         await pool.run({
           kind: 'fail-run',
           files: filesOf(locator, data.organization),
           runId: data.runId,
-          error: `${job.queueName} job ${job.id}: ${error.message}`,
+          error: `${job.queueName} job ${job.id}: ${await withChildReason(error.message, [chunkJobs])}`,
         }),
       );
+      return recorded;
     } catch (cause) {
       logger.error({ err: cause, runId: data.runId, organization: data.organization }, 'could not record the failed run');
+      return false;
     }
+  };
+
+  /**
+   * A run whose finalizer failed for good while its checkpoint could not be written (the database read-only
+   * then, say) would keep reschedules waiting behind a `started` checkpoint for hours: its failure is written
+   * now. True when it was.
+   */
+  const recordedWhenFailedForGood = async (runId: string): Promise<boolean> => {
+    const finalizer = await finalizers.getJob(finalizeJobId(runId));
+    if (finalizer === undefined || (await finalizer.getState()) !== 'failed') return false;
+    return recordRunFailure(finalizer, new UnrecoverableError(finalizer.failedReason));
   };
 
   const workerOptions = { lockDuration: 60_000, maxStalledCount: 2, name: workerNameOf(locator), ...prefix };
@@ -528,6 +546,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
       await requests.close();
       await backups.close();
       await finalizers.close();
+      await chunkJobs.close();
       for (const redis of connections) redis.disconnect();
     },
   };

@@ -62,3 +62,19 @@ export const waitUntilEnded = async (job: Job, queue: Queue, events: QueueEvents
     ended = true;
   }
 };
+
+/**
+ * A flow's parent failed by its child says only "child <key> failed": the child's own reason (a full disk, a
+ * bad row) is what an operator needs, so it is added when the child is in one of `queues`.
+ */
+export const withChildReason = async (reason: string, queues: readonly Queue[]): Promise<string> => {
+  const key = /^child (\S+) failed$/.exec(reason)?.[1];
+  if (key === undefined) return reason;
+  for (const queue of queues) {
+    const queueKey = queue.toKey('');
+    if (!key.startsWith(queueKey)) continue;
+    const child = await Job.fromId(queue, key.slice(queueKey.length)).catch(() => undefined);
+    if (child?.failedReason) return `${reason}: ${child.failedReason}`;
+  }
+  return reason;
+};

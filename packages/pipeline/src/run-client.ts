@@ -7,7 +7,7 @@ import { RETRYING_JOB_OPTIONS } from './job-options';
 import type { Logger } from './logger';
 import { SingleDatabase, type OrganizationLocator } from './organization-directory';
 import type { CompletedRun } from './organization-port';
-import { JobFailedError, JobVanishedError, waitUntilEnded } from './job-waiting';
+import { JobFailedError, JobVanishedError, waitUntilEnded, withChildReason } from './job-waiting';
 import { finalizeJobId } from './run-flow';
 import { fleetAdvertises } from './advertised-organizations';
 import { isFleetWorker, isWorkerOf } from './served-organizations';
@@ -275,7 +275,9 @@ export class RunClient {
     try {
       return await waitUntilEnded(job, queue, events, () => this.startWorkersWhenUnserved());
     } catch (error) {
-      if (error instanceof JobFailedError) throw new RunFailedError(`${job.queueName} job ${job.id} failed: ${error.message}`);
+      if (error instanceof JobFailedError) {
+        throw new RunFailedError(`${job.queueName} job ${job.id} failed: ${await withChildReason(error.message, [this.chunks])}`);
+      }
       throw error;
     }
   }

@@ -259,7 +259,14 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
           writes,
           duration_ms: Date.now() - run.startedAtMs,
         };
-        staging.finishRun(task.runId, 'completed', summary);
+        try {
+          staging.finishRun(task.runId, 'completed', summary);
+        } catch (error) {
+          // The run is committed, and the checkpoint says so: failing the job now would report a committed run
+          // as failed, and its retries would commit it again. Only its kept summary is lost (asked for again,
+          // the run is planned again).
+          log.error({ err: error }, 'the run is committed, but its summary could not be kept in the staging file');
+        }
         timer.lap('stagingMs');
         log.info({ emails: emailCount, ...writes, ...timer.phases, backupWaitMs }, 'run committed');
         return summary;

@@ -421,7 +421,7 @@ const writeCounts = (summary: ReplaceSummary): WriteCounts => ({
 
 /** Opens (and for writers, migrates) an organization's database behind the pipeline's port. */
 export const openOrganizationPort = (path: string, options: PortOptions): OrganizationPort => {
-  const db = openOrganizationDb(path, { readonly: options.readonly });
+  const db = openOrganizationDb(path, { readonly: options.readonly, mustExist: true });
   try {
     if (!options.readonly) migrateOpenOrganizationDb(db);
     if (options.mmapMb !== undefined) db.sqlite.pragma(`mmap_size = ${options.mmapMb * 1024 * 1024}`);

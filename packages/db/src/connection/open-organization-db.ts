@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import * as schema from '../schema';
@@ -22,6 +23,11 @@ export interface OpenOptions {
   readonly cacheSizeMb?: number;
   /** Leave the file's journal mode as it is (a migration switches to WAL once it has succeeded). */
   readonly keepJournalMode?: boolean;
+  /**
+   * Refuse to create the file. Only migrate and seed make a database: anything else finding none has been
+   * given a wrong path, or the file was moved or deleted, and an empty one in its place would be scheduled.
+   */
+  readonly mustExist?: boolean;
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
@@ -35,8 +41,9 @@ const DEFAULT_CACHE_SIZE_MB = 64;
  */
 export const openOrganizationDb = (path: string, options: OpenOptions = {}): OrganizationDb => {
   const readonly = options.readonly ?? false;
-  return openedOrUnreadable(path, () => {
-    const sqlite = new Database(path, { readonly, fileMustExist: readonly });
+  const mustExist = readonly || options.mustExist === true;
+  return openedOrUnreadable(path, mustExist, () => {
+    const sqlite = new Database(path, { readonly, fileMustExist: mustExist });
     try {
       sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
       // Reading the journal mode is the first read of the file: a non-database fails here, not later.
@@ -62,10 +69,11 @@ export const openOrganizationDb = (path: string, options: OpenOptions = {}): Org
 };
 
 /** Whatever stops a file from opening (a missing directory included) is an unreadable database. */
-const openedOrUnreadable = <T>(path: string, open: () => T): T => {
+const openedOrUnreadable = <T>(path: string, mustExist: boolean, open: () => T): T => {
   try {
     return open();
   } catch (error) {
+    if (mustExist && !existsSync(path)) throw new DatabaseUnreadableError(`opening ${path}: there is no such file (moved or deleted?)`, { cause: error });
     const translated = translateSqliteError(error, `opening ${path}`);
     if (translated instanceof DatabaseError) throw translated;
     throw new DatabaseUnreadableError(`opening ${path}: ${translated.message}`, { cause: error });

@@ -1,4 +1,4 @@
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { withDatabaseErrors } from '../connection/database-errors';
 import type { OrganizationDb } from '../connection/open-organization-db';
 import { schedulerCheckpoints } from '../schema';
@@ -79,15 +79,17 @@ export const completeRunCheckpoint = (db: OrganizationDb, runId: string, complet
   });
 
 /**
- * Marks a run failed, unless it completed: a job of the run may fail for good after the commit (a
- * finalizer or backup handed back once too often), and the committed schedule is the run's.
+ * Marks a run failed while it is still started. Not once it completed: a job of the run may fail for good
+ * after the commit (a finalizer or backup handed back once too often), and the committed schedule is the run's.
+ * Not once it failed: the first error is why it failed (a job of the run left over in the queue fails later,
+ * for want of the run).
  */
 export const failRunCheckpoint = (db: OrganizationDb, runId: string, errorMessage: string, at = new Date()): void =>
   withDatabaseErrors(`failing checkpoint of run ${runId} in ${db.path}`, () => {
     db.orm
       .update(schedulerCheckpoints)
       .set({ status: 'failed', errorMessage, completedAt: utcDatetime(at) })
-      .where(and(eq(schedulerCheckpoints.schedulerRunId, runId), ne(schedulerCheckpoints.status, 'completed')))
+      .where(and(eq(schedulerCheckpoints.schedulerRunId, runId), eq(schedulerCheckpoints.status, 'started')))
       .run();
   });
 

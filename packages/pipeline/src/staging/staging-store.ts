@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { and, asc, eq } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { withDatabaseErrors } from '@scheduler/db';
 import type { ContactStats } from '../run-stats';
 import type { RunSummary } from '../run-summary';
 import { STAGING_DDL, stagedBackups, stagedChangeLogIds, stagedChunks, stagedRuns } from './staging-schema';
@@ -38,19 +39,34 @@ export type StagedBackup =
     }
   | { readonly status: 'failed'; readonly error: string };
 
-/** Where a run's plan and its chunks' results wait, durably, for the finalizer. */
+/**
+ * Where a run's plan and its chunks' results wait, durably, for the finalizer. Its errors name the staging file
+ * (a full disk there is not the organization database's).
+ */
 export class StagingStore {
   private readonly sqlite: Database.Database;
   private readonly orm: BetterSQLite3Database;
 
-  constructor(path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.sqlite = new Database(path);
-    this.sqlite.pragma('journal_mode = WAL');
-    this.sqlite.pragma('synchronous = NORMAL');
-    this.sqlite.pragma('busy_timeout = 30000');
-    for (const statement of STAGING_DDL) this.sqlite.exec(statement);
+  constructor(private readonly path: string) {
+    this.sqlite = withDatabaseErrors(`opening the staging file ${path}`, () => {
+      mkdirSync(dirname(path), { recursive: true });
+      const sqlite = new Database(path);
+      try {
+        sqlite.pragma('journal_mode = WAL');
+        sqlite.pragma('synchronous = NORMAL');
+        sqlite.pragma('busy_timeout = 30000');
+        for (const statement of STAGING_DDL) sqlite.exec(statement);
+      } catch (error) {
+        sqlite.close();
+        throw error;
+      }
+      return sqlite;
+    });
     this.orm = drizzle(this.sqlite);
+  }
+
+  private writing<T>(what: string, work: () => T): T {
+    return withDatabaseErrors(`${what} in the staging file ${this.path}`, work);
   }
 
   /**
@@ -58,27 +74,29 @@ export class StagingStore {
    * same run starts its chunks afresh and takes the rows pending then.
    */
   planRun(run: Omit<StagedRun, 'status' | 'summary' | 'startedAtMs'>, pendingChangeIds: readonly number[]): void {
-    const now = utcNow();
-    this.sqlite.transaction(() => {
-      this.orm.delete(stagedChunks).where(eq(stagedChunks.runId, run.runId)).run();
-      const ids = { runId: run.runId, idsJson: JSON.stringify(pendingChangeIds) };
-      this.orm.insert(stagedChangeLogIds).values(ids).onConflictDoUpdate({ target: stagedChangeLogIds.runId, set: ids }).run();
-      this.orm
-        .insert(stagedRuns)
-        .values({ ...run, status: 'planned', summaryJson: null, startedAtMs: Date.now(), createdAt: now, updatedAt: now })
-        .onConflictDoUpdate({
-          target: stagedRuns.runId,
-          set: {
-            configJson: run.configJson,
-            chunkCount: run.chunkCount,
-            asOf: run.asOf,
-            status: 'planned',
-            startedAtMs: Date.now(),
-            updatedAt: now,
-          },
-        })
-        .run();
-    })();
+    this.writing(`planning run ${run.runId}`, () => {
+      const now = utcNow();
+      this.sqlite.transaction(() => {
+        this.orm.delete(stagedChunks).where(eq(stagedChunks.runId, run.runId)).run();
+        const ids = { runId: run.runId, idsJson: JSON.stringify(pendingChangeIds) };
+        this.orm.insert(stagedChangeLogIds).values(ids).onConflictDoUpdate({ target: stagedChangeLogIds.runId, set: ids }).run();
+        this.orm
+          .insert(stagedRuns)
+          .values({ ...run, status: 'planned', summaryJson: null, startedAtMs: Date.now(), createdAt: now, updatedAt: now })
+          .onConflictDoUpdate({
+            target: stagedRuns.runId,
+            set: {
+              configJson: run.configJson,
+              chunkCount: run.chunkCount,
+              asOf: run.asOf,
+              status: 'planned',
+              startedAtMs: Date.now(),
+              updatedAt: now,
+            },
+          })
+          .run();
+      })();
+    });
   }
 
   run(runId: string): StagedRun | null {
@@ -107,12 +125,14 @@ export class StagingStore {
 
   /** A retried chunk replaces its own earlier result. */
   saveChunk(runId: string, chunkIndex: number, stats: ContactStats, table: Buffer): void {
-    const values = { runId, chunkIndex, statsJson: JSON.stringify(stats), table, createdAt: utcNow() };
-    this.orm
-      .insert(stagedChunks)
-      .values(values)
-      .onConflictDoUpdate({ target: [stagedChunks.runId, stagedChunks.chunkIndex], set: values })
-      .run();
+    this.writing(`saving chunk ${chunkIndex} of run ${runId}`, () => {
+      const values = { runId, chunkIndex, statsJson: JSON.stringify(stats), table, createdAt: utcNow() };
+      this.orm
+        .insert(stagedChunks)
+        .values(values)
+        .onConflictDoUpdate({ target: [stagedChunks.runId, stagedChunks.chunkIndex], set: values })
+        .run();
+    });
   }
 
   /** The run's chunk results, one at a time in chunk order, so that no more than one blob is held twice. */
@@ -135,23 +155,27 @@ export class StagingStore {
 
   /** The run is over: its chunks are dropped, its outcome kept for whoever asks again. */
   finishRun(runId: string, status: 'completed' | 'failed', summary: RunSummary | null): void {
-    this.sqlite.transaction(() => {
-      this.orm.delete(stagedChunks).where(eq(stagedChunks.runId, runId)).run();
-      this.orm
-        .update(stagedRuns)
-        .set({ status, summaryJson: summary === null ? null : JSON.stringify(summary), updatedAt: utcNow() })
-        .where(eq(stagedRuns.runId, runId))
-        .run();
-    })();
+    this.writing(`recording the end of run ${runId}`, () => {
+      this.sqlite.transaction(() => {
+        this.orm.delete(stagedChunks).where(eq(stagedChunks.runId, runId)).run();
+        this.orm
+          .update(stagedRuns)
+          .set({ status, summaryJson: summary === null ? null : JSON.stringify(summary), updatedAt: utcNow() })
+          .where(eq(stagedRuns.runId, runId))
+          .run();
+      })();
+    });
   }
 
   /** Records a backup's outcome; a later outcome (a backup retried by hand) replaces an earlier one. */
   recordBackup(runId: string, backup: StagedBackup): void {
-    const values =
-      backup.status === 'verified'
-        ? { runId, ...backup, error: null, updatedAt: utcNow() }
-        : { runId, status: backup.status, contactsChecksum: null, schedulesBeforeChecksum: null, path: null, bytes: null, error: backup.error, updatedAt: utcNow() };
-    this.orm.insert(stagedBackups).values(values).onConflictDoUpdate({ target: stagedBackups.runId, set: values }).run();
+    this.writing(`recording the backup of run ${runId}`, () => {
+      const values =
+        backup.status === 'verified'
+          ? { runId, ...backup, error: null, updatedAt: utcNow() }
+          : { runId, status: backup.status, contactsChecksum: null, schedulesBeforeChecksum: null, path: null, bytes: null, error: backup.error, updatedAt: utcNow() };
+      this.orm.insert(stagedBackups).values(values).onConflictDoUpdate({ target: stagedBackups.runId, set: values }).run();
+    });
   }
 
   /** The backup's outcome, or null while it is not over. */
