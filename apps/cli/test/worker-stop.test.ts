@@ -31,6 +31,7 @@ describe('when a worker is told twice to stop while Redis is gone', () => {
     await redis.kill();
     worker.child.kill('SIGTERM');
     await worker.waitFor(/finishing jobs in flight/);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     worker.child.kill('SIGTERM');
     await worker.waitFor(/forced stop/);
     const outcome = await Promise.race([exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 20_000))]);

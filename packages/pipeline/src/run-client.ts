@@ -179,12 +179,17 @@ export class RunClient {
   ): Promise<{ summary: RunSummary; heldAlready: boolean }> {
     const asOf = request.asOf ?? this.today();
     const stableId = fullRunId(organization, asOf, this.options.config);
-    const jobId =
+    const requestedId =
       request.rerun === true
         ? `${stableId}-rerun-${Date.now().toString(36)}`
         : request.inputGeneration === undefined
           ? stableId
           : `${stableId}-g${request.inputGeneration}`;
+    // Asked again after a loss: what is left under the lost job's id (its id in a state's set without its record)
+    // could answer for it. A request of another id plans the same run (a fleet names a run after its request's
+    // data, not its job id), and a rerun's id still starts with the run's.
+    const asked = request.askedAgainAfterLoss ?? 0;
+    const jobId = asked === 0 ? requestedId : `${requestedId}-asked${asked}-${Date.now().toString(36)}`;
     const job = await this.requests.add(
       REQUEST_JOB_NAMES.fullRun,
       { organization, asOf, rerun: request.rerun === true, config: this.options.config },
@@ -204,7 +209,6 @@ export class RunClient {
       const summary = outcome.summary ?? (await this.waitForRun(outcome.runId, onProgress));
       return { summary, heldAlready: state === 'completed' };
     } catch (error) {
-      const asked = request.askedAgainAfterLoss ?? 0;
       if (!(error instanceof JobVanishedError) || asked >= ASK_AGAIN_AFTER_LOSS) throw error;
       // The run is planned again from what the files hold: a run that committed is answered from its staged summary.
       this.options.logger.warn({ runId: stableId, organization, err: error.message }, 'the queue lost this run\'s jobs; asking for the run again');

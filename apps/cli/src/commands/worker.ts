@@ -2,6 +2,7 @@ import { OrganizationDirectory, createLogger, startFleet } from '@scheduler/pipe
 import { checkRedisReachable } from '@scheduler/queue';
 import { organizationsDirectory, readEnv } from '../cli-env';
 import { configFrom } from '../config-option';
+import { stopOnSignals } from '../stop-signals';
 
 export interface WorkerOptions {
   config?: string;
@@ -31,24 +32,23 @@ export const workerCommand = async (options: WorkerOptions): Promise<void> => {
     prefix: SCHEDULER_QUEUE_PREFIX,
   });
   await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) {
-        // A second signal: stop now; unfinished jobs are handed back as stalled and retried elsewhere.
+    const onSignal = stopOnSignals(
+      (signal) => {
+        logger.info({ signal }, 'stopping: finishing jobs in flight (send the signal again to stop at once)');
+        void fleet.close().then(resolve);
+      },
+      (signal) => {
+        // Unfinished jobs are handed back as stalled and retried elsewhere.
         logger.warn({ signal }, 'forced stop');
         setTimeout(() => {
           logger.warn({ graceMs: FORCED_STOP_GRACE_MS }, 'the fleet did not close in time (is Redis reachable?): exiting');
           process.exit(1);
         }, FORCED_STOP_GRACE_MS).unref();
         void fleet.close({ force: true }).then(resolve);
-        return;
-      }
-      stopping = true;
-      logger.info({ signal }, 'stopping: finishing jobs in flight');
-      void fleet.close().then(resolve);
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
+      },
+    );
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
   });
   logger.info('stopped');
 };
