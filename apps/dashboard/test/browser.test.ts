@@ -81,7 +81,7 @@ describe('when a person signs in with a browser', () => {
       holder.sqlite.exec('BEGIN IMMEDIATE');
       await page.click('text=Reschedule this contact');
       await page.waitForURL(/\/jobs\//);
-      await page.getByText(/Last handed back: .* the organization's database is locked by another writer/).waitFor({ timeout: 40_000 });
+      await page.getByText(/Delayed: .* the organization's database is locked by another writer/).waitFor({ timeout: 40_000 });
       holder.sqlite.exec('COMMIT');
       await page.locator('.job-state[data-state="completed"]').waitFor({ timeout: 30_000 });
     } finally {

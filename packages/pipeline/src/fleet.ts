@@ -98,8 +98,10 @@ const filesOf = (locator: OrganizationLocator, organization: string): Organizati
   try {
     return { organization, databasePath: locator.databasePath(organization), stagingPath: locator.stagingPath(organization) };
   } catch (error) {
-    if (error instanceof UnknownOrganizationError) throw new UnrecoverableError(error.message);
-    throw error;
+    if (!(error instanceof UnknownOrganizationError)) throw error;
+    // Jobs of an organization another live fleet lists are handed to it (served-organizations.ts): none does.
+    const elsewhere = locator instanceof OrganizationDirectory ? ', and no other live fleet on this Redis lists it' : '';
+    throw new UnrecoverableError(`${error.message}${elsewhere}`);
   }
 };
 
@@ -388,7 +390,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         if (!(error instanceof Error) || error.name !== 'DatabaseBusyError') throw error;
         const { organization } = job.data as { organization?: unknown };
         logger.warn({ jobId: job.id, organization, err: error }, 'the organization database is busy; the job waits and tries again');
-        return lookAgainLater(job, token, BUSY_RETRY_MS, `the organization's database is locked by another writer (${error.message})`);
+        return lookAgainLater(job, token, BUSY_RETRY_MS, "the organization's database is locked by another writer");
       }
     };
 
@@ -457,7 +459,9 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     if (job.name === BACKUP_JOB_NAME) {
       try {
         // A few milliseconds on this thread: no compute thread is needed (the finalizer may hold one, waiting).
-        const staging = new StagingStore(filesOf(locator, data.organization).stagingPath);
+        // Not filesOf: it needs the database file, and a backup fails for good when that file went away,
+        // while its finalizer waits on the staging file for this outcome.
+        const staging = new StagingStore(locator.stagingPath(data.organization));
         try {
           staging.recordBackup(data.runId, { status: 'failed', error: `${job.queueName} job ${job.id}: ${error.message}` });
         } finally {

@@ -11,6 +11,7 @@ import {
   type ExistingDayCounts,
 } from '@scheduler/core';
 import { zipToState } from '@scheduler/zip-states';
+import { translateSqliteError } from '@scheduler/db';
 import { createLogger, type Logger } from './logger';
 import { PhaseTimer } from './phase-timer';
 import { BackupFailedError, MissingChunkResultsError, RunOverError } from './run-errors';
@@ -493,6 +494,7 @@ const runTask = async (task: ThreadTask): Promise<ThreadTaskResult<ThreadTask>> 
         return failRun(task);
     }
   } catch (error) {
-    return taskFailureOf(error);
+    // A SQLite error that no step translated still names the file it concerns (a read-only file, a full disk).
+    return taskFailureOf('files' in task ? translateSqliteError(error, `${task.kind} in ${task.files.databasePath}`) : error);
   }
 };

@@ -5,10 +5,10 @@ import type { FleetQueues } from './fleet-queues';
 
 export type RequestProgress =
   /**
-   * Not yet done: waiting, delayed, active. `lastWait` is the latest reason a worker handed it back (a run in
-   * flight, a lock); `failedAttempt` the error of an attempt that will be retried.
+   * Not yet done: waiting, delayed, active. `delayedBecause`, while delayed: the reason a worker last handed it
+   * back (a run in flight, a lock), or the error of the attempt that failed, when it waits to be retried.
    */
-  | { readonly kind: 'pending'; readonly state: string; readonly lastWait: string | null; readonly failedAttempt: string | null }
+  | { readonly kind: 'pending'; readonly state: string; readonly delayedBecause: string | null }
   /** A full run's flow is computing its chunks. */
   | { readonly kind: 'running'; readonly runId: string; readonly chunksDone: number; readonly chunksTotal: number }
   | { readonly kind: 'completed'; readonly runId: string | null; readonly summary: RunSummary | null; readonly alreadyCompleted: boolean }
@@ -43,6 +43,20 @@ const runProgress = async (queues: FleetQueues, runId: string): Promise<RequestP
 };
 
 /**
+ * Why a delayed job waits. A hand-back writes its reason to the job's log after the job was taken (processedOn);
+ * a job delayed with no such line since is waiting out the backoff of a failed attempt.
+ */
+const delayedBecause = async (queues: FleetQueues, job: Job): Promise<string | null> => {
+  const [lastWait] = (await queues.requests.getJobLogs(job.id ?? '', 0, 0, false)).logs;
+  const writtenAt = lastWait === undefined ? Number.NaN : Date.parse(lastWait.slice(0, 24));
+  if (lastWait !== undefined && writtenAt >= (job.processedOn ?? 0)) return lastWait;
+  if (job.attemptsMade > 0 && job.failedReason) {
+    return `attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1} failed, and the job waits to be retried: ${job.failedReason}`;
+  }
+  return lastWait ?? null;
+};
+
+/**
  * Where a request on the requests queue stands, following a full run into
  * its flow: the request job only plans the run; its finalizer commits it.
  */
@@ -59,11 +73,7 @@ export const readRequestStatus = async (queues: FleetQueues, jobId: string): Pro
   });
   const state = await job.getState();
   if (state === 'failed') return status({ kind: 'failed', reason: job.failedReason });
-  if (state !== 'completed') {
-    const [lastWait = null] = (await queues.requests.getJobLogs(jobId, 0, 0, false)).logs;
-    const failedAttempt = job.attemptsMade > 0 && job.failedReason ? job.failedReason : null;
-    return status({ kind: 'pending', state, lastWait, failedAttempt });
-  }
+  if (state !== 'completed') return status({ kind: 'pending', state, delayedBecause: state === 'delayed' ? await delayedBecause(queues, job) : null });
   const outcome = job.returnvalue ?? {};
   if (job.name === REQUEST_JOB_NAMES.fullRun && outcome.status === 'planned' && outcome.runId !== undefined) {
     return status(await runProgress(queues, outcome.runId));

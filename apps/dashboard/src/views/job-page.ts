@@ -38,9 +38,8 @@ const progressOf = (status: RequestStatus): Html => {
   switch (progress.kind) {
     case 'pending':
       return html`<p class="job-state" data-state="${progress.state}"><span class="status status-started">${progress.state}</span>
-${progress.state === 'waiting' ? ' — waiting for a worker' : ''}</p>
-${progress.lastWait === null ? '' : html`<p class="muted">Last handed back: ${progress.lastWait}</p>`}
-${progress.failedAttempt === null ? '' : html`<p>An attempt failed and will be retried:</p><pre class="problem">${progress.failedAttempt}</pre>`}`;
+${progress.state === 'waiting' ? ' — queued until a worker has a free slot' : ''}</p>
+${progress.delayedBecause === null ? '' : html`<p class="muted">Delayed: ${progress.delayedBecause}</p>`}`;
     case 'running':
       return html`<p class="job-state" data-state="running"><span class="status status-started">running</span>
 run <code>${progress.runId}</code>: ${progress.chunksDone} of ${progress.chunksTotal} chunks computed</p>
