@@ -130,6 +130,13 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   flows.on('error', () => undefined);
   for (const queue of [requests, backups, finalizers, chunkJobs]) queue.on('error', () => undefined);
   const lockConnection = connection();
+  // The workers' errors say when Redis went away (quietly, see logWorkerError): this says when it came back.
+  let redisLost = false;
+  lockConnection.on('error', () => (redisLost = true));
+  lockConnection.on('ready', () => {
+    if (redisLost) logger.info('Redis is reachable again; the workers take jobs again');
+    redisLost = false;
+  });
   const backupRunner = new BackupRunner(pool.bundlePath);
   const configJson = JSON.stringify(config);
   const logContext = (runId: string, organization: string, chunk?: number): TaskLogContext => ({
