@@ -74,9 +74,12 @@ export const pageRoutes = ({ views, queues, config, readOnly, organizationsDir, 
     try {
       status = await readRequestStatus(queues, jobId);
     } catch (error) {
-      throw new UnavailableError(`the job's state cannot be read from Redis: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      const cause = error instanceof Error ? error.message : String(error);
+      throw new UnavailableError(`Redis cannot be reached just now, so the job's state is unknown; reload the page to look again (${cause})`, { cause: error });
     }
-    if (status === null) throw new NotFoundError(`no request job ${jobId} (finished jobs are kept for 7 days)`);
+    if (status === null) {
+      throw new NotFoundError(`no request job ${jobId} (finished jobs are kept for 7 days; a Redis restarted without its data has none)`);
+    }
     const refresh = isFinished(status.progress) ? {} : { refreshSeconds: 1 };
     return c.html(layout(chromeOf(c, readOnly, requestTitle(status), { breadcrumbs: [home], ...refresh }), jobPage(status)));
   });
