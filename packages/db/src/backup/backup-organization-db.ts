@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, statfsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DatabaseError, translateSqliteError } from '../connection/database-errors';
@@ -75,14 +75,28 @@ export const backupOrganizationDb = async (db: OrganizationDb, options: BackupOp
       copy.close();
     }
   } catch (error) {
+    const disk = diskNearlyFull(directory);
     removeCopy(target);
-    throw translateSqliteError(error, `verifying backup ${target}`);
+    throw translateSqliteError(error, `verifying backup ${target}${disk}`);
   }
   if (verdict.length !== 1 || verdict[0] !== 'ok') {
     removeCopy(target);
     throw new BackupVerificationError(`backup of ${db.path} failed its integrity check: ${verdict.slice(0, 5).join('; ')}`);
   }
   return { path: target, bytes: statSync(target).size, pruned: pruneBackups(directory, base, options.keepDays ?? 7, now) };
+};
+
+/** Free space under which a failed check is said to be the disk's: SQLite reports a full disk there as an I/O error. */
+const NEARLY_FULL_BYTES = 1024 * 1024;
+
+const diskNearlyFull = (directory: string): string => {
+  try {
+    const { bavail, bsize } = statfsSync(directory);
+    const free = bavail * bsize;
+    return free < NEARLY_FULL_BYTES ? ` (its disk is full: ${free} bytes were free)` : '';
+  } catch {
+    return '';
+  }
 };
 
 /** Deletes this organization's copies in `directory` last written more than `keepDays` before `now`. */
