@@ -1,10 +1,13 @@
+import { Queue } from 'bullmq';
 import { count } from 'drizzle-orm';
+import { Redis } from 'ioredis';
 import { dailyCapOf } from '@scheduler/core';
 import { openOrganizationDb, schema } from '@scheduler/db';
+import { QUEUE_NAMES } from '@scheduler/queue';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium, type LaunchedBrowser } from './support/chromium';
-import { CREDENTIALS, ORGANIZATION, contactInWindow, startDashboardWorld, type DashboardWorld } from './support/dashboard-world';
+import { CREDENTIALS, ORGANIZATION, contactInWindow, startDashboardWorld, testRedisUrl, type DashboardWorld } from './support/dashboard-world';
 
 let world: DashboardWorld;
 let chromium: LaunchedBrowser;
@@ -101,6 +104,28 @@ describe('when a person signs in with a browser', () => {
     expect(await page.locator('table.summary-table').textContent()).toMatch(/Pre-scheduled\s*[\d,]+/);
     await page.close();
   });
+
+  test("a full run whose backup has not started says so on its page, and completes once the backups queue is resumed", async () => {
+    const page = await chromium.context.newPage();
+    const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    const backups = new Queue(QUEUE_NAMES.backups, { connection: redis, prefix: world.prefix });
+    try {
+      // As ops would in Bull Board.
+      await backups.pause();
+      await page.goto(`${world.dashboard.url}/organizations/${ORGANIZATION}`);
+      await page.check('input[name="rerun"]');
+      await page.click('text=Start a full run');
+      await page.waitForURL(/\/jobs\/dashboard-rerun-/);
+      await page.getByText(/Its finalizer is delayed: .* the run's backup has not started/).waitFor({ timeout: 40_000 });
+      await backups.resume();
+      await page.locator('.job-state[data-state="completed"]').waitFor({ timeout: 40_000 });
+    } finally {
+      await backups.resume();
+      await backups.close();
+      redis.disconnect();
+      await page.close();
+    }
+  }, 90_000);
 
   test('starting a full run again after a contact changed runs it again, and while nothing changed answers with the run in force', async () => {
     const page = await chromium.context.newPage();

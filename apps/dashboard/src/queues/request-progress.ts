@@ -1,4 +1,4 @@
-import { Job } from 'bullmq';
+import { Job, type Queue } from 'bullmq';
 import { finalizeJobId, type RunSummary } from '@scheduler/pipeline';
 import { REQUEST_JOB_NAMES } from '@scheduler/queue';
 import type { FleetQueues } from './fleet-queues';
@@ -9,8 +9,14 @@ export type RequestProgress =
    * back (a run in flight, a lock), or the error of the attempt that failed, when it waits to be retried.
    */
   | { readonly kind: 'pending'; readonly state: string; readonly delayedBecause: string | null }
-  /** A full run's flow is computing its chunks. */
-  | { readonly kind: 'running'; readonly runId: string; readonly chunksDone: number; readonly chunksTotal: number }
+  /** A full run's flow is computing its chunks; `delayedBecause`, why its finalizer waits (its backup not started). */
+  | {
+      readonly kind: 'running';
+      readonly runId: string;
+      readonly chunksDone: number;
+      readonly chunksTotal: number;
+      readonly delayedBecause: string | null;
+    }
   | { readonly kind: 'completed'; readonly runId: string | null; readonly summary: RunSummary | null; readonly alreadyCompleted: boolean }
   | { readonly kind: 'failed'; readonly reason: string };
 
@@ -29,6 +35,20 @@ interface RequestOutcome {
   readonly summary?: RunSummary;
 }
 
+/**
+ * Why a delayed job waits. A hand-back writes its reason to the job's log after the job was taken (processedOn);
+ * a job delayed with no such line since is waiting out the backoff of a failed attempt.
+ */
+const delayedBecause = async (queue: Queue, job: Job): Promise<string | null> => {
+  const [lastWait] = (await queue.getJobLogs(job.id ?? '', 0, 0, false)).logs;
+  const writtenAt = lastWait === undefined ? Number.NaN : Date.parse(lastWait.slice(0, 24));
+  if (lastWait !== undefined && writtenAt >= (job.processedOn ?? 0)) return lastWait;
+  if (job.attemptsMade > 0 && job.failedReason) {
+    return `attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1} failed, and the job waits to be retried: ${job.failedReason}`;
+  }
+  return lastWait ?? null;
+};
+
 const runProgress = async (queues: FleetQueues, runId: string): Promise<RequestProgress> => {
   const finalize = await Job.fromId<unknown, RunSummary>(queues.finalize, finalizeJobId(runId));
   if (finalize === undefined) {
@@ -39,21 +59,8 @@ const runProgress = async (queues: FleetQueues, runId: string): Promise<RequestP
   if (state === 'completed') return { kind: 'completed', runId, summary: finalize.returnvalue, alreadyCompleted: false };
   if (state === 'failed') return { kind: 'failed', reason: finalize.failedReason };
   const { processed = 0, unprocessed = 0 } = await finalize.getDependenciesCount({ processed: true, unprocessed: true });
-  return { kind: 'running', runId, chunksDone: processed, chunksTotal: processed + unprocessed };
-};
-
-/**
- * Why a delayed job waits. A hand-back writes its reason to the job's log after the job was taken (processedOn);
- * a job delayed with no such line since is waiting out the backoff of a failed attempt.
- */
-const delayedBecause = async (queues: FleetQueues, job: Job): Promise<string | null> => {
-  const [lastWait] = (await queues.requests.getJobLogs(job.id ?? '', 0, 0, false)).logs;
-  const writtenAt = lastWait === undefined ? Number.NaN : Date.parse(lastWait.slice(0, 24));
-  if (lastWait !== undefined && writtenAt >= (job.processedOn ?? 0)) return lastWait;
-  if (job.attemptsMade > 0 && job.failedReason) {
-    return `attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1} failed, and the job waits to be retried: ${job.failedReason}`;
-  }
-  return lastWait ?? null;
+  const delayed = state === 'delayed' ? await delayedBecause(queues.finalize, finalize) : null;
+  return { kind: 'running', runId, chunksDone: processed, chunksTotal: processed + unprocessed, delayedBecause: delayed };
 };
 
 /**
@@ -73,7 +80,7 @@ export const readRequestStatus = async (queues: FleetQueues, jobId: string): Pro
   });
   const state = await job.getState();
   if (state === 'failed') return status({ kind: 'failed', reason: job.failedReason });
-  if (state !== 'completed') return status({ kind: 'pending', state, delayedBecause: state === 'delayed' ? await delayedBecause(queues, job) : null });
+  if (state !== 'completed') return status({ kind: 'pending', state, delayedBecause: state === 'delayed' ? await delayedBecause(queues.requests, job) : null });
   const outcome = job.returnvalue ?? {};
   if (job.name === REQUEST_JOB_NAMES.fullRun && outcome.status === 'planned' && outcome.runId !== undefined) {
     return status(await runProgress(queues, outcome.runId));

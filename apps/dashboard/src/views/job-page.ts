@@ -43,7 +43,8 @@ ${progress.delayedBecause === null ? '' : html`<p class="muted">Delayed: ${progr
     case 'running':
       return html`<p class="job-state" data-state="running"><span class="status status-started">running</span>
 run <code>${progress.runId}</code>: ${progress.chunksDone} of ${progress.chunksTotal} chunks computed</p>
-<progress max="${Math.max(1, progress.chunksTotal)}" value="${progress.chunksDone}"></progress>`;
+<progress max="${Math.max(1, progress.chunksTotal)}" value="${progress.chunksDone}"></progress>
+${progress.delayedBecause === null ? '' : html`<p class="muted">Its finalizer is delayed: ${progress.delayedBecause}</p>`}`;
     case 'failed':
       return html`<p class="job-state" data-state="failed"><span class="status status-failed">failed</span></p><pre class="problem">${progress.reason}</pre>`;
     case 'completed':
