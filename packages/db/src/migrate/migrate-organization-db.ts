@@ -52,12 +52,6 @@ const refuseRowsWithoutStatus = (db: OrganizationDb, present: ReadonlySet<string
   );
 };
 
-/**
- * A table made elsewhere that the scheduler's writes cannot work on: an `id`
- * that is not the INTEGER PRIMARY KEY (the writes find rows by it, and new
- * rows would get no id), or a column of its own that is NOT NULL without a
- * default (every row the scheduler writes, which gives it no value, would be refused).
- */
 const CONTACTS_TABLE = 'contacts';
 
 interface ColumnInfo {
@@ -87,6 +81,12 @@ const refuseContactsWithoutIntegerIds = (db: OrganizationDb): void => {
   );
 };
 
+/**
+ * A table made elsewhere that the scheduler's writes cannot work on: an `id`
+ * that is not the INTEGER PRIMARY KEY (the writes find rows by it, and new
+ * rows would get no id), or a column of its own that is NOT NULL without a
+ * default (every row the scheduler writes, which gives it no value, would be refused).
+ */
 const refuseUnusableScheduleTable = (db: OrganizationDb): void => {
   const columns = columnsOf(db, SCHEDULE_TABLE);
   if (!hasIntegerIdKey(columns)) {
