@@ -127,6 +127,37 @@ describe('when a person signs in with a browser', () => {
     }
   }, 90_000);
 
+  test('starting a full run while that run is in flight follows the run, rather than reporting it completed', async () => {
+    const pages = [await chromium.context.newPage(), await chromium.context.newPage()];
+    const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    const backups = new Queue(QUEUE_NAMES.backups, { connection: redis, prefix: world.prefix });
+    try {
+      // A changed contact makes the day's run due again; the paused backups hold it in flight.
+      world.write((db) => db.sqlite.prepare("UPDATE contacts SET birth_date = '1962-08-05' WHERE id = (SELECT max(id) FROM contacts)").run());
+      await backups.pause();
+      await signIn(pages[0]!, world.dashboard.url, `/organizations/${ORGANIZATION}`);
+      for (const page of pages) {
+        await page.goto(`${world.dashboard.url}/organizations/${ORGANIZATION}`);
+        await page.click('text=Start a full run');
+        await page.waitForURL(/\/jobs\/dashboard-run-/);
+        await page.getByText(/Its finalizer is delayed: .* the run's backup has not started/).waitFor({ timeout: 40_000 });
+      }
+      expect(await pages[1]!.locator('.job-state[data-state="completed"]').count()).toBe(0);
+      await backups.resume();
+      const runIds = [];
+      for (const page of pages) {
+        await page.locator('.job-state[data-state="completed"]').waitFor({ timeout: 40_000 });
+        runIds.push(await page.locator('table.summary-table code').first().textContent());
+      }
+      expect(runIds[1]).toBe(runIds[0]);
+    } finally {
+      await backups.resume();
+      await backups.close();
+      redis.disconnect();
+      for (const page of pages) await page.close();
+    }
+  }, 120_000);
+
   test('starting a full run again after a contact changed runs it again, and while nothing changed answers with the run in force', async () => {
     const page = await chromium.context.newPage();
     const startRun = async (): Promise<string> => {

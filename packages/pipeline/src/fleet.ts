@@ -28,16 +28,14 @@ import { lookAgainLater } from './look-again-later';
 import { refuseUnknownStateCodes } from './state-rule-codes';
 import { withChildReason } from './job-waiting';
 import { quietRepeats } from './repeated-errors';
+import type { RequestOutcome } from './request-outcome';
 import { leavingOtherOrganizations, workerNameOf } from './served-organizations';
 import { StagingStore } from './staging/staging-store';
 import { unwrapTaskResult } from './task-errors';
 import type { OrganizationFiles, PlanRunResult, TaskLogContext } from './thread-tasks';
 
-/** A full-run request's outcome, as its job returns it (run-client.ts and the dashboard read it), or a completed run whose inputs changed. */
-type PlannedFullRun =
-  | { runId: string; status: 'in-flight' }
-  | { runId: string; status: 'planned'; chunks: number }
-  | ({ runId: string } & Exclude<PlanRunResult, { status: 'planned' }>);
+/** What planning a full run comes to: a request's outcome, or a completed run whose inputs changed since. */
+type PlannedFullRun = RequestOutcome | ({ runId: string } & Extract<PlanRunResult, { status: 'inputs-changed' }>);
 
 export interface FleetOptions {
   readonly redisUrl: string;
@@ -209,7 +207,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
       // Its finalizer does not exist (latestAttempt looked): the plan cannot find its ids taken.
       plan = await planTask({ organization, runId: planId, asOf, runConfig, rerun, flowTaken: false });
     }
-    if (plan.status === 'already-completed') log.info('run already completed; nothing to do');
+    if (plan.status === 'already-completed') logger.info({ runId: planId, organization }, 'run already completed; nothing to do');
     if (plan.status === 'flow-taken') throw new Error(`run ${planId}: its job ids are taken`);
     if (plan.status !== 'planned') return { runId: planId, ...plan };
     await addRunFlow(flows, backups, { runId: planId, organization, chunks: plan.chunks });
@@ -218,7 +216,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   };
 
   /** Notes on the request job the run it planned: should the job be taken again after a crash, that run answers it. */
-  const plannedFor = async (job: Job, planned: PlannedFullRun): Promise<PlannedFullRun> => {
+  const plannedFor = async (job: Job, planned: RequestOutcome): Promise<RequestOutcome> => {
     if (planned.status === 'planned') await job.updateProgress({ runId: planned.runId, attemptsMade: job.attemptsMade });
     return planned;
   };
@@ -228,7 +226,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
    * in flight or completed, it answers the request, even when what it read has changed since; a request asked
    * again after it finished (a rerun) plans as any other. Null when there is none, or it failed for good.
    */
-  const runPlannedEarlier = async (job: Job, organization: string, asOf: string, runConfig: Config): Promise<PlannedFullRun | null> => {
+  const runPlannedEarlier = async (job: Job, organization: string, asOf: string, runConfig: Config): Promise<RequestOutcome | null> => {
     const progress = job.progress as { runId?: unknown; attemptsMade?: unknown } | number;
     if (typeof progress !== 'object' || typeof progress.runId !== 'string' || progress.attemptsMade !== job.attemptsMade) return null;
     const runId = progress.runId;
@@ -241,79 +239,87 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     return { runId, status: 'already-completed', summary: answer.summary };
   };
 
+  /** A full run asked for: planned, found in flight, or answered by the run that completed. */
+  const answerFullRun = async (job: Job, token?: string): Promise<RequestOutcome> => {
+    const request = parseJobData(FullRunJobSchema, job.data, job.name);
+    const runConfig = request.config === undefined ? config : configOfPayload(request.config, job);
+    const asOf = request.asOf ?? todayIn(runConfig, now());
+    const stableId = fullRunId(request.organization, asOf, runConfig);
+    const release = await holdPlanningLock(lockConnection, options.prefix, stableId);
+    if (release === null) {
+      // Another request is planning this run: look again once it has (then in flight, or completed).
+      return lookAgainLater(job, token, PLANNING_BUSY_MS, 'another request is planning this run');
+    }
+    try {
+      const earlier = await runPlannedEarlier(job, request.organization, asOf, runConfig);
+      if (earlier !== null) return earlier;
+      // A rerun is a run of its own, named after the request that asked for it.
+      const runId =
+        request.rerun !== true ? stableId : job.id!.startsWith(stableId) ? job.id! : `${stableId}-rerun-${job.id}`;
+      const planned = await planFullRun(request.organization, runId, asOf, runConfig, request.rerun === true);
+      if (planned.status !== 'inputs-changed') return await plannedFor(job, planned);
+      // The same run completed, but what it read has changed since: a run of its own, named after the inputs it
+      // reads, so that asking again before they change again still runs once. Should they change again
+      // meanwhile, the run it names is this request's all the same.
+      const changedId = `${stableId}-g${planned.generation ?? `x${job.timestamp.toString(36)}`}`;
+      logger.info({ runId: changedId, organization: request.organization, completedRunId: runId }, 'inputs changed since the run completed; running again');
+      const again = await planFullRun(request.organization, changedId, asOf, runConfig, false);
+      return again.status === 'inputs-changed'
+        ? { runId: changedId, status: 'already-completed', summary: again.summary }
+        : await plannedFor(job, again);
+    } finally {
+      await release();
+    }
+  };
+
+  /** A reschedule of some contacts or of a campaign instance, applied after any full run in flight (RULES.md §10). */
+  const answerReschedule = async (job: Job, token?: string): Promise<RequestOutcome> => {
+    const request =
+      job.name === REQUEST_JOB_NAMES.rescheduleContacts
+        ? parseJobData(RescheduleContactsJobSchema, job.data, job.name)
+        : parseJobData(RescheduleCampaignJobSchema, job.data, job.name);
+    // Job numbers start again in a new Redis or under another prefix: the job's creation time keeps
+    // the run id (the UNIQUE key of its checkpoint) from meeting an earlier run's, and stays the same across retries.
+    const runId = `reschedule-${request.organization}-${job.id}-${job.timestamp.toString(36)}`;
+    const runConfig = request.config === undefined ? config : configOfPayload(request.config, job);
+    const asOf = request.asOf ?? todayIn(runConfig, now());
+    const result = unwrapTaskResult(
+      await pool.run({
+        kind: 'reschedule',
+        files: filesOf(locator, request.organization),
+        runId,
+        target: 'contactIds' in request ? { contactIds: request.contactIds } : { campaignInstanceId: request.campaignInstanceId },
+        asOf,
+        configJson: request.config === undefined ? configJson : JSON.stringify(runConfig),
+        log: logContext(runId, request.organization),
+      }),
+    );
+    if (result.status === 'needs-full-run') {
+      await requests.add(
+        REQUEST_JOB_NAMES.fullRun,
+        { organization: request.organization, asOf, rerun: true, ...(request.config === undefined ? {} : { config: request.config }) },
+        { ...RETRYING_JOB_OPTIONS, jobId: `${fullRunId(request.organization, asOf, runConfig)}-for-${job.id}${roundOf(job)}` },
+      );
+      return { runId, status: 'full run requested' };
+    }
+    if (result.status === 'deferred' && (await recordedWhenFailedForGood(result.fullRunId))) {
+      return lookAgainLater(job, token, 0, `the full run ${result.fullRunId} had failed for good; its checkpoint now says so`);
+    }
+    if (result.status === 'deferred') {
+      // RULES.md §10: a reschedule during a full run is applied after it, so the run cannot overwrite it.
+      logger.info({ runId, organization: request.organization, fullRunId: result.fullRunId }, 'reschedule waits for the full run in flight');
+      return lookAgainLater(job, token, DEFER_MS, `a full run of this organization is in flight (${result.fullRunId}); this applies after it commits`);
+    }
+    return { runId, status: result.status, summary: result.summary };
+  };
+
   const processRequest = async (job: Job, token?: string): Promise<unknown> => {
     switch (job.name) {
-      case REQUEST_JOB_NAMES.fullRun: {
-        const request = parseJobData(FullRunJobSchema, job.data, job.name);
-        const runConfig = request.config === undefined ? config : configOfPayload(request.config, job);
-        const asOf = request.asOf ?? todayIn(runConfig, now());
-        const stableId = fullRunId(request.organization, asOf, runConfig);
-        const release = await holdPlanningLock(lockConnection, options.prefix, stableId);
-        if (release === null) {
-          // Another request is planning this run: look again once it has (then in flight, or completed).
-          return lookAgainLater(job, token, PLANNING_BUSY_MS, 'another request is planning this run');
-        }
-        try {
-          const earlier = await runPlannedEarlier(job, request.organization, asOf, runConfig);
-          if (earlier !== null) return earlier;
-          // A rerun is a run of its own, named after the request that asked for it.
-          const runId =
-            request.rerun !== true ? stableId : job.id!.startsWith(stableId) ? job.id! : `${stableId}-rerun-${job.id}`;
-          const planned = await planFullRun(request.organization, runId, asOf, runConfig, request.rerun === true);
-          if (planned.status !== 'inputs-changed') return await plannedFor(job, planned);
-          // The same run completed, but what it read has changed since: a run of its own, named after the inputs it
-          // reads, so that asking again before they change again still runs once. Should they change again
-          // meanwhile, the run it names is this request's all the same.
-          const changedId = `${stableId}-g${planned.generation ?? `x${job.timestamp.toString(36)}`}`;
-          logger.info({ runId: changedId, organization: request.organization, completedRunId: runId }, 'inputs changed since the run completed; running again');
-          const again = await planFullRun(request.organization, changedId, asOf, runConfig, false);
-          return again.status === 'inputs-changed'
-            ? { runId: changedId, status: 'already-completed', summary: again.summary }
-            : await plannedFor(job, again);
-        } finally {
-          await release();
-        }
-      }
+      case REQUEST_JOB_NAMES.fullRun:
+        return answerFullRun(job, token);
       case REQUEST_JOB_NAMES.rescheduleContacts:
-      case REQUEST_JOB_NAMES.rescheduleCampaign: {
-        const request =
-          job.name === REQUEST_JOB_NAMES.rescheduleContacts
-            ? parseJobData(RescheduleContactsJobSchema, job.data, job.name)
-            : parseJobData(RescheduleCampaignJobSchema, job.data, job.name);
-        // Job numbers start again in a new Redis or under another prefix: the job's creation time keeps
-        // the run id (the UNIQUE key of its checkpoint) from meeting an earlier run's, and stays the same across retries.
-        const runId = `reschedule-${request.organization}-${job.id}-${job.timestamp.toString(36)}`;
-        const runConfig = request.config === undefined ? config : configOfPayload(request.config, job);
-        const asOf = request.asOf ?? todayIn(runConfig, now());
-        const result = unwrapTaskResult(
-          await pool.run({
-            kind: 'reschedule',
-            files: filesOf(locator, request.organization),
-            runId,
-            target: 'contactIds' in request ? { contactIds: request.contactIds } : { campaignInstanceId: request.campaignInstanceId },
-            asOf,
-            configJson: request.config === undefined ? configJson : JSON.stringify(runConfig),
-            log: logContext(runId, request.organization),
-          }),
-        );
-        if (result.status === 'needs-full-run') {
-          await requests.add(
-            REQUEST_JOB_NAMES.fullRun,
-            { organization: request.organization, asOf, rerun: true, ...(request.config === undefined ? {} : { config: request.config }) },
-            { ...RETRYING_JOB_OPTIONS, jobId: `${fullRunId(request.organization, asOf, runConfig)}-for-${job.id}${roundOf(job)}` },
-          );
-          return { runId, status: 'full run requested' };
-        }
-        if (result.status === 'deferred' && (await recordedWhenFailedForGood(result.fullRunId))) {
-          return lookAgainLater(job, token, 0, `the full run ${result.fullRunId} had failed for good; its checkpoint now says so`);
-        }
-        if (result.status === 'deferred') {
-          // RULES.md §10: a reschedule during a full run is applied after it, so the run cannot overwrite it.
-          logger.info({ runId, organization: request.organization, fullRunId: result.fullRunId }, 'reschedule waits for the full run in flight');
-          return lookAgainLater(job, token, DEFER_MS, `a full run of this organization is in flight (${result.fullRunId}); this applies after it commits`);
-        }
-        return { runId, status: result.status, summary: result.summary };
-      }
+      case REQUEST_JOB_NAMES.rescheduleCampaign:
+        return answerReschedule(job, token);
       case REQUEST_JOB_NAMES.nightly:
         return enqueueNightlyRuns(job);
       case REQUEST_JOB_NAMES.pollChanges:

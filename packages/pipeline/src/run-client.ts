@@ -14,6 +14,7 @@ import { isFleetWorker, isWorkerOf } from './served-organizations';
 import { fullRunId, todayIn } from './run-identity';
 import { openOrganizationPort } from './sqlite-organization';
 import type { RunSummary } from './run-summary';
+import { runStillToCommit, type RequestOutcome } from './request-outcome';
 
 export interface RunClientOptions {
   readonly redisUrl: string;
@@ -51,11 +52,10 @@ interface FullRunRequest {
 /** How often a client asks again for a run whose jobs the queue lost, before it gives up. */
 const ASK_AGAIN_AFTER_LOSS = 3;
 
-interface RequestOutcome {
-  runId: string;
-  status: 'planned' | 'already-completed' | 'completed';
-  summary?: RunSummary;
-}
+const summaryOf = (outcome: RequestOutcome, job: Job): RunSummary => {
+  if ('summary' in outcome) return outcome.summary;
+  throw new Error(`${job.queueName} job ${job.id} ended without a summary: its outcome was ${outcome.status}`);
+};
 
 /**
  * What the CLI does with the queue: enqueue a request as any other service
@@ -206,7 +206,8 @@ export class RunClient {
       const outcome = (await this.waitFor(job, this.requests, this.events)) as RequestOutcome | null;
       // A request whose record went with Redis's data mid-way can end without its outcome.
       if (outcome?.runId === undefined) throw new JobVanishedError(`${job.queueName} job ${job.id} ended without its outcome`);
-      const summary = outcome.summary ?? (await this.waitForRun(outcome.runId, onProgress));
+      const toCommit = runStillToCommit(outcome);
+      const summary = toCommit === null ? summaryOf(outcome, job) : await this.waitForRun(toCommit, onProgress);
       return { summary, heldAlready: state === 'completed' };
     } catch (error) {
       if (!(error instanceof JobVanishedError) || asked >= ASK_AGAIN_AFTER_LOSS) throw error;
@@ -222,8 +223,9 @@ export class RunClient {
     if (state !== 'completed') return false;
     const stored = await Job.fromId(this.requests, job.id!);
     const outcome = stored?.returnvalue as RequestOutcome | undefined;
-    if (outcome?.runId === undefined || outcome.summary !== undefined) return false;
-    const finalizer = await Job.fromId(this.finalize, finalizeJobId(outcome.runId));
+    const toCommit = outcome === undefined ? null : runStillToCommit(outcome);
+    if (toCommit === null) return false;
+    const finalizer = await Job.fromId(this.finalize, finalizeJobId(toCommit));
     return (await finalizer?.getState()) === 'failed';
   }
 
@@ -246,8 +248,7 @@ export class RunClient {
       RETRYING_JOB_OPTIONS,
     );
     try {
-      const outcome = (await this.waitFor(job, this.requests, this.events)) as RequestOutcome;
-      return outcome.summary!;
+      return summaryOf((await this.waitFor(job, this.requests, this.events)) as RequestOutcome, job);
     } catch (error) {
       if (!(error instanceof JobVanishedError) || askedAgainAfterLoss >= ASK_AGAIN_AFTER_LOSS) throw error;
       this.options.logger.warn({ organization, err: error.message }, 'the queue lost this reschedule; asking for it again');

@@ -1,6 +1,5 @@
 import { Job, type Queue } from 'bullmq';
-import { finalizeJobId, type RunSummary } from '@scheduler/pipeline';
-import { REQUEST_JOB_NAMES } from '@scheduler/queue';
+import { finalizeJobId, runStillToCommit, type RequestOutcome, type RunSummary } from '@scheduler/pipeline';
 import type { FleetQueues } from './fleet-queues';
 
 export type RequestProgress =
@@ -26,13 +25,6 @@ export interface RequestStatus {
   readonly organization: string | null;
   readonly data: Readonly<Record<string, unknown>>;
   readonly progress: RequestProgress;
-}
-
-/** What a request job returns (see the fleet's request processor). */
-interface RequestOutcome {
-  readonly runId?: string;
-  readonly status?: 'planned' | 'already-completed' | 'completed';
-  readonly summary?: RunSummary;
 }
 
 /**
@@ -81,14 +73,15 @@ export const readRequestStatus = async (queues: FleetQueues, jobId: string): Pro
   const state = await job.getState();
   if (state === 'failed') return status({ kind: 'failed', reason: job.failedReason });
   if (state !== 'completed') return status({ kind: 'pending', state, delayedBecause: state === 'delayed' ? await delayedBecause(queues.requests, job) : null });
-  const outcome = job.returnvalue ?? {};
-  if (job.name === REQUEST_JOB_NAMES.fullRun && outcome.status === 'planned' && outcome.runId !== undefined) {
-    return status(await runProgress(queues, outcome.runId));
-  }
+  const outcome = job.returnvalue;
+  // Nightly and poll jobs return no run of their own.
+  if (outcome?.runId === undefined) return status({ kind: 'completed', runId: null, summary: null, alreadyCompleted: false });
+  const toCommit = runStillToCommit(outcome);
+  if (toCommit !== null) return status(await runProgress(queues, toCommit));
   return status({
     kind: 'completed',
-    runId: outcome.runId ?? null,
-    summary: outcome.summary ?? null,
+    runId: outcome.runId,
+    summary: 'summary' in outcome ? outcome.summary : null,
     alreadyCompleted: outcome.status === 'already-completed',
   });
 };
