@@ -29,6 +29,7 @@ import { refuseUnknownStateCodes } from './state-rule-codes';
 import { withChildReason } from './job-waiting';
 import { quietRepeats } from './repeated-errors';
 import type { RequestOutcome } from './request-outcome';
+import type { RunInFlight } from './organization-port';
 import { leavingOtherOrganizations, workerNameOf } from './served-organizations';
 import { StagingStore } from './staging/staging-store';
 import { unwrapTaskResult } from './task-errors';
@@ -73,6 +74,8 @@ const DEFER_MS = 2_000;
 const BUSY_RETRY_MS = 2_000;
 /** How long a full-run request waits while another request plans the same run. */
 const PLANNING_BUSY_MS = 250;
+/** A run's finalizer is in the queue this soon after its checkpoint says started (planning adds it right after). */
+const FINALIZER_ADDED_WITHIN_MS = 30_000;
 
 /**
  * The ids of the requests a job adds: the same for its first processing, so that they are added once; a
@@ -302,13 +305,14 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
       );
       return { runId, status: 'full run requested' };
     }
-    if (result.status === 'deferred' && (await recordedWhenFailedForGood(result.fullRunId))) {
-      return lookAgainLater(job, token, 0, `the full run ${result.fullRunId} had failed for good; its checkpoint now says so`);
-    }
     if (result.status === 'deferred') {
+      const fullRunId = result.fullRun.runId;
+      const over = await recordedWhenOver(result.fullRun, request.organization);
+      if (over !== null) return lookAgainLater(job, token, 0, `the full run ${fullRunId} ${over}; its checkpoint now says so`);
       // RULES.md §10: a reschedule during a full run is applied after it, so the run cannot overwrite it.
-      logger.info({ runId, organization: request.organization, fullRunId: result.fullRunId }, 'reschedule waits for the full run in flight');
-      return lookAgainLater(job, token, DEFER_MS, `a full run of this organization is in flight (${result.fullRunId}); this applies after it commits`);
+      return lookAgainLater(job, token, DEFER_MS, `a full run of this organization is in flight (${fullRunId}); this applies after it commits`, () =>
+        logger.info({ runId, organization: request.organization, fullRunId }, 'reschedule waits for the full run in flight'),
+      );
     }
     return { runId, status: result.status, summary: result.summary };
   };
@@ -402,8 +406,9 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
       } catch (error) {
         if (!(error instanceof Error) || error.name !== 'DatabaseBusyError') throw error;
         const { organization } = job.data as { organization?: unknown };
-        logger.warn({ jobId: job.id, organization, err: error }, 'the organization database is busy; the job waits and tries again');
-        return lookAgainLater(job, token, BUSY_RETRY_MS, "the organization's database is locked by another writer");
+        return lookAgainLater(job, token, BUSY_RETRY_MS, "the organization's database is locked by another writer", () =>
+          logger.warn({ jobId: job.id, organization, err: error }, 'the organization database is busy; the job waits and tries again'),
+        );
       }
     };
 
@@ -451,7 +456,6 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         kind: 'finalize-run',
         files: filesOf(locator, finalizeJob.organization),
         runId: finalizeJob.runId,
-        chunkCount: finalizeJob.chunkCount,
         log: logContext(finalizeJob.runId, finalizeJob.organization),
       }),
     );
@@ -484,31 +488,36 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         logger.error({ err: cause, runId: data.runId, organization: data.organization }, 'could not record the failed backup');
       }
     }
+    return recordFailure(data.runId, data.organization, `${job.queueName} job ${job.id}: ${await withChildReason(error.message, [chunkJobs])}`);
+  };
+
+  /** Writes a run's failure to its checkpoint and staging file, unless the run ended already. True when it was written. */
+  const recordFailure = async (runId: string, organization: string, error: string): Promise<boolean> => {
     try {
-      const { recorded } = unwrapTaskResult(
-        await pool.run({
-          kind: 'fail-run',
-          files: filesOf(locator, data.organization),
-          runId: data.runId,
-          error: `${job.queueName} job ${job.id}: ${await withChildReason(error.message, [chunkJobs])}`,
-        }),
-      );
+      const { recorded } = unwrapTaskResult(await pool.run({ kind: 'fail-run', files: filesOf(locator, organization), runId, error }));
       return recorded;
     } catch (cause) {
-      logger.error({ err: cause, runId: data.runId, organization: data.organization }, 'could not record the failed run');
+      logger.error({ err: cause, runId, organization }, 'could not record the failed run');
       return false;
     }
   };
 
   /**
-   * A run whose finalizer failed for good while its checkpoint could not be written (the database read-only
-   * then, say) would keep reschedules waiting behind a `started` checkpoint for hours: its failure is written
-   * now. True when it was.
+   * Whether the full run a reschedule waits for is over as far as the queue can tell, and what ended it; its
+   * `started` checkpoint would otherwise keep reschedules waiting for hours, so its failure is written now. Over:
+   * its finalizer failed for good while the checkpoint could not be written (the database read-only then, say),
+   * or is gone from the queue (removed in Bull Board, or lost with Redis's data) well after the run was planned.
    */
-  const recordedWhenFailedForGood = async (runId: string): Promise<boolean> => {
-    const finalizer = await finalizers.getJob(finalizeJobId(runId));
-    if (finalizer === undefined || (await finalizer.getState()) !== 'failed') return false;
-    return recordRunFailure(finalizer, new UnrecoverableError(finalizer.failedReason));
+  const recordedWhenOver = async (fullRun: RunInFlight, organization: string): Promise<string | null> => {
+    const finalizer = await finalizers.getJob(finalizeJobId(fullRun.runId));
+    if (finalizer === undefined) {
+      if (Date.now() - fullRun.startedAtMs < FINALIZER_ADDED_WITHIN_MS) return null;
+      const gone = 'has no finalizer in the queue (removed in Bull Board, or lost with Redis\'s data), so it cannot commit';
+      const recorded = await recordFailure(fullRun.runId, organization, `run ${fullRun.runId} ${gone}: ask for the run again`);
+      return recorded ? gone : null;
+    }
+    if ((await finalizer.getState()) !== 'failed') return null;
+    return (await recordRunFailure(finalizer, new UnrecoverableError(finalizer.failedReason))) ? 'had failed for good' : null;
   };
 
   const workerOptions = { lockDuration: 60_000, maxStalledCount: 2, name: workerNameOf(locator), ...prefix };

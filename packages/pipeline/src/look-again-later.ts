@@ -23,10 +23,18 @@ const worthWriting = (job: Job, reason: string): boolean => {
 /**
  * Sends a job in hand back to the queue, delayed by `ms`, without counting an attempt: what it waits for (a lock,
  * a run in flight, its own workers) is no failure of its own. The reason goes to the job's log, where Bull Board
- * and the dashboard's job page show why the job is delayed.
+ * and the dashboard's job page show why the job is delayed, once a minute while it holds.
  */
-export const lookAgainLater = async (job: Job, token: string | undefined, ms: number, reason: string): Promise<never> => {
+export const lookAgainLater = async (
+  job: Job,
+  token: string | undefined,
+  ms: number,
+  reason: string,
+  /** Logs the wait in the worker's log; called as seldom as the reason is written. */
+  logWait?: () => void,
+): Promise<never> => {
   if (worthWriting(job, reason)) {
+    logWait?.();
     await job.log(`${new Date().toISOString()} waits ${ms} ms: ${reason}`);
     await job.clearLogs(WAIT_LOG_LINES_KEPT);
   }

@@ -41,6 +41,12 @@ export interface WriteCounts {
  * package's adapter fills. Everything is synchronous (better-sqlite3), and
  * every write that must be atomic is one call.
  */
+/** A full run whose checkpoint says started, and when it did. */
+export interface RunInFlight {
+  readonly runId: string;
+  readonly startedAtMs: number;
+}
+
 export interface OrganizationPort {
   readonly path: string;
   close(): void;
@@ -70,7 +76,7 @@ export interface OrganizationPort {
   pendingChangeIds(campaignInstanceId?: number): number[];
 
   /** A full run whose checkpoint says started and that is younger than `maxAgeMs`: what a reschedule must wait for. */
-  fullRunInFlight(maxAgeMs: number): string | null;
+  fullRunInFlight(maxAgeMs: number): RunInFlight | null;
   /** Whether the run completed here, and whether what it read has changed since it started. */
   completedRun(runId: string): CompletedRun;
   /**

@@ -1,3 +1,5 @@
+import type { ChunkRange } from './run-flow';
+
 /** Errors of a full run that no retry of its job can fix (`retryable = false`: the job fails at once). */
 
 /** The backup before a run failed for good: the run cannot commit (no retry of the finalizer helps). */
@@ -10,18 +12,15 @@ export class BackupFailedError extends Error {
 }
 
 /**
- * A job of a run that is over, retried or rerun by hand (Bull Board): a run that failed for good has let its
- * chunk results go, and a completed run is not computed again. Asking for the run again plans a new attempt
- * (fleet.ts).
+ * A job of a run that failed for good, retried or rerun by hand (Bull Board): the run has let its chunk results
+ * go. Asking for the run again plans a new attempt (fleet.ts).
  */
 export class RunOverError extends Error {
   override readonly name = 'RunOverError';
   readonly retryable = false;
-  constructor(runId: string, status: 'failed' | 'completed') {
+  constructor(runId: string) {
     super(
-      (status === 'failed'
-        ? `run ${runId} failed for good earlier and its chunk results are gone, so this job cannot complete it: `
-        : `run ${runId} has completed, and none of its jobs runs again: `) +
+      `run ${runId} failed for good earlier and its chunk results are gone, so this job cannot complete it: ` +
         'ask for the run again (scheduler run, or a full-run job), which plans a new attempt from the database as it is now',
     );
   }
@@ -36,5 +35,18 @@ export class MissingChunkResultsError extends Error {
   readonly retryable = false;
   constructor(runId: string, found: number, expected: number) {
     super(`run ${runId} has ${found} of its ${expected} chunk results, so it cannot commit: ask for the run again, which plans a new attempt`);
+  }
+}
+
+/** A chunk job whose range is not the one its run planned: its data was changed by hand (Bull Board). */
+export class ChunkNotPlannedError extends Error {
+  override readonly name = 'ChunkNotPlannedError';
+  readonly retryable = false;
+  constructor(runId: string, chunk: ChunkRange, planned: ChunkRange | null) {
+    const plan = planned === null ? 'planned no such chunk' : `planned contacts ${planned.fromId}–${planned.toId} for it`;
+    super(
+      `chunk ${chunk.chunkIndex} of run ${runId} asks for contacts ${chunk.fromId}–${chunk.toId}, but the run ${plan} ` +
+        '(was its job data edited?): ask for the run again, which plans a new attempt',
+    );
   }
 }

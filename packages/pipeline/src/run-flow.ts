@@ -41,6 +41,10 @@ export const addRunFlow = async (
   backups: Queue,
   run: { runId: string; organization: string; chunks: readonly ChunkRange[] },
 ): Promise<JobNode> => {
+  // A run planned again (its flow gone from the queue) is backed up again, as its file is now (its plan forgot
+  // the earlier backup): a backup job of an earlier plan that is over would keep the new one from being added.
+  const earlier = await backups.getJob(backupJobId(run.runId));
+  if (earlier !== undefined && ((await earlier.isCompleted()) || (await earlier.isFailed()))) await earlier.remove();
   // First, so that it starts while the chunks are computed.
   await addBackupJob(backups, run);
   const finalize: FinalizeJob = { runId: run.runId, organization: run.organization, chunkCount: run.chunks.length };

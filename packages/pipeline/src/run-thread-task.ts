@@ -14,7 +14,7 @@ import { zipToState } from '@scheduler/zip-states';
 import { translateSqliteError } from '@scheduler/db';
 import { createLogger, type Logger } from './logger';
 import { PhaseTimer } from './phase-timer';
-import { BackupFailedError, MissingChunkResultsError, RunOverError } from './run-errors';
+import { BackupFailedError, ChunkNotPlannedError, MissingChunkResultsError, RunOverError } from './run-errors';
 import { collectWhenIdle } from './release-memory';
 import { openOrganizationPort, type PortOptions } from './sqlite-organization';
 import type { OrganizationPort } from './organization-port';
@@ -162,16 +162,7 @@ const planRun = (task: PlanRunTask): PlanRunResult =>
           `${beyond.count} contacts have an id beyond ±(2^53 − 1), which this scheduler cannot hold exactly: they are skipped (first ids: ${beyond.examples.join(', ')})`,
         );
       }
-      staging.planRun(
-        {
-          runId: task.runId,
-          organization: task.files.organization,
-          asOf: task.asOf,
-          configJson: task.configJson,
-          chunkCount: chunks.length,
-        },
-        pendingChangeIds,
-      );
+      staging.planRun({ runId: task.runId, organization: task.files.organization, asOf: task.asOf, configJson: task.configJson }, chunks, pendingChangeIds);
       port.startCheckpoint(task.runId);
       return { status: 'planned', chunks, contactRows: port.contactRowCount() };
     }),
@@ -183,7 +174,13 @@ const computeChunk = (task: ComputeChunkTask): ComputeChunkResult => {
   return withStaging(task.files.stagingPath, (staging) => {
     const run = staging.run(task.runId);
     if (run === null) throw new Error(`run ${task.runId} was never planned`);
-    if (run.status === 'failed' || run.status === 'completed') throw new RunOverError(task.runId, run.status);
+    if (run.status === 'failed') throw new RunOverError(task.runId);
+    // A failure here would fail the committed run's finalizer too, should that be retried by hand as well.
+    if (run.status === 'completed') return { chunkIndex: task.chunk.chunkIndex, notComputed: 'the run has completed' };
+    const planned = staging.plannedRange(task.runId, task.chunk.chunkIndex);
+    if (planned !== undefined && (planned?.fromId !== task.chunk.fromId || planned.toId !== task.chunk.toId)) {
+      throw new ChunkNotPlannedError(task.runId, task.chunk, planned);
+    }
     const config = configOf(run.configJson);
     const { table, stats } = withPort(task.files.databasePath, portOptions(config, true), (port) => {
       const today = dayOf(run.asOf);
@@ -209,7 +206,7 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
     const run = staging.run(task.runId);
     if (run === null) throw new Error(`run ${task.runId} was never planned`);
     if (run.status === 'completed' && run.summary !== null) return run.summary;
-    if (run.status === 'failed') throw new RunOverError(task.runId, run.status);
+    if (run.status === 'failed') throw new RunOverError(task.runId);
     const backupOutcome = staging.backup(task.runId);
     if (backupOutcome?.status === 'failed') {
       const error = new BackupFailedError(task.runId, backupOutcome.error);
@@ -223,7 +220,8 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
     return withPort(task.files.databasePath, portOptions(config, false), (port) => {
       const contactRows = port.contactRowCount();
       // The table lives only in this holder, never in a local: the commit releases it (see schedule-rows.ts).
-      const held = appendChunks(staging, task.runId, task.chunkCount, contactRows);
+      // The planned count, not the job's: job data edited by hand cannot make a commit leave contacts out.
+      const held = appendChunks(staging, task.runId, run.chunkCount, contactRows);
       timer.lap('appendMs');
       try {
         const { result, emails, emailCount } = balance(held, today, config, contactRows, port.existingDayCounts(today));
@@ -324,7 +322,7 @@ const reschedule = (task: RescheduleTask): RescheduleResult => {
   return withPort(task.files.databasePath, { ...portOptions(config, false), mmapMb: RESCHEDULE_MMAP_MB }, (port) => {
     timer.lap('openMs');
     const fullRun = port.fullRunInFlight(FULL_RUN_IN_FLIGHT_MAX_AGE_MS);
-    if (fullRun !== null) return { status: 'deferred', fullRunId: fullRun };
+    if (fullRun !== null) return { status: 'deferred', fullRun };
     const today = dayOf(task.asOf);
     const instanceId = 'campaignInstanceId' in task.target ? task.target.campaignInstanceId : null;
     // Read before the campaign tables: a change logged after that may be missing from this reschedule's rows,
@@ -412,7 +410,7 @@ const backup = async (task: BackupTask): Promise<{ path: string; bytes: number }
       log.info({ path: done.path }, 'backup already taken and verified');
       return { path: done.path, bytes: done.bytes };
     }
-    if (staging.run(task.runId)?.status === 'failed') throw new RunOverError(task.runId, 'failed');
+    if (staging.run(task.runId)?.status === 'failed') throw new RunOverError(task.runId);
     const outcome = await withPort(task.files.databasePath, { readonly: true }, async (port) => {
       const checksums = port.startChecksums();
       timer.lap('checksumsMs');
@@ -432,7 +430,7 @@ const backup = async (task: BackupTask): Promise<{ path: string; bytes: number }
 
 const failRun = (task: FailRunTask): { recorded: boolean } =>
   withStaging(task.files.stagingPath, (staging) => {
-    // A run ends once: a job of it retried by hand afterwards fails (RunOverError), and the run keeps its outcome.
+    // A run ends once: a job of it retried by hand afterwards does nothing, or fails (RunOverError), and the run keeps its outcome.
     const status = staging.run(task.runId)?.status;
     if (status === 'failed' || status === 'completed') return { recorded: false };
     withPort(task.files.databasePath, { readonly: false }, (port) => port.failCheckpoint(task.runId, task.error));

@@ -44,7 +44,7 @@ import {
   type ScheduleRow,
 } from '@scheduler/db';
 import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import type { CheckpointCompletion, CompletedRun, OrganizationPort, StartChecksums, WriteCounts } from './organization-port';
+import type { CheckpointCompletion, CompletedRun, OrganizationPort, RunInFlight, StartChecksums, WriteCounts } from './organization-port';
 import { ScheduleRowStream, type TableHolder } from './schedule-rows';
 
 const { emailSchedules, schedulerCheckpoints, contactCampaigns, campaignInstances, campaignTypes, contacts } = schema;
@@ -183,10 +183,10 @@ class SqliteOrganization implements OrganizationPort {
       .map((change) => change.id);
   }
 
-  fullRunInFlight(maxAgeMs: number): string | null {
+  fullRunInFlight(maxAgeMs: number): RunInFlight | null {
     const since = utcDatetime(new Date(Date.now() - maxAgeMs));
     const row = this.db.orm
-      .select({ runId: schedulerCheckpoints.schedulerRunId })
+      .select({ runId: schedulerCheckpoints.schedulerRunId, startedAt: schedulerCheckpoints.runTimestamp })
       .from(schedulerCheckpoints)
       .where(
         and(
@@ -197,7 +197,7 @@ class SqliteOrganization implements OrganizationPort {
       )
       .orderBy(desc(schedulerCheckpoints.id))
       .get();
-    return row?.runId ?? null;
+    return row === undefined ? null : { runId: row.runId, startedAtMs: Date.parse(`${row.startedAt.replace(' ', 'T')}Z`) };
   }
 
   completedRun(runId: string): CompletedRun {

@@ -1,5 +1,6 @@
 import type { RunSummary } from './run-summary';
 import type { ChunkRange } from './run-flow';
+import type { RunInFlight } from './organization-port';
 
 /** Where a task finds its organization: paths resolved by the main thread. */
 export interface OrganizationFiles {
@@ -47,18 +48,15 @@ export interface ComputeChunkTask {
   readonly chunk: ChunkRange;
   readonly log: TaskLogContext;
 }
-export interface ComputeChunkResult {
-  readonly chunkIndex: number;
-  readonly contacts: number;
-  readonly emails: number;
-  readonly durationMs: number;
-}
+export type ComputeChunkResult =
+  | { readonly chunkIndex: number; readonly contacts: number; readonly emails: number; readonly durationMs: number }
+  /** Retried by hand after its run committed: nothing computed, and nothing to fail either. */
+  | { readonly chunkIndex: number; readonly notComputed: 'the run has completed' };
 
 export interface FinalizeRunTask {
   readonly kind: 'finalize-run';
   readonly files: OrganizationFiles;
   readonly runId: string;
-  readonly chunkCount: number;
   readonly log: TaskLogContext;
 }
 
@@ -72,7 +70,7 @@ export interface RescheduleTask {
   readonly log: TaskLogContext;
 }
 export type RescheduleResult =
-  | { readonly status: 'deferred'; readonly fullRunId: string }
+  | { readonly status: 'deferred'; readonly fullRun: RunInFlight }
   /** The campaign targets every contact: a full run reschedules it. */
   | { readonly status: 'needs-full-run' }
   | { readonly status: 'completed'; readonly summary: RunSummary };

@@ -205,6 +205,109 @@ describe('jobs of a run, removed or retried by hand', () => {
     }
   }, 120_000);
 
+  it("fails a chunk whose range was edited by hand, and a finalizer whose chunk count was, rather than commit without some contacts", async () => {
+    const config = configWith({ batch_size: 500 });
+    const client = await connectClient(database, world.prefix, { config });
+    const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    const chunks = new Queue(QUEUE_NAMES.chunks, { connection: redis, prefix: world.prefix });
+    const runId = fullRunId('acme', AS_OF, config);
+    try {
+      await chunks.pause();
+      // As ops can in Bull Board: a chunk's range shortened.
+      let running = client.fullRun('acme', { asOf: AS_OF });
+      await until(async () => (await chunks.getWaitingCount()) === 3);
+      const lastChunk = (await Job.fromId(chunks, `${runId}-chunk-2`))!;
+      await lastChunk.updateData({ ...lastChunk.data, toId: lastChunk.data.fromId + 10 });
+      await chunks.resume();
+      await expect(running).rejects.toThrow(/chunk 2 of run .* asks for contacts .*, but the run planned contacts .* for it/);
+      expect(committedRows(database)).toEqual([]);
+
+      // The finalizer told of one chunk fewer, and that chunk gone.
+      await chunks.pause();
+      running = client.fullRun('acme', { asOf: AS_OF });
+      await until(async () => (await chunks.getWaitingCount()) === 3);
+      const [finalizer] = await queues.finalize.getWaitingChildren();
+      await finalizer!.updateData({ ...finalizer!.data, chunkCount: 2 });
+      await (await Job.fromId(chunks, `${finalizer!.data.runId}-chunk-2`))!.remove();
+      await chunks.resume();
+      await expect(running).rejects.toThrow(/2 of its 3 chunk results/);
+      expect(committedRows(database)).toEqual([]);
+    } finally {
+      await chunks.resume();
+      await chunks.close();
+      redis.disconnect();
+      await client.close();
+    }
+  }, 120_000);
+
+  it('lets reschedules through once the finalizer of a run was removed by hand; asked for again, the run takes a backup of its own', async () => {
+    const client = await connectClient(database, world.prefix);
+    const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    const chunks = new Queue(QUEUE_NAMES.chunks, { connection: redis, prefix: world.prefix });
+    const stagingPath = SingleDatabase.open(database).stagingPath('acme');
+    try {
+      await chunks.pause();
+      await queues.requests.add(REQUEST_JOB_NAMES.fullRun, { organization: 'acme', asOf: AS_OF }, { jobId: RUN_ID });
+      const firstBackup = async () => {
+        const staging = new StagingStore(stagingPath);
+        try {
+          return staging.backup(RUN_ID);
+        } finally {
+          staging.close();
+        }
+      };
+      await until(async () => (await firstBackup())?.status === 'verified');
+      const checksumBefore = ((await firstBackup()) as { contactsChecksum: string }).contactsChecksum;
+      // As ops can in Bull Board (its chunks go with it), a while after the run was planned.
+      await (await Job.fromId(queues.finalize, finalizeJobId(RUN_ID)))!.remove();
+      await chunks.resume();
+      execute(database, `UPDATE scheduler_checkpoints SET run_timestamp = datetime('now', '-5 minutes') WHERE scheduler_run_id = '${RUN_ID}'`);
+
+      const reschedule = await queues.requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'acme', contactIds: [42], asOf: AS_OF });
+      expect(await reschedule.waitUntilFinished(queues.requestEvents, 30_000)).toMatchObject({ status: 'completed' });
+      expect(checkpointOf(database, RUN_ID)).toMatchObject({ status: 'failed', errorMessage: expect.stringMatching(/no finalizer in the queue.*ask for the run again/) });
+
+      // What the run reads changes before it is asked for again: its backup and checksums are of the file as it is then.
+      execute(database, "UPDATE contacts SET birth_date = '1963-09-06' WHERE id = 43");
+      expect((await client.fullRun('acme', { asOf: AS_OF })).status).toBe('completed');
+      const checkpoint = checkpointOf(database, RUN_ID);
+      expect(checkpoint?.status).toBe('completed');
+      expect(checkpoint?.contactsChecksum).not.toBe(checksumBefore);
+      expect(committedRows(database)).toEqual(referenceRows(database, defaultConfig(), AS_OF));
+    } finally {
+      await chunks.resume();
+      await chunks.close();
+      redis.disconnect();
+      await client.close();
+    }
+  }, 120_000);
+
+  it('completes a chunk of a committed run retried by hand without computing it, so that its finalizer, retried too, still answers with the summary', async () => {
+    const client = await connectClient(database, world.prefix);
+    const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    const chunks = new Queue(QUEUE_NAMES.chunks, { connection: redis, prefix: world.prefix });
+    const chunkEvents = new QueueEvents(QUEUE_NAMES.chunks, { connection: redis.duplicate(), prefix: world.prefix });
+    try {
+      await chunkEvents.waitUntilReady();
+      const summary = await client.fullRun('acme', { asOf: AS_OF });
+      const rows = committedRows(database);
+
+      const chunk = (await Job.fromId(chunks, `${RUN_ID}-chunk-0`))!;
+      await chunk.retry('completed');
+      expect(await chunk.waitUntilFinished(chunkEvents)).toEqual({ chunkIndex: 0, notComputed: 'the run has completed' });
+      const finalizer = (await Job.fromId(queues.finalize, finalizeJobId(RUN_ID)))!;
+      await finalizer.retry('completed');
+      expect(await finalizer.waitUntilFinished(queues.finalizeEvents)).toEqual(summary);
+      expect(checkpointOf(database, RUN_ID)?.status).toBe('completed');
+      expect(committedRows(database)).toEqual(rows);
+    } finally {
+      await chunkEvents.close();
+      await chunks.close();
+      redis.disconnect();
+      await client.close();
+    }
+  }, 120_000);
+
   it('fails a backup retried after its run failed for good at once, saying to ask for the run again', async () => {
     const client = await connectClient(database, world.prefix);
     const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });

@@ -60,6 +60,17 @@ export const stagedChangeLogIds = sqliteTable('staged_change_log_ids', {
   idsJson: text('ids_json').notNull(),
 });
 
+/**
+ * The contact ranges a full run was planned with, one per chunk: a chunk job computes its range only when it is
+ * the planned one, so that job data edited by hand (Bull Board) cannot leave contacts out of a commit. A table
+ * of its own, for staging files made before it.
+ */
+export const stagedChunkRanges = sqliteTable('staged_chunk_ranges', {
+  runId: text('run_id').primaryKey(),
+  /** A JSON array of [fromId, toId], indexed by chunk. */
+  rangesJson: text('ranges_json').notNull(),
+});
+
 /** The staging file's whole schema; it holds scratch data only, so it is created as it is, never migrated. */
 export const STAGING_DDL = [
   `CREATE TABLE IF NOT EXISTS staged_runs (run_id TEXT PRIMARY KEY, organization TEXT NOT NULL, as_of TEXT NOT NULL,
@@ -70,4 +81,5 @@ export const STAGING_DDL = [
   `CREATE TABLE IF NOT EXISTS staged_backups (run_id TEXT PRIMARY KEY, status TEXT NOT NULL, contacts_checksum TEXT,
     schedules_before_checksum TEXT, path TEXT, bytes INTEGER, error TEXT, updated_at TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS staged_change_log_ids (run_id TEXT PRIMARY KEY, ids_json TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS staged_chunk_ranges (run_id TEXT PRIMARY KEY, ranges_json TEXT NOT NULL)`,
 ];

@@ -6,7 +6,8 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { withDatabaseErrors } from '@scheduler/db';
 import type { ContactStats } from '../run-stats';
 import type { RunSummary } from '../run-summary';
-import { STAGING_DDL, stagedBackups, stagedChangeLogIds, stagedChunks, stagedRuns } from './staging-schema';
+import type { ChunkRange } from '../run-flow';
+import { STAGING_DDL, stagedBackups, stagedChangeLogIds, stagedChunkRanges, stagedChunks, stagedRuns } from './staging-schema';
 
 const utcNow = (): string => new Date().toISOString().slice(0, 19).replace('T', ' ');
 
@@ -70,16 +71,25 @@ export class StagingStore {
   }
 
   /**
-   * Records a run's plan, with the change-log rows pending before its chunks read anything; a re-plan of the
-   * same run starts its chunks afresh and takes the rows pending then.
+   * Records a run's plan: its chunks' contact ranges, and the change-log rows pending before its chunks read
+   * anything. A re-plan of the same run starts afresh: its chunks, the rows pending then, and a backup of the
+   * file as it is then.
    */
-  planRun(run: Omit<StagedRun, 'status' | 'summary' | 'startedAtMs'>, pendingChangeIds: readonly number[]): void {
+  planRun(
+    plan: Omit<StagedRun, 'status' | 'summary' | 'startedAtMs' | 'chunkCount'>,
+    chunks: readonly ChunkRange[],
+    pendingChangeIds: readonly number[],
+  ): void {
+    const run = { ...plan, chunkCount: chunks.length };
     this.writing(`planning run ${run.runId}`, () => {
       const now = utcNow();
       this.sqlite.transaction(() => {
         this.orm.delete(stagedChunks).where(eq(stagedChunks.runId, run.runId)).run();
+        this.orm.delete(stagedBackups).where(eq(stagedBackups.runId, run.runId)).run();
         const ids = { runId: run.runId, idsJson: JSON.stringify(pendingChangeIds) };
         this.orm.insert(stagedChangeLogIds).values(ids).onConflictDoUpdate({ target: stagedChangeLogIds.runId, set: ids }).run();
+        const ranges = { runId: run.runId, rangesJson: JSON.stringify(chunks.map((chunk) => [chunk.fromId, chunk.toId])) };
+        this.orm.insert(stagedChunkRanges).values(ranges).onConflictDoUpdate({ target: stagedChunkRanges.runId, set: ranges }).run();
         this.orm
           .insert(stagedRuns)
           .values({ ...run, status: 'planned', summaryJson: null, startedAtMs: Date.now(), createdAt: now, updatedAt: now })
@@ -123,6 +133,14 @@ export class StagingStore {
     return row === undefined ? [] : (JSON.parse(row.idsJson) as number[]);
   }
 
+  /** The range a chunk was planned with; undefined for a run planned before ranges were kept. */
+  plannedRange(runId: string, chunkIndex: number): ChunkRange | null | undefined {
+    const row = this.orm.select().from(stagedChunkRanges).where(eq(stagedChunkRanges.runId, runId)).get();
+    if (row === undefined) return undefined;
+    const range = (JSON.parse(row.rangesJson) as [number, number][])[chunkIndex];
+    return range === undefined ? null : { chunkIndex, fromId: range[0], toId: range[1] };
+  }
+
   /** A retried chunk replaces its own earlier result. */
   saveChunk(runId: string, chunkIndex: number, stats: ContactStats, table: Buffer): void {
     this.writing(`saving chunk ${chunkIndex} of run ${runId}`, () => {
@@ -158,6 +176,7 @@ export class StagingStore {
     this.writing(`recording the end of run ${runId}`, () => {
       this.sqlite.transaction(() => {
         this.orm.delete(stagedChunks).where(eq(stagedChunks.runId, runId)).run();
+        this.orm.delete(stagedChunkRanges).where(eq(stagedChunkRanges.runId, runId)).run();
         this.orm
           .update(stagedRuns)
           .set({ status, summaryJson: summary === null ? null : JSON.stringify(summary), updatedAt: utcNow() })

@@ -22,5 +22,5 @@ export const fullRunThroughTasks = async (files: OrganizationFiles, runId: strin
   for (const chunk of planned.chunks) await runTask({ kind: 'compute-chunk', files, runId, chunk, log });
   afterChunks();
   await runTask({ kind: 'backup', files, runId, log });
-  return runTask({ kind: 'finalize-run', files, runId, chunkCount: planned.chunks.length, log });
+  return runTask({ kind: 'finalize-run', files, runId, log });
 };
