@@ -10,6 +10,7 @@ import {
   emailsFor,
   historyRow,
   inputsOf,
+  iso,
   linesOf,
   NO_AEP,
   onlyOf,
@@ -103,6 +104,33 @@ describe('§5 state exclusion windows', () => {
         '2027-12-01: yes',
         '2028-04-02: yes',
         '2028-04-03: no',
+      ]);
+    });
+  });
+
+  describe('when a contact born 1990-06-15 (effective date 2015-03-10) is scheduled on 2026-06-01, in each state of the default table', () => {
+    // RULES.md §5's table, worked by hand: [a − before − 60, a + after] around 2026-06-15 (NV: 2026-06-01; MO: 2026-03-10).
+    const WINDOWS: [state: string, first: string, last: string][] = [
+      ['CA', '2026-03-17', '2026-08-14'],
+      ['ID', '2026-04-16', '2026-08-17'],
+      ['KY', '2026-04-16', '2026-08-14'],
+      ['MD', '2026-04-16', '2026-07-15'],
+      ['NV', '2026-04-02', '2026-07-31'],
+      ['OK', '2026-04-16', '2026-08-14'],
+      ['OR', '2026-04-16', '2026-07-16'],
+      ['VA', '2026-04-16', '2026-07-15'],
+      ['MO', '2025-12-10', '2026-04-12'],
+    ];
+    const dayBefore = (date: string) => iso(day(date) - 1);
+    const dayAfter = (date: string) => iso(day(date) + 1);
+
+    it.each(WINDOWS)('%s excludes %s through %s, and no day either side', (state, first, last) => {
+      const contact = contactIn(state, { birthDate: '1990-06-15', effectiveDate: '2015-03-10' });
+      expect(excludedOn(exclusionOf(contact), [dayBefore(first), first, last, dayAfter(last)])).toEqual([
+        `${dayBefore(first)}: no`,
+        `${first}: yes`,
+        `${last}: yes`,
+        `${dayAfter(last)}: no`,
       ]);
     });
   });

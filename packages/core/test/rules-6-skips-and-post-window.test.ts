@@ -153,6 +153,13 @@ describe('§6 skips and post-window emails', () => {
       expect(onlyOf(result.emails, 'campaign_promo').skipCode).toBe('frequency_cap');
     });
 
+    it('sends no post_window email after a skipped follow-up', () => {
+      // CA: the window around the birthday runs 2026-05-16..2026-08-14, and the birthday email was sent in it.
+      const sentBirthday = historyRow({ id: 5, emailType: 'birthday', status: 'sent', scheduled: '2026-06-01', event: '2026-06-15' });
+      const emails = emailsFor(world({ today: '2026-06-03', config: NO_AEP }), inputsOf(contactIn('CA', { birthDate: '1990-06-15' }), { history: [sentBirthday] }));
+      expect(linesOf(emails)).toEqual(['followup_1_cold 2026-06-03 skipped']);
+    });
+
     it('sends no post_window email after a campaign-conflict skip', () => {
       const context = world({
         today: '2026-09-01',

@@ -250,6 +250,13 @@ describe('§9 global balancing and frequency caps', () => {
       expect(days.slice(7)).toEqual(Array(5).fill('2026-06-11'));
     });
 
+    it('leaves the next day alone when the emails moved there bring it to its threshold, not over it', () => {
+      const { result, days } = dailyCapped([...oneOver(), ...oneEach([100, 101, 102, 103].map((hash) => bday('2026-06-11', 10, hash)), 8)]);
+      expect(result.movedByDailyCap).toBe(2);
+      expect([days[3], days[5]]).toEqual(['2026-06-11', '2026-06-11']);
+      expect(days.slice(7)).toEqual(Array(4).fill('2026-06-11'));
+    });
+
     it('keeps the emails that cannot move first', () => {
       const { days } = dailyCapped(
         oneEach([

@@ -234,6 +234,45 @@ describe('replaceOrganizationSchedule', () => {
   });
 });
 
+/** Every column a run writes besides the date and status, each with a value other than the fixture's. */
+const CONTENT_CHANGES: { column: string; change: Partial<ScheduleRow> }[] = [
+  { column: 'event_year', change: { eventYear: 2027 } },
+  { column: 'event_month', change: { eventMonth: 7 } },
+  { column: 'event_day', change: { eventDay: 16 } },
+  { column: 'scheduled_send_time', change: { scheduledSendTime: '09:15:00' } },
+  { column: 'skip_reason', change: { status: 'skipped', skipReason: 'exclusion_window: NY birthday window' } },
+  { column: 'priority', change: { priority: 3 } },
+  { column: 'campaign_instance_id', change: { campaignInstanceId: 9 } },
+  { column: 'email_template', change: { emailTemplate: 'birthday_v2' } },
+  { column: 'sms_template', change: { smsTemplate: 'birthday_sms' } },
+  { column: 'metadata', change: { metadata: '{"initial_email_id":7,"behaviour":{"clicked":true}}' } },
+];
+
+const COMMITS: { name: string; commit: (db: OrganizationDb, runId: string, rows: ScheduleRow[]) => void }[] = [
+  ...MODES.map(({ name, options }) => ({ name: `a full run ${name}`, commit: (db: OrganizationDb, runId: string, rows: ScheduleRow[]) => void replaceOrganizationSchedule(db, runId, rows, options) })),
+  { name: 'a reschedule of the contacts', commit: (db, runId, rows) => void replaceContactsSchedule(db, runId, [1, 2, 3], rows) },
+];
+
+describe.each(COMMITS)('when $name changes only one column of a row', ({ commit }) => {
+  const directory = useTempDirectory();
+  // Skipped rows on both sides for the skip reason: only the column named changes.
+  const base = (change: Partial<ScheduleRow>): Partial<ScheduleRow> => (change.skipReason === undefined ? {} : { status: 'skipped', skipReason: 'exclusion_window: CA birthday window' });
+
+  it.each(CONTENT_CHANGES)('writes the new $column, and the next commit of the same rows changes nothing', ({ column, change }) => {
+    const db = freshOrganization(directory());
+    insertContacts(db, [1, 2, 3]);
+    const rows = (changed: boolean) => [1, 2, 3].map((id) => scheduleRow(id, 'birthday', '2026-06-01', { ...base(change), ...(changed && id === 2 ? change : {}) }));
+    replaceOrganizationSchedule(db, 'run-1', rows(false));
+    commit(db, 'run-2', rows(true));
+    const stored = db.sqlite.prepare(`SELECT contact_id, ${column} AS value, scheduler_run_id FROM email_schedules ORDER BY contact_id`).all();
+    const field = Object.keys(change).find((key) => key !== 'status') as keyof ScheduleRow;
+    const expected = (id: number) => rows(true)[id - 1]![field];
+    expect(stored).toEqual([1, 2, 3].map((id) => ({ contact_id: id, value: expected(id), scheduler_run_id: id === 2 ? 'run-2' : 'run-1' })));
+    expect(replaceOrganizationSchedule(db, 'run-3', rows(true))).toMatchObject({ contactsChanged: 0, rowsUpdated: 0, rowsInserted: 0, rowsDeleted: 0 });
+    db.close();
+  });
+});
+
 describe('replaceContactsSchedule', () => {
   const directory = useTempDirectory();
 
@@ -257,6 +296,15 @@ describe('replaceContactsSchedule', () => {
     // The digests stay true: a full run with the same rows changes nothing.
     const full = replaceOrganizationSchedule(db, 'run-2', [...runRows([1]), ...runRows([3], () => true), ...runRows([4])]);
     expect(full).toMatchObject({ contactsChanged: 0, rowsInserted: 0, rowsDeleted: 0, rowsUpdated: 0 });
+    db.close();
+  });
+
+  it('clears the rows of listed contacts that get none, whether they come before or after those that do', () => {
+    const db = freshOrganization(directory());
+    insertContacts(db, [1, 2, 3, 4]);
+    replaceOrganizationSchedule(db, 'run-1', runRows([1, 2, 3, 4]));
+    replaceContactsSchedule(db, 'reschedule-1', [1, 2, 3, 4], runRows([2]));
+    expect([...new Set(schedulerRowsOf(db).map((row) => row.contact_id))]).toEqual([2]);
     db.close();
   });
 
