@@ -134,9 +134,10 @@ const scheduleContacts = (
   return { table, stats };
 };
 
-const planRun = (task: PlanRunTask): PlanRunResult =>
-  withStaging(task.files.stagingPath, (staging) =>
-    withPort(task.files.databasePath, portOptions(configOf(task.configJson), false), (port) => {
+const planRun = (task: PlanRunTask): PlanRunResult => {
+  const config = configOf(task.configJson);
+  return withStaging(task.files.stagingPath, (staging) =>
+    withPort(task.files.databasePath, portOptions(config, false), (port) => {
       const staged = staging.run(task.runId);
       const summary = task.rerun ? null : (staged?.summary ?? null);
       if (summary !== null) {
@@ -151,7 +152,6 @@ const planRun = (task: PlanRunTask): PlanRunResult =>
         }
       }
       if (task.flowTaken === true) return { status: 'flow-taken' };
-      const config = configOf(task.configJson);
       // Read before any chunk reads the campaign tables: the rows the commit may mark processed (RULES.md §10).
       const pendingChangeIds = port.pendingChangeIds();
       const chunks = port.chunkRanges(config.batch_size);
@@ -164,9 +164,15 @@ const planRun = (task: PlanRunTask): PlanRunResult =>
       }
       staging.planRun({ runId: task.runId, organization: task.files.organization, asOf: task.asOf, configJson: task.configJson }, chunks, pendingChangeIds);
       port.startCheckpoint(task.runId);
+      const later = staging.latestCompletedAsOf();
+      if (later !== null && later > task.asOf) {
+        // Asked for on purpose (scheduler run --as-of), or an old request retried in Bull Board: ops should know.
+        loggerFor(task.log).warn({ latestCompletedAsOf: later }, `a run as of ${later} has completed; this run, as of ${task.asOf}, replaces its schedule`);
+      }
       return { status: 'planned', chunks, contactRows: port.contactRowCount() };
     }),
   );
+};
 
 const computeChunk = (task: ComputeChunkTask): ComputeChunkResult => {
   const started = performance.now();
