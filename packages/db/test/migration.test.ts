@@ -115,6 +115,27 @@ describe('migrateOrganizationDb', () => {
     });
   });
 
+  describe('when a table the scheduler adds rows to has a column of its own that is NOT NULL without a default', () => {
+    const FOREIGN_TABLES = [
+      `CREATE TABLE config_versions (id INTEGER PRIMARY KEY, config_type TEXT NOT NULL, config_data TEXT NOT NULL,
+         valid_from TEXT NOT NULL, valid_to TEXT, created_at TEXT NOT NULL, created_by TEXT, tenant_id INTEGER NOT NULL)`,
+      `CREATE TABLE scheduler_checkpoints (id INTEGER PRIMARY KEY, run_timestamp TEXT NOT NULL, scheduler_run_id TEXT NOT NULL UNIQUE,
+         contacts_checksum TEXT NOT NULL, status TEXT NOT NULL, host TEXT NOT NULL)`,
+    ];
+
+    it.each(FOREIGN_TABLES)('refuses the file, naming the column, and changes nothing: %s', (create) => {
+      const path = join(directory(), 'required-column.sqlite');
+      const db = new Database(path);
+      db.exec(create);
+      db.close();
+      const column = create.includes('tenant_id') ? 'config_versions.tenant_id' : 'scheduler_checkpoints.host';
+      expect(() => migrateOrganizationDb(path)).toThrow(new RegExp(`${column} NOT NULL without a default`));
+      const after = new Database(path, { readonly: true });
+      expect(after.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all()).toEqual([column.split('.')[0]]);
+      after.close();
+    });
+  });
+
   describe('when the file is not a database', () => {
     it('fails with DatabaseUnreadableError, keeping the cause', () => {
       const path = join(directory(), 'garbage.sqlite');

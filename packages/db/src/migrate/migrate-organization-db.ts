@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { getTableColumns, getTableName } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { DatabaseMigrationError, withDatabaseErrors } from '../connection/database-errors';
 import { openOrganizationDb, type OrganizationDb } from '../connection/open-organization-db';
@@ -8,6 +9,8 @@ import { MIGRATIONS_FOLDER } from './migrations-folder';
 import { columnNamesOf, indexesOf, indexExists, quoteIdentifier, tableExists } from './schema-inspection';
 import { INSERTED_COLUMNS } from '../write/schedule-statements';
 import { SCHEDULE_TABLE } from '../write/schedule-table-shape';
+import { configVersions } from '../schema/config-versions';
+import { schedulerCheckpoints } from '../schema/scheduler-checkpoints';
 
 /** drizzle-orm's own bookkeeping table and shape, so drizzle-kit tooling sees the same history. */
 const MIGRATIONS_TABLE = '__drizzle_migrations';
@@ -82,27 +85,40 @@ const refuseContactsWithoutIntegerIds = (db: OrganizationDb): void => {
 };
 
 /**
- * A table made elsewhere that the scheduler's writes cannot work on: an `id`
- * that is not the INTEGER PRIMARY KEY (the writes find rows by it, and new
- * rows would get no id), or a column of its own that is NOT NULL without a
- * default (every row the scheduler writes, which gives it no value, would be refused).
+ * Tables made elsewhere that the scheduler adds rows to, and the columns it gives values. A column of their own
+ * that is NOT NULL without a default would refuse every row the scheduler writes (CONTRACT.md: extra columns are
+ * ignored, so they must be able to stay empty).
  */
-const refuseUnusableScheduleTable = (db: OrganizationDb): void => {
-  const columns = columnsOf(db, SCHEDULE_TABLE);
-  if (!hasIntegerIdKey(columns)) {
+const WRITTEN_TABLES: readonly { table: string; written: readonly string[] }[] = [
+  { table: SCHEDULE_TABLE, written: INSERTED_COLUMNS },
+  { table: getTableName(schedulerCheckpoints), written: Object.values(getTableColumns(schedulerCheckpoints)).map((column) => column.name) },
+  { table: getTableName(configVersions), written: Object.values(getTableColumns(configVersions)).map((column) => column.name) },
+];
+
+const refuseColumnsWithoutValues = (db: OrganizationDb, table: string, written: readonly string[]): void => {
+  const names = new Set(written.map((name) => name.toLowerCase()));
+  const unwritable = columnsOf(db, table).filter(
+    (column) => column.required === 1 && column.fallback === null && column.pk === 0 && column.hidden === 0 && !names.has(column.name.toLowerCase()),
+  );
+  if (unwritable.length === 0) return;
+  throw new DatabaseMigrationError(
+    `${table}.${unwritable.map((column) => column.name).join(`, ${table}.`)} NOT NULL without a default: ` +
+      'the scheduler writes no value there, so every row it writes would be refused; give the column a default first',
+  );
+};
+
+/**
+ * Tables made elsewhere that the scheduler's writes cannot work on: an `email_schedules.id` that is not the
+ * INTEGER PRIMARY KEY (the writes find rows by it, and new rows would get no id), or a column that would
+ * refuse the rows the scheduler writes.
+ */
+const refuseUnwritableTables = (db: OrganizationDb): void => {
+  if (!hasIntegerIdKey(columnsOf(db, SCHEDULE_TABLE))) {
     throw new DatabaseMigrationError(
       `${SCHEDULE_TABLE}.id is not its INTEGER PRIMARY KEY: the scheduler finds its rows by id, and rows it writes would have none`,
     );
   }
-  const written = new Set<string>(INSERTED_COLUMNS);
-  const unwritable = columns.filter(
-    (column) => column.required === 1 && column.fallback === null && column.pk === 0 && column.hidden === 0 && !written.has(column.name.toLowerCase()),
-  );
-  if (unwritable.length === 0) return;
-  throw new DatabaseMigrationError(
-    `${SCHEDULE_TABLE}.${unwritable.map((column) => column.name).join(`, ${SCHEDULE_TABLE}.`)} NOT NULL without a default: ` +
-      'the scheduler writes no value there, so every row it writes would be refused; give the column a default first',
-  );
+  for (const { table, written } of WRITTEN_TABLES) refuseColumnsWithoutValues(db, table, written);
 };
 
 const applyStatement = (db: OrganizationDb, statement: MigrationStatement, report: MutableReport): void => {
@@ -205,7 +221,7 @@ export const migrateOpenOrganizationDb = (db: OrganizationDb): MigrationReport =
         report.applied.push(tags.get(migration.folderMillis) ?? String(migration.folderMillis));
       }
       refuseContactsWithoutIntegerIds(db);
-      refuseUnusableScheduleTable(db);
+      refuseUnwritableTables(db);
     }),
   );
   return report;
