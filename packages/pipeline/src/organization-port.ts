@@ -106,7 +106,7 @@ export interface OrganizationPort {
     run: TableHolder,
     sendTime: string,
     processedChangeIds: readonly number[],
-    beforeCommit?: () => void,
+    beforeCommit?: (writes: WriteCounts) => void,
   ): WriteCounts;
   /**
    * A targeted result replaces those contacts' pre-scheduled/skipped rows, and the change-log rows it saw pending
@@ -118,6 +118,6 @@ export interface OrganizationPort {
     table: CandidateTable,
     sendTime: string,
     processedChangeIds: readonly number[],
-    beforeCommit?: () => void,
+    beforeCommit?: (writes: WriteCounts) => void,
   ): WriteCounts;
 }

@@ -17,7 +17,7 @@ import { PhaseTimer } from './phase-timer';
 import { BackupFailedError, ChunkNotPlannedError, MissingChunkResultsError, RunOverError } from './run-errors';
 import { collectWhenIdle } from './release-memory';
 import { openOrganizationPort, type PortOptions } from './sqlite-organization';
-import type { OrganizationPort } from './organization-port';
+import type { OrganizationPort, WriteCounts } from './organization-port';
 import { addContactStats, countOutcome, emptyContactStats, type ContactStats } from './run-stats';
 import { balancingSummary, contactSummary, emailCounts, type RunSummary } from './run-summary';
 import type { TableHolder } from './schedule-rows';
@@ -224,6 +224,13 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
 
     const timer = new PhaseTimer();
     return withPort(task.files.databasePath, portOptions(config, false), (port) => {
+      if (run.summary !== null && port.completedRun(task.runId).state !== 'not-completed') {
+        // Committed, but its worker died before the staging file said so. Committing the staged results again
+        // would undo what was committed since (a reschedule, RULES.md §10): the summary staged in the commit answers.
+        log.warn('the run committed before its worker stopped; its summary answers, and nothing is committed again');
+        staging.finishRun(task.runId, 'completed', run.summary);
+        return run.summary;
+      }
       const contactRows = port.contactRowCount();
       // The table lives only in this holder, never in a local: the commit releases it (see schedule-rows.ts).
       // The planned count, not the job's: job data edited by hand cannot make a commit leave contacts out.
@@ -239,20 +246,7 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
         // checkpoint says completed exactly when the schedule is the run's.
         let backupWaitMs = 0;
         const contactsProcessed = held.stats.total;
-        const writes = port.commitFullRun(task.runId, held, config.send_time, staging.changeLogIdsSeen(task.runId), () => {
-          const waitStarted = performance.now();
-          const backup = verifiedBackup(staging, task.runId);
-          backupWaitMs = Math.round(performance.now() - waitStarted);
-          port.recordStartChecksums(task.runId, backup);
-          port.completeCheckpoint(task.runId, {
-            contactsProcessed,
-            emailsScheduled: emails.pre_scheduled,
-            emailsSkipped: emails.skipped,
-          });
-          port.recordConfig(run.configJson);
-        });
-        timer.lap('commitMs');
-        const summary: RunSummary = {
+        const summaryOf = (writes: WriteCounts): RunSummary => ({
           run_id: task.runId,
           organization: task.files.organization,
           kind: 'full',
@@ -263,7 +257,23 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
           balancing: balancingSummary(result),
           writes,
           duration_ms: Date.now() - run.startedAtMs,
-        };
+        });
+        const writes = port.commitFullRun(task.runId, held, config.send_time, staging.changeLogIdsSeen(task.runId), (writes) => {
+          const waitStarted = performance.now();
+          const backup = verifiedBackup(staging, task.runId);
+          backupWaitMs = Math.round(performance.now() - waitStarted);
+          port.recordStartChecksums(task.runId, backup);
+          port.completeCheckpoint(task.runId, {
+            contactsProcessed,
+            emailsScheduled: emails.pre_scheduled,
+            emailsSkipped: emails.skipped,
+          });
+          port.recordConfig(run.configJson);
+          // For a retry after the COMMIT, should this worker die before the staging file says the run completed.
+          staging.stageSummary(task.runId, summaryOf(writes));
+        });
+        timer.lap('commitMs');
+        const summary = summaryOf(writes);
         try {
           staging.finishRun(task.runId, 'completed', summary);
         } catch (error) {

@@ -359,7 +359,7 @@ class SqliteOrganization implements OrganizationPort {
     run: TableHolder,
     sendTime: string,
     processedChangeIds: readonly number[],
-    beforeCommit?: () => void,
+    beforeCommit?: (writes: WriteCounts) => void,
   ): WriteCounts {
     const rows = new ScheduleRowStream(run, runId, sendTime, utcDatetime(new Date()), true);
     // A full run covers every contact, so it answers every change pending when it began (RULES.md §10);
@@ -378,7 +378,7 @@ class SqliteOrganization implements OrganizationPort {
     table: CandidateTable,
     sendTime: string,
     processedChangeIds: readonly number[],
-    beforeCommit?: () => void,
+    beforeCommit?: (writes: WriteCounts) => void,
   ): WriteCounts {
     const rows = new ScheduleRowStream({ table }, runId, sendTime, utcDatetime(new Date()), false);
     return this.commitInOneTransaction(
@@ -397,7 +397,7 @@ class SqliteOrganization implements OrganizationPort {
     what: string,
     replace: () => ReplaceSummary,
     processedChangeIds: readonly number[],
-    beforeCommit?: () => void,
+    beforeCommit?: (writes: WriteCounts) => void,
   ): WriteCounts {
     const summary = withDatabaseErrors(`committing ${what} to ${this.db.path}`, () =>
       inWriteTransaction(this.db, () => {
@@ -405,7 +405,7 @@ class SqliteOrganization implements OrganizationPort {
         markCampaignChangesProcessed(this.db, processedChangeIds);
         // What completeCheckpoint reads (the schedules-after checksum), when `beforeCommit` calls it.
         this.lastCommit = replaced;
-        beforeCommit?.();
+        beforeCommit?.(writeCounts(replaced));
         return replaced;
       }),
     );

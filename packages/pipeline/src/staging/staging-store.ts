@@ -100,6 +100,7 @@ export class StagingStore {
               chunkCount: run.chunkCount,
               asOf: run.asOf,
               status: 'planned',
+              summaryJson: null,
               startedAtMs: Date.now(),
               updatedAt: now,
             },
@@ -174,6 +175,16 @@ export class StagingStore {
         .get();
       if (row !== undefined) yield { chunkIndex, stats: JSON.parse(row.statsJson) as ContactStats, table: row.table };
     }
+  }
+
+  /**
+   * A run's summary, kept inside its commit's transaction: a finalizer retried after the COMMIT answers with it
+   * rather than commit again. The run stays planned until `finishRun`.
+   */
+  stageSummary(runId: string, summary: RunSummary): void {
+    this.writing(`keeping the summary of run ${runId}`, () => {
+      this.orm.update(stagedRuns).set({ summaryJson: JSON.stringify(summary), updatedAt: utcNow() }).where(eq(stagedRuns.runId, runId)).run();
+    });
   }
 
   /** The run is over: its chunks are dropped, its outcome kept for whoever asks again. */
