@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, utimesSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import {
@@ -186,6 +186,25 @@ describe('backupOrganizationDb', () => {
       expect(opened.prepare('PRAGMA integrity_check').pluck().get()).toBe('ok');
       opened.close();
     }
+    db.close();
+  });
+
+  it('deletes, a day later, the partial copies of backups killed part-way, which are never named as copies', async () => {
+    const db = freshOrganization(directory());
+    const backups = join(directory(), 'backups');
+    const base = basename(db.path, extname(db.path));
+    mkdirSync(backups, { recursive: true });
+    const killed = join(backups, `${base}.20260301T000000Z.0badc0de.sqlite.partial`);
+    const killedJournal = `${killed}-journal`;
+    const inProgress = join(backups, `${base}.20260309T000000Z.5eed5eed.sqlite.partial`);
+    for (const path of [killed, killedJournal, inProgress]) writeFileSync(path, 'part of a copy');
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    utimesSync(killed, twoDaysAgo, twoDaysAgo);
+
+    const result = await backupOrganizationDb(db);
+    expect(result.pruned).toEqual([killed]);
+    expect(readdirSync(backups).sort()).toEqual([basename(result.path), basename(inProgress)].sort());
+    expect(result.path.endsWith('.sqlite')).toBe(true);
     db.close();
   });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, statSync, statfsSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, statfsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DatabaseError, translateSqliteError } from '../connection/database-errors';
@@ -49,7 +49,9 @@ export const backupOrganizationDb = async (db: OrganizationDb, options: BackupOp
   const now = options.now ?? new Date();
   const directory = options.directory ?? join(dirname(db.path), 'backups');
   const base = basename(db.path, extname(db.path));
-  const target = join(directory, copyName(base, now));
+  const copy = join(directory, copyName(base, now));
+  // Written and checked under a name of its own: a backup killed part-way leaves no file that looks like a copy.
+  const target = `${copy}${PARTIAL}`;
   try {
     mkdirSync(directory, { recursive: true });
     // Every page in one step: one read transaction on the source (the copy is of one moment even if
@@ -83,8 +85,14 @@ export const backupOrganizationDb = async (db: OrganizationDb, options: BackupOp
     removeCopy(target);
     throw new BackupVerificationError(`backup of ${db.path} failed its integrity check: ${verdict.slice(0, 5).join('; ')}`);
   }
-  return { path: target, bytes: statSync(target).size, pruned: pruneBackups(directory, base, options.keepDays ?? 7, now) };
+  renameSync(target, copy);
+  return { path: copy, bytes: statSync(copy).size, pruned: pruneBackups(directory, base, options.keepDays ?? 7, now) };
 };
+
+/** The suffix of a copy not yet verified. */
+const PARTIAL = '.partial';
+/** A partial copy untouched this long was left by a backup that was killed: none takes a day. */
+const PARTIAL_LEFT_MS = DAY_MS;
 
 /** Free space under which a failed check is said to be the disk's: SQLite reports a full disk there as an I/O error. */
 const NEARLY_FULL_BYTES = 1024 * 1024;
@@ -99,14 +107,19 @@ const diskNearlyFull = (directory: string): string => {
   }
 };
 
-/** Deletes this organization's copies in `directory` last written more than `keepDays` before `now`. */
+/**
+ * Deletes this organization's copies in `directory` last written more than `keepDays` before `now`, and partial
+ * copies that backups killed part-way left more than a day before.
+ */
 export const pruneBackups = (directory: string, base: string, keepDays: number, now: Date): string[] => {
-  const oldest = now.getTime() - keepDays * DAY_MS;
+  const keptFor = (name: string): number | null =>
+    name.endsWith(`.sqlite${PARTIAL}`) ? PARTIAL_LEFT_MS : name.endsWith('.sqlite') ? keepDays * DAY_MS : null;
   const pruned: string[] = [];
   for (const name of readdirSync(directory)) {
-    if (!name.startsWith(`${base}.`) || !name.endsWith('.sqlite')) continue;
+    const kept = name.startsWith(`${base}.`) ? keptFor(name) : null;
+    if (kept === null) continue;
     const path = join(directory, name);
-    if (statSync(path).mtimeMs < oldest) {
+    if (statSync(path).mtimeMs < now.getTime() - kept) {
       removeCopy(path);
       pruned.push(path);
     }
