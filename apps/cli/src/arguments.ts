@@ -1,11 +1,11 @@
 import { InvalidArgumentError } from 'commander';
 // The date module alone: the core's index (zod, luxon, the rules) would add 0.6 s to every start, help and bad arguments included.
 import { parseIsoDate } from '@scheduler/core/dates';
-import { AS_OF_TOO_LATE, LATEST_AS_OF } from '@scheduler/queue/as-of';
+import { AS_OF_OUT_OF_RANGE, EARLIEST_AS_OF, LATEST_AS_OF } from '@scheduler/queue/as-of';
 
 export const parseAsOf = (value: string): string => {
   if (parseIsoDate(value) === null) throw new InvalidArgumentError('must be a calendar date YYYY-MM-DD');
-  if (value > LATEST_AS_OF) throw new InvalidArgumentError(AS_OF_TOO_LATE);
+  if (value < EARLIEST_AS_OF || value > LATEST_AS_OF) throw new InvalidArgumentError(AS_OF_OUT_OF_RANGE);
   return value;
 };
 

@@ -5,6 +5,9 @@ import { z } from 'zod';
 import { DEFAULT_REDIS_URL, redisDatabaseOf } from '@scheduler/queue';
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1').optional();
+/** Decimal digits only, as the command-line options take them: `Number()` would read '1e1' as 10 and '0x2' as 2. */
+const decimal = (pattern: RegExp, words: string) => z.string().regex(pattern, `must be ${words} in decimal digits`).transform(Number);
+const wholeNumber = (min: number, max: number) => decimal(/^\d+$/, `a whole number from ${min} to ${max}`).pipe(z.number().int().min(min).max(max));
 
 /** The one place the CLI reads the environment; a bad value stops start-up with the variable named. */
 const EnvSchema = z.object({
@@ -21,19 +24,19 @@ const EnvSchema = z.object({
     .default(DEFAULT_REDIS_URL),
   SCHEDULER_ORGS_DIR: z.string().min(1).default('./organizations'),
   SCHEDULER_CONFIG: z.string().min(1).optional(),
-  SCHEDULER_THREADS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
+  SCHEDULER_THREADS: wholeNumber(1, 256).default(availableParallelism()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** BullMQ key prefix: fleets with different prefixes share one Redis without meeting. */
   SCHEDULER_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('bull'),
   // `scheduler dashboard`: loopback unless told otherwise; anything else needs the credentials.
   DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
-  DASHBOARD_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  DASHBOARD_PORT: wholeNumber(0, 65_535).default(8080),
   DASHBOARD_USER: z.string().min(1).max(100).optional(),
   DASHBOARD_PASSWORD: z.string().min(12, { message: 'must be at least 12 characters' }).max(1024).optional(),
   DASHBOARD_READ_ONLY: flag,
   DASHBOARD_SECURE_COOKIES: flag,
   /** /healthz fails when an organization's last completed run is older; 0 turns the check off. */
-  DASHBOARD_MAX_RUN_AGE_HOURS: z.coerce.number().min(0).default(36),
+  DASHBOARD_MAX_RUN_AGE_HOURS: decimal(/^\d+(\.\d+)?$/, 'a number of hours').default(36),
 }).refine((env) => (env.DASHBOARD_USER === undefined) === (env.DASHBOARD_PASSWORD === undefined), {
   message: 'set both DASHBOARD_USER and DASHBOARD_PASSWORD, or neither',
   path: ['DASHBOARD_PASSWORD'],

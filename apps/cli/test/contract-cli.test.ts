@@ -55,6 +55,7 @@ describe.concurrent('when an argument is bad', () => {
   const cases: Case[] = [
     ['run with --as-of a day that does not exist', () => ['run', '--db', database, '--as-of', '2026-02-30'], unreachable, /--as-of.*2026-02-30/],
     ['run with --as-of a day whose schedule would outgrow four-digit years', () => ['run', '--db', database, '--as-of', '9999-12-31'], unreachable, /--as-of.*9999-12-31.*9979-12-31/],
+    ['run with --as-of a day before 1900', () => ['run', '--db', database, '--as-of', '1899-12-31'], unreachable, /--as-of.*1899-12-31.*1900-01-01 to 9979-12-31/],
     ['run with a state_rules code that no ZIP maps to (a misspelt state)', () => ['run', '--db', database, '--config', misspeltStateConfig()], unreachable, /state_rules\.CS/],
     ['reschedule with --as-of a word', () => ['reschedule', '--db', database, '--contact', '5', '--as-of', 'tomorrow'], unreachable, /--as-of.*tomorrow/],
     ['run with an unknown flag', () => ['run', '--db', database, '--bogus'], unreachable, /unknown option '--bogus'/],
@@ -131,6 +132,8 @@ describe.concurrent('when an environment value is bad', () => {
   // README: "A bad value stops start-up naming the variable."
   const cases: Case[] = [
     ['run, SCHEDULER_THREADS not a number', () => ['run', '--db', database], () => ({ ...unreachable(), SCHEDULER_THREADS: 'abc' }), /SCHEDULER_THREADS/],
+    ['run, SCHEDULER_THREADS in an exponent', () => ['run', '--db', database], () => ({ ...unreachable(), SCHEDULER_THREADS: '1e1' }), /SCHEDULER_THREADS: must be a whole number/],
+    ['run, SCHEDULER_THREADS in hexadecimal', () => ['run', '--db', database], () => ({ ...unreachable(), SCHEDULER_THREADS: '0x2' }), /SCHEDULER_THREADS: must be a whole number/],
     ['worker, LOG_LEVEL not a level', () => ['worker'], () => ({ ...unreachable(), LOG_LEVEL: 'verbose' }), /LOG_LEVEL/],
     // Reachable: a worker that started anyway would serve nothing until the case's time ran out.
     ['worker, SCHEDULER_ORGS_DIR that does not exist', () => ['worker'], () => ({ ...reachable(), SCHEDULER_ORGS_DIR: join(directory, 'nowhere') }), /SCHEDULER_ORGS_DIR.*nowhere/],

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { AS_OF_TOO_LATE, AS_OF_YEAR_PATTERN } from './as-of';
+import { AS_OF_OUT_OF_RANGE, AS_OF_YEAR_PATTERN } from './as-of';
 
 // zod's ISO date is a calendar check written as a pattern: it reaches the published JSON Schema (a refine would not),
 // so a service validating with the file refuses the same days the worker does.
 const isoDate = z.iso.date({ message: 'must be a calendar date YYYY-MM-DD' });
 
-const asOfDay = isoDate.regex(AS_OF_YEAR_PATTERN, { message: AS_OF_TOO_LATE });
+const asOfDay = isoDate.regex(AS_OF_YEAR_PATTERN, { message: AS_OF_OUT_OF_RANGE });
 
 /**
  * An organization id names a database file inside the configured directory;
