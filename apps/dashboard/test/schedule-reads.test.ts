@@ -5,6 +5,7 @@ import {
   parseIsoDate,
   exclusionReason,
 } from '@scheduler/core';
+import { eq } from 'drizzle-orm';
 import { schema } from '@scheduler/db';
 import { describe, expect, test } from 'vitest';
 import { readContactSchedule } from '../src/organizations/contact-schedule';
@@ -187,6 +188,18 @@ describe('a contact page', () => {
     expect(reason).toContain(`${skipped.window!.start} to ${skipped.window!.end}`);
     expect(schedule.emails[2]!.window).toBeNull();
     expect(schedule.windows).toContainEqual(skipped.window);
+  });
+
+  test('shows the exclusion the scheduler applies: none from a birth date the rules do not read', () => {
+    const db = organization();
+    db.orm.insert(schema.contacts).values(CONTACTS).run();
+    const today = day('2026-05-01');
+    for (const birthDate of [' 1950-06-15', '1950-06-15 ', '1950-6-15', '2027-01-01']) {
+      db.orm.update(schema.contacts).set({ birthDate, effectiveDate: null }).where(eq(schema.contacts.id, 1)).run();
+      const schedule = readContactSchedule(db, 1, config, today)!;
+      expect(schedule.exclusion?.window ?? null, birthDate).toBeNull();
+      expect(schedule.windows, birthDate).toEqual([]);
+    }
   });
 
   test('a year-round state excludes every day; an unusable contact says why', () => {

@@ -26,6 +26,7 @@ export {
   type ActiveCampaign,
 } from './context';
 export {
+  contactExclusion,
   contactPlacement,
   scheduleContact,
   scheduleContactInto,

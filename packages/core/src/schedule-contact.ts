@@ -18,7 +18,9 @@ import type { SchedulingContext } from './context';
 import { parseIsoDate } from './dates/epoch-day';
 import { CandidateTable } from './finalize/candidate-table';
 import { windowEndOf, type Exclusion } from './rules/exclusion';
-import type { BadDateReason, ContactInputs, EmailCandidate } from './types';
+import type { Config } from './config/config-schema';
+import { exclusionFor } from './rules/rule-kinds';
+import type { BadDateReason, ContactInputs, ContactRecord, EmailCandidate } from './types';
 
 export type { ContactSummary } from './contact-summary';
 
@@ -44,6 +46,26 @@ const readDate = (text: string | null, latestDay: number): number | null => {
   return day === null || day > latestDay ? BAD : day;
 };
 
+/** A day `readDate` read, or null for one the rules do not use (blank or malformed). */
+const usableDay = (day: number | null): number | null => (day === BAD ? null : day);
+
+/**
+ * The exclusion RULES.md §5 puts on a contact whose ZIP gives `state`, as the scheduler applies it (the
+ * dashboard shows it): its state's rule over its dates, a malformed (or future) birth date or a malformed
+ * effective date read as none. Null when its state has no rule.
+ */
+export const contactExclusion = (
+  config: Config,
+  contact: Pick<ContactRecord, 'birthDate' | 'effectiveDate'>,
+  state: string,
+  today: number,
+): Exclusion | null =>
+  exclusionFor(
+    config.state_rules[state],
+    { state, birthDay: usableDay(readDate(contact.birthDate, today)), effectiveDay: usableDay(readDate(contact.effectiveDate, Number.MAX_SAFE_INTEGER)) },
+    { preWindowExclusionDays: config.timing.pre_window_exclusion_days },
+  );
+
 /**
  * Every email one contact should get, before the organization-wide steps of
  * RULES.md §9, appended to the placement's table: candidates (§4, §7, §8),
@@ -68,8 +90,8 @@ export const scheduleContactInto = (placement: Placement, inputs: ContactInputs)
       : effectiveDay === BAD
         ? BAD_EFFECTIVE_DATE
         : NO_BAD_DATES;
-  const birth = birthDay === BAD ? null : birthDay;
-  const effective = effectiveDay === BAD ? null : effectiveDay;
+  const birth = usableDay(birthDay);
+  const effective = usableDay(effectiveDay);
 
   const stateExclusion = context.stateExclusions.get(state);
   const exclusion =

@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import {
+  contactExclusion,
   contactUsability,
-  exclusionFor,
   formatIsoDate,
   parseIsoDate,
   windowEndOf,
@@ -55,12 +55,6 @@ const windowOf = (exclusion: Exclusion, year: number): WindowDates | null => {
   return { year, start: formatIsoDate(windowStartOf(window, year)), end: formatIsoDate(windowEndOf(window, year)) };
 };
 
-/** A stored date as the rules read it: null when blank, malformed or after `latestDay`. */
-const ruleDate = (text: string | null, latestDay: number): number | null => {
-  const day = parseIsoDate(text?.trim());
-  return day === null || day > latestDay ? null : day;
-};
-
 /**
  * One contact with every email of it (all statuses, by send date) and the
  * exclusion its state's rule puts on it: the rule from `config.state_rules`
@@ -78,18 +72,7 @@ export const readContactSchedule = (db: OrganizationDb, contactId: number, confi
     .all();
   const usability = contactUsability(contact, zipToState);
   const rule = usability.usable ? (config.state_rules[usability.state] ?? null) : null;
-  const exclusion =
-    usability.usable && rule !== null
-      ? exclusionFor(
-          rule,
-          {
-            state: usability.state,
-            birthDay: ruleDate(contact.birthDate, today),
-            effectiveDay: ruleDate(contact.effectiveDate, Number.MAX_SAFE_INTEGER),
-          },
-          { preWindowExclusionDays: config.timing.pre_window_exclusion_days },
-        )
-      : null;
+  const exclusion = usability.usable ? contactExclusion(config, contact, usability.state, today) : null;
 
   const emails = rows.map((row): ContactEmail => {
     const day = parseIsoDate(row.scheduledSendDate);
