@@ -48,7 +48,6 @@ export type { ExistingDayCount, ExistingDayCounts } from './finalize/day-counts'
 export {
   finalizeRun,
   dailyCapOf,
-  frequencyCapReason,
   type FinalizeInput,
   type FinalizeResult,
 } from './finalize/finalize-run';
@@ -56,7 +55,6 @@ export { InvariantViolation, assertScheduleInvariants } from './finalize/invaria
 export { isExcludedAt, MoveRules } from './finalize/move-rules';
 export {
   scheduleOrganization,
-  applyFinalDecisions,
   type ScheduledEmail,
   type OrganizationSchedule,
 } from './schedule-organization';

@@ -10,7 +10,6 @@ export {
   DatabaseError,
   DatabaseBusyError,
   DatabaseUnreadableError,
-  DatabaseFullError,
   DatabaseReadOnlyError,
   DatabaseConstraintError,
   DatabaseMigrationError,
@@ -24,7 +23,7 @@ export { contactChunks, contactsBeyondSafeIds, type ContactChunk, type ContactsB
 export { readCampaignTypes, readCampaignInstances } from './read/campaign-reads';
 export { readHistory } from './read/history-reads';
 export { readCampaignTargets } from './read/target-reads';
-export { readBehaviour, answerKindOf } from './read/behaviour-reads';
+export { readBehaviour } from './read/behaviour-reads';
 export {
   readContactInputPages,
   readContactInputs,
@@ -34,10 +33,9 @@ export {
 export type { UnreadableRows } from './read/unreadable-rows';
 export { existingDayCounts } from './read/day-counts';
 export { existingDayCountsOfTable } from './read/day-count-table';
-export { recountDays } from './write/schedule-triggers';
 export { schedulesChecksumFromDigests } from './runs/digest-checksum';
 export { readPendingCampaignChanges, markCampaignChangesProcessed, type CampaignChange } from './read/campaign-changes';
-export { scheduleRowOf, type ScheduleRow, type ScheduleRowStamp } from './write/schedule-row';
+export type { ScheduleRow } from './write/schedule-row';
 export {
   replaceOrganizationSchedule,
   replaceContactsSchedule,
@@ -61,8 +59,6 @@ export { utcDatetime } from './runs/utc-datetime';
 export { advanceInputGeneration, readInputGeneration } from './runs/input-generation';
 export {
   backupOrganizationDb,
-  pruneBackups,
-  BackupVerificationError,
   type BackupOptions,
   type BackupResult,
 } from './backup/backup-organization-db';

@@ -6,6 +6,7 @@ import {
   ChunkJobSchema,
   FinalizeJobSchema,
   FullRunJobSchema,
+  NightlyJobSchema,
   PollChangesJobSchema,
   QUEUE_NAMES,
   REQUEST_JOB_NAMES,
@@ -107,7 +108,7 @@ const filesOf = (locator: OrganizationLocator, organization: string): Organizati
 };
 
 /**
- * A worker process of the fleet: BullMQ workers for the three queues, each
+ * A worker process of the fleet: BullMQ workers for the four queues, each
  * job's work done on a compute thread. Several of these, on several
  * machines, may serve one Redis.
  */
@@ -334,6 +335,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   };
 
   const enqueueNightlyRuns = async (job: Job): Promise<unknown> => {
+    parseJobData(NightlyJobSchema, job.data, job.name);
     // The day the scheduler meant, not the day a late worker picked the job up.
     const asOf = todayIn(config, new Date(job.timestamp));
     // Every organization of every fleet on this Redis (fleets on several machines, each over a directory of its
@@ -346,7 +348,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         opts: { ...RETRYING_JOB_OPTIONS, jobId: `nightly-${asOf}-${organization}${roundOf(job)}` },
       })),
     );
-    logger.info({ asOf, organizations: organizations.length }, 'nightly runs enqueued');
+    logger.info({ jobId: job.id, asOf, organizations: organizations.length }, 'nightly runs enqueued');
     return { asOf, organizations };
   };
 

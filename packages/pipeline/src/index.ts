@@ -10,7 +10,7 @@ export {
 export { createLogger, type Logger } from './logger';
 export { formatRunSummary, type RunSummary } from './run-summary';
 export { runStillToCommit, type RequestOutcome } from './request-outcome';
-export { fullRunId, configHash, todayIn } from './run-identity';
-export { finalizeJobId, chunkJobId } from './run-flow';
+export { fullRunId, todayIn } from './run-identity';
+export { finalizeJobId } from './run-flow';
 export { RETRYING_JOB_OPTIONS } from './job-options';
 export { refuseUnknownStateCodes } from './state-rule-codes';

@@ -37,8 +37,8 @@ export interface WriteCounts {
 }
 
 /**
- * What the pipeline needs of one organization's database: the port the db
- * package's adapter fills. Everything is synchronous (better-sqlite3), and
+ * What the pipeline needs of one organization's database, filled by
+ * sqlite-organization.ts over the db package. Everything is synchronous (better-sqlite3), and
  * every write that must be atomic is one call.
  */
 /** A full run whose checkpoint says started, and when it did. */

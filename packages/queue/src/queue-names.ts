@@ -22,6 +22,6 @@ export const REQUEST_JOB_NAMES = {
 } as const;
 
 export const CHUNK_JOB_NAME = 'compute-chunk';
-/** A run's start checksums and backup: a child of its flow, so they are taken while chunks compute and done before the commit. */
+/** A run's start checksums and backup: a job of its own queue, added before the flow, so that it runs while the chunks compute (the commit waits for it). */
 export const BACKUP_JOB_NAME = 'backup-database';
 export const FINALIZE_JOB_NAME = 'finalize-run';

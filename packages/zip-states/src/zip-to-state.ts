@@ -11,9 +11,3 @@ export const zipToState: ZipLookup = (zip5) => {
   const index = stateIndexByZip[zip5]!;
   return index === 0 ? undefined : states[index - 1];
 };
-
-/** A fresh `ZipLookup` over the shipped data (the table itself is shared). */
-export const createZipLookup = (): ZipLookup => {
-  zipStateTable();
-  return zipToState;
-};

@@ -9,7 +9,3 @@ export const countUnreadable = (counts: UnreadableRows, table: string, reason: s
   const key = `${table}.${reason}`;
   counts[key] = (counts[key] ?? 0) + 1;
 };
-
-export const addUnreadable = (into: UnreadableRows, from: UnreadableRows): void => {
-  for (const [key, count] of Object.entries(from)) into[key] = (into[key] ?? 0) + count;
-};
