@@ -214,7 +214,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     if (plan.status === 'already-completed') logger.info({ runId: planId, organization }, 'run already completed; nothing to do');
     if (plan.status === 'flow-taken') throw new Error(`run ${planId}: its job ids are taken`);
     if (plan.status !== 'planned') return { runId: planId, ...plan };
-    await addRunFlow(flows, backups, { runId: planId, organization, chunks: plan.chunks });
+    await addRunFlow(flows, backups, chunkJobs, { runId: planId, organization, chunks: plan.chunks });
     logger.info({ runId: planId, organization, chunks: plan.chunks.length, contactRows: plan.contactRows }, 'run planned');
     return { runId: planId, status: plan.status, chunks: plan.chunks.length };
   };

@@ -28,6 +28,11 @@ export const addBackupJob = (backups: Queue, run: { runId: string; organization:
   return backups.add(BACKUP_JOB_NAME, backup, { ...RETRYING_JOB_OPTIONS, jobId: backupJobId(run.runId) });
 };
 
+const removeIfOver = async (queue: Queue, jobId: string): Promise<void> => {
+  const state = await queue.getJobState(jobId);
+  if (state === 'completed' || state === 'failed') await queue.remove(jobId);
+};
+
 /**
  * One run: its backup job, then one BullMQ flow, a finalizer parent over one child per contact range.
  * The backup is no child of the flow: the finalizer starts as soon as the chunks are done and waits for
@@ -39,12 +44,14 @@ export const addBackupJob = (backups: Queue, run: { runId: string; organization:
 export const addRunFlow = async (
   flows: FlowProducer,
   backups: Queue,
+  chunks: Queue,
   run: { runId: string; organization: string; chunks: readonly ChunkRange[] },
 ): Promise<JobNode> => {
-  // A run planned again (its flow gone from the queue) is backed up again, as its file is now (its plan forgot
-  // the earlier backup): a backup job of an earlier plan that is over would keep the new one from being added.
-  const earlier = await backups.getJob(backupJobId(run.runId));
-  if (earlier !== undefined && ((await earlier.isCompleted()) || (await earlier.isFailed()))) await earlier.remove();
+  // A run planned again (its finalizer gone from the queue: removed, or cleaned in Bull Board) starts afresh:
+  // its plan forgot the earlier backup and chunk results, and jobs of the earlier plan that are over, left under
+  // the same ids, would keep the new ones from being added (the new finalizer would wait for no chunk of theirs).
+  await removeIfOver(backups, backupJobId(run.runId));
+  for (const chunk of run.chunks) await removeIfOver(chunks, chunkJobId(run.runId, chunk.chunkIndex));
   // First, so that it starts while the chunks are computed.
   await addBackupJob(backups, run);
   const finalize: FinalizeJob = { runId: run.runId, organization: run.organization, chunkCount: run.chunks.length };

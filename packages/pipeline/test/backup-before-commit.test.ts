@@ -137,8 +137,8 @@ describe('a run flow added twice', () => {
           { chunkIndex: 1, fromId: 101, toId: 200 },
         ],
       };
-      await addRunFlow(flows, backups, run);
-      await addRunFlow(flows, backups, run);
+      await addRunFlow(flows, backups, chunks, run);
+      await addRunFlow(flows, backups, chunks, run);
       expect((await chunks.getWaiting()).map((job) => job.name)).toEqual([CHUNK_JOB_NAME, CHUNK_JOB_NAME]);
       expect((await backups.getWaiting()).map((job) => job.name)).toEqual([BACKUP_JOB_NAME]);
       expect(await finalize.getJobCountByTypes('waiting-children', 'waiting', 'prioritized')).toBe(1);

@@ -308,6 +308,35 @@ describe('jobs of a run, removed or retried by hand', () => {
     }
   }, 120_000);
 
+  it('plans a run afresh when its failed finalizer and chunk were cleaned away in Bull Board, its completed chunks left behind', async () => {
+    const config = configWith({ batch_size: 500 });
+    const client = await connectClient(database, world.prefix, { config });
+    const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    const chunks = new Queue(QUEUE_NAMES.chunks, { connection: redis, prefix: world.prefix });
+    const runId = fullRunId('acme', AS_OF, config);
+    try {
+      await chunks.pause();
+      const running = client.fullRun('acme', { asOf: AS_OF });
+      await until(async () => (await chunks.getWaitingCount()) === 3);
+      const lastChunk = (await Job.fromId(chunks, `${runId}-chunk-2`))!;
+      await lastChunk.updateData({ ...lastChunk.data, toId: lastChunk.data.fromId + 10 });
+      await chunks.resume();
+      await expect(running).rejects.toThrow(/chunk 2 of run/);
+      // As "clean failed" does in Bull Board: chunks 0 and 1 stay, completed, under the run's job ids.
+      for (const queue of [chunks, queues.finalize]) await queue.clean(0, 1000, 'failed');
+      expect(await chunks.getCompletedCount()).toBe(2);
+
+      expect((await client.fullRun('acme', { asOf: AS_OF })).run_id).toBe(runId);
+      expect(checkpointOf(database, runId)?.status).toBe('completed');
+      expect(committedRows(database)).toEqual(referenceRows(database, config, AS_OF));
+    } finally {
+      await chunks.resume();
+      await chunks.close();
+      redis.disconnect();
+      await client.close();
+    }
+  }, 120_000);
+
   it('fails a backup retried after its run failed for good at once, saying to ask for the run again', async () => {
     const client = await connectClient(database, world.prefix);
     const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
