@@ -32,7 +32,10 @@ export type CompletedRun =
 
 export interface WriteCounts {
   readonly inserted: number;
+  /** Changed in place: moved to another day, another status or content. */
+  readonly updated: number;
   readonly deleted: number;
+  /** As they were. */
   readonly kept: number;
 }
 

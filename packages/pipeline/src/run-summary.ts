@@ -34,7 +34,8 @@ export interface RunSummary {
     days_left_over_cap: number;
     frequency_capped: number;
   };
-  writes: { inserted: number; deleted: number; kept: number };
+  /** Rows inserted, changed in place (moved to another day, say), deleted, and kept as they were (`updated` is absent from summaries kept before it was counted apart). */
+  writes: { inserted: number; updated?: number; deleted: number; kept: number };
   duration_ms: number;
 }
 
@@ -113,7 +114,7 @@ export const formatRunSummary = (summary: RunSummary): string => {
       `${formatCount(b.moved_by_daily_cap)} moves for the daily cap, ${formatCount(b.frequency_capped)} frequency-capped`,
   );
   lines.push(
-    `  written    ${formatCount(summary.writes.inserted)} rows inserted, ${formatCount(summary.writes.deleted)} deleted, ${formatCount(summary.writes.kept)} unchanged`,
+    `  written    ${formatCount(summary.writes.inserted)} rows inserted, ${formatCount(summary.writes.updated ?? 0)} changed, ${formatCount(summary.writes.deleted)} deleted, ${formatCount(summary.writes.kept)} unchanged`,
   );
   return lines.join('\n');
 };

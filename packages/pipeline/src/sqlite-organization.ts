@@ -416,7 +416,8 @@ class SqliteOrganization implements OrganizationPort {
 const writeCounts = (summary: ReplaceSummary): WriteCounts => ({
   inserted: summary.rowsInserted,
   deleted: summary.rowsDeleted,
-  kept: summary.rowsKept + summary.rowsUpdated,
+  updated: summary.rowsUpdated,
+  kept: summary.rowsKept,
 });
 
 /** Opens (and for writers, migrates) an organization's database behind the pipeline's port. */

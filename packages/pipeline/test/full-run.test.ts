@@ -115,8 +115,7 @@ describe('when an organization is scheduled through the flow', () => {
       const before = committedRows(database);
       const again = await client.fullRun('acme', { asOf: AS_OF, rerun: true });
       expect(again.run_id).not.toBe(first.run_id);
-      expect(again.writes.inserted).toBe(0);
-      expect(again.writes.deleted).toBe(0);
+      expect(again.writes).toEqual({ inserted: 0, updated: 0, deleted: 0, kept: before.length });
       expect(committedRows(database)).toEqual(before);
     } finally {
       await client.close();
@@ -206,7 +205,12 @@ describe('when an organization is scheduled through the flow', () => {
       for (const asOf of [AS_OF, LATER, AS_OF, LATER, AS_OF]) {
         asked.push(await client.fullRun('acme', { asOf }));
         expectHolds(asOf);
+        // Every row the run left is one it inserted, changed in place or kept.
+        const { inserted, updated = 0, kept } = asked.at(-1)!.writes;
+        expect(inserted + updated + kept).toBe(committedRows(database).length);
       }
+      // Another day moves rows rather than delete and insert them.
+      expect(asked[1]!.writes.updated).toBeGreaterThan(0);
       expect(new Set(asked.map((summary) => summary.run_id)).size).toBe(5);
       // Asked for once more, by this client (it holds the request) and by another: the run in force answers.
       const last = asked.at(-1)!;

@@ -28,7 +28,7 @@ const summaryTable = (summary: RunSummary): Html => html`<table class="list summ
 <tr><th>Pre-scheduled</th><td>${formatCount(summary.emails.pre_scheduled)}</td></tr>
 <tr><th>Skipped</th><td>${formatCount(summary.emails.skipped)} ${counts(summary.emails.by_skip_reason)}</td></tr>
 <tr><th>By type</th><td>${counts(summary.emails.by_type)}</td></tr>
-<tr><th>Rows written</th><td>${formatCount(summary.writes.inserted)} inserted, ${formatCount(summary.writes.deleted)} deleted, ${formatCount(summary.writes.kept)} kept</td></tr>
+<tr><th>Rows written</th><td>${formatCount(summary.writes.inserted)} inserted, ${formatCount(summary.writes.updated ?? 0)} changed, ${formatCount(summary.writes.deleted)} deleted, ${formatCount(summary.writes.kept)} unchanged</td></tr>
 <tr><th>Duration</th><td>${formatDuration(summary.duration_ms)}</td></tr>
 </tbody>
 </table>`;
