@@ -31,6 +31,12 @@ const signIn = async (page: Page, baseUrl: string, path: string): Promise<void> 
 };
 
 
+/** Opens `path`, signing in first when this browser has not yet (a test run on its own). */
+const openSignedIn = async (page: Page, path: string): Promise<void> => {
+  await page.goto(`${world.dashboard.url}${path}`);
+  if (new URL(page.url()).pathname === '/login') await signIn(page, world.dashboard.url, path);
+};
+
 describe('when a person signs in with a browser', () => {
   test('the sign-in form leads back to the page asked for, and the organization page charts the year against the daily cap', async () => {
     const page = await chromium.context.newPage();
@@ -135,7 +141,7 @@ describe('when a person signs in with a browser', () => {
       // A changed contact makes the day's run due again; the paused backups hold it in flight.
       world.write((db) => db.sqlite.prepare("UPDATE contacts SET birth_date = '1962-08-05' WHERE id = (SELECT max(id) FROM contacts)").run());
       await backups.pause();
-      await signIn(pages[0]!, world.dashboard.url, `/organizations/${ORGANIZATION}`);
+      await openSignedIn(pages[0]!, `/organizations/${ORGANIZATION}`);
       for (const page of pages) {
         await page.goto(`${world.dashboard.url}/organizations/${ORGANIZATION}`);
         await page.click('text=Start a full run');
@@ -155,6 +161,40 @@ describe('when a person signs in with a browser', () => {
       await backups.close();
       redis.disconnect();
       for (const page of pages) await page.close();
+    }
+  }, 120_000);
+
+  test('a reschedule whose queue is paused says so, and a full run whose finalizer was removed says it will not commit', async () => {
+    const page = await chromium.context.newPage();
+    const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    const requests = new Queue(QUEUE_NAMES.requests, { connection: redis, prefix: world.prefix });
+    const chunks = new Queue(QUEUE_NAMES.chunks, { connection: redis, prefix: world.prefix });
+    const finalize = new Queue(QUEUE_NAMES.finalize, { connection: redis, prefix: world.prefix });
+    try {
+      await openSignedIn(page, `/organizations/${ORGANIZATION}/contacts/${contactInWindow(world)}`);
+      await requests.pause();
+      await page.click('text=Reschedule this contact');
+      await page.waitForURL(/\/jobs\//);
+      await page.getByText('its queue (scheduler-requests) is paused in Bull Board').waitFor({ timeout: 20_000 });
+      await requests.resume();
+      await page.locator('.job-state[data-state="completed"]').waitFor({ timeout: 30_000 });
+
+      // As ops can in Bull Board, while the run's chunks wait.
+      await chunks.pause();
+      await page.goto(`${world.dashboard.url}/organizations/${ORGANIZATION}`);
+      await page.check('input[name="rerun"]');
+      await page.click('text=Start a full run');
+      await page.waitForURL(/\/jobs\/dashboard-rerun-/);
+      await page.locator('.job-state[data-state="running"]').waitFor({ timeout: 30_000 });
+      const [finalizer] = await finalize.getWaitingChildren();
+      await finalizer!.remove();
+      await page.getByText(/finalizer is no longer in the queue .* never committed: ask for it again/).waitFor({ timeout: 20_000 });
+    } finally {
+      await requests.resume();
+      await chunks.resume();
+      for (const queue of [requests, chunks, finalize]) await queue.close();
+      redis.disconnect();
+      await page.close();
     }
   }, 120_000);
 

@@ -7,7 +7,7 @@ import { readAggregate, type AggregateResult, type AggregateTask } from './aggre
 import { readContactSchedule, type ContactSchedule } from './contact-schedule';
 import type { EmailCount } from './email-counts';
 import type { OrganizationReader } from './organization-reader';
-import { readLastCompletedRun, readRecentRuns, type RunRecord } from './run-history';
+import { readLastCompletedRun, readRecentRuns, readRunCheckpointOf, type RunCheckpoint, type RunRecord } from './run-history';
 import type { ScheduleVolume } from './schedule-volume';
 import type { SkipCount } from './skip-summary';
 
@@ -69,6 +69,12 @@ export class OrganizationViews {
     const schedule = this.reader.read(organization, (db) => readContactSchedule(db, contactId, this.config, this.today()));
     if (schedule === null) throw new NotFoundError(`organization ${organization} has no contact ${contactId}`);
     return schedule;
+  }
+
+  /** A run's checkpoint; null when it has none, or the organization is not served here. */
+  checkpoint(organization: string, runId: string): RunCheckpoint | null {
+    if (!this.organizations().includes(organization)) return null;
+    return this.reader.read(organization, (db) => readRunCheckpointOf(db, runId));
   }
 
   lastCompletedRun(organization: string): RunRecord | null {

@@ -32,6 +32,10 @@ const recordOf = (checkpoint: RunCheckpoint): RunRecord => {
   };
 };
 
+/** One run's checkpoint, or null when it has none. */
+export const readRunCheckpointOf = (db: OrganizationDb, runId: string): RunCheckpoint | null =>
+  db.orm.select().from(schedulerCheckpoints).where(eq(schedulerCheckpoints.schedulerRunId, runId)).get() ?? null;
+
 /** The latest runs, newest first (by checkpoint id: a walk down the primary key, however long the history). */
 export const readRecentRuns = (db: OrganizationDb, limit: number): RunRecord[] =>
   db.orm.select().from(schedulerCheckpoints).orderBy(desc(schedulerCheckpoints.id)).limit(limit).all().map(recordOf);

@@ -7,7 +7,7 @@ export type RequestProgress =
    * Not yet done: waiting, delayed, active. `delayedBecause`, while delayed: the reason a worker last handed it
    * back (a run in flight, a lock), or the error of the attempt that failed, when it waits to be retried.
    */
-  | { readonly kind: 'pending'; readonly state: string; readonly delayedBecause: string | null }
+  | { readonly kind: 'pending'; readonly state: string; readonly delayedBecause: string | null; readonly queuePaused: boolean }
   /** A full run's flow is computing its chunks; `delayedBecause`, why its finalizer waits (its backup not started). */
   | {
       readonly kind: 'running';
@@ -41,11 +41,20 @@ const delayedBecause = async (queue: Queue, job: Job): Promise<string | null> =>
   return lastWait ?? null;
 };
 
-const runProgress = async (queues: FleetQueues, runId: string): Promise<RequestProgress> => {
+/** A run's checkpoint status and error, as the organization's database holds it; null when it has none. */
+export type CheckpointLookup = (organization: string, runId: string) => { readonly status: string; readonly errorMessage: string | null } | null;
+
+const runProgress = async (queues: FleetQueues, organization: string | null, runId: string, checkpointOf: CheckpointLookup): Promise<RequestProgress> => {
   const finalize = await Job.fromId<unknown, RunSummary>(queues.finalize, finalizeJobId(runId));
   if (finalize === undefined) {
-    // Retention removed it: the run ended long ago; its checkpoint tells how.
-    return { kind: 'completed', runId, summary: null, alreadyCompleted: false };
+    // Gone from the queue: retention removed it long after the run ended, or someone removed it; the checkpoint tells.
+    const checkpoint = organization === null ? null : checkpointOf(organization, runId);
+    if (checkpoint?.status === 'completed') return { kind: 'completed', runId, summary: null, alreadyCompleted: false };
+    if (checkpoint?.status === 'failed') return { kind: 'failed', reason: checkpoint.errorMessage ?? 'the run failed' };
+    return {
+      kind: 'failed',
+      reason: `the run's finalizer is no longer in the queue (removed in Bull Board, or lost with Redis's data) and the run never committed: ask for it again`,
+    };
   }
   const state = await finalize.getState();
   if (state === 'completed') return { kind: 'completed', runId, summary: finalize.returnvalue, alreadyCompleted: false };
@@ -59,25 +68,23 @@ const runProgress = async (queues: FleetQueues, runId: string): Promise<RequestP
  * Where a request on the requests queue stands, following a full run into
  * its flow: the request job only plans the run; its finalizer commits it.
  */
-export const readRequestStatus = async (queues: FleetQueues, jobId: string): Promise<RequestStatus | null> => {
+export const readRequestStatus = async (queues: FleetQueues, jobId: string, checkpointOf: CheckpointLookup): Promise<RequestStatus | null> => {
   const job = await Job.fromId<Record<string, unknown>, RequestOutcome>(queues.requests, jobId);
   if (job === undefined) return null;
   const data = job.data ?? {};
-  const status = (progress: RequestProgress): RequestStatus => ({
-    jobId,
-    jobName: job.name,
-    organization: typeof data.organization === 'string' ? data.organization : null,
-    data,
-    progress,
-  });
+  const organization = typeof data.organization === 'string' ? data.organization : null;
+  const status = (progress: RequestProgress): RequestStatus => ({ jobId, jobName: job.name, organization, data, progress });
   const state = await job.getState();
   if (state === 'failed') return status({ kind: 'failed', reason: job.failedReason });
-  if (state !== 'completed') return status({ kind: 'pending', state, delayedBecause: state === 'delayed' ? await delayedBecause(queues.requests, job) : null });
+  if (state !== 'completed') {
+    const delayed = state === 'delayed' ? await delayedBecause(queues.requests, job) : null;
+    return status({ kind: 'pending', state, delayedBecause: delayed, queuePaused: await queues.requests.isPaused() });
+  }
   const outcome = job.returnvalue;
   // Nightly and poll jobs return no run of their own.
   if (outcome?.runId === undefined) return status({ kind: 'completed', runId: null, summary: null, alreadyCompleted: false });
   const toCommit = runStillToCommit(outcome);
-  if (toCommit !== null) return status(await runProgress(queues, toCommit));
+  if (toCommit !== null) return status(await runProgress(queues, organization, toCommit, checkpointOf));
   return status({
     kind: 'completed',
     runId: outcome.runId,

@@ -72,7 +72,7 @@ export const pageRoutes = ({ views, queues, config, readOnly, organizationsDir, 
     const jobId = jobIdParam(c.req.param('jobId'));
     let status;
     try {
-      status = await readRequestStatus(queues, jobId);
+      status = await readRequestStatus(queues, jobId, (organization, runId) => views.checkpoint(organization, runId));
     } catch (error) {
       const cause = error instanceof Error ? error.message : String(error);
       throw new UnavailableError(`Redis cannot be reached just now, so the job's state is unknown; reload the page to look again (${cause})`, { cause: error });

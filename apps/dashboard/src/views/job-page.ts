@@ -38,7 +38,7 @@ const progressOf = (status: RequestStatus): Html => {
   switch (progress.kind) {
     case 'pending':
       return html`<p class="job-state" data-state="${progress.state}"><span class="status status-started">${progress.state}</span>
-${progress.state === 'waiting' ? ' — queued until a worker has a free slot' : ''}</p>
+${progress.queuePaused ? ` — its queue (${QUEUE_NAMES.requests}) is paused in Bull Board: nothing is taken from it until it is resumed` : progress.state === 'waiting' ? ' — queued until a worker has a free slot' : ''}</p>
 ${progress.delayedBecause === null ? '' : html`<p class="muted">Delayed: ${progress.delayedBecause}</p>`}`;
     case 'running':
       return html`<p class="job-state" data-state="running"><span class="status status-started">running</span>
