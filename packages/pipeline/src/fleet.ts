@@ -27,12 +27,10 @@ import { advertiseOrganizations, advertisedOrganizations, fleetAdvertises } from
 import { holdPlanningLock } from './planning-lock';
 import { lookAgainLater } from './look-again-later';
 import { refuseUnknownStateCodes } from './state-rule-codes';
-import { withChildReason } from './job-waiting';
 import { quietRepeats } from './repeated-errors';
+import { RunFailures } from './run-failures';
 import type { RequestOutcome } from './request-outcome';
-import type { RunInFlight } from './organization-port';
 import { leavingOtherOrganizations, workerNameOf } from './served-organizations';
-import { StagingStore } from './staging/staging-store';
 import { unwrapTaskResult } from './task-errors';
 import type { OrganizationFiles, PlanRunResult, TaskLogContext } from './thread-tasks';
 
@@ -75,8 +73,6 @@ const DEFER_MS = 2_000;
 const BUSY_RETRY_MS = 2_000;
 /** How long a full-run request waits while another request plans the same run. */
 const PLANNING_BUSY_MS = 250;
-/** A run's finalizer is in the queue this soon after its checkpoint says started (planning adds it right after). */
-const FINALIZER_ADDED_WITHIN_MS = 30_000;
 
 /**
  * The ids of the requests a job adds: the same for its first processing, so that they are added once; a
@@ -308,7 +304,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     }
     if (result.status === 'deferred') {
       const fullRunId = result.fullRun.runId;
-      const over = await recordedWhenOver(result.fullRun, request.organization);
+      const over = await failures.recordedWhenOver(result.fullRun, request.organization);
       if (over !== null) return lookAgainLater(job, token, 0, `the full run ${fullRunId} ${over}; its checkpoint now says so`);
       // RULES.md §10: a reschedule during a full run is applied after it, so the run cannot overwrite it.
       return lookAgainLater(job, token, DEFER_MS, `a full run of this organization is in flight (${fullRunId}); this applies after it commits`, () =>
@@ -463,64 +459,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     );
   };
 
-  /** Failures being written to checkpoints: closing waits for them, so the threads they use are not stopped under them. */
-  const failureRecordings = new Set<Promise<unknown>>();
-  /**
-   * A run whose chunk, backup or finalizer failed for good gets a `failed` checkpoint naming the error; a
-   * backup's failure is also recorded where the run's finalizer, which may be waiting for it, looks.
-   */
-  const recordRunFailure = async (job: Job | undefined, error: Error): Promise<boolean> => {
-    if (job === undefined) return false;
-    const attempts = job.opts.attempts ?? 1;
-    const final = error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || job.attemptsMade >= attempts;
-    const data = job.data as { runId?: unknown; organization?: unknown };
-    if (!final || typeof data.runId !== 'string' || typeof data.organization !== 'string') return false;
-    if (job.name === BACKUP_JOB_NAME) {
-      try {
-        // A few milliseconds on this thread: no compute thread is needed (the finalizer may hold one, waiting).
-        // Not filesOf: it needs the database file, and a backup fails for good when that file went away,
-        // while its finalizer waits on the staging file for this outcome.
-        const staging = new StagingStore(locator.stagingPath(data.organization));
-        try {
-          staging.recordBackup(data.runId, { status: 'failed', error: `${job.queueName} job ${job.id}: ${error.message}` });
-        } finally {
-          staging.close();
-        }
-      } catch (cause) {
-        logger.error({ err: cause, runId: data.runId, organization: data.organization }, 'could not record the failed backup');
-      }
-    }
-    return recordFailure(data.runId, data.organization, `${job.queueName} job ${job.id}: ${await withChildReason(error.message, [chunkJobs])}`);
-  };
-
-  /** Writes a run's failure to its checkpoint and staging file, unless the run ended already. True when it was written. */
-  const recordFailure = async (runId: string, organization: string, error: string): Promise<boolean> => {
-    try {
-      const { recorded } = unwrapTaskResult(await pool.run({ kind: 'fail-run', files: filesOf(locator, organization), runId, error }));
-      return recorded;
-    } catch (cause) {
-      logger.error({ err: cause, runId, organization }, 'could not record the failed run');
-      return false;
-    }
-  };
-
-  /**
-   * Whether the full run a reschedule waits for is over as far as the queue can tell, and what ended it; its
-   * `started` checkpoint would otherwise keep reschedules waiting for hours, so its failure is written now. Over:
-   * its finalizer failed for good while the checkpoint could not be written (the database read-only then, say),
-   * or is gone from the queue (removed in Bull Board, or lost with Redis's data) well after the run was planned.
-   */
-  const recordedWhenOver = async (fullRun: RunInFlight, organization: string): Promise<string | null> => {
-    const finalizer = await finalizers.getJob(finalizeJobId(fullRun.runId));
-    if (finalizer === undefined) {
-      if (Date.now() - fullRun.startedAtMs < FINALIZER_ADDED_WITHIN_MS) return null;
-      const gone = 'has no finalizer in the queue (removed in Bull Board, or lost with Redis\'s data), so it cannot commit';
-      const recorded = await recordFailure(fullRun.runId, organization, `run ${fullRun.runId} ${gone}: ask for the run again`);
-      return recorded ? gone : null;
-    }
-    if ((await finalizer.getState()) !== 'failed') return null;
-    return (await recordRunFailure(finalizer, new UnrecoverableError(finalizer.failedReason))) ? 'had failed for good' : null;
-  };
+  const failures = new RunFailures({ pool, locator, logger, chunks: chunkJobs, finalizers, filesOf: (organization) => filesOf(locator, organization) });
 
   const workerOptions = { lockDuration: 60_000, maxStalledCount: 2, name: workerNameOf(locator), ...prefix };
   const workerNames = async (): Promise<string[]> => (await backups.getWorkers()).map((worker) => String(worker.rawname ?? ''));
@@ -545,10 +484,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         { queue: worker.name, jobId: job?.id, runId: data.runId, organization: data.organization, err: error },
         'job failed',
       );
-      if (worker.name !== QUEUE_NAMES.requests) {
-        const recording = recordRunFailure(job, error).finally(() => failureRecordings.delete(recording));
-        failureRecordings.add(recording);
-      }
+      if (worker.name !== QUEUE_NAMES.requests) failures.record(job, error);
     });
     worker.on('error', (error) => logWorkerError(worker.name, error));
   }
@@ -568,7 +504,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
       if (force) backupRunner.kill();
       await stopAdvertising();
       await Promise.all(workers.map((worker) => worker.close(force)));
-      if (!force) await Promise.all(failureRecordings);
+      if (!force) await failures.settled();
       await pool.close(force);
       await flows.close();
       await requests.close();
