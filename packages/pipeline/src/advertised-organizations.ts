@@ -11,6 +11,8 @@ const advertisedKey = (prefix: string | undefined): string => `${prefix ?? 'bull
 
 interface Advertised {
   readonly organizations: readonly string[];
+  /** Each organization's database file, as the fleet opens it (absent from lists of older fleets). */
+  readonly files?: Readonly<Record<string, string>>;
   readonly until: number;
 }
 
@@ -43,7 +45,9 @@ export const advertiseOrganizations = async (redis: Redis, prefix: string | unde
   const field = randomUUID();
   const publish = async (): Promise<void> => {
     const now = Date.now();
-    const advertised: Advertised = { organizations: locator.organizations(), until: now + ADVERTISED_FOR_MS };
+    const organizations = locator.organizations();
+    const files = Object.fromEntries(organizations.map((organization) => [organization, locator.databasePath(organization)]));
+    const advertised: Advertised = { organizations, files, until: now + ADVERTISED_FOR_MS };
     await redis.hset(key, field, JSON.stringify(advertised));
     // What fleets killed before they could remove theirs left behind.
     const { expired } = liveLists(await redis.hgetall(key), now);
@@ -61,6 +65,13 @@ export const advertiseOrganizations = async (redis: Redis, prefix: string | unde
 /** The organizations some running fleet has a database for in its directory. */
 export const advertisedOrganizations = async (redis: Redis, prefix: string | undefined): Promise<Set<string>> =>
   new Set(liveLists(await redis.hgetall(advertisedKey(prefix)), Date.now()).live.flatMap((advertised) => advertised.organizations));
+
+/** The database files running fleets serve the organization from. */
+export const advertisedFilesOf = async (redis: Redis, prefix: string | undefined, organization: string): Promise<string[]> =>
+  liveLists(await redis.hgetall(advertisedKey(prefix)), Date.now()).live.flatMap((advertised) => {
+    const file = advertised.files?.[organization];
+    return file === undefined ? [] : [file];
+  });
 
 /** Whether some running fleet has the organization's database in its directory. */
 export const fleetAdvertises = async (redis: Redis, prefix: string | undefined, organization: string): Promise<boolean> =>

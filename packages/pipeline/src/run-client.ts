@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Config } from '@scheduler/core';
 import { QUEUE_NAMES, REQUEST_JOB_NAMES, checkRedisReachable, createRedisConnection } from '@scheduler/queue';
@@ -9,7 +10,7 @@ import { SingleDatabase, type OrganizationLocator } from './organization-directo
 import type { CompletedRun } from './organization-port';
 import { JobFailedError, JobVanishedError, waitUntilEnded, withChildReason } from './job-waiting';
 import { finalizeJobId } from './run-flow';
-import { fleetAdvertises } from './advertised-organizations';
+import { advertisedFilesOf, fleetAdvertises } from './advertised-organizations';
 import { isFleetWorker, isWorkerOf } from './served-organizations';
 import { fullRunId, todayIn } from './run-identity';
 import { openOrganizationPort } from './sqlite-organization';
@@ -136,6 +137,20 @@ export class RunClient {
   }
 
   /**
+   * A fleet that serves the organization from another database file would take this client's jobs and commit
+   * to its own file: refused before anything is enqueued.
+   */
+  private async refuseFleetOfAnotherFile(organization: string): Promise<void> {
+    const here = resolve(this.options.locator.databasePath(organization));
+    const elsewhere = (await advertisedFilesOf(this.connections[0]!, this.options.prefix, organization)).find((file) => resolve(file) !== here);
+    if (elsewhere === undefined) return;
+    throw new Error(
+      `organization ${organization} is served by a running fleet from ${elsewhere}, not ${here}: its workers would take this ` +
+        'job and commit to their file. Run that file, or give this command a SCHEDULER_QUEUE_PREFIX of its own',
+    );
+  }
+
+  /**
    * One full run of an organization, waited for until committed to the file the locator names
    * (CONTRACT.md: exit 0 only when committed). A run the queue already held as completed is run again here
    * when this file has no completed checkpoint of it (another file of the same name ran it) or when what it
@@ -147,6 +162,7 @@ export class RunClient {
     request: FullRunRequest,
     onProgress?: (progress: Progress) => void,
   ): Promise<RunSummary> {
+    await this.refuseFleetOfAnotherFile(organization);
     const { summary, heldAlready } = await this.fullRunOnce(organization, request, onProgress);
     const here = this.completedHere(organization, summary.run_id);
     if (here.state === 'inputs-unchanged' || (here.state === 'inputs-changed' && !heldAlready)) return summary;
@@ -241,6 +257,7 @@ export class RunClient {
 
   /** A targeted reschedule of some contacts, waited for until committed. */
   async rescheduleContacts(organization: string, contactIds: number[], asOf?: string, askedAgainAfterLoss = 0): Promise<RunSummary> {
+    await this.refuseFleetOfAnotherFile(organization);
     const job = await this.requests.add(
       REQUEST_JOB_NAMES.rescheduleContacts,
       // The client's configuration goes with the job, as a full run's does: a fleet's workers use it, not their own.

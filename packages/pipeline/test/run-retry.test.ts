@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openOrganizationDb, readRunCheckpoint } from '@scheduler/db';
 import { committedRows } from './support/committed-schedule';
-import { connectClient, newWorld } from './support/fleet-world';
+import { connectClient, newWorld, startDirectoryFleet } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
@@ -67,6 +67,33 @@ describe('`run` asked again for a run the queue already holds', () => {
       expect(committedRows(other)).toEqual(committedRows(database));
     } finally {
       await second.close();
+    }
+  }, 150_000);
+
+  it('refuses, before anything is enqueued, a run of a file whose organization a fleet serves from another file', async () => {
+    const otherDirectory = join(world.directory, 'other');
+    mkdirSync(otherDirectory);
+    const other = join(otherDirectory, 'acme.sqlite');
+    writeOrganization(other, { contacts: 1_500, today: AS_OF });
+    const fleet = await startDirectoryFleet(world.directory, world.prefix);
+    try {
+      const client = await connectClient(other, world.prefix);
+      try {
+        await expect(client.fullRun('acme', { asOf: AS_OF })).rejects.toThrow(/served by a running fleet from .*acme\.sqlite, not .*other/);
+        await expect(client.rescheduleContacts('acme', [1], AS_OF)).rejects.toThrow(/served by a running fleet/);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await fleet.close();
+    }
+    for (const file of [database, other]) {
+      const db = openOrganizationDb(file, { readonly: true });
+      try {
+        expect(db.sqlite.prepare('SELECT count(*) FROM scheduler_checkpoints').pluck().get(), file).toBe(0);
+      } finally {
+        db.close();
+      }
     }
   }, 150_000);
 
