@@ -11,11 +11,15 @@ import type { BackupTask, ThreadTaskResult } from './thread-tasks';
  */
 export const BACKUP_NICE = 10;
 
-// The child loads the compute threads' bundle and runs the one task it is sent.
+// The child loads the compute threads' bundle and runs the one task it is sent. It stops when its worker is
+// gone (the IPC channel closes): out of the worker's process group, nothing else would stop it.
 const CHILD_SCRIPT = `
 const { runThreadTask } = await import(process.env.SCHEDULER_THREAD_BUNDLE_URL);
+let answered = false;
+process.once('disconnect', () => { if (!answered) process.exit(1); });
 process.once('message', async (task) => {
   const result = await runThreadTask(task);
+  answered = true;
   process.send(result, () => process.disconnect());
 });
 process.send({ ready: true });
@@ -38,6 +42,9 @@ export class BackupRunner {
       const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', CHILD_SCRIPT], {
         env: { ...process.env, SCHEDULER_THREAD_BUNDLE_URL: pathToFileURL(this.bundlePath).href },
         stdio,
+        // A group of its own: a stop signal sent to the worker's process group (Ctrl-C, a service manager)
+        // would kill the backup mid-way; the worker's graceful stop lets it finish instead.
+        detached: true,
       });
       this.children.set(child, task.runId);
       try {
