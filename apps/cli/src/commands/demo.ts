@@ -49,7 +49,8 @@ export const demoCommand = async (options: DemoOptions): Promise<void> => {
     process.stdout.write(`${formatRunSummary(summary)}\n`);
     process.stdout.write(
       `\nThe schedule is in ${path} (table email_schedules).\n` +
-        `Try: pnpm scheduler reschedule --db ${shellWord(path)} --contact ${Math.min(42, seeded.contacts)}\n`,
+        `Try, with a Redis running at REDIS_URL (default redis://127.0.0.1:6379; \`redis-server --daemonize yes\` starts one):\n` +
+        `  pnpm scheduler reschedule --db ${shellWord(path)} --contact ${Math.min(42, seeded.contacts)}\n`,
     );
   } finally {
     progress.stop();
