@@ -180,11 +180,22 @@ describe('jobs of a run, removed or retried by hand', () => {
     world.cleanup();
   });
 
+  /** A full run of three chunks whose last chunk's range is shortened while the chunks wait, as ops can in Bull Board: it fails for good. */
+  const failByEditedChunk = async (client: RunClient, runId: string): Promise<void> => {
+    const { chunks } = queues;
+    await chunks.pause();
+    const running = client.fullRun('acme', { asOf: AS_OF });
+    await until(async () => (await chunks.getWaitingCount()) === 3);
+    const lastChunk = (await Job.fromId(chunks, `${runId}-chunk-2`))!;
+    await lastChunk.updateData({ ...lastChunk.data, toId: lastChunk.data.fromId + 10 });
+    await chunks.resume();
+    await expect(running).rejects.toThrow(/chunk 2 of run .* asks for contacts .*, but the run planned contacts .* for it/);
+  };
+
   it('fails the finalizer of a run missing a chunk job at once, saying to ask for the run again', async () => {
     const config = configWith({ batch_size: 500 });
     const client = await connectClient(database, world.prefix, { config });
-    const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
-    const chunks = new Queue(QUEUE_NAMES.chunks, { connection: redis, prefix: world.prefix });
+    const { chunks } = queues;
     try {
       await chunks.pause();
       const running = client.fullRun('acme', { asOf: AS_OF });
@@ -198,9 +209,6 @@ describe('jobs of a run, removed or retried by hand', () => {
       expect(finalizer?.stacktrace).toHaveLength(1);
       expect(committedRows(database)).toEqual([]);
     } finally {
-      await chunks.resume();
-      await chunks.close();
-      redis.disconnect();
       await client.close();
     }
   }, 120_000);
@@ -208,23 +216,15 @@ describe('jobs of a run, removed or retried by hand', () => {
   it("fails a chunk whose range was edited by hand, and a finalizer whose chunk count was, rather than commit without some contacts", async () => {
     const config = configWith({ batch_size: 500 });
     const client = await connectClient(database, world.prefix, { config });
-    const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
-    const chunks = new Queue(QUEUE_NAMES.chunks, { connection: redis, prefix: world.prefix });
+    const { chunks } = queues;
     const runId = fullRunId('acme', AS_OF, config);
     try {
-      await chunks.pause();
-      // As ops can in Bull Board: a chunk's range shortened.
-      let running = client.fullRun('acme', { asOf: AS_OF });
-      await until(async () => (await chunks.getWaitingCount()) === 3);
-      const lastChunk = (await Job.fromId(chunks, `${runId}-chunk-2`))!;
-      await lastChunk.updateData({ ...lastChunk.data, toId: lastChunk.data.fromId + 10 });
-      await chunks.resume();
-      await expect(running).rejects.toThrow(/chunk 2 of run .* asks for contacts .*, but the run planned contacts .* for it/);
+      await failByEditedChunk(client, runId);
       expect(committedRows(database)).toEqual([]);
 
       // The finalizer told of one chunk fewer, and that chunk gone.
       await chunks.pause();
-      running = client.fullRun('acme', { asOf: AS_OF });
+      const running = client.fullRun('acme', { asOf: AS_OF });
       await until(async () => (await chunks.getWaitingCount()) === 3);
       const [finalizer] = await queues.finalize.getWaitingChildren();
       await finalizer!.updateData({ ...finalizer!.data, chunkCount: 2 });
@@ -233,17 +233,13 @@ describe('jobs of a run, removed or retried by hand', () => {
       await expect(running).rejects.toThrow(/2 of its 3 chunk results/);
       expect(committedRows(database)).toEqual([]);
     } finally {
-      await chunks.resume();
-      await chunks.close();
-      redis.disconnect();
       await client.close();
     }
   }, 120_000);
 
   it('lets reschedules through once the finalizer of a run was removed by hand; asked for again, the run takes a backup of its own', async () => {
     const client = await connectClient(database, world.prefix);
-    const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
-    const chunks = new Queue(QUEUE_NAMES.chunks, { connection: redis, prefix: world.prefix });
+    const { chunks } = queues;
     const stagingPath = SingleDatabase.open(database).stagingPath('acme');
     try {
       await chunks.pause();
@@ -275,18 +271,14 @@ describe('jobs of a run, removed or retried by hand', () => {
       expect(checkpoint?.contactsChecksum).not.toBe(checksumBefore);
       expect(committedRows(database)).toEqual(referenceRows(database, defaultConfig(), AS_OF));
     } finally {
-      await chunks.resume();
-      await chunks.close();
-      redis.disconnect();
       await client.close();
     }
   }, 120_000);
 
   it('completes a chunk of a committed run retried by hand without computing it, so that its finalizer, retried too, still answers with the summary', async () => {
     const client = await connectClient(database, world.prefix);
-    const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
-    const chunks = new Queue(QUEUE_NAMES.chunks, { connection: redis, prefix: world.prefix });
-    const chunkEvents = new QueueEvents(QUEUE_NAMES.chunks, { connection: redis.duplicate(), prefix: world.prefix });
+    const { chunks } = queues;
+    const chunkEvents = new QueueEvents(QUEUE_NAMES.chunks, { connection: new Redis(redisUrl(), { maxRetriesPerRequest: null }), prefix: world.prefix });
     try {
       await chunkEvents.waitUntilReady();
       const summary = await client.fullRun('acme', { asOf: AS_OF });
@@ -302,8 +294,6 @@ describe('jobs of a run, removed or retried by hand', () => {
       expect(committedRows(database)).toEqual(rows);
     } finally {
       await chunkEvents.close();
-      await chunks.close();
-      redis.disconnect();
       await client.close();
     }
   }, 120_000);
@@ -311,18 +301,12 @@ describe('jobs of a run, removed or retried by hand', () => {
   it('plans a run afresh when its failed finalizer and chunk were cleaned away in Bull Board, its completed chunks left behind', async () => {
     const config = configWith({ batch_size: 500 });
     const client = await connectClient(database, world.prefix, { config });
-    const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
-    const chunks = new Queue(QUEUE_NAMES.chunks, { connection: redis, prefix: world.prefix });
+    const { chunks } = queues;
     const runId = fullRunId('acme', AS_OF, config);
     try {
-      await chunks.pause();
-      const running = client.fullRun('acme', { asOf: AS_OF });
-      await until(async () => (await chunks.getWaitingCount()) === 3);
-      const lastChunk = (await Job.fromId(chunks, `${runId}-chunk-2`))!;
-      await lastChunk.updateData({ ...lastChunk.data, toId: lastChunk.data.fromId + 10 });
-      await chunks.resume();
-      await expect(running).rejects.toThrow(/chunk 2 of run/);
+      await failByEditedChunk(client, runId);
       // As "clean failed" does in Bull Board: chunks 0 and 1 stay, completed, under the run's job ids.
+      await until(async () => (await chunks.getActiveCount()) === 0);
       for (const queue of [chunks, queues.finalize]) await queue.clean(0, 1000, 'failed');
       expect(await chunks.getCompletedCount()).toBe(2);
 
@@ -330,9 +314,6 @@ describe('jobs of a run, removed or retried by hand', () => {
       expect(checkpointOf(database, runId)?.status).toBe('completed');
       expect(committedRows(database)).toEqual(referenceRows(database, config, AS_OF));
     } finally {
-      await chunks.resume();
-      await chunks.close();
-      redis.disconnect();
       await client.close();
     }
   }, 120_000);

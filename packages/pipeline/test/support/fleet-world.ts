@@ -62,6 +62,7 @@ export const startDirectoryFleet = (directory: string, prefix: string, threads =
 export interface HandQueues {
   readonly requests: Queue;
   readonly finalize: Queue;
+  readonly chunks: Queue;
   /** Events of the requests and finalize queues, for `job.waitUntilFinished`. */
   readonly requestEvents: QueueEvents;
   readonly finalizeEvents: QueueEvents;
@@ -72,16 +73,18 @@ export const openHandQueues = async (prefix: string): Promise<HandQueues> => {
   const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
   const requests = new Queue(QUEUE_NAMES.requests, { connection: redis, prefix });
   const finalize = new Queue(QUEUE_NAMES.finalize, { connection: redis, prefix });
+  const chunks = new Queue(QUEUE_NAMES.chunks, { connection: redis, prefix });
   const requestEvents = new QueueEvents(QUEUE_NAMES.requests, { connection: redis.duplicate(), prefix });
   const finalizeEvents = new QueueEvents(QUEUE_NAMES.finalize, { connection: redis.duplicate(), prefix });
   await Promise.all([requestEvents.waitUntilReady(), finalizeEvents.waitUntilReady()]);
   return {
     requests,
     finalize,
+    chunks,
     requestEvents,
     finalizeEvents,
     async close() {
-      await Promise.all([requestEvents.close(), finalizeEvents.close(), requests.close(), finalize.close()]);
+      await Promise.all([requestEvents.close(), finalizeEvents.close(), requests.close(), finalize.close(), chunks.close()]);
       redis.disconnect();
     },
   };
