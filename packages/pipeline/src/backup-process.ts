@@ -11,10 +11,14 @@ import type { BackupTask, ThreadTaskResult } from './thread-tasks';
  */
 export const BACKUP_NICE = 10;
 
-// The child loads the compute threads' bundle and runs the one task it is sent. It stops when its worker is
-// gone (the IPC channel closes): out of the worker's process group, nothing else would stop it.
+// The child loads the compute threads' bundle and runs the one task it is sent. A stop signal sent to the
+// worker's process group (Ctrl-C, a service manager) reaches it too: it lets its worker decide (a graceful stop
+// waits for the backup, a forced one kills it), and it stops when its worker is gone (the IPC channel closes).
+// Not a process group of its own: with the kernel's autogroups, a session of its own would take half the CPU
+// from the chunks whatever its nice value.
 const CHILD_SCRIPT = `
 const { runThreadTask } = await import(process.env.SCHEDULER_THREAD_BUNDLE_URL);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});
 let answered = false;
 process.once('disconnect', () => { if (!answered) process.exit(1); });
 process.once('message', async (task) => {
@@ -42,9 +46,6 @@ export class BackupRunner {
       const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', CHILD_SCRIPT], {
         env: { ...process.env, SCHEDULER_THREAD_BUNDLE_URL: pathToFileURL(this.bundlePath).href },
         stdio,
-        // A group of its own: a stop signal sent to the worker's process group (Ctrl-C, a service manager)
-        // would kill the backup mid-way; the worker's graceful stop lets it finish instead.
-        detached: true,
       });
       this.children.set(child, task.runId);
       try {
