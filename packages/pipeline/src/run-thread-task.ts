@@ -246,13 +246,14 @@ const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
         // checkpoint says completed exactly when the schedule is the run's.
         let backupWaitMs = 0;
         const contactsProcessed = held.stats.total;
+        const contacts = contactSummary(held.stats, port.contactsBeyondSafeIds().count);
         const summaryOf = (writes: WriteCounts): RunSummary => ({
           run_id: task.runId,
           organization: task.files.organization,
           kind: 'full',
           status: 'completed',
           as_of: run.asOf,
-          contacts: contactSummary(held.stats, port.contactsBeyondSafeIds().count),
+          contacts,
           emails,
           balancing: balancingSummary(result),
           writes,
