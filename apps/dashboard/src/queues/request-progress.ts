@@ -80,7 +80,8 @@ export const readRequestStatus = async (queues: FleetQueues, jobId: string, chec
     const delayed = state === 'delayed' ? await delayedBecause(queues.requests, job) : null;
     return status({ kind: 'pending', state, delayedBecause: delayed, queuePaused: await queues.requests.isPaused() });
   }
-  const outcome = job.returnvalue;
+  // Read before it completed, the job holds no return value yet: read it again.
+  const outcome = job.returnvalue ?? (await Job.fromId<Record<string, unknown>, RequestOutcome>(queues.requests, jobId))?.returnvalue;
   // Nightly and poll jobs return no run of their own.
   if (outcome?.runId === undefined) return status({ kind: 'completed', runId: null, summary: null, alreadyCompleted: false });
   const toCommit = runStillToCommit(outcome);
