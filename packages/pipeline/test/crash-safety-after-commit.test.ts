@@ -7,6 +7,8 @@ import {
   killAt,
   lastJsonLine,
   prepareCrashWorld,
+  SCENARIO_BUDGET_MS,
+  SCENARIO_HOOK_TIMEOUT_MS,
   startRunCommand,
   type CrashWorld,
   type KillPlan,
@@ -43,7 +45,7 @@ describe('a run whose worker is killed just after its COMMIT (its finalizer hand
   beforeAll(async () => {
     const started = Date.now();
     world = await prepareCrashWorld({ contacts: 2_000, batchSize: 500, seed: 11, reference: false });
-    const deadline = started + 80_000;
+    const deadline = started + SCENARIO_BUDGET_MS;
     const random = mulberry32(SEED);
     const reader = startReader(world.database);
     try {
@@ -69,7 +71,7 @@ describe('a run whose worker is killed just after its COMMIT (its finalizer hand
         `\n  run command exit ${exitCode}: ${output.trim().split('\n').at(-1)}\n  checkpoint ${checkpoint?.status}: ${checkpoint?.errorMessage}` +
         `\n  reader: ${report.reads} reads, ${report.seen.length} distinct states`,
     );
-  }, 88_000);
+  }, SCENARIO_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await world?.cleanup();

@@ -10,6 +10,8 @@ import {
   killAt,
   lastJsonLine,
   prepareCrashWorld,
+  SCENARIO_BUDGET_MS,
+  SCENARIO_HOOK_TIMEOUT_MS,
   startRunCommand,
   type CrashWorld,
   type KillRecord,
@@ -40,7 +42,7 @@ describe('a run whose finalizer is killed while the nightly request for the same
   beforeAll(async () => {
     const started = Date.now();
     world = await prepareCrashWorld({ contacts: 2_000, seed: 7, reference: false });
-    const deadline = started + 80_000;
+    const deadline = started + SCENARIO_BUDGET_MS;
     const requests = new Queue(QUEUE_NAMES.requests, { connection: world.redis.duplicate(), prefix: world.prefix });
     try {
       const run = startRunCommand(world);
@@ -77,7 +79,7 @@ describe('a run whose finalizer is killed while the nightly request for the same
         `${JSON.stringify(nightlyOutcome)}; run command exit ${exitCode}; file held ${heldAfter}; checkpoint ` +
         `${checkpoint?.status}: ${checkpoint?.errorMessage}; rerun: ${JSON.stringify(rerun && { ...rerun, summary: rerun.summary?.run_id })}`,
     );
-  }, 88_000);
+  }, SCENARIO_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await world?.cleanup();

@@ -6,6 +6,8 @@ import {
   killAt,
   lastJsonLine,
   prepareCrashWorld,
+  SCENARIO_BUDGET_MS,
+  SCENARIO_HOOK_TIMEOUT_MS,
   startRunCommand,
   type CrashWorld,
   type KillPlan,
@@ -50,7 +52,7 @@ describe('a full run whose worker is killed (SIGKILL) at random moments', () => 
     const random = mulberry32(SEED);
     const reader = startReader(world.database);
     const run = startRunCommand(world);
-    const deadline = started + 80_000;
+    const deadline = started + SCENARIO_BUDGET_MS;
     try {
       for (const plan of KILLS) kills.push(await killAt(world, plan, random, deadline));
       firstExit = await exitedWithin(run, deadline);
@@ -83,7 +85,7 @@ describe('a full run whose worker is killed (SIGKILL) at random moments', () => 
         `\n  run command exit ${firstExit}${afterFailure === null ? '' : `; after its failure the file held ${afterFailure.held}, checkpoint ${afterFailure.checkpoint?.status}: ${afterFailure.checkpoint?.errorMessage}; retry exit ${retryExit}`}` +
         `\n  reader: ${report.reads} reads, ${report.seen.length} distinct states`,
     );
-  }, 88_000);
+  }, SCENARIO_HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await world?.cleanup();

@@ -81,9 +81,19 @@ export interface CrashWorld {
 const T0 = Date.now();
 /** Compute threads per worker process. */
 const WORKER_THREADS = 2;
+const traced: string[] = [];
+/** Kept for the errors of a scenario that went wrong (CRASH_TRACE=1 prints each line as it comes too). */
 export const trace = (message: string): void => {
-  if (process.env.CRASH_TRACE === '1') process.stderr.write(`[crash ${((Date.now() - T0) / 1000).toFixed(1)}s] ${message}\n`);
+  const line = `[crash ${((Date.now() - T0) / 1000).toFixed(1)}s] ${message}`;
+  traced.push(line);
+  if (process.env.CRASH_TRACE === '1') process.stderr.write(`${line}\n`);
 };
+const tracedSoFar = (): string => `scenario so far:\n${traced.join('\n')}`;
+
+/** How long a crash scenario may take, from its start: a loaded CI machine runs it several times slower than an idle one. */
+export const SCENARIO_BUDGET_MS = 150_000;
+/** The hook running a scenario: its budget, and time to report what it saw. */
+export const SCENARIO_HOOK_TIMEOUT_MS = SCENARIO_BUDGET_MS + 10_000;
 
 export const startWorker = (world: Pick<CrashWorld, 'env' | 'spawned'>, redisUrl?: string): Spawned => {
   const worker = spawnCli(['worker', '--threads', String(WORKER_THREADS)], redisUrl === undefined ? world.env : { ...world.env, REDIS_URL: redisUrl });
@@ -288,9 +298,14 @@ export const killAt = async (
       return probe.held();
     };
     let seenFree = false;
+    const committed = (runId: string | null): boolean =>
+      checkpointsOf(world.database).find((row) => row.runId === runId)?.status === 'completed';
     const untilReached = async (): Promise<void> => {
       while (!(await reached())) {
-        if (Date.now() > deadlineMs) throw new Error(`the run never reached ${target}; worker output:\n${world.worker.output().slice(-3000)}`);
+        if (Date.now() > deadlineMs) throw new Error(`the run never reached ${target}; ${tracedSoFar()}\nworker output:\n${world.worker.output().slice(-3000)}`);
+        if (target === 'commit' && committed(world.runId)) {
+          throw new Error(`the run committed before the kill aimed at its commit landed (the harness missed it, not a product failure); ${tracedSoFar()}`);
+        }
         if (world.worker.child.exitCode !== null) throw new Error(`the worker exited (${world.worker.child.exitCode}):\n${world.worker.output().slice(-3000)}`);
         await sleep(target === 'chunks' || target === 'finalize' ? 10 : 2);
       }
@@ -317,15 +332,14 @@ export const killAt = async (
       // The lock seen held for 10 ms may still have been a brief one before the commit (the finalizer's
       // migration check on a busy machine): the kill comes once a lock's release leaves the run's
       // checkpoint completed, that is once the COMMIT is done.
-      const committed = (): boolean => checkpointsOf(world.database).find((row) => row.runId === runId)?.status === 'completed';
       for (;;) {
         while (probe.held()) {
           if (Date.now() > deadlineMs) throw new Error('the commit never ended');
           await sleep(2);
         }
-        if (committed()) break;
+        if (committed(runId)) break;
         trace('the write lock released was not the commit’s; waiting for the next one');
-        while (!probe.held() && !committed()) {
+        while (!probe.held() && !committed(runId)) {
           if (Date.now() > deadlineMs) throw new Error('the commit never came');
           await sleep(2);
         }
@@ -339,9 +353,11 @@ export const killAt = async (
       let lockHeld: boolean;
       for (;;) {
         delayMs = Math.floor(random() * (target === 'chunks' ? 150 : target === 'finalize' ? 60 : 10));
-        if (delayMs > 0) await sleep(delayMs);
+        // What the queue shows is read before the moment is drawn: a commit's write lock can be brief, and
+        // four round trips to Redis on a loaded machine could outlast it between the look and the kill.
         before = await finalizer();
         ({ active } = await chunkJobs());
+        if (delayMs > 0) await sleep(delayMs);
         lockHeld = probe.held();
         // A write lock gone within milliseconds was not the commit's (which waits for the run's backup
         // inside its transaction) but a brief one before it, such as the finalizer's migration check on a
