@@ -65,6 +65,13 @@ describe('scheduler run and reschedule', () => {
     expect(Object.keys(summary.emails.by_skip_reason).every((code) => ['exclusion_window', 'year_round', 'frequency_cap', 'campaign_conflict'].includes(code))).toBe(true);
   });
 
+  it('says, asked again for a run that committed, that nothing ran again, and shows its summary', async () => {
+    const text = await scheduler(['run', '--db', database, '--as-of', '2026-11-28'], { REDIS_URL: redisUrl(), SCHEDULER_QUEUE_PREFIX: prefix });
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^Run run-acme-2026-11-28-\S+ had completed already, in [\d.]+ s \(as of 2026-11-28\); nothing ran again/);
+    expect(text.stdout).toMatch(/\n {2}contacts {3}1,500 read/);
+  });
+
   it('reschedules a contact through the queue', async () => {
     const result = await scheduler(['reschedule', '--db', database, '--contact', '7', '--as-of', '2026-11-28', '--json'], {
       REDIS_URL: redisUrl(),

@@ -332,8 +332,9 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
 
   const enqueueNightlyRuns = async (job: Job): Promise<unknown> => {
     parseJobData(NightlyJobSchema, job.data, job.name);
-    // The day the scheduler meant, not the day a late worker picked the job up.
-    const asOf = todayIn(config, new Date(job.timestamp));
+    // RULES.md §1: today is the day the run starts. Not the job's timestamp: BullMQ stamps a scheduler's job when
+    // it adds it, the day before it fires, and a job promoted or retried in Bull Board runs today too.
+    const asOf = todayIn(config, now());
     // Every organization of every fleet on this Redis (fleets on several machines, each over a directory of its
     // own): a request of another fleet's organization is left to that fleet (leavingOtherOrganizations).
     const organizations = [...new Set([...locator.organizations(), ...(await advertisedOrganizations(lockConnection, options.prefix))])].sort();
@@ -341,7 +342,9 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
       organizations.map((organization) => ({
         name: REQUEST_JOB_NAMES.fullRun,
         data: { organization, asOf },
-        opts: { ...RETRYING_JOB_OPTIONS, jobId: `nightly-${asOf}-${organization}${roundOf(job)}` },
+        // Named after this nightly job: another one the same day asks again, and a run whose inputs changed
+        // since it completed then runs again (answerFullRun), as `run` would.
+        opts: { ...RETRYING_JOB_OPTIONS, jobId: `nightly-${asOf}-${organization}-${String(job.id).replaceAll(':', '-')}${roundOf(job)}` },
       })),
     );
     logger.info({ jobId: job.id, asOf, organizations: organizations.length }, 'nightly runs enqueued');

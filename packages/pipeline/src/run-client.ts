@@ -163,9 +163,11 @@ export class RunClient {
     onProgress?: (progress: Progress) => void,
   ): Promise<RunSummary> {
     await this.refuseFleetOfAnotherFile(organization);
-    const { summary, heldAlready } = await this.fullRunOnce(organization, request, onProgress);
+    const { summary, heldAlready, completedBefore } = await this.fullRunOnce(organization, request, onProgress);
     const here = this.completedHere(organization, summary.run_id);
-    if (here.state === 'inputs-unchanged' || (here.state === 'inputs-changed' && !heldAlready)) return summary;
+    if (here.state === 'inputs-unchanged' || (here.state === 'inputs-changed' && !heldAlready)) {
+      return completedBefore ? { ...summary, already_completed: true } : summary;
+    }
     if (heldAlready && request.rerun !== true) {
       const { logger } = this.options;
       if (here.state === 'inputs-changed') {
@@ -187,12 +189,15 @@ export class RunClient {
     );
   }
 
-  /** One request for a run, waited for; `heldAlready`: the queue held its job as completed before this request. */
+  /**
+   * One request for a run, waited for. `heldAlready`: the queue held its job as completed before this request;
+   * `completedBefore`: the run had committed before this request, which ran nothing.
+   */
   private async fullRunOnce(
     organization: string,
     request: FullRunRequest,
     onProgress?: (progress: Progress) => void,
-  ): Promise<{ summary: RunSummary; heldAlready: boolean }> {
+  ): Promise<{ summary: RunSummary; heldAlready: boolean; completedBefore: boolean }> {
     const asOf = request.asOf ?? this.today();
     const stableId = fullRunId(organization, asOf, this.options.config);
     const requestedId =
@@ -223,8 +228,13 @@ export class RunClient {
       // A request whose record went with Redis's data mid-way can end without its outcome.
       if (outcome?.runId === undefined) throw new JobVanishedError(`${job.queueName} job ${job.id} ended without its outcome`);
       const toCommit = runStillToCommit(outcome);
+      const heldAlready = state === 'completed';
+      // A request held already planned nothing: its run had committed unless its finalizer is still to end.
+      const completedBefore =
+        outcome.status === 'already-completed' ||
+        (heldAlready && (toCommit === null || (await this.finalizerState(toCommit)) === 'completed'));
       const summary = toCommit === null ? summaryOf(outcome, job) : await this.waitForRun(toCommit, onProgress);
-      return { summary, heldAlready: state === 'completed' };
+      return { summary, heldAlready, completedBefore };
     } catch (error) {
       if (!(error instanceof JobVanishedError) || asked >= ASK_AGAIN_AFTER_LOSS) throw error;
       // The run is planned again from what the files hold: a run that committed is answered from its staged summary.
@@ -240,9 +250,11 @@ export class RunClient {
     const stored = await Job.fromId(this.requests, job.id!);
     const outcome = stored?.returnvalue as RequestOutcome | undefined;
     const toCommit = outcome === undefined ? null : runStillToCommit(outcome);
-    if (toCommit === null) return false;
-    const finalizer = await Job.fromId(this.finalize, finalizeJobId(toCommit));
-    return (await finalizer?.getState()) === 'failed';
+    return toCommit !== null && (await this.finalizerState(toCommit)) === 'failed';
+  }
+
+  private async finalizerState(runId: string): Promise<string> {
+    return (await (await Job.fromId(this.finalize, finalizeJobId(runId)))?.getState()) ?? 'none';
   }
 
   /** The run's state in the organization's file, as this client's locator finds it. */

@@ -37,6 +37,8 @@ export interface RunSummary {
   /** Rows inserted, changed in place (moved to another day, say), deleted, and kept as they were (`updated` is absent from summaries kept before it was counted apart). */
   writes: { inserted: number; updated?: number; deleted: number; kept: number };
   duration_ms: number;
+  /** Set on the summary answering a request for a run that had committed before it: that request ran nothing. */
+  already_completed?: true;
 }
 
 const increment = (counts: Record<string, number>, key: string): void => {
@@ -86,7 +88,10 @@ const NOT_FOUND_SHOWN = 10;
 /** The summary as a person reads it on a terminal. */
 export const formatRunSummary = (summary: RunSummary): string => {
   const lines = [
-    `Run ${summary.run_id} ${summary.status} in ${(summary.duration_ms / 1000).toFixed(1)} s (as of ${summary.as_of})`,
+    summary.already_completed === true
+      ? `Run ${summary.run_id} had completed already, in ${(summary.duration_ms / 1000).toFixed(1)} s (as of ${summary.as_of}); ` +
+        'nothing ran again (--rerun runs it again). Its summary:'
+      : `Run ${summary.run_id} ${summary.status} in ${(summary.duration_ms / 1000).toFixed(1)} s (as of ${summary.as_of})`,
     `  contacts   ${formatCount(summary.contacts.total)} read, ${formatCount(summary.contacts.usable)} usable`,
   ];
   const invalid = Object.entries(summary.contacts.invalid).filter(([, n]) => n > 0);

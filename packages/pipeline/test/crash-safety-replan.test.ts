@@ -22,7 +22,7 @@ import {
  * request for the same run arrives. Ops run `scheduler run` for today with the workers' configuration
  * (so its run id is the nightly run's); its worker dies (SIGKILL) in the finalizer, after every chunk's
  * result was staged; before the finalizer's lock expires, the nightly request for the same organization and
- * day (`nightly-<day>-<org>`, what the nightly job enqueues) reaches the fresh worker. Planning the run again
+ * day (`nightly-<day>-<org>-<nightly job>`, what the nightly job enqueues) reaches the fresh worker. Planning the run again
  * would delete its staged chunk results while BullMQ keeps the run's chunk jobs as done (same job ids), and
  * every finalizer attempt would then fail: the request must leave the run in flight to its finalizer.
  */
@@ -52,7 +52,7 @@ describe('a run whose finalizer is killed while the nightly request for the same
       const nightly = await requests.add(
         REQUEST_JOB_NAMES.fullRun,
         { organization: 'acme', asOf: AS_OF },
-        { ...RETRYING_JOB_OPTIONS, jobId: `nightly-${AS_OF}-acme` },
+        { ...RETRYING_JOB_OPTIONS, jobId: `nightly-${AS_OF}-acme-repeat-nightly-full-runs-1` },
       );
       while (!['completed', 'failed'].includes(await nightly.getState())) {
         if (Date.now() > deadline) throw new Error('the nightly request was never processed');

@@ -130,8 +130,11 @@ describe('when an organization is scheduled through the flow', () => {
         client.fullRun('acme', { asOf: AS_OF }),
       ]);
       expect(second.run_id).toBe(first.run_id);
+      expect(first.already_completed).toBeUndefined();
+      // Asked once more after the commit: the same summary, saying that this request ran nothing.
       const third = await client.fullRun('acme', { asOf: AS_OF });
-      expect(third).toEqual(first);
+      expect(third).toEqual({ ...first, already_completed: true });
+      expect(checkpointCount(database)).toBe(1);
     } finally {
       await client.close();
     }

@@ -33,28 +33,67 @@ describe('when the nightly job scheduler fires', () => {
     expect(nightly[0]).toMatchObject({ pattern: NIGHTLY_CRON, tz: 'America/Chicago' });
   });
 
-  it('runs every organization database of the directory', async () => {
+  /** Whether the organization's file holds a completed run of the day under its stable id, or under `suffix`. */
+  const completedRun = (organization: string, day: string, suffix = ''): boolean => {
+    const db = openOrganizationDb(join(world.directory, `${organization}.sqlite`), { readonly: true });
+    try {
+      return readRunCheckpoint(db, `${fullRunId(organization, day, defaultConfig())}${suffix}`)?.status === 'completed';
+    } finally {
+      db.close();
+    }
+  };
+  const within = async (what: string, done: () => boolean): Promise<void> => {
+    const deadline = Date.now() + 45_000;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`${what} did not happen`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
+  // 02:00:05 Chicago on 2026-11-28, when the fleet takes the job.
+  const firing = () => new Date('2026-11-28T08:00:05Z');
+
+  // RULES.md §1: today is the CT date when a run starts. BullMQ stamps a scheduler's job when it adds it: the
+  // job firing on 2026-11-28 was added as the previous one ran, on 2026-11-27.
+  it('runs every organization database of the directory as of the day it fires, not the day its job was added', async () => {
     for (const organization of ['acme', 'globex']) {
       writeOrganization(join(world.directory, `${organization}.sqlite`), { contacts: 300, today: '2026-11-28' });
     }
-    const config = defaultConfig();
-    const fleet = await startDirectoryFleet(world.directory, world.prefix, 2);
+    const fleet = await startDirectoryFleet(world.directory, world.prefix, 2, firing);
     try {
-      // As the job scheduler would add it, at 02:00 Chicago on 2026-11-28: the runs are as of that day.
-      await requests.add(REQUEST_JOB_NAMES.nightly, {}, { timestamp: Date.parse('2026-11-28T08:00:00Z') });
-      const completed = (organization: string): boolean => {
-        const db = openOrganizationDb(join(world.directory, `${organization}.sqlite`), { readonly: true });
+      const job = await requests.add(REQUEST_JOB_NAMES.nightly, {}, { timestamp: Date.parse('2026-11-27T08:00:00Z') });
+      await within('the nightly runs', () => completedRun('acme', '2026-11-28') && completedRun('globex', '2026-11-28'));
+      expect(await job.waitUntilFinished(queues.requestEvents)).toEqual({ asOf: '2026-11-28', organizations: ['acme', 'globex'] });
+      expect(completedRun('acme', '2026-11-27') || completedRun('globex', '2026-11-27')).toBe(false);
+    } finally {
+      await fleet.close();
+    }
+  });
+
+  // README `run`: the same run asked for again runs again once what it reads has changed; a second nightly job
+  // the same day (added by hand, or retried after a fix) is such a request.
+  it('runs an organization again at a second nightly job the same day when its contacts changed since the first', async () => {
+    const path = join(world.directory, 'acme.sqlite');
+    writeOrganization(path, { contacts: 300, today: '2026-11-28' });
+    const fleet = await startDirectoryFleet(world.directory, world.prefix, 2, firing);
+    try {
+      const first = await requests.add(REQUEST_JOB_NAMES.nightly, {});
+      await first.waitUntilFinished(queues.requestEvents);
+      await within('the first nightly run', () => completedRun('acme', '2026-11-28'));
+      const db = openOrganizationDb(path);
+      db.sqlite.exec("UPDATE contacts SET birth_date = '1955-12-25' WHERE id = (SELECT min(id) FROM contacts)");
+      db.close();
+      const checkpoints = (): number => {
+        const reader = openOrganizationDb(path, { readonly: true });
         try {
-          return readRunCheckpoint(db, fullRunId(organization, '2026-11-28', config))?.status === 'completed';
+          return (reader.sqlite.prepare("SELECT count(*) AS n FROM scheduler_checkpoints WHERE status = 'completed'").get() as { n: number }).n;
         } finally {
-          db.close();
+          reader.close();
         }
       };
-      const deadline = Date.now() + 90_000;
-      while (!(completed('acme') && completed('globex'))) {
-        if (Date.now() > deadline) throw new Error('the nightly runs did not complete');
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
+      expect(checkpoints()).toBe(1);
+      const second = await requests.add(REQUEST_JOB_NAMES.nightly, {});
+      await second.waitUntilFinished(queues.requestEvents);
+      await within('the second nightly run', () => checkpoints() === 2);
     } finally {
       await fleet.close();
     }

@@ -48,7 +48,7 @@ export const connectClient = (
   });
 
 /** A fleet over a directory of organization databases, in this process, on a test's prefix. */
-export const startDirectoryFleet = (directory: string, prefix: string, threads = 1): Promise<Fleet> =>
+export const startDirectoryFleet = (directory: string, prefix: string, threads = 1, now?: () => Date): Promise<Fleet> =>
   startFleet({
     redisUrl: redisUrl(),
     locator: new OrganizationDirectory(directory),
@@ -56,6 +56,7 @@ export const startDirectoryFleet = (directory: string, prefix: string, threads =
     threads,
     logger: createLogger({ level: 'silent' }),
     prefix,
+    ...(now === undefined ? {} : { now }),
   });
 
 /** The queues a test drives by hand, as another service or ops in Bull Board would, on a test's prefix. */
