@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -52,6 +52,18 @@ describe('SQLite errors', () => {
     const path = join(directory(), 'moved-away.sqlite');
     expect(() => openOrganizationDb(path, { mustExist: true })).toThrow(`opening ${path}: there is no such file`);
     expect(existsSync(path)).toBe(false);
+  });
+
+  it('a writer or reader that must find the file refuses an empty one, naming it, and writes nothing into it', () => {
+    const path = join(directory(), 'copied-in.sqlite');
+    writeFileSync(path, '');
+    expect(() => openOrganizationDb(path, { mustExist: true })).toThrow(`opening ${path}: the file is empty`);
+    expect(() => openOrganizationDb(path, { readonly: true })).toThrow(`opening ${path}: the file is empty`);
+    expect(statSync(path).size).toBe(0);
+    // migrate and seed make databases: they may start from an empty file.
+    openOrganizationDb(path).close();
+    expect(statSync(path).size).toBeGreaterThan(0);
+    openOrganizationDb(path, { mustExist: true }).close();
   });
 
   it('translates by code, keeps ours as they are, and leaves errors without a SQLite code alone', () => {

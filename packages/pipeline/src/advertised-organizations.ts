@@ -40,7 +40,12 @@ const liveLists = (fields: Record<string, string>, now: number): { live: Adverti
  * A fleet's organizations, kept in Redis while it runs, so that a `scheduler run` of a file can tell
  * whether the fleet serves it or it must start workers of its own. Returns the function that stops it.
  */
-export const advertiseOrganizations = async (redis: Redis, prefix: string | undefined, locator: OrganizationLocator): Promise<() => Promise<void>> => {
+export const advertiseOrganizations = async (
+  redis: Redis,
+  prefix: string | undefined,
+  locator: OrganizationLocator,
+  onRefreshFailed: (error: unknown) => void,
+): Promise<() => Promise<void>> => {
   const key = advertisedKey(prefix);
   const field = randomUUID();
   const publish = async (): Promise<void> => {
@@ -54,7 +59,7 @@ export const advertiseOrganizations = async (redis: Redis, prefix: string | unde
     if (expired.length > 0) await redis.hdel(key, ...expired);
   };
   await publish();
-  const timer = setInterval(() => void publish().catch(() => undefined), ADVERTISE_EVERY_MS);
+  const timer = setInterval(() => void publish().catch(onRefreshFailed), ADVERTISE_EVERY_MS);
   timer.unref();
   return async () => {
     clearInterval(timer);

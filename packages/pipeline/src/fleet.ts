@@ -330,8 +330,15 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     }
   };
 
+  /** Database files of the directory nothing serves, named at start and at each nightly job (files come and go). */
+  const warnOfUnservedFiles = (): void => {
+    const unserved = locator instanceof OrganizationDirectory ? locator.unservedFiles() : [];
+    if (unserved.length > 0) logger.warn({ files: unserved.map(({ file, because }) => `${file}: ${because}`) }, 'these database files are not served');
+  };
+
   const enqueueNightlyRuns = async (job: Job): Promise<unknown> => {
     parseJobData(NightlyJobSchema, job.data, job.name);
+    warnOfUnservedFiles();
     // RULES.md §1: today is the day the run starts. Not the job's timestamp: BullMQ stamps a scheduler's job when
     // it adds it, the day before it fires, and a job promoted or retried in Bull Board runs today too.
     const asOf = todayIn(config, now());
@@ -354,12 +361,14 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   /**
    * A reschedule per campaign instance with pending change-log rows, named after the latest row: one already
    * asked for is not asked again, and one that failed for good is named (a retry of it in Bull Board, or the
-   * next full run, answers those rows).
+   * next full run, answers those rows), as are rows that name no instance.
    */
   const enqueueChangeReschedules = async (job: Job): Promise<unknown> => {
     const { organization: polled } = parseJobData(PollChangesJobSchema, job.data ?? {}, job.name);
     const enqueued: string[] = [];
     const failedForGood: string[] = [];
+    /** Pending rows no reschedule can answer, as `<organization>:<change-log id>`. */
+    const withoutInstance: string[] = [];
     const own = polled === undefined ? locator.organizations() : [polled];
     if (polled === undefined) {
       // Another fleet's organizations are polled by that fleet, which alone has their databases.
@@ -373,9 +382,23 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     }
     for (const organization of own) {
       const pending = unwrapTaskResult(await pool.run({ kind: 'pending-changes', files: filesOf(locator, organization) }));
+      if (pending.withoutInstance.length > 0) {
+        withoutInstance.push(...pending.withoutInstance.map((id) => `${organization}:${id}`));
+        logger.warn(
+          { organization, changeLogIds: pending.withoutInstance },
+          'these campaign_change_log rows name no campaign instance (campaign_instance_id is no integer): no reschedule can answer them; the next full run marks them processed',
+        );
+      }
       for (const { campaignInstanceId, latestChangeLogId } of pending.byInstance) {
-        const jobId = `changes-${organization}-${campaignInstanceId}-${latestChangeLogId}`;
-        const earlier = await requests.getJob(jobId);
+        const named = `changes-${organization}-${campaignInstanceId}-${latestChangeLogId}`;
+        let jobId = named;
+        let earlier = await requests.getJob(jobId);
+        // Rows still pending after the reschedule named after them completed are other rows under the same ids
+        // (the log's rows pruned, its ids given out again) or rows marked pending again: they are asked for anew.
+        while (earlier !== undefined && (await earlier.getState()) === 'completed') {
+          jobId = `${named}-after-${earlier.finishedOn ?? earlier.timestamp}`;
+          earlier = await requests.getJob(jobId);
+        }
         if (earlier !== undefined) {
           if ((await earlier.getState()) === 'failed') failedForGood.push(jobId);
           continue;
@@ -391,7 +414,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     if (failedForGood.length > 0) {
       logger.warn({ jobIds: failedForGood }, 'the reschedules of these campaign changes failed for good; the changes stay pending until one is retried or a full run');
     }
-    return { enqueued, failedForGood };
+    return { enqueued, failedForGood, ...(withoutInstance.length > 0 ? { withoutInstance } : {}) };
   };
 
   /**
@@ -494,12 +517,13 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
   // A run of a file outside this fleet's directory reads this to know it must start workers of its own.
   const stopAdvertising =
-    locator instanceof SingleDatabase ? async () => undefined : await advertiseOrganizations(connection(), options.prefix, locator);
+    locator instanceof SingleDatabase
+      ? async () => undefined
+      : await advertiseOrganizations(connection(), options.prefix, locator, (error) =>
+          logger.warn({ err: error }, "this fleet's organizations could not be listed in Redis again: once the list expires (60 s), other fleets and `run` no longer count them as served"),
+        );
   logger.info({ ...options.readyBindings, threads: options.threads, queues: workers.map((worker) => worker.name) }, 'fleet worker ready');
-  const unserved = locator instanceof OrganizationDirectory ? locator.unservedFiles() : [];
-  if (unserved.length > 0) {
-    logger.warn({ files: unserved }, 'these database files are not served: an organization id is 1–100 letters, digits, "_" or "-"; rename them');
-  }
+  warnOfUnservedFiles();
 
   return {
     pool,

@@ -11,6 +11,11 @@ export class UnknownOrganizationError extends Error {
   override readonly name = 'UnknownOrganizationError';
 }
 
+/** The directory of organization databases is gone (a volume not mounted): a retry may find it again. */
+export class OrganizationDirectoryMissingError extends Error {
+  override readonly name = 'OrganizationDirectoryMissingError';
+}
+
 /** Where workers find an organization's database and its run staging file. */
 export interface OrganizationLocator {
   databasePath(organization: string): string;
@@ -56,22 +61,35 @@ export class OrganizationDirectory implements OrganizationLocator {
 
   /** Every organization with a database in the directory, sorted. */
   organizations(): string[] {
-    return [...new Set(this.databaseFiles().flatMap(({ organization }) => (organization === null ? [] : [organization])))].sort();
+    return [...new Set(this.databaseFiles().flatMap(({ organization, unservedBecause }) => (unservedBecause === null ? [organization] : [])))].sort();
   }
 
-  /** Database files whose name is no organization id (a space, an accent…): nothing serves them. */
-  unservedFiles(): string[] {
-    return this.databaseFiles().flatMap(({ file, organization }) => (organization === null ? [file] : []));
+  /** Database files nothing serves (a name that is no organization id, a link to nothing…), each with why. */
+  unservedFiles(): { file: string; because: string }[] {
+    return this.databaseFiles().flatMap(({ file, unservedBecause }) => (unservedBecause === null ? [] : [{ file, because: unservedBecause }]));
   }
 
-  private databaseFiles(): { file: string; organization: string | null }[] {
-    if (!existsSync(this.directory)) return [];
+  /** The directory's database files; one that is not served says why. Throws when the directory is gone. */
+  private databaseFiles(): { file: string; organization: string; unservedBecause: string | null }[] {
+    if (!existsSync(this.directory)) {
+      // An unmounted volume must not read as an organization-less directory: the nightly would run nothing, silently.
+      throw new OrganizationDirectoryMissingError(`the organization directory ${this.directory} does not exist (moved, or not mounted?)`);
+    }
     return readdirSync(this.directory).flatMap((file) => {
       const extension = extname(file);
-      if (!(DATABASE_EXTENSIONS as readonly string[]).includes(extension)) return [];
+      if (!(DATABASE_EXTENSIONS as readonly string[]).includes(extension.toLowerCase())) return [];
       const organization = basename(file, extension);
-      return [{ file, organization: OrganizationIdSchema.safeParse(organization).success ? organization : null }];
+      const unservedBecause = this.unservedBecause(file, organization, extension);
+      return [{ file, organization, unservedBecause }];
     });
+  }
+
+  private unservedBecause(file: string, organization: string, extension: string): string | null {
+    if (!OrganizationIdSchema.safeParse(organization).success) return 'its name is no organization id: 1–100 letters, digits, "_" or "-"; rename it';
+    if (!(DATABASE_EXTENSIONS as readonly string[]).includes(extension)) return `its ending is not in lower case (${DATABASE_EXTENSIONS.join(', ')}); rename it`;
+    if (!existsSync(join(this.directory, file))) return 'it is a link to nothing';
+    const served = this.databasePath(organization);
+    return served === join(this.directory, file) ? null : `organization ${organization} is served from ${basename(served)}; remove one of the two`;
   }
 }
 

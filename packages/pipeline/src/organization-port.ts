@@ -7,6 +7,7 @@ import type {
 } from '@scheduler/core';
 import type { ChunkRange } from './run-flow';
 import type { TableHolder } from './schedule-rows';
+import type { PendingChangesResult } from './thread-tasks';
 
 /** What a run writes into `scheduler_checkpoints` when it ends well. */
 export interface CheckpointCompletion {
@@ -70,7 +71,7 @@ export interface OrganizationPort {
   campaignTargets(campaignInstanceId: number): number[] | 'all';
   /** Day counts of rows the run keeps: scheduled/processing, and other contacts' pre-scheduled rows when some are excluded. */
   existingDayCounts(today: number, rescheduledContacts?: readonly number[]): ExistingDayCounts;
-  pendingChangesByInstance(): { campaignInstanceId: number; latestChangeLogId: number }[];
+  pendingChangesByInstance(): PendingChangesResult;
   /**
    * Ids of the change-log rows requiring a reschedule and not processed yet (of one instance, when given). A run
    * reads them before it reads anything else and marks exactly those: a row logged later may describe a change

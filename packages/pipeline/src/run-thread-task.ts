@@ -409,7 +409,7 @@ const reschedule = (task: RescheduleTask): RescheduleResult => {
 };
 
 const pendingChanges = (task: PendingChangesTask): PendingChangesResult =>
-  withPort(task.files.databasePath, { readonly: true }, (port) => ({ byInstance: port.pendingChangesByInstance() }));
+  withPort(task.files.databasePath, { readonly: true }, (port) => port.pendingChangesByInstance());
 
 /**
  * A full run's point-in-time backup, verified, and its start checksums: read-only on the organization's

@@ -171,10 +171,17 @@ class SqliteOrganization implements OrganizationPort {
 
   pendingChangesByInstance() {
     const latest = new Map<number, number>();
+    const withoutInstance: number[] = [];
     for (const change of readPendingCampaignChanges(this.db)) {
+      // SQLite keeps whatever a writer put in an INTEGER column: text, a fraction, an id JavaScript cannot hold.
+      if (!Number.isSafeInteger(change.campaignInstanceId)) {
+        withoutInstance.push(change.id);
+        continue;
+      }
       latest.set(change.campaignInstanceId, Math.max(latest.get(change.campaignInstanceId) ?? 0, change.id));
     }
-    return [...latest].map(([campaignInstanceId, latestChangeLogId]) => ({ campaignInstanceId, latestChangeLogId }));
+    const byInstance = [...latest].map(([campaignInstanceId, latestChangeLogId]) => ({ campaignInstanceId, latestChangeLogId }));
+    return { byInstance, withoutInstance };
   }
 
   pendingChangeIds(campaignInstanceId?: number): number[] {

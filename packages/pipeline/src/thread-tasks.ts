@@ -82,6 +82,8 @@ export interface PendingChangesTask {
 export interface PendingChangesResult {
   /** Campaign instances with pending `campaign_change_log` rows, and the newest such row of each. */
   readonly byInstance: { readonly campaignInstanceId: number; readonly latestChangeLogId: number }[];
+  /** Pending rows whose `campaign_instance_id` is no integer: no reschedule can name their instance. */
+  readonly withoutInstance: number[];
 }
 
 /** A full run's start checksums and its point-in-time backup, verified; old copies pruned. */

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -25,10 +25,15 @@ describe("a fleet's organizations in Redis", () => {
     expect(await fleetAdvertises(redis, world.prefix, 'acme')).toBe(false);
 
     writeFileSync(join(world.directory, 'acme.sqlite'), '');
-    const stop = await advertiseOrganizations(redis, world.prefix, new OrganizationDirectory(world.directory));
+    // A link to nothing is not an organization: it does not keep the fleet from listing its others.
+    symlinkSync(join(world.directory, 'gone', 'nowhere.sqlite'), join(world.directory, 'dangling.sqlite'));
+    const refreshErrors: unknown[] = [];
+    const stop = await advertiseOrganizations(redis, world.prefix, new OrganizationDirectory(world.directory), (error) => refreshErrors.push(error));
     expect(await fleetAdvertises(redis, world.prefix, 'acme')).toBe(true);
     expect(await fleetAdvertises(redis, world.prefix, 'globex')).toBe(false);
+    expect(await fleetAdvertises(redis, world.prefix, 'dangling')).toBe(false);
     expect(Object.keys(await redis.hgetall(key))).toHaveLength(1);
+    expect(refreshErrors).toEqual([]);
 
     await stop();
     expect(await fleetAdvertises(redis, world.prefix, 'acme')).toBe(false);

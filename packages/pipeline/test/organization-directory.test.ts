@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,30 @@ describe('the organizations of a directory', () => {
   it('are its database files named by an organization id; the other database files are named as not served', () => {
     const organizations = new OrganizationDirectory(directory);
     expect(organizations.organizations()).toEqual(['acme', 'globex', 'initech']);
-    expect(organizations.unservedFiles().sort()).toEqual(['-dash.db', 'org c spaces.sqlite', 'orgé-ü.sqlite']);
+    expect(organizations.unservedFiles().map(({ file }) => file).sort()).toEqual(['-dash.db', 'org c spaces.sqlite', 'orgé-ü.sqlite']);
+  });
+
+  it('leaves out, each saying why, a link to nothing, an ending in capitals, and a second file of one organization', () => {
+    symlinkSync(join(directory, 'gone', 'nowhere.sqlite'), join(directory, 'dangling.sqlite'));
+    writeFileSync(join(directory, 'UPPER.SQLITE'), '');
+    writeFileSync(join(directory, 'acme.db'), '');
+    const organizations = new OrganizationDirectory(directory);
+    expect(organizations.organizations()).toEqual(['acme', 'globex', 'initech']);
+    expect(organizations.databasePath('acme')).toBe(join(directory, 'acme.sqlite'));
+    const because = Object.fromEntries(organizations.unservedFiles().map(({ file, because }) => [file, because]));
+    expect(because['dangling.sqlite']).toMatch(/link to nothing/);
+    expect(because['UPPER.SQLITE']).toMatch(/ending is not in lower case/);
+    expect(because['acme.db']).toMatch(/organization acme is served from acme\.sqlite/);
+    expect(because['acme.sqlite']).toBeUndefined();
+  });
+
+  it('names the directory when it is gone, rather than reading as one without organizations', () => {
+    const organizations = new OrganizationDirectory(directory);
+    renameSync(directory, `${directory}-moved`);
+    try {
+      expect(() => organizations.organizations()).toThrow(`the organization directory ${directory} does not exist`);
+    } finally {
+      renameSync(`${directory}-moved`, directory);
+    }
   });
 });

@@ -225,6 +225,49 @@ describe('when other services enqueue requests', () => {
     }
   });
 
+  // RULES.md §10: pending rows "trigger a reschedule of the instance's targets and are then marked processed",
+  // whatever ids SQLite gives them: a log without AUTOINCREMENT gives a pruned row's id out again.
+  it('asks again for change-log rows pending under the id of a reschedule that completed, and names rows that name no instance', async () => {
+    const client = await connectClient(database, world.prefix);
+    try {
+      type PollOutcome = { enqueued: string[]; failedForGood: string[]; withoutInstance?: string[] };
+      const poll = async () => (await (await requests.add(REQUEST_JOB_NAMES.pollChanges, {})).waitUntilFinished(events)) as PollOutcome;
+      const pendingIds = (): number[] => {
+        const db = openOrganizationDb(database, { readonly: true });
+        try {
+          return db.sqlite.prepare('SELECT id FROM campaign_change_log WHERE processed_at IS NULL AND requires_rescheduling = 1 ORDER BY id').pluck().all() as number[];
+        } finally {
+          db.close();
+        }
+      };
+      const [changeId] = pendingIds();
+      expect(changeId).toBeDefined();
+      const first = await poll();
+      expect(first.enqueued).toHaveLength(1);
+      await (await Job.fromId(requests, first.enqueued[0]!))!.waitUntilFinished(events);
+      expect(pendingIds()).not.toContain(changeId);
+
+      // The row is pending again under the same id, as a row logged after its id was pruned would be.
+      const db = openOrganizationDb(database);
+      db.sqlite.prepare('UPDATE campaign_change_log SET processed_at = NULL WHERE id = ?').run(changeId);
+      const unnamed = Number(
+        db.sqlite
+          .prepare("INSERT INTO campaign_change_log (campaign_instance_id, field_changed, changed_at, requires_rescheduling) VALUES ('abc', 'x', '2026-11-28 09:00:00', 1)")
+          .run().lastInsertRowid,
+      );
+      db.close();
+      const second = await poll();
+      expect(second.enqueued).toEqual([expect.stringMatching(new RegExp(`^${first.enqueued[0]}-after-\\d+$`))]);
+      expect(second.withoutInstance).toEqual([`acme:${unnamed}`]);
+      await (await Job.fromId(requests, second.enqueued[0]!))!.waitUntilFinished(events);
+      expect(pendingIds()).toEqual([unnamed]);
+      // Asked for already: the next poll asks for nothing more.
+      expect((await poll()).enqueued).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('applies a reschedule that arrives during a full run after the run, so the run does not overwrite it', async () => {
     const client = await connectClient(database, world.prefix);
     try {

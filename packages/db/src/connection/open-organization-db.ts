@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import * as schema from '../schema';
@@ -42,6 +42,7 @@ const DEFAULT_CACHE_SIZE_MB = 64;
 export const openOrganizationDb = (path: string, options: OpenOptions = {}): OrganizationDb => {
   const readonly = options.readonly ?? false;
   const mustExist = readonly || options.mustExist === true;
+  if (mustExist) refuseEmptyFile(path);
   return openedOrUnreadable(path, mustExist, () => {
     const sqlite = new Database(path, { readonly, fileMustExist: mustExist });
     try {
@@ -66,6 +67,17 @@ export const openOrganizationDb = (path: string, options: OpenOptions = {}): Org
       },
     };
   });
+};
+
+/**
+ * An empty file opens as an empty database, and a run would write its tables into it: a file being copied in,
+ * or one made by mistake, is no organization. (A database whose pages are all still in its WAL is not empty.)
+ */
+const refuseEmptyFile = (path: string): void => {
+  const sizeOf = (file: string): number => (existsSync(file) ? statSync(file).size : 0);
+  if (existsSync(path) && sizeOf(path) === 0 && sizeOf(`${path}-wal`) === 0) {
+    throw new DatabaseUnreadableError(`opening ${path}: the file is empty, no organization database (\`migrate\` makes one)`);
+  }
 };
 
 /** Whatever stops a file from opening (a missing directory included) is an unreadable database. */
