@@ -44,7 +44,7 @@ export {
   type ReplaceMode,
 } from './write/replace-schedule';
 export { RowOrderError } from './write/contact-groups';
-export { contactsChecksum, schedulesChecksum } from './runs/checksums';
+export { contactSchedulesChecksum, contactsChecksum, schedulesChecksum } from './runs/checksums';
 export {
   startRunCheckpoint,
   completeRunCheckpoint,

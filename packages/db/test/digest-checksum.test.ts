@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replaceContactsSchedule, replaceOrganizationSchedule, schedulesChecksum, schedulesChecksumFromDigests } from '../src';
+import { contactSchedulesChecksum, replaceContactsSchedule, replaceOrganizationSchedule, schedulesChecksum, schedulesChecksumFromDigests } from '../src';
 import { freshOrganization, insertContacts, scheduleRow } from './support/organization-fixture';
 import { useTempDirectory } from './support/temp-directory';
 
@@ -42,6 +42,29 @@ describe('schedulesChecksumFromDigests', () => {
       const ofContact5 = db.sqlite.prepare(`SELECT count(*) FROM email_schedules WHERE contact_id = 5`).pluck().get();
       expect(ofContact5).toBe(0);
       db.sqlite.exec(`DELETE FROM email_schedules WHERE contact_id = 1 AND status = 'scheduled'`);
+    }
+    db.close();
+  });
+});
+
+// A targeted reschedule's checkpoint checksums its contacts' rows: a change of any content column shows.
+describe('contactSchedulesChecksum', () => {
+  const directory = useTempDirectory();
+
+  it('is the checksum of the listed contacts\' rows, every content column, and nothing of the others', () => {
+    const db = freshOrganization(directory());
+    const ids = Array.from({ length: 1_200 }, (_, index) => index + 1);
+    insertContacts(db, ids);
+    replaceOrganizationSchedule(db, 'run-1', runRows(ids));
+    // In batches of contacts, in any order and with repeats, it is the whole checksum when every contact is listed.
+    expect(contactSchedulesChecksum(db, [...ids].reverse().concat([7]))).toBe(schedulesChecksum(db));
+    const ofSome = contactSchedulesChecksum(db, [2, 700]);
+    db.sqlite.exec(`UPDATE email_schedules SET email_template = 'other' WHERE contact_id = 3`);
+    expect(contactSchedulesChecksum(db, [2, 700])).toBe(ofSome);
+    for (const column of ['email_template', 'sms_template', 'metadata', 'scheduled_send_time', 'campaign_instance_id']) {
+      db.sqlite.exec(`SAVEPOINT edit; UPDATE email_schedules SET ${column} = '9' WHERE contact_id = 700 AND email_type = 'aep'`);
+      expect(contactSchedulesChecksum(db, [2, 700]), column).not.toBe(ofSome);
+      db.sqlite.exec('ROLLBACK TO edit; RELEASE edit');
     }
     db.close();
   });

@@ -34,6 +34,7 @@ import {
   replaceOrganizationSchedule,
   schema,
   contactsChecksum,
+  contactSchedulesChecksum,
   schedulesChecksum,
   schedulesChecksumFromDigests,
   startRunCheckpoint,
@@ -47,9 +48,8 @@ import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { CheckpointCompletion, CompletedRun, OrganizationPort, RunInFlight, StartChecksums, WriteCounts } from './organization-port';
 import { ScheduleRowStream, type TableHolder } from './schedule-rows';
 
-const { emailSchedules, schedulerCheckpoints, contactCampaigns, campaignInstances, campaignTypes, contacts } = schema;
+const { schedulerCheckpoints, contactCampaigns, campaignInstances, campaignTypes, contacts } = schema;
 
-const SCHEDULER_STATUSES = ['pre-scheduled', 'skipped'];
 /** A full run's contacts checksum until its backup job has computed it. */
 const CHECKSUM_PENDING = 'pending';
 
@@ -233,22 +233,9 @@ class SqliteOrganization implements OrganizationPort {
     return sha256Of(rows.map((row) => Object.values(row)));
   }
 
+  /** Every content column of the scheduler's rows (of some contacts only, for a targeted reschedule). */
   private schedulesChecksumOf(contactIds?: readonly number[]): string {
-    const scope = inArray(emailSchedules.status, SCHEDULER_STATUSES);
-    const rows = this.db.orm
-      .select({
-        contactId: emailSchedules.contactId,
-        emailType: emailSchedules.emailType,
-        date: emailSchedules.scheduledSendDate,
-        status: emailSchedules.status,
-        skipReason: emailSchedules.skipReason,
-        priority: emailSchedules.priority,
-      })
-      .from(emailSchedules)
-      .where(contactIds === undefined ? scope : and(scope, inArray(emailSchedules.contactId, [...contactIds])))
-      .orderBy(asc(emailSchedules.contactId), asc(emailSchedules.emailType), asc(emailSchedules.scheduledSendDate))
-      .all();
-    return sha256Of(rows.map((row) => Object.values(row)));
+    return contactIds === undefined ? schedulesChecksum(this.db) : contactSchedulesChecksum(this.db, contactIds);
   }
 
   private scope: readonly number[] | undefined;

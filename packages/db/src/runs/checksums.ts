@@ -34,6 +34,22 @@ export const contactsChecksum = (db: OrganizationDb): string =>
     return hash.digest('hex');
   });
 
+/** Adds rows `(contact_id, ...STORED_ROW_COLUMNS)` that come in contact order, a digest per contact. */
+const addRowsByContact = (checksum: ScheduleChecksum, rows: IterableIterator<unknown[]>): void => {
+  let contactId: number | null = null;
+  let digest = new ContactDigest();
+  for (const values of rows) {
+    const rowContactId = values[0] as number;
+    if (rowContactId !== contactId) {
+      if (contactId !== null) checksum.addContact(contactId, digest.value(), digest.rowCount);
+      contactId = rowContactId;
+      digest = new ContactDigest();
+    }
+    digestStoredRow(digest, values, 1);
+  }
+  if (contactId !== null) checksum.addContact(contactId, digest.value(), digest.rowCount);
+};
+
 /**
  * The checksum of the `pre-scheduled`/`skipped` rows (see ScheduleChecksum),
  * read from the table in key order through the UNIQUE index.
@@ -49,17 +65,28 @@ export const schedulesChecksum = (db: OrganizationDb): string =>
          ORDER BY contact_id, email_type, scheduled_send_date`,
       )
       .raw();
-    let contactId: number | null = null;
-    let digest = new ContactDigest();
-    for (const values of rows.iterate() as IterableIterator<unknown[]>) {
-      const rowContactId = values[0] as number;
-      if (rowContactId !== contactId) {
-        if (contactId !== null) checksum.addContact(contactId, digest.value(), digest.rowCount);
-        contactId = rowContactId;
-        digest = new ContactDigest();
-      }
-      digestStoredRow(digest, values, 1);
+    addRowsByContact(checksum, rows.iterate() as IterableIterator<unknown[]>);
+    return checksum.digest();
+  });
+
+/** Contacts per statement: SQLite limits the parameters of one. */
+const CONTACTS_PER_READ = 500;
+
+/** The same checksum over some contacts' rows only, every content column too (a targeted reschedule's). */
+export const contactSchedulesChecksum = (db: OrganizationDb, contactIds: readonly number[]): string =>
+  withDatabaseErrors(`computing the schedules checksum of ${contactIds.length} contacts of ${db.path}`, () => {
+    const checksum = new ScheduleChecksum();
+    const ids = [...new Set(contactIds)].sort((a, b) => a - b);
+    for (let start = 0; start < ids.length; start += CONTACTS_PER_READ) {
+      const batch = ids.slice(start, start + CONTACTS_PER_READ);
+      const rows = db.sqlite
+        .prepare(
+          `SELECT contact_id, ${STORED_ROW_COLUMNS} FROM email_schedules
+           WHERE contact_id IN (${batch.map(() => '?').join(', ')}) AND +status IN ('pre-scheduled', 'skipped')
+           ORDER BY contact_id, email_type, scheduled_send_date`,
+        )
+        .raw();
+      addRowsByContact(checksum, rows.iterate(...batch) as IterableIterator<unknown[]>);
     }
-    if (contactId !== null) checksum.addContact(contactId, digest.value(), digest.rowCount);
     return checksum.digest();
   });
