@@ -7,7 +7,7 @@
  * operations.test.ts.)
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -91,6 +91,20 @@ describe.concurrent('when an argument is bad', () => {
     const path = join(directory, 'empty-count.sqlite');
     const result = await scheduler(['seed', '--db', path, '--contacts', ''], unreachable());
     expectOneClearLine(result, /--contacts/);
+  });
+
+  it('--help prints the commands on stdout and exits 0', { timeout: CASE_TIMEOUT_MS }, async () => {
+    const result = await scheduler(['--help'], unreachable());
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/Usage: scheduler/);
+    for (const command of ['migrate', 'seed', 'run', 'reschedule', 'worker', 'nightly', 'demo', 'dashboard']) expect(result.stdout).toContain(command);
+  });
+
+  // The message says what failed; the cause it keeps says why (here: the path is a directory).
+  it('a configuration file that cannot be read: one line with the file and the reason', { timeout: CASE_TIMEOUT_MS }, async () => {
+    const folder = join(directory, 'a-folder.yaml');
+    mkdirSync(folder, { recursive: true });
+    expectOneClearLine(await scheduler(['run', '--db', database, '--config', folder], unreachable()), /cannot read configuration file .*a-folder\.yaml \(.*EISDIR/);
   });
 
   // Not the whole usage text, whose last line says nothing is wrong.

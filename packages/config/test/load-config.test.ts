@@ -99,8 +99,16 @@ describe('loadConfigFile', () => {
   });
 
   describe('when the file cannot be used at all', () => {
-    it('refuses an extension other than .yaml, .yml or .json', () => {
+    it('refuses an extension other than .yaml, .yml or .json, or none', () => {
       expect(refusalOf(fileWith('scheduler.toml', 'batch_size = 5')).message).toMatch(/\.yaml, \.yml or \.json/);
+      expect(refusalOf(fileWith('scheduler', 'batch_size: 5\n')).message).toMatch(/\.yaml, \.yml or \.json/);
+    });
+
+    // Only an empty file means "all defaults": a document that is a single value is no configuration.
+    it('refuses a document that is one value, not a mapping of keys', () => {
+      for (const [name, text] of [['false.yaml', 'false\n'], ['zero.json', '0'], ['blank.json', '""']] as const) {
+        expect(() => loadConfigFile(fileWith(name, text)), name).toThrow(name);
+      }
     });
 
     it('refuses a file that cannot be read, keeping the cause', () => {
