@@ -439,6 +439,20 @@ describe('scheduler migrate on files other systems made (CONTRACT.md)', () => {
          INSERT INTO contacts VALUES ('1', 'a@example.com', '90210'), ('abc', 'b@example.com', '10001');`,
         /contacts\.id/,
       ],
+      // CONTRACT "nothing of it is dropped or rewritten": a status added at its default would make the sender's rows
+      // `pre-scheduled`, which a full run replaces (RULES.md §10). Every other column here could be migrated: the
+      // missing status alone must refuse the file.
+      [
+        'email_schedules with rows but no status column, and nothing else in the way',
+        `CREATE TABLE contacts (id INTEGER PRIMARY KEY, email TEXT, zip_code TEXT);
+         INSERT INTO contacts VALUES (1, 'a@example.com', '90210'), (2, 'b@example.com', '33101');
+         CREATE TABLE email_schedules (id INTEGER PRIMARY KEY, contact_id INTEGER NOT NULL, email_type TEXT NOT NULL,
+           scheduled_send_date TEXT NOT NULL, actual_send_datetime TEXT, sender_batch TEXT, opened_at TEXT,
+           UNIQUE (contact_id, email_type, scheduled_send_date));
+         INSERT INTO email_schedules VALUES (1, 1, 'birthday', '2026-11-26', '2026-11-26 14:30:00', 'b-7', '2026-11-27 09:00:00'),
+           (2, 2, 'aep', '2026-09-15', '2026-09-15 14:30:00', NULL, NULL);`,
+        /email_schedules holds 2 rows but no status column/,
+      ],
     ];
 
     const build = (name: string, sql: string): string => {
