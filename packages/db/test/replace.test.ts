@@ -1,5 +1,9 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  DatabaseConstraintError,
+  migrateOrganizationDb,
   openOrganizationDb,
   replaceContactsSchedule,
   replaceOrganizationSchedule,
@@ -353,6 +357,82 @@ describe('a commit after the sender took one of its emails meanwhile', () => {
     takenBySender(db);
     replaceContactsSchedule(db, 'reschedule-1', [1], computed('2026-06-08', 'followup_4_hq_with_yes'));
     expect(afterwards(db)).toEqual(expected);
+    db.close();
+  });
+});
+
+// CONTRACT.md: the scheduler works on an email_schedules another system made. The writes use OR IGNORE so that a key
+// the sender holds keeps the sender's row; a CHECK of that system's that refuses a row the run writes must not pass
+// for such a key: the commit fails, naming the kind of error, and the schedule stays as it was (RULES.md §10).
+describe('when email_schedules has a CHECK of another system that refuses a row the run writes', () => {
+  const directory = useTempDirectory();
+  /** A sender that sends on weekdays only, and says so in its table; one email of its own already sent. */
+  const weekdaySenderOrganization = (): OrganizationDb => {
+    const path = join(directory(), 'weekday-sender.sqlite');
+    const foreign = new Database(path);
+    foreign.exec(`
+      CREATE TABLE email_schedules (id INTEGER PRIMARY KEY, contact_id INTEGER NOT NULL, email_type TEXT NOT NULL,
+        event_year INTEGER, event_month INTEGER, event_day INTEGER, scheduled_send_date TEXT NOT NULL,
+        scheduled_send_time TEXT DEFAULT '08:30:00', status TEXT NOT NULL DEFAULT 'pre-scheduled', skip_reason TEXT,
+        priority INTEGER DEFAULT 10, campaign_instance_id INTEGER, email_template TEXT, sms_template TEXT,
+        scheduler_run_id TEXT, metadata TEXT, created_at TEXT, updated_at TEXT, actual_send_datetime TEXT,
+        UNIQUE (contact_id, email_type, scheduled_send_date),
+        CHECK (strftime('%w', scheduled_send_date) NOT IN ('0', '6')));
+      INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status, actual_send_datetime)
+        VALUES (1, 'birthday', '2025-06-02', 'sent', '2025-06-02 13:30:00');
+    `);
+    foreign.close();
+    migrateOrganizationDb(path);
+    const db = openOrganizationDb(path);
+    insertContacts(db, [1, 2]);
+    return db;
+  };
+  const weekend = (db: OrganizationDb, date: string): boolean =>
+    ['0', '6'].includes(db.sqlite.prepare(`SELECT strftime('%w', ?)`).pluck().get(date) as string);
+  const allRows = (db: OrganizationDb) => db.sqlite.prepare('SELECT * FROM email_schedules ORDER BY id').all();
+  const failureOf = (commit: () => unknown): unknown => {
+    try {
+      commit();
+    } catch (error) {
+      return error;
+    }
+    return null;
+  };
+  const weekdayRows = (contactIds: readonly number[]): ScheduleRow[] =>
+    contactIds.flatMap((id) => [scheduleRow(id, 'aep', '2026-09-15'), scheduleRow(id, 'birthday', '2026-06-01')]);
+  const SUNDAY = '2026-06-07';
+
+  it('a first commit that would insert the refused row fails with a DatabaseConstraintError and writes nothing', () => {
+    const db = weekdaySenderOrganization();
+    expect(weekend(db, SUNDAY)).toBe(true);
+    expect(weekdayRows([1, 2]).some((row) => weekend(db, row.scheduledSendDate))).toBe(false);
+    const before = allRows(db);
+    const rows = [...weekdayRows([1]), scheduleRow(2, 'aep', '2026-09-15'), scheduleRow(2, 'birthday', SUNDAY)];
+    const failure = failureOf(() => replaceOrganizationSchedule(db, 'run-1', rows));
+    expect(failure).toBeInstanceOf(DatabaseConstraintError);
+    expect((failure as Error).name).toBe('DatabaseConstraintError');
+    expect(allRows(db)).toEqual(before);
+    db.close();
+  });
+
+  it('a commit row by row that would move a row onto the refused date fails and keeps the previous schedule', () => {
+    const db = weekdaySenderOrganization();
+    replaceOrganizationSchedule(db, 'run-1', weekdayRows([1, 2]));
+    const before = allRows(db);
+    const rows = [...weekdayRows([1]), scheduleRow(2, 'aep', '2026-09-15'), scheduleRow(2, 'birthday', SUNDAY)];
+    const failure = failureOf(() => replaceOrganizationSchedule(db, 'run-2', rows, { rebuild: 'never' }));
+    expect(failure).toBeInstanceOf(DatabaseConstraintError);
+    expect(allRows(db)).toEqual(before);
+    db.close();
+  });
+
+  it('a reschedule that would insert the refused row fails and keeps the previous schedule', () => {
+    const db = weekdaySenderOrganization();
+    replaceOrganizationSchedule(db, 'run-1', weekdayRows([1]));
+    const before = allRows(db);
+    const failure = failureOf(() => replaceContactsSchedule(db, 'reschedule-1', [2], [scheduleRow(2, 'birthday', SUNDAY)]));
+    expect(failure).toBeInstanceOf(DatabaseConstraintError);
+    expect(allRows(db)).toEqual(before);
     db.close();
   });
 });
