@@ -238,6 +238,66 @@ describe('replaceOrganizationSchedule', () => {
   });
 });
 
+// RULES.md §10: a full run's result replaces all `pre-scheduled` AND `skipped` rows. A file that already held
+// scheduler rows when it was migrated (an older scheduler's, before our triggers recorded who changed what) has no
+// digest a first commit can trust: a contact whose rows there are all skipped must be compared row by row like any
+// other, and none of its stale rows may outlive the run.
+describe('a first commit on a file whose contact held only stale skipped rows before it was migrated', () => {
+  const directory = useTempDirectory();
+  /** An older scheduler's file: contact 1's rows all skipped, and `preScheduled` contacts holding a pre-scheduled row. */
+  const olderSchedulerOrganization = (preScheduled: readonly number[]): OrganizationDb => {
+    const path = join(directory(), 'older-scheduler.sqlite');
+    const older = new Database(path);
+    older.exec(`
+      CREATE TABLE email_schedules (id INTEGER PRIMARY KEY, contact_id INTEGER NOT NULL, email_type TEXT NOT NULL,
+        event_year INTEGER, event_month INTEGER, event_day INTEGER, scheduled_send_date TEXT NOT NULL,
+        scheduled_send_time TEXT DEFAULT '08:30:00', status TEXT NOT NULL DEFAULT 'pre-scheduled', skip_reason TEXT,
+        priority INTEGER DEFAULT 10, campaign_instance_id INTEGER, email_template TEXT, sms_template TEXT,
+        scheduler_run_id TEXT, metadata TEXT, created_at TEXT, updated_at TEXT, actual_send_datetime TEXT,
+        UNIQUE (contact_id, email_type, scheduled_send_date));
+      INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status, skip_reason, scheduler_run_id) VALUES
+        (1, 'birthday', '2026-06-01', 'skipped', 'exclusion_window: CA birthday window', 'older-run'),
+        (1, 'aep', '2025-09-15', 'skipped', 'frequency_cap: 3 emails in 30 days', 'older-run'),
+        (1, 'post_window', '2026-08-01', 'skipped', 'exclusion_window: CA birthday window', 'older-run');
+    `);
+    const preScheduledRow = older.prepare(
+      `INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status, scheduler_run_id) VALUES (?, 'birthday', '2026-05-01', 'pre-scheduled', 'older-run')`,
+    );
+    for (const contactId of preScheduled) preScheduledRow.run(contactId);
+    older.close();
+    migrateOrganizationDb(path);
+    return openOrganizationDb(path);
+  };
+  // In storedRows' order: contact id, then type and date as SQLite compares text (byte by byte).
+  const byText = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  const expectedKeys = (rows: readonly ScheduleRow[]): string[] =>
+    [...rows]
+      .sort((a, b) => a.contactId - b.contactId || byText(a.emailType, b.emailType) || byText(a.scheduledSendDate, b.scheduledSendDate))
+      .map((row) => `${row.contactId}|${row.emailType}|${row.scheduledSendDate}|${row.status}`);
+
+  for (const { name, options } of MODES) {
+    it(`leaves exactly the run's rows for that contact, written ${name}`, () => {
+      const db = olderSchedulerOrganization([]);
+      insertContacts(db, [1, 2]);
+      const rows = runRows([1, 2]);
+      replaceOrganizationSchedule(db, 'run-1', rows, options);
+      expect(keysOf(db)).toEqual(expectedKeys(rows));
+      expect(schedulerRowsOf(db).filter((row) => row.scheduler_run_id === 'older-run')).toEqual([]);
+      db.close();
+    });
+
+    it(`does so beside a contact whose rows were pre-scheduled, written ${name}`, () => {
+      const db = olderSchedulerOrganization([3]);
+      insertContacts(db, [1, 2, 3]);
+      const rows = runRows([1, 2, 3]);
+      replaceOrganizationSchedule(db, 'run-1', rows, options);
+      expect(keysOf(db)).toEqual(expectedKeys(rows));
+      expect(schedulerRowsOf(db).filter((row) => row.scheduler_run_id === 'older-run')).toEqual([]);
+      db.close();
+    });
+  }
+});
+
 /** Every column a run writes besides the date and status, each with a value other than the fixture's. */
 const CONTENT_CHANGES: { column: string; change: Partial<ScheduleRow> }[] = [
   { column: 'event_year', change: { eventYear: 2027 } },
