@@ -53,6 +53,29 @@ const statsOf = (plan: number, chunkIndex: number): ContactStats => ({ ...emptyC
 const plan = (staging: StagingStore, runId: string, chunkCount: number): void =>
   staging.planRun({ runId, organization: 'acme', asOf: AS_OF, configJson: '{}' }, ranges(chunkCount), []);
 
+describe('when a run is planned again', () => {
+  // planRun's promise: "A re-plan of the same run starts afresh: its chunks, …". A finalizer checks that as many
+  // results as planned chunks are in; an earlier plan's results must not make up that number.
+  it("drops the earlier plan's chunk results: the new plan starts with none, and reads back only its own", () => {
+    withStore((staging) => {
+      plan(staging, 'run-a', 3);
+      for (const chunk of ranges(3)) staging.saveChunk('run-a', chunk.chunkIndex, statsOf(1, chunk.chunkIndex), Buffer.from([1, chunk.chunkIndex]));
+      plan(staging, 'run-b', 2);
+      staging.saveChunk('run-b', 0, statsOf(9, 0), Buffer.from([9, 0]));
+
+      plan(staging, 'run-a', 2);
+      expect(staging.run('run-a')?.chunkCount).toBe(2);
+      expect([...staging.chunks('run-a')]).toEqual([]);
+      expect(stagedChunkIndexes('run-a')).toEqual([]);
+
+      staging.saveChunk('run-a', 0, statsOf(2, 0), Buffer.from([2, 0]));
+      expect([...staging.chunks('run-a')].map((chunk) => chunk.stats.total)).toEqual([statsOf(2, 0).total]);
+      // Another run's results are its own.
+      expect([...staging.chunks('run-b')].map((chunk) => chunk.stats.total)).toEqual([statsOf(9, 0).total]);
+    });
+  });
+});
+
 describe('when a run is over', () => {
   it.each(['completed', 'failed'] as const)('finishing it %s drops its chunk results from the staging file and keeps other runs\u2019', (status) => {
     withStore((staging) => {
