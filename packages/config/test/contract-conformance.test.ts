@@ -344,6 +344,19 @@ describe('CONTRACT.md §Jobs other services enqueue', () => {
     },
   );
 
+  // A service validating with the file must refuse the empty list the worker refuses, and let through one id.
+  it.each([[[]], [[17]], [[17, 42]]])('gives contactIds %j the same verdict in the published JSON Schema as in the zod schema', (contactIds) => {
+    const published = JSON.parse(readFileSync(new URL('../../queue/schemas/reschedule-contacts.schema.json', import.meta.url), 'utf8')) as {
+      properties: { contactIds: { type: string; minItems?: number; maxItems?: number } };
+    };
+    const { type, minItems = 0, maxItems = Infinity } = published.properties.contactIds;
+    expect(type).toBe('array');
+    const byJsonSchema = contactIds.length >= minItems && contactIds.length <= maxItems;
+    const byZod = RescheduleContactsJobSchema.safeParse({ organization: 'acme', contactIds }).success;
+    expect(byJsonSchema, 'JSON Schema vs zod').toBe(byZod);
+    expect(byZod).toBe(contactIds.length > 0);
+  });
+
   it("accepts the README's example payloads", () => {
     expect(parseJobData(RescheduleContactsJobSchema, { organization: 'acme', contactIds: [17, 42] }, 'reschedule-contacts')).toEqual({
       organization: 'acme',
@@ -359,6 +372,8 @@ describe('CONTRACT.md §Jobs other services enqueue', () => {
     [{ organization: 'acme', contactIds: ['17'] }, 'contactIds'],
     [{ organization: 'acme', contact_ids: [17] }, 'contact_ids'],
     [{ organization: '../acme', contactIds: [17] }, 'organization'],
+    // CONTRACT: "an organization and a list of contact ids"; an empty list reschedules nothing and is a caller's mistake.
+    [{ organization: 'acme', contactIds: [] }, 'contactIds'],
   ])('fails a bad payload at once (no retries), naming the field: %j', (payload, field) => {
     let thrown: unknown;
     try {
