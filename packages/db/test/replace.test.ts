@@ -238,6 +238,15 @@ describe('replaceOrganizationSchedule', () => {
   });
 });
 
+/** CONTRACT.md's `email_schedules`, as another system made it before the scheduler migrated the file, with `extra` constraints. */
+const contractEmailSchedules = (extra = ''): string => `
+  CREATE TABLE email_schedules (id INTEGER PRIMARY KEY, contact_id INTEGER NOT NULL, email_type TEXT NOT NULL,
+    event_year INTEGER, event_month INTEGER, event_day INTEGER, scheduled_send_date TEXT NOT NULL,
+    scheduled_send_time TEXT DEFAULT '08:30:00', status TEXT NOT NULL DEFAULT 'pre-scheduled', skip_reason TEXT,
+    priority INTEGER DEFAULT 10, campaign_instance_id INTEGER, email_template TEXT, sms_template TEXT,
+    scheduler_run_id TEXT, metadata TEXT, created_at TEXT, updated_at TEXT, actual_send_datetime TEXT,
+    UNIQUE (contact_id, email_type, scheduled_send_date)${extra});`;
+
 // RULES.md §10: a full run's result replaces all `pre-scheduled` AND `skipped` rows. A file that already held
 // scheduler rows when it was migrated (an older scheduler's, before our triggers recorded who changed what) has no
 // digest a first commit can trust: a contact whose rows there are all skipped must be compared row by row like any
@@ -249,12 +258,7 @@ describe('a first commit on a file whose contact held only stale skipped rows be
     const path = join(directory(), 'older-scheduler.sqlite');
     const older = new Database(path);
     older.exec(`
-      CREATE TABLE email_schedules (id INTEGER PRIMARY KEY, contact_id INTEGER NOT NULL, email_type TEXT NOT NULL,
-        event_year INTEGER, event_month INTEGER, event_day INTEGER, scheduled_send_date TEXT NOT NULL,
-        scheduled_send_time TEXT DEFAULT '08:30:00', status TEXT NOT NULL DEFAULT 'pre-scheduled', skip_reason TEXT,
-        priority INTEGER DEFAULT 10, campaign_instance_id INTEGER, email_template TEXT, sms_template TEXT,
-        scheduler_run_id TEXT, metadata TEXT, created_at TEXT, updated_at TEXT, actual_send_datetime TEXT,
-        UNIQUE (contact_id, email_type, scheduled_send_date));
+      ${contractEmailSchedules()}
       INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status, skip_reason, scheduler_run_id) VALUES
         (1, 'birthday', '2026-06-01', 'skipped', 'exclusion_window: CA birthday window', 'older-run'),
         (1, 'aep', '2025-09-15', 'skipped', 'frequency_cap: 3 emails in 30 days', 'older-run'),
@@ -431,13 +435,7 @@ describe('when email_schedules has a CHECK of another system that refuses a row 
     const path = join(directory(), 'weekday-sender.sqlite');
     const foreign = new Database(path);
     foreign.exec(`
-      CREATE TABLE email_schedules (id INTEGER PRIMARY KEY, contact_id INTEGER NOT NULL, email_type TEXT NOT NULL,
-        event_year INTEGER, event_month INTEGER, event_day INTEGER, scheduled_send_date TEXT NOT NULL,
-        scheduled_send_time TEXT DEFAULT '08:30:00', status TEXT NOT NULL DEFAULT 'pre-scheduled', skip_reason TEXT,
-        priority INTEGER DEFAULT 10, campaign_instance_id INTEGER, email_template TEXT, sms_template TEXT,
-        scheduler_run_id TEXT, metadata TEXT, created_at TEXT, updated_at TEXT, actual_send_datetime TEXT,
-        UNIQUE (contact_id, email_type, scheduled_send_date),
-        CHECK (strftime('%w', scheduled_send_date) NOT IN ('0', '6')));
+      ${contractEmailSchedules(", CHECK (strftime('%w', scheduled_send_date) NOT IN ('0', '6'))")}
       INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status, actual_send_datetime)
         VALUES (1, 'birthday', '2025-06-02', 'sent', '2025-06-02 13:30:00');
     `);
