@@ -32,7 +32,7 @@ import { RunFailures } from './run-failures';
 import type { RequestOutcome } from './request-outcome';
 import { leavingOtherOrganizations, workerNameOf } from './served-organizations';
 import { unwrapTaskResult } from './task-errors';
-import type { OrganizationFiles, PlanRunResult, TaskLogContext } from './thread-tasks';
+import type { OrganizationFiles, PendingChangesResult, PlanRunResult, TaskLogContext } from './thread-tasks';
 
 /** What planning a full run comes to: a request's outcome, or a completed run whose inputs changed since. */
 type PlannedFullRun = RequestOutcome | ({ runId: string } & Extract<PlanRunResult, { status: 'inputs-changed' }>);
@@ -380,8 +380,16 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         enqueued.push(jobId);
       }
     }
+    // One organization's file that cannot be read must not keep the others' changes waiting: it is named at the end.
+    const unreadable: string[] = [];
     for (const organization of own) {
-      const pending = unwrapTaskResult(await pool.run({ kind: 'pending-changes', files: filesOf(locator, organization) }));
+      let pending: PendingChangesResult;
+      try {
+        pending = unwrapTaskResult(await pool.run({ kind: 'pending-changes', files: filesOf(locator, organization) }));
+      } catch (error) {
+        unreadable.push(`${organization}: ${error instanceof Error ? error.message : String(error)}`);
+        continue;
+      }
       if (pending.withoutInstance.length > 0) {
         withoutInstance.push(...pending.withoutInstance.map((id) => `${organization}:${id}`));
         logger.warn(
@@ -414,7 +422,14 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     if (failedForGood.length > 0) {
       logger.warn({ jobIds: failedForGood }, 'the reschedules of these campaign changes failed for good; the changes stay pending until one is retried or a full run');
     }
-    return { enqueued, failedForGood, ...(withoutInstance.length > 0 ? { withoutInstance } : {}) };
+    // Named, not failed: a poll a minute failing for one broken file would fill the failed list (kept 30 days).
+    if (unreadable.length > 0) logger.warn({ organizations: unreadable }, 'the campaign changes of these organizations could not be read; the others were polled');
+    return {
+      enqueued,
+      failedForGood,
+      ...(withoutInstance.length > 0 ? { withoutInstance } : {}),
+      ...(unreadable.length > 0 ? { unreadable } : {}),
+    };
   };
 
   /**

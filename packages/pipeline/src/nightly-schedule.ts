@@ -7,6 +7,11 @@ export const NIGHTLY_SCHEDULER_ID = 'nightly-full-runs';
 export const CHANGE_POLL_SCHEDULER_ID = 'campaign-change-poll';
 /** 02:00 in the configured time zone (America/Chicago by default). */
 export const NIGHTLY_CRON = '0 2 * * *';
+/**
+ * The nightly job's own retries: what fails it (the organization directory gone, Redis away) is a volume being
+ * re-attached or a restart, which takes minutes. 30 s doubling over 7 attempts: tried again for half an hour.
+ */
+export const NIGHTLY_JOB_OPTIONS = { ...RETRYING_JOB_OPTIONS, attempts: 7, backoff: { type: 'exponential', delay: 30_000 } };
 
 /**
  * Registers (or updates) the fleet's job schedulers: the nightly full runs
@@ -27,7 +32,7 @@ export const registerSchedules = async (
     await requests.upsertJobScheduler(
       NIGHTLY_SCHEDULER_ID,
       { pattern: NIGHTLY_CRON, tz: config.timezone },
-      { name: REQUEST_JOB_NAMES.nightly, data: {}, opts: RETRYING_JOB_OPTIONS },
+      { name: REQUEST_JOB_NAMES.nightly, data: {}, opts: NIGHTLY_JOB_OPTIONS },
     );
     await requests.upsertJobScheduler(
       CHANGE_POLL_SCHEDULER_ID,

@@ -87,7 +87,11 @@ export class OrganizationDirectory implements OrganizationLocator {
   private unservedBecause(file: string, organization: string, extension: string): string | null {
     if (!OrganizationIdSchema.safeParse(organization).success) return 'its name is no organization id: 1–100 letters, digits, "_" or "-"; rename it';
     if (!(DATABASE_EXTENSIONS as readonly string[]).includes(extension)) return `its ending is not in lower case (${DATABASE_EXTENSIONS.join(', ')}); rename it`;
-    if (!existsSync(join(this.directory, file))) return 'it is a link to nothing';
+    const path = join(this.directory, file);
+    if (!existsSync(path)) return 'it is a link to no file (dangling, or a loop)';
+    // A directory or a pipe named like a database would fail every job of its name.
+    if (!statSync(path).isFile()) return 'it is not a file';
+    if (statSync(path).size === 0 && !existsSync(`${path}-wal`)) return 'it is empty (0 bytes): `migrate` makes a database of it';
     const served = this.databasePath(organization);
     return served === join(this.directory, file) ? null : `organization ${organization} is served from ${basename(served)}; remove one of the two`;
   }

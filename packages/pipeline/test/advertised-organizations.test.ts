@@ -24,7 +24,7 @@ describe("a fleet's organizations in Redis", () => {
     await redis.hset(key, 'killed', JSON.stringify({ organizations: ['acme'], until: Date.now() - 1 }), 'garbled', 'not json');
     expect(await fleetAdvertises(redis, world.prefix, 'acme')).toBe(false);
 
-    writeFileSync(join(world.directory, 'acme.sqlite'), '');
+    writeFileSync(join(world.directory, 'acme.sqlite'), 'SQLite format 3');
     // A link to nothing is not an organization: it does not keep the fleet from listing its others.
     symlinkSync(join(world.directory, 'gone', 'nowhere.sqlite'), join(world.directory, 'dangling.sqlite'));
     const refreshErrors: unknown[] = [];

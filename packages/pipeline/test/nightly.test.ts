@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -31,6 +32,11 @@ describe('when the nightly job scheduler fires', () => {
     const nightly = schedulers.filter((scheduler) => scheduler.name === REQUEST_JOB_NAMES.nightly);
     expect(nightly).toHaveLength(1);
     expect(nightly[0]).toMatchObject({ pattern: NIGHTLY_CRON, tz: 'America/Chicago' });
+    // Tried again for half an hour (a volume re-attached, Redis restarted), not for seconds.
+    const { attempts = 1, backoff } = (nightly[0]?.template?.opts ?? {}) as { attempts?: number; backoff?: { type: string; delay: number } };
+    expect(backoff?.type).toBe('exponential');
+    const triedFor = Array.from({ length: attempts - 1 }, (_, retry) => (backoff?.delay ?? 0) * 2 ** retry).reduce((sum, ms) => sum + ms, 0);
+    expect(triedFor).toBeGreaterThanOrEqual(30 * 60_000);
   });
 
   /** Whether the organization's file holds a completed run of the day under its stable id, or under `suffix`. */
@@ -94,6 +100,21 @@ describe('when the nightly job scheduler fires', () => {
       const second = await requests.add(REQUEST_JOB_NAMES.nightly, {});
       await second.waitUntilFinished(queues.requestEvents);
       await within('the second nightly run', () => checkpoints() === 2);
+    } finally {
+      await fleet.close();
+    }
+  });
+
+  // RULES.md §10: pending change-log rows trigger a reschedule, each organization's whatever another's file holds.
+  it("polls every organization's campaign changes though one organization's file cannot be read, and names that one", async () => {
+    writeFileSync(join(world.directory, 'aaa-broken.sqlite'), 'this is not a database, only a file with the name of one');
+    writeOrganization(join(world.directory, 'acme.sqlite'), { contacts: 300, today: '2026-11-28' });
+    const fleet = await startDirectoryFleet(world.directory, world.prefix, 1, firing);
+    try {
+      const poll = await requests.add(REQUEST_JOB_NAMES.pollChanges, {});
+      const outcome = (await poll.waitUntilFinished(queues.requestEvents)) as { enqueued: string[]; unreadable?: string[] };
+      expect(outcome.enqueued).toEqual([expect.stringMatching(/^changes-acme-\d+-\d+$/)]);
+      expect(outcome.unreadable).toEqual([expect.stringMatching(/^aaa-broken: .*aaa-broken\.sqlite/)]);
     } finally {
       await fleet.close();
     }

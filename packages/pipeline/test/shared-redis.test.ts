@@ -182,10 +182,12 @@ describe('when runs of several database files share one Redis', () => {
         async () => Object.values(databases).every((database) => count(database, 'SELECT count(*) FROM campaign_change_log WHERE processed_at IS NULL') === 0),
         60_000,
       );
-      const nextDay = '2026-11-29';
-      await requests.add(REQUEST_JOB_NAMES.nightly, {}, { timestamp: Date.parse(`${nextDay}T08:00:00Z`) });
+      // The nightly job runs as of the day it is processed: today, a day after AS_OF.
+      const nightly = await requests.add(REQUEST_JOB_NAMES.nightly, {});
+      const { asOf: nightlyDay } = (await nightly.waitUntilFinished(queues.requestEvents)) as { asOf: string };
+      expect(nightlyDay > AS_OF).toBe(true);
       const nightlyRuns = (database: string): number =>
-        count(database, "SELECT count(*) FROM scheduler_checkpoints WHERE status = 'completed' AND scheduler_run_id LIKE ?", `run-%-${nextDay}-%`);
+        count(database, "SELECT count(*) FROM scheduler_checkpoints WHERE status = 'completed' AND scheduler_run_id LIKE ?", `run-%-${nightlyDay}-%`);
       await until(async () => Object.values(databases).every((database) => nightlyRuns(database) === 1), 90_000);
       const failed = [...(await requests.getFailed()), ...(await queues.finalize.getFailed())];
       expect(failed.map((job) => `${job.name} ${job.id}: ${job.failedReason}`)).toEqual([]);
