@@ -6,6 +6,7 @@ import {
   fileHolds,
   killAt,
   lastJsonLine,
+  playScenario,
   prepareCrashWorld,
   SCENARIO_BUDGET_MS,
   SCENARIO_HOOK_TIMEOUT_MS,
@@ -44,27 +45,32 @@ describe('a run whose worker is killed just after its COMMIT (its finalizer hand
 
   beforeAll(async () => {
     const started = Date.now();
-    world = await prepareCrashWorld({ contacts: 2_000, batchSize: 500, seed: 11, reference: false });
     const deadline = started + SCENARIO_BUDGET_MS;
-    const random = mulberry32(SEED);
-    const reader = startReader(world.database);
-    try {
-      const run = startRunCommand(world);
-      for (const [index, plan] of KILLS.entries()) kills.push(await killAt(world, plan, random, deadline, index < KILLS.length - 1));
-      // What the COMMIT left: the run's schedule.
-      committed = fileHolds(world).snapshot;
-      exitCode = await exitedWithin(run, deadline);
-      output = run.output();
-      // A failure is recorded by the worker as the job fails, beside the command's exit: give it 3 s to show.
-      for (let waited = 0; waited < 3_000; waited += 100) {
-        checkpoint = checkpointsOf(world.database).find((row) => row.runId === world.runId);
-        if (checkpoint?.status !== 'completed') break;
-        await sleep(100);
-      }
-      heldAtEnd = fileHolds(world).snapshot;
-    } finally {
-      report = await reader.stop();
-    }
+    world = await playScenario(
+      () => prepareCrashWorld({ contacts: 2_000, batchSize: 500, seed: 11, reference: false }),
+      async (world) => {
+        kills.length = 0;
+        const random = mulberry32(SEED);
+        const reader = startReader(world.database);
+        try {
+          const run = startRunCommand(world);
+          for (const [index, plan] of KILLS.entries()) kills.push(await killAt(world, plan, random, deadline, index < KILLS.length - 1));
+          // What the COMMIT left: the run's schedule.
+          committed = fileHolds(world).snapshot;
+          exitCode = await exitedWithin(run, deadline);
+          output = run.output();
+          // A failure is recorded by the worker as the job fails, beside the command's exit: give it 3 s to show.
+          for (let waited = 0; waited < 3_000; waited += 100) {
+            checkpoint = checkpointsOf(world.database).find((row) => row.runId === world.runId);
+            if (checkpoint?.status !== 'completed') break;
+            await sleep(100);
+          }
+          heldAtEnd = fileHolds(world).snapshot;
+        } finally {
+          report = await reader.stop();
+        }
+      },
+    );
     console.info(
       `crash-safety-after-commit: ${Math.round((Date.now() - started) / 1000)} s\n` +
         kills.map((kill) => `  ${kill.target}: ${kill.observed}; file held ${kill.fileHeld}, checkpoint ${kill.checkpoint}`).join('\n') +

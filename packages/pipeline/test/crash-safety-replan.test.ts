@@ -9,6 +9,7 @@ import {
   fileHolds,
   killAt,
   lastJsonLine,
+  playScenario,
   prepareCrashWorld,
   SCENARIO_BUDGET_MS,
   SCENARIO_HOOK_TIMEOUT_MS,
@@ -41,39 +42,43 @@ describe('a run whose finalizer is killed while the nightly request for the same
 
   beforeAll(async () => {
     const started = Date.now();
-    world = await prepareCrashWorld({ contacts: 2_000, seed: 7, reference: false });
     const deadline = started + SCENARIO_BUDGET_MS;
-    const requests = new Queue(QUEUE_NAMES.requests, { connection: world.redis.duplicate(), prefix: world.prefix });
-    try {
-      const run = startRunCommand(world);
-      // The worker and its children die in the finalizer: every chunk's result is staged, the finalizer's job is active.
-      kill = await killAt(world, { target: 'finalize', only: 'group' }, mulberry32(SEED), deadline, false, { keepLocks: true });
-      // The fresh worker serves the queues; the dead worker's finalizer is not handed back yet (its lock has 60 s to run).
-      const nightly = await requests.add(
-        REQUEST_JOB_NAMES.fullRun,
-        { organization: 'acme', asOf: AS_OF },
-        { ...RETRYING_JOB_OPTIONS, jobId: `nightly-${AS_OF}-acme-repeat-nightly-full-runs-1` },
-      );
-      while (!['completed', 'failed'].includes(await nightly.getState())) {
-        if (Date.now() > deadline) throw new Error('the nightly request was never processed');
-        await sleep(50);
-      }
-      nightlyOutcome = (await Job.fromId(requests, nightly.id!))?.returnvalue;
-      // Now the lock expires: BullMQ hands the finalizer back, and it is retried (4 attempts, 2 s, 4 s, 8 s apart).
-      await expireLocksOfDeadWorkers(world.redis, world.prefix);
-      exitCode = await exitedWithin(run, deadline);
-      output = run.output();
-      heldAfter = fileHolds(world).held;
-      checkpoint = checkpointsOf(world.database).find((row) => row.runId === world.runId);
-      if (exitCode !== 0) {
-        // The way out: the same command again (it runs the failed run again under a rerun id).
-        const again = startRunCommand(world);
-        const againExit = await exitedWithin(again, deadline);
-        rerun = { exitCode: againExit, held: fileHolds(world).held, summary: lastJsonLine(again.output()) };
-      }
-    } finally {
-      await requests.close();
-    }
+    world = await playScenario(
+      () => prepareCrashWorld({ contacts: 2_000, seed: 7, reference: false }),
+      async (world) => {
+        const requests = new Queue(QUEUE_NAMES.requests, { connection: world.redis.duplicate(), prefix: world.prefix });
+        try {
+          const run = startRunCommand(world);
+          // The worker and its children die in the finalizer: every chunk's result is staged, the finalizer's job is active.
+          kill = await killAt(world, { target: 'finalize', only: 'group' }, mulberry32(SEED), deadline, false, { keepLocks: true });
+          // The fresh worker serves the queues; the dead worker's finalizer is not handed back yet (its lock has 60 s to run).
+          const nightly = await requests.add(
+            REQUEST_JOB_NAMES.fullRun,
+            { organization: 'acme', asOf: AS_OF },
+            { ...RETRYING_JOB_OPTIONS, jobId: `nightly-${AS_OF}-acme-repeat-nightly-full-runs-1` },
+          );
+          while (!['completed', 'failed'].includes(await nightly.getState())) {
+            if (Date.now() > deadline) throw new Error('the nightly request was never processed');
+            await sleep(50);
+          }
+          nightlyOutcome = (await Job.fromId(requests, nightly.id!))?.returnvalue;
+          // Now the lock expires: BullMQ hands the finalizer back, and it is retried (4 attempts, 2 s, 4 s, 8 s apart).
+          await expireLocksOfDeadWorkers(world.redis, world.prefix);
+          exitCode = await exitedWithin(run, deadline);
+          output = run.output();
+          heldAfter = fileHolds(world).held;
+          checkpoint = checkpointsOf(world.database).find((row) => row.runId === world.runId);
+          if (exitCode !== 0) {
+            // The way out: the same command again (it runs the failed run again under a rerun id).
+            const again = startRunCommand(world);
+            const againExit = await exitedWithin(again, deadline);
+            rerun = { exitCode: againExit, held: fileHolds(world).held, summary: lastJsonLine(again.output()) };
+          }
+        } finally {
+          await requests.close();
+        }
+      },
+    );
     console.info(
       `crash-safety-replan: ${Math.round((Date.now() - started) / 1000)} s; kill: ${kill.observed}; nightly request: ` +
         `${JSON.stringify(nightlyOutcome)}; run command exit ${exitCode}; file held ${heldAfter}; checkpoint ` +

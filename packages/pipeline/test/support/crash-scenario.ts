@@ -90,6 +90,36 @@ export const trace = (message: string): void => {
 };
 const tracedSoFar = (): string => `scenario so far:\n${traced.join('\n')}`;
 
+/** The run ended before the kill aimed at it landed: a moment the harness missed, not a product failure. */
+export class HarnessMissError extends Error {
+  override readonly name = 'HarnessMissError';
+}
+
+/**
+ * Plays a crash scenario in a world of its own, and again in a new world (up to `tries` times) when the harness
+ * missed its moment: on a loaded machine a short phase can pass between two looks. Returns the world it played in.
+ */
+export const playScenario = async (
+  prepare: () => Promise<CrashWorld>,
+  scenario: (world: CrashWorld) => Promise<void>,
+  tries = 3,
+): Promise<CrashWorld> => {
+  for (let attempt = 1; ; attempt++) {
+    const world = await prepare();
+    try {
+      await scenario(world);
+      return world;
+    } catch (error) {
+      if (!(error instanceof HarnessMissError) || attempt >= tries) {
+        await world.cleanup();
+        throw error;
+      }
+      trace(`attempt ${attempt} missed its moment (${error.message.split(';')[0]}); playing it again in a new world`);
+      await world.cleanup();
+    }
+  }
+};
+
 /** How long a crash scenario may take, from its start: a loaded CI machine runs it several times slower than an idle one. */
 export const SCENARIO_BUDGET_MS = 150_000;
 /** The hook running a scenario: its budget, and time to report what it saw. */
@@ -303,8 +333,8 @@ export const killAt = async (
     const untilReached = async (): Promise<void> => {
       while (!(await reached())) {
         if (Date.now() > deadlineMs) throw new Error(`the run never reached ${target}; ${tracedSoFar()}\nworker output:\n${world.worker.output().slice(-3000)}`);
-        if (target === 'commit' && committed(world.runId)) {
-          throw new Error(`the run committed before the kill aimed at its commit landed (the harness missed it, not a product failure); ${tracedSoFar()}`);
+        if ((target === 'commit' || target === 'finalize') && committed(world.runId)) {
+          throw new HarnessMissError(`the run committed before the kill aimed at its ${target} landed; ${tracedSoFar()}`);
         }
         if (world.worker.child.exitCode !== null) throw new Error(`the worker exited (${world.worker.child.exitCode}):\n${world.worker.output().slice(-3000)}`);
         await sleep(target === 'chunks' || target === 'finalize' ? 10 : 2);
