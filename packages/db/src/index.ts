@@ -1,5 +1,6 @@
 export * as schema from './schema';
 export {
+  isEmptyDatabaseFile,
   openOrganizationDb,
   withCacheSize,
   type OrganizationDb,

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { DatabaseBusyError, openOrganizationDb } from '@scheduler/db';
+import { DatabaseBusyError, isEmptyDatabaseFile, openOrganizationDb } from '@scheduler/db';
 import { OrganizationIdSchema } from '@scheduler/queue';
 
 /** File endings an organization database may have, in the order they are looked for. */
@@ -91,7 +91,7 @@ export class OrganizationDirectory implements OrganizationLocator {
     if (!existsSync(path)) return 'it is a link to no file (dangling, or a loop)';
     // A directory or a pipe named like a database would fail every job of its name.
     if (!statSync(path).isFile()) return 'it is not a file';
-    if (statSync(path).size === 0 && !existsSync(`${path}-wal`)) return 'it is empty (0 bytes): `migrate` makes a database of it';
+    if (isEmptyDatabaseFile(path)) return 'it is empty (0 bytes): `migrate` makes a database of it';
     const served = this.databasePath(organization);
     return served === join(this.directory, file) ? null : `organization ${organization} is served from ${basename(served)}; remove one of the two`;
   }

@@ -70,12 +70,17 @@ export const openOrganizationDb = (path: string, options: OpenOptions = {}): Org
 };
 
 /**
- * An empty file opens as an empty database, and a run would write its tables into it: a file being copied in,
- * or one made by mistake, is no organization. (A database whose pages are all still in its WAL is not empty.)
+ * Whether the file is there and empty. An empty file opens as an empty database, and a run would write its
+ * tables into it: a file being copied in, or one made by mistake, is no organization. (A database whose pages
+ * are all still in its WAL is not empty.)
  */
-const refuseEmptyFile = (path: string): void => {
+export const isEmptyDatabaseFile = (path: string): boolean => {
   const sizeOf = (file: string): number => (existsSync(file) ? statSync(file).size : 0);
-  if (existsSync(path) && sizeOf(path) === 0 && sizeOf(`${path}-wal`) === 0) {
+  return existsSync(path) && sizeOf(path) === 0 && sizeOf(`${path}-wal`) === 0;
+};
+
+const refuseEmptyFile = (path: string): void => {
+  if (isEmptyDatabaseFile(path)) {
     throw new DatabaseUnreadableError(`opening ${path}: the file is empty, no organization database (\`migrate\` makes one)`);
   }
 };
