@@ -81,6 +81,12 @@ const PLANNING_BUSY_MS = 250;
  */
 const roundOf = (job: Job): string => (job.attemptsStarted > 1 ? `-${job.attemptsStarted}` : '');
 
+/**
+ * The part of a request's id that names the job adding it, and its round. A job scheduler's job id has colons,
+ * which BullMQ allows in a custom id only in its own repeat form.
+ */
+const addedBy = (job: Job): string => `${String(job.id).replaceAll(':', '-')}${roundOf(job)}`;
+
 /** A configuration carried by a job: a bad one fails the job at once, naming the key. */
 const configOfPayload = (raw: unknown, job: Job): Config => {
   try {
@@ -351,7 +357,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         data: { organization, asOf },
         // Named after this nightly job: another one the same day asks again, and a run whose inputs changed
         // since it completed then runs again (answerFullRun), as `run` would.
-        opts: { ...RETRYING_JOB_OPTIONS, jobId: `nightly-${asOf}-${organization}-${String(job.id).replaceAll(':', '-')}${roundOf(job)}` },
+        opts: { ...RETRYING_JOB_OPTIONS, jobId: `nightly-${asOf}-${organization}-${addedBy(job)}` },
       })),
     );
     logger.info({ jobId: job.id, asOf, organizations: organizations.length }, 'nightly runs enqueued');
@@ -374,8 +380,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
       // Another fleet's organizations are polled by that fleet, which alone has their databases.
       const others = [...(await advertisedOrganizations(lockConnection, options.prefix))].filter((organization) => !own.includes(organization));
       for (const organization of others.sort()) {
-        // A job scheduler's job id has colons, which BullMQ allows in a custom id only in its own repeat form.
-        const jobId = `poll-${organization}-${String(job.id).replaceAll(':', '-')}${roundOf(job)}`;
+        const jobId = `poll-${organization}-${addedBy(job)}`;
         await requests.add(REQUEST_JOB_NAMES.pollChanges, { organization }, { ...RETRYING_JOB_OPTIONS, attempts: 1, jobId });
         enqueued.push(jobId);
       }
