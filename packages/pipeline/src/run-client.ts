@@ -100,7 +100,9 @@ export class RunClient {
   static async connect(options: RunClientOptions): Promise<RunClient> {
     await checkRedisReachable(options.redisUrl);
     const client = new RunClient(options);
-    await Promise.all([client.events.waitUntilReady(), client.finalizeEvents.waitUntilReady()]);
+    // Its own reads of Redis use the requests queue's connection, which fails a command sent before it is open.
+    const parts = [client.requests, client.finalize, client.chunks, client.events, client.finalizeEvents];
+    await Promise.all(parts.map((part) => part.waitUntilReady()));
     await client.startWorkersWhenUnserved();
     return client;
   }
