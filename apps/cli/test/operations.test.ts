@@ -302,6 +302,9 @@ describe('when a run goes through a fleet of `scheduler worker`', () => {
         expect(state, seen).toBe('failed');
         expect(ended?.attemptsMade, seen).toBe(1);
         expect(ended?.failedReason, seen).toMatch(field);
+        // At error level, once: what an operator's alert on errors catches, with no retry announced.
+        await worker.waitFor(new RegExp(`^\\{"level":50,[^\\n]*"jobId":"${job.id}",[^\\n]*"msg":"job failed for good"\\}$`, 'm'));
+        expect(worker.stdout).not.toMatch(new RegExp(`"jobId":"${job.id}",[^\\n]*"msg":"job failed; it will be tried again"`));
       } finally {
         await requests.close();
       }
