@@ -72,17 +72,19 @@ export class RunClient {
   private fleet: Fleet | null = null;
 
   private constructor(private readonly options: RunClientOptions) {
-    const connection = (role: 'worker' | 'producer'): Redis => {
-      const redis = createRedisConnection(options.redisUrl, role);
+    // Like a worker's, its connections wait out a reset or a Redis restart, as its warning says: the run goes on
+    // meanwhile. Redis away at the start is refused before (checkRedisReachable).
+    const connection = (): Redis => {
+      const redis = createRedisConnection(options.redisUrl, 'worker');
       this.connections.push(redis);
       return redis;
     };
     const prefix = options.prefix === undefined ? {} : { prefix: options.prefix };
-    this.requests = new Queue(QUEUE_NAMES.requests, { connection: connection('producer'), ...prefix });
-    this.finalize = new Queue(QUEUE_NAMES.finalize, { connection: connection('producer'), ...prefix });
-    this.chunks = new Queue(QUEUE_NAMES.chunks, { connection: connection('producer'), ...prefix });
-    this.events = new QueueEvents(QUEUE_NAMES.requests, { connection: connection('worker'), ...prefix });
-    this.finalizeEvents = new QueueEvents(QUEUE_NAMES.finalize, { connection: connection('worker'), ...prefix });
+    this.requests = new Queue(QUEUE_NAMES.requests, { connection: connection(), ...prefix });
+    this.finalize = new Queue(QUEUE_NAMES.finalize, { connection: connection(), ...prefix });
+    this.chunks = new Queue(QUEUE_NAMES.chunks, { connection: connection(), ...prefix });
+    this.events = new QueueEvents(QUEUE_NAMES.requests, { connection: connection(), ...prefix });
+    this.finalizeEvents = new QueueEvents(QUEUE_NAMES.finalize, { connection: connection(), ...prefix });
     // One line when Redis goes away, not a stack trace per reconnect attempt (BullMQ prints an unheard error).
     let told = false;
     const lost = (error: Error): void => {
@@ -100,7 +102,7 @@ export class RunClient {
   static async connect(options: RunClientOptions): Promise<RunClient> {
     await checkRedisReachable(options.redisUrl);
     const client = new RunClient(options);
-    // Its own reads of Redis use the requests queue's connection, which fails a command sent before it is open.
+    // Every connection open before it goes on: a job's events are heard only once its QueueEvents reads them.
     const parts = [client.requests, client.finalize, client.chunks, client.events, client.finalizeEvents];
     await Promise.all(parts.map((part) => part.waitUntilReady()));
     await client.startWorkersWhenUnserved();
