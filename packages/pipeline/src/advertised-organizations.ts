@@ -4,12 +4,13 @@ import type { OrganizationLocator } from './organization-directory';
 
 /** How long a fleet's list of organizations counts without being refreshed (a fleet killed leaves it that long). */
 const ADVERTISED_FOR_MS = 60_000;
-const ADVERTISE_EVERY_MS = 20_000;
+/** Often, so that a list Redis lost (a restart without its data) is back within seconds; it costs two commands. */
+export const ADVERTISE_EVERY_MS = 5_000;
 
 /** One Redis hash under the fleets' BullMQ prefix (BullMQ's default when none is given): a field per fleet process. */
 const advertisedKey = (prefix: string | undefined): string => `${prefix ?? 'bull'}:scheduler:organizations`;
 
-interface Advertised {
+export interface Advertised {
   readonly organizations: readonly string[];
   /** Each organization's database file, as the fleet opens it (absent from lists of older fleets). */
   readonly files?: Readonly<Record<string, string>>;
@@ -45,6 +46,7 @@ export const advertiseOrganizations = async (
   prefix: string | undefined,
   locator: OrganizationLocator,
   onRefreshFailed: (error: unknown) => void,
+  refreshEveryMs = ADVERTISE_EVERY_MS,
 ): Promise<() => Promise<void>> => {
   const key = advertisedKey(prefix);
   const field = randomUUID();
@@ -58,26 +60,59 @@ export const advertiseOrganizations = async (
     const { expired } = liveLists(await redis.hgetall(key), now);
     if (expired.length > 0) await redis.hdel(key, ...expired);
   };
+  const republish = (): void => void publish().catch(onRefreshFailed);
+  // Once Redis is back, at once: a restart may have lost the list.
+  redis.on('ready', republish);
   await publish();
-  const timer = setInterval(() => void publish().catch(onRefreshFailed), ADVERTISE_EVERY_MS);
+  const timer = setInterval(republish, refreshEveryMs);
   timer.unref();
   return async () => {
     clearInterval(timer);
+    redis.off('ready', republish);
     await redis.hdel(key, field).catch(() => undefined);
   };
 };
 
-/** The organizations some running fleet has a database for in its directory. */
-export const advertisedOrganizations = async (redis: Redis, prefix: string | undefined): Promise<Set<string>> =>
-  new Set(liveLists(await redis.hgetall(advertisedKey(prefix)), Date.now()).live.flatMap((advertised) => advertised.organizations));
+/** The lists of the fleets running now (a fleet killed leaves its list until it expires). */
+export const liveAdvertisements = async (redis: Redis, prefix: string | undefined): Promise<Advertised[]> =>
+  liveLists(await redis.hgetall(advertisedKey(prefix)), Date.now()).live;
 
-/** The database files running fleets serve the organization from. */
-export const advertisedFilesOf = async (redis: Redis, prefix: string | undefined, organization: string): Promise<string[]> =>
-  liveLists(await redis.hgetall(advertisedKey(prefix)), Date.now()).live.flatMap((advertised) => {
+/** The database files the lists serve the organization from. */
+export const filesOf = (lists: readonly Advertised[], organization: string): string[] =>
+  lists.flatMap((advertised) => {
     const file = advertised.files?.[organization];
     return file === undefined ? [] : [file];
   });
 
+/** The organizations some running fleet has a database for in its directory. */
+export const advertisedOrganizations = async (redis: Redis, prefix: string | undefined): Promise<Set<string>> =>
+  new Set((await liveAdvertisements(redis, prefix)).flatMap((advertised) => advertised.organizations));
+
 /** Whether some running fleet has the organization's database in its directory. */
 export const fleetAdvertises = async (redis: Redis, prefix: string | undefined, organization: string): Promise<boolean> =>
   (await advertisedOrganizations(redis, prefix)).has(organization);
+
+/**
+ * The lists of the fleets running now, for a client about to rely on them. A fleet's workers attached with no
+ * list at all are a fleet between its start (or Redis's return without its data) and its listing: its list is
+ * waited for rather than read as "serving nothing", or the client would enqueue what that fleet then takes.
+ */
+export const listsOfRunningFleets = async (
+  redis: Redis,
+  prefix: string | undefined,
+  fleetAttached: () => Promise<boolean>,
+  waitMs = 3 * ADVERTISE_EVERY_MS,
+): Promise<Advertised[]> => {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const lists = await liveAdvertisements(redis, prefix);
+    if (lists.length > 0 || !(await fleetAttached())) return lists;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `a fleet's workers are attached to the queues, but no fleet has listed its organizations in Redis for ${waitMs / 1000} s: ` +
+          'which database files they serve cannot be told (is that fleet an older version, or unable to write to Redis?)',
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+};

@@ -10,7 +10,7 @@ import { SingleDatabase, type OrganizationLocator } from './organization-directo
 import type { CompletedRun } from './organization-port';
 import { JobFailedError, JobVanishedError, waitUntilEnded, withChildReason } from './job-waiting';
 import { finalizeJobId } from './run-flow';
-import { advertisedFilesOf, fleetAdvertises } from './advertised-organizations';
+import { filesOf, listsOfRunningFleets, type Advertised } from './advertised-organizations';
 import { isFleetWorker, isWorkerOf } from './served-organizations';
 import { fullRunId, todayIn } from './run-identity';
 import { openOrganizationPort } from './sqlite-organization';
@@ -132,12 +132,20 @@ export class RunClient {
    */
   private async servedElsewhere(): Promise<boolean> {
     const { locator } = this.options;
-    const workers = (await this.chunks.getWorkers()).map((worker) => String(worker.rawname ?? ''));
+    const workers = await this.workerNames();
     if (!(locator instanceof SingleDatabase)) return workers.length > 0;
     const { organization } = locator;
     if (workers.some((worker) => isWorkerOf(worker, organization))) return true;
     if (!workers.some(isFleetWorker)) return false;
-    return fleetAdvertises(this.connections[0]!, this.options.prefix, organization);
+    return (await this.fleetLists()).some((advertised) => advertised.organizations.includes(organization));
+  }
+
+  private async workerNames(): Promise<string[]> {
+    return (await this.chunks.getWorkers()).map((worker) => String(worker.rawname ?? ''));
+  }
+
+  private fleetLists(): Promise<Advertised[]> {
+    return listsOfRunningFleets(this.connections[0]!, this.options.prefix, async () => (await this.workerNames()).some(isFleetWorker));
   }
 
   /**
@@ -146,7 +154,7 @@ export class RunClient {
    */
   private async refuseFleetOfAnotherFile(organization: string): Promise<void> {
     const here = resolve(this.options.locator.databasePath(organization));
-    const elsewhere = (await advertisedFilesOf(this.connections[0]!, this.options.prefix, organization)).find((file) => resolve(file) !== here);
+    const elsewhere = filesOf(await this.fleetLists(), organization).find((file) => resolve(file) !== here);
     if (elsewhere === undefined) return;
     throw new Error(
       `organization ${organization} is served by a running fleet from ${elsewhere}, not ${here}: its workers would take this ` +

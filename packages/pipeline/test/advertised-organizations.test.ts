@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OrganizationDirectory } from '../src/index';
 import { advertiseOrganizations, fleetAdvertises } from '../src/advertised-organizations';
-import { newWorld, redisUrl } from './support/fleet-world';
+import { newWorld, redisUrl, until } from './support/fleet-world';
 
 describe("a fleet's organizations in Redis", () => {
   let world: ReturnType<typeof newWorld>;
@@ -38,5 +38,21 @@ describe("a fleet's organizations in Redis", () => {
     await stop();
     expect(await fleetAdvertises(redis, world.prefix, 'acme')).toBe(false);
     expect(await redis.exists(key)).toBe(0);
+  });
+
+  it('are listed again as soon as the connection is back, a restart of Redis having lost them', async () => {
+    const key = `${world.prefix}:scheduler:organizations`;
+    writeFileSync(join(world.directory, 'acme.sqlite'), 'SQLite format 3');
+    const fleetConnection = new Redis(redisUrl());
+    // No refresh within the test: only the connection's return can list them again.
+    const stop = await advertiseOrganizations(fleetConnection, world.prefix, new OrganizationDirectory(world.directory), () => undefined, 3_600_000);
+    try {
+      await redis.del(key);
+      await redis.client('KILL', 'ID', String(await fleetConnection.client('ID')));
+      await until(() => fleetAdvertises(redis, world.prefix, 'acme'), 10_000);
+    } finally {
+      await stop();
+      fleetConnection.disconnect();
+    }
   });
 });

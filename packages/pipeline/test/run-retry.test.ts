@@ -1,9 +1,10 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openOrganizationDb, readRunCheckpoint } from '@scheduler/db';
 import { committedRows } from './support/committed-schedule';
-import { connectClient, newWorld, startDirectoryFleet } from './support/fleet-world';
+import { connectClient, newWorld, redisUrl, startDirectoryFleet } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
@@ -95,6 +96,30 @@ describe('`run` asked again for a run the queue already holds', () => {
         db.close();
       }
     }
+  }, 150_000);
+
+  it('refuses it too once Redis has lost the fleet\'s list of organizations (a restart without its data)', async () => {
+    const otherDirectory = join(world.directory, 'other');
+    mkdirSync(otherDirectory);
+    const other = join(otherDirectory, 'acme.sqlite');
+    writeOrganization(other, { contacts: 200, today: AS_OF });
+    const fleet = await startDirectoryFleet(world.directory, world.prefix);
+    const redis = new Redis(redisUrl());
+    try {
+      // What the restart does to the fleet's keys; its connections stay up here, so nothing tells it.
+      await redis.del(`${world.prefix}:scheduler:organizations`);
+      const client = await connectClient(other, world.prefix);
+      try {
+        await expect(client.fullRun('acme', { asOf: AS_OF })).rejects.toThrow(/served by a running fleet from .*acme\.sqlite, not .*other/);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      redis.disconnect();
+      await fleet.close();
+    }
+    expect(committedRows(database)).toEqual([]);
+    expect(committedRows(other)).toEqual([]);
   }, 150_000);
 
   it('refuses, without running it twice, a run that the serving workers commit to another file of the same name', async () => {
