@@ -50,8 +50,17 @@ export const checkRedisReachable = async (url: string, timeoutMs = 3000): Promis
   client.on('error', () => undefined);
   try {
     try {
-      await client.connect();
-      await client.ping();
+      // connectTimeout covers the TCP connection only: a server (or a proxy) that accepts and never answers is
+      // caught by this bound on the whole exchange.
+      let timer: NodeJS.Timeout | undefined;
+      const silent = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        await Promise.race([client.connect().then(() => client.ping()), silent]);
+      } finally {
+        clearTimeout(timer);
+      }
     } catch (cause) {
       throw new Error(`Redis is not reachable at ${redactedRedisUrl(url)}`, { cause });
     }
