@@ -5,9 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openOrganizationDb, seedOrganization } from '@scheduler/db';
 import { startPrivateRedis, type PrivateRedis } from '../../dashboard/test/support/private-redis';
-import { startScheduler, type RunningCli } from './support/scheduler-cli';
+import { RedisLink } from '../../../packages/pipeline/test/support/redis-link';
+import { bullmq, redisUrl, startScheduler, type RunningCli } from './support/scheduler-cli';
 
 describe('when a worker is told twice to stop while Redis is gone', () => {
   let redis: PrivateRedis;
@@ -37,5 +40,63 @@ describe('when a worker is told twice to stop while Redis is gone', () => {
     const outcome = await Promise.race([exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 20_000))]);
     expect(outcome).not.toBe('still running');
     expect(outcome).not.toBe(0);
+  });
+});
+
+describe('when a worker is told to stop while it starts, a run already in its hands', () => {
+  let directory: string;
+  let link: RedisLink;
+
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'scheduler-worker-stop-'));
+    // Each connection opens later than the one before: the requests worker, among the first, takes a job while
+    // the last workers are still getting ready.
+    link = await RedisLink.start(redisUrl(), { openDelayOf: (connection) => connection * 500 });
+  });
+  afterAll(async () => {
+    await link.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('stops as gracefully as once started: it finishes what it had taken, then exits 0', { timeout: 120_000 }, async () => {
+    const database = join(directory, 'acme.sqlite');
+    seedOrganization(database, { contacts: 500, seed: 3, asOf: '2026-11-28' });
+    const prefix = `worker-stop-${randomUUID()}`;
+    const { Queue } = bullmq();
+    const { hostname, port } = new URL(redisUrl());
+    const requests = new Queue('scheduler-requests', { connection: { host: hostname, port: Number(port || 6379) }, prefix });
+    try {
+      await requests.add('full-run', { organization: 'acme', asOf: '2026-11-28' });
+    } finally {
+      await requests.close();
+    }
+    const worker = startScheduler(['worker', '--threads', '1'], { REDIS_URL: link.url, SCHEDULER_ORGS_DIR: directory, SCHEDULER_QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' });
+    try {
+      await worker.waitFor(/run planned/, 60_000);
+      const readyBeforeTheStop = /fleet worker ready/.test(worker.stdout);
+      worker.child.kill('SIGTERM');
+      const status = await new Promise<number | null>((resolve) => worker.child.once('close', (code) => resolve(code)));
+      expect(readyBeforeTheStop, 'the stop came before the worker was ready').toBe(false);
+      expect(status, worker.stderr).toBe(0);
+      expect(worker.stdout).toMatch(/"msg":"stopped"/);
+    } finally {
+      worker.child.kill('SIGKILL');
+    }
+    // Nothing left mid-way for the stalled-job check to find: what it had taken, it finished.
+    const { Queue: QueueOf } = bullmq();
+    for (const name of ['scheduler-requests', 'scheduler-chunks', 'scheduler-finalize', 'scheduler-backups']) {
+      const queue = new QueueOf(name, { connection: { host: hostname, port: Number(port || 6379) }, prefix });
+      try {
+        expect(await queue.getActiveCount(), name).toBe(0);
+      } finally {
+        await queue.close();
+      }
+    }
+    const db = openOrganizationDb(database, { readonly: true });
+    try {
+      expect(db.sqlite.prepare('SELECT status FROM scheduler_checkpoints').pluck().all()).not.toContain('failed');
+    } finally {
+      db.close();
+    }
   });
 });

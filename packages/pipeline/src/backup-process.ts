@@ -21,12 +21,16 @@ const { runThreadTask } = await import(process.env.SCHEDULER_THREAD_BUNDLE_URL);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});
 let answered = false;
 process.once('disconnect', () => { if (!answered) process.exit(1); });
+// A worker gone (killed while it started) leaves nobody to answer: exit quietly, not with an EPIPE stack.
+const goneWorker = (error) => { if (error) process.exit(1); };
 process.once('message', async (task) => {
   const result = await runThreadTask(task);
   answered = true;
-  process.send(result, () => process.disconnect());
+  if (!process.connected) process.exit(1);
+  process.send(result, (error) => (error ? process.exit(1) : process.disconnect()));
 });
-process.send({ ready: true });
+if (process.connected) process.send({ ready: true }, goneWorker);
+else process.exit(1);
 `;
 
 /**

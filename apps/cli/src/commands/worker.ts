@@ -1,4 +1,4 @@
-import { OrganizationDirectory, createLogger, startFleet } from '@scheduler/pipeline';
+import { OrganizationDirectory, createLogger, startFleet, type Fleet } from '@scheduler/pipeline';
 import { checkRedisReachable } from '@scheduler/queue';
 import { organizationsDirectory, readEnv } from '../cli-env';
 import { configFrom } from '../config-option';
@@ -23,7 +23,37 @@ export const workerCommand = async (options: WorkerOptions): Promise<void> => {
   const directory = organizationsDirectory(env);
   const logger = createLogger({ level: LOG_LEVEL, name: 'scheduler-worker' });
   await checkRedisReachable(REDIS_URL);
-  const fleet = await startFleet({
+  // The signals are heard from before the fleet starts: its workers take jobs while the last of them is still
+  // getting ready, and Node's own SIGTERM would kill those jobs mid-way. A stop asked for during start-up
+  // waits for the start.
+  let fleet: Fleet | null = null;
+  let stopAsked: { force: boolean } | null = null;
+  let stopped = (): void => undefined;
+  const whenStopped = new Promise<void>((resolve) => {
+    stopped = resolve;
+  });
+  const close = (force: boolean): void => {
+    if (fleet === null) stopAsked = { force };
+    else void fleet.close(force ? { force: true } : undefined).then(stopped);
+  };
+  const onSignal = stopOnSignals(
+    (signal) => {
+      logger.info({ signal }, 'stopping: finishing jobs in flight (send the signal again to stop at once)');
+      close(false);
+    },
+    (signal) => {
+      // Unfinished jobs are handed back as stalled and retried elsewhere.
+      logger.warn({ signal }, 'forced stop');
+      setTimeout(() => {
+        logger.warn({ graceMs: FORCED_STOP_GRACE_MS }, 'the fleet did not close in time (is Redis reachable?): exiting');
+        process.exit(1);
+      }, FORCED_STOP_GRACE_MS).unref();
+      close(true);
+    },
+  );
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  fleet = await startFleet({
     redisUrl: REDIS_URL,
     locator: new OrganizationDirectory(directory),
     config,
@@ -31,24 +61,9 @@ export const workerCommand = async (options: WorkerOptions): Promise<void> => {
     logger,
     prefix: SCHEDULER_QUEUE_PREFIX,
   });
-  await new Promise<void>((resolve) => {
-    const onSignal = stopOnSignals(
-      (signal) => {
-        logger.info({ signal }, 'stopping: finishing jobs in flight (send the signal again to stop at once)');
-        void fleet.close().then(resolve);
-      },
-      (signal) => {
-        // Unfinished jobs are handed back as stalled and retried elsewhere.
-        logger.warn({ signal }, 'forced stop');
-        setTimeout(() => {
-          logger.warn({ graceMs: FORCED_STOP_GRACE_MS }, 'the fleet did not close in time (is Redis reachable?): exiting');
-          process.exit(1);
-        }, FORCED_STOP_GRACE_MS).unref();
-        void fleet.close({ force: true }).then(resolve);
-      },
-    );
-    process.on('SIGTERM', () => onSignal('SIGTERM'));
-    process.on('SIGINT', () => onSignal('SIGINT'));
-  });
+  // Set by a signal during the start (TypeScript cannot see the handlers assign it).
+  const asked = stopAsked as { force: boolean } | null;
+  if (asked !== null) close(asked.force);
+  await whenStopped;
   logger.info('stopped');
 };
