@@ -29,7 +29,9 @@ const scheduler = (args: string[], env: Record<string, string> = {}): Promise<{ 
     child.on('exit', (status) => resolve({ status, stdout, stderr }));
   });
 
-describe('scheduler run and reschedule', () => {
+// Each command loads the CLI through tsx and starts workers of its own: 35-47 s apiece on a loaded 2-core machine,
+// where the default 60 s timed out the case that runs two of them.
+describe('scheduler run and reschedule', { timeout: 180_000 }, () => {
   let directory: string;
   let database: string;
   const prefix = `cli-${randomUUID()}`;

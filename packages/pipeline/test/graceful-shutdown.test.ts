@@ -81,5 +81,7 @@ describe('when a worker is told to stop in the middle of a run', () => {
       await chunks.close();
       await requests.close();
     }
-  });
+    // Its own deadlines give the first chunk a minute and the run another: two worker start-ups (each loads the
+    // CLI through tsx) and a 4,000-contact run take over a minute on a loaded 2-core machine, past the default 60 s.
+  }, 240_000);
 });

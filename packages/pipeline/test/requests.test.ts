@@ -168,7 +168,9 @@ describe('when other services enqueue requests', () => {
       moveContact42(holder);
       // As the README's example enqueues it: one attempt.
       const reschedule = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'acme', contactIds: [42], asOf: AS_OF });
-      await new Promise((resolve) => setTimeout(resolve, 12_000));
+      // Held until the reschedule has given up waiting for the lock (10 s busy timeout), not for a fixed 12 s: a
+      // reschedule that starts waiting more than 2 s after the hold began would get the lock without ever giving up.
+      await until(async () => (await requests.getJobLogs(reschedule.id ?? '')).logs.some((line) => /locked by another writer/.test(line)), 60_000);
       holder.sqlite.exec('COMMIT');
 
       await reschedule.waitUntilFinished(events);
@@ -182,7 +184,7 @@ describe('when other services enqueue requests', () => {
       holder.close();
       await client.close();
     }
-  }, 90_000);
+  }, 120_000);
 
   it('commits none of a reschedule whose checkpoint cannot say completed', async () => {
     const client = await connectClient(database, world.prefix);

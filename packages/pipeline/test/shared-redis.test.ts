@@ -12,7 +12,9 @@ import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
 
-describe('when runs of several database files share one Redis', () => {
+// Each case starts fleets or runs' own workers and waits for several full runs: 45-60 s each on a loaded 2-core
+// machine, where the default 60 s timed the first case out.
+describe('when runs of several database files share one Redis', { timeout: 180_000 }, () => {
   let world: ReturnType<typeof newWorld>;
 
   let queues: HandQueues;
