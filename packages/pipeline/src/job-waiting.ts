@@ -39,17 +39,20 @@ export const waitUntilEnded = async (job: Job, queue: Queue, events: QueueEvents
       await sleep(LOOK_EVERY_MS);
       if (ended) break;
       await onLook().catch(() => undefined);
+      // The state first, then the record: a record read before the state can be the running job's, without the
+      // return value or the reason of the end the state then shows (the two reads are far apart under load).
       let stored: Job | undefined;
       let state: string;
       try {
-        stored = await Job.fromId(queue, job.id!);
-        state = stored === undefined ? 'gone' : await stored.getState();
+        state = await queue.getJobState(job.id!);
+        if (state !== 'completed' && state !== 'failed' && state !== 'unknown') continue;
+        stored = state === 'unknown' ? undefined : await Job.fromId(queue, job.id!);
       } catch {
         continue;
       }
-      if (state === 'gone' || state === 'unknown') throw new JobVanishedError(`${queue.name} job ${job.id} is no longer in Redis`);
-      if (state === 'completed') return stored!.returnvalue;
-      if (state === 'failed') throw new JobFailedError(stored!.failedReason);
+      if (stored === undefined) throw new JobVanishedError(`${queue.name} job ${job.id} is no longer in Redis`);
+      if (state === 'completed') return stored.returnvalue;
+      throw new JobFailedError(stored.failedReason);
     }
     return new Promise<never>(() => undefined);
   })();

@@ -55,7 +55,9 @@ export class RunFailures {
       return recorded ? gone : null;
     }
     if ((await finalizer.getState()) !== 'failed') return null;
-    return (await this.recordRunFailure(finalizer, new UnrecoverableError(finalizer.failedReason))) ? 'had failed for good' : null;
+    // Read before it failed, the record holds no reason yet: read it again.
+    const failed = (await this.options.finalizers.getJob(finalizeJobId(fullRun.runId))) ?? finalizer;
+    return (await this.recordRunFailure(failed, new UnrecoverableError(failed.failedReason))) ? 'had failed for good' : null;
   }
 
   /**

@@ -57,8 +57,12 @@ const runProgress = async (queues: FleetQueues, organization: string | null, run
     };
   }
   const state = await finalize.getState();
-  if (state === 'completed') return { kind: 'completed', runId, summary: finalize.returnvalue, alreadyCompleted: false };
-  if (state === 'failed') return { kind: 'failed', reason: finalize.failedReason };
+  if (state === 'completed' || state === 'failed') {
+    // Read before it ended, the record holds neither its summary nor its reason yet: read it again.
+    const ended = (await Job.fromId<unknown, RunSummary>(queues.finalize, finalizeJobId(runId))) ?? finalize;
+    if (state === 'completed') return { kind: 'completed', runId, summary: ended.returnvalue, alreadyCompleted: false };
+    return { kind: 'failed', reason: ended.failedReason };
+  }
   const { processed = 0, unprocessed = 0 } = await finalize.getDependenciesCount({ processed: true, unprocessed: true });
   const delayed = state === 'delayed' ? await delayedBecause(queues.finalize, finalize) : null;
   return { kind: 'running', runId, chunksDone: processed, chunksTotal: processed + unprocessed, delayedBecause: delayed };
@@ -75,7 +79,8 @@ export const readRequestStatus = async (queues: FleetQueues, jobId: string, chec
   const organization = typeof data.organization === 'string' ? data.organization : null;
   const status = (progress: RequestProgress): RequestStatus => ({ jobId, jobName: job.name, organization, data, progress });
   const state = await job.getState();
-  if (state === 'failed') return status({ kind: 'failed', reason: job.failedReason });
+  // Read before it failed, the record holds no reason yet: read it again.
+  if (state === 'failed') return status({ kind: 'failed', reason: (await Job.fromId(queues.requests, jobId))?.failedReason ?? job.failedReason });
   if (state !== 'completed') {
     const delayed = state === 'delayed' ? await delayedBecause(queues.requests, job) : null;
     return status({ kind: 'pending', state, delayedBecause: delayed, queuePaused: await queues.requests.isPaused() });
