@@ -1,62 +1,67 @@
-import { Job, Queue, QueueEvents, Worker } from 'bullmq';
+import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { JobFailedError, waitUntilEnded } from '../src/job-waiting';
-import { newWorld, redisUrl } from './support/fleet-world';
+import { newWorld, redisUrl, until } from './support/fleet-world';
+import { RedisLink } from './support/redis-link';
 
 /**
- * A waiting client also reads the job's record every two seconds. A job that ends between the read of its record
- * and the read of its state must be reported with its end (its failure's reason, its return value), not with the
- * record as it was while it ran: under load the two reads are far apart, and the CLI said "job … failed: " with no
- * reason (seen in run-failed-for-good.test.ts).
+ * A waiting client also reads the job from Redis every two seconds. A job that ends between two of those reads
+ * must be reported with its end (its failure's reason, its return value), not with its record as it was while it
+ * ran: under load the reads are far apart, and the CLI said "job … failed: " with no reason.
  */
 describe('a job that ends while a waiting client reads it', () => {
   const closing: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
-    vi.restoreAllMocks();
     for (const close of closing.reverse()) await close();
     closing.length = 0;
   });
 
   it('is reported failed with the reason it failed with', async () => {
     const { prefix } = newWorld();
-    const redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
-    closing.push(async () => redis.disconnect());
-    const queue = new Queue('waited', { connection: redis, prefix });
-    closing.push(() => queue.close());
-    // Events of another queue: only the client's own reads of the record can tell it the job ended.
-    const silent = new QueueEvents('silent', { connection: redis.duplicate(), prefix });
-    closing.push(() => silent.close());
-    await silent.waitUntilReady();
-
-    let release!: () => void;
+    let release = (): void => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
-    // Released at the latest after 5 s, for a client that reads the state before the record.
-    setTimeout(release, 5_000).unref();
+    let armed = false;
+    // The client's reads go through a slow link; the job fails as the client receives its first reply once armed,
+    // before its next command reaches Redis.
+    const link = await RedisLink.start(redisUrl(), {
+      latencyOf: () => 200,
+      onReply: () => {
+        if (!armed) return;
+        armed = false;
+        release();
+      },
+    });
+    closing.push(() => link.close());
+    const clientConnection = new Redis(link.url, { maxRetriesPerRequest: null });
+    closing.push(async () => clientConnection.disconnect());
+    const waited = new Queue('waited', { connection: clientConnection, prefix });
+    closing.push(() => waited.close());
+    const direct = new Queue('waited', { connection: { url: redisUrl() }, prefix });
+    closing.push(() => direct.close());
+    // Events of another queue: only the client's own reads can tell it the job ended.
+    const silent = new QueueEvents('silent', { connection: { url: redisUrl() }, prefix });
+    closing.push(() => silent.close());
+    await Promise.all([waited.waitUntilReady(), silent.waitUntilReady()]);
+
     const worker = new Worker(
       'waited',
       async () => {
         await released;
         throw new Error('the disk said no');
       },
-      { connection: redis.duplicate(), prefix },
+      { connection: { url: redisUrl() }, prefix },
     );
     closing.push(() => worker.close());
-    const job = await queue.add('task', {});
-    await vi.waitUntil(async () => (await queue.getJobState(job.id!)) === 'active', { timeout: 30_000, interval: 50 });
+    const job = await direct.add('task', {});
+    await until(async () => (await direct.getJobState(job.id!)) === 'active', 30_000);
+    // Released at the latest after 10 s, should the client send nothing.
+    setTimeout(release, 10_000).unref();
 
-    // The record is read while the job runs; the job fails before the client reads its state.
-    const fromId = Job.fromId.bind(Job);
-    vi.spyOn(Job, 'fromId').mockImplementation(async (...args: Parameters<typeof Job.fromId>) => {
-      const stored = await fromId(...args);
-      if ((await queue.getJobState(job.id!)) === 'active') {
-        release();
-        await vi.waitUntil(async () => (await queue.getJobState(job.id!)) === 'failed', { timeout: 30_000, interval: 20 });
-      }
-      return stored;
+    // Armed as the client starts a look at the job: the first reply it then receives is that look's first read.
+    const ended = waitUntilEnded(job, waited, silent, async () => {
+      armed = true;
     });
-
-    const ended = waitUntilEnded(job, queue, silent);
     await expect(ended).rejects.toThrow(JobFailedError);
     await expect(ended).rejects.toThrow('the disk said no');
   }, 60_000);

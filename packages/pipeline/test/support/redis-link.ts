@@ -6,6 +6,8 @@ export interface LinkFaults {
   readonly openDelayOf?: (connection: number) => number;
   /** How long each chunk of data takes, each way. */
   readonly latencyOf?: (connection: number) => number;
+  /** Told of each chunk of replies as the connection's client receives it: a test acts between two commands. */
+  readonly onReply?: (connection: number) => void;
 }
 
 /**
@@ -87,16 +89,21 @@ export class RedisLink {
     upstream.on('close', close);
     const carry = (to: Socket): ((chunk: Buffer) => void) => {
       let last = 0;
+      const deliver = (chunk: Buffer): void => {
+        if (to.destroyed) return;
+        to.write(chunk);
+        if (to === client) this.faults.onReply?.(n);
+      };
       return (chunk) => {
         const latency = this.faults.latencyOf?.(n) ?? 0;
         if (latency === 0) {
-          to.write(chunk);
+          deliver(chunk);
           return;
         }
         // Late, but in order.
         const at = Math.max(Date.now() + latency, last);
         last = at;
-        setTimeout(() => !to.destroyed && to.write(chunk), at - Date.now());
+        setTimeout(() => deliver(chunk), at - Date.now());
       };
     };
     client.on('data', carry(upstream));
