@@ -7,17 +7,18 @@ import { ORGANIZATION, dashboardOptions, scheduleOrganization, seededOrganizatio
 import { basicAuthorization } from './support/http-session';
 import { parsePrometheusText } from './support/prometheus-text';
 import { startPrivateRedis, type PrivateRedis } from './support/private-redis';
-import { OrganizationDirectory, createLogger, startFleet } from '@scheduler/pipeline';
+import { OrganizationDirectory, createLogger, registerSchedules, startFleet } from '@scheduler/pipeline';
 
 const authorization = basicAuthorization();
 let redis: PrivateRedis;
 let organization: Organization;
 let dashboard: RunningDashboard;
+let prefix: string;
 
 beforeAll(async () => {
   redis = await startPrivateRedis();
   organization = seededOrganization(200);
-  const prefix = `test-health-${randomUUID()}`;
+  prefix = `test-health-${randomUUID()}`;
   const fleet = await startFleet({
     redisUrl: redis.url,
     locator: new OrganizationDirectory(organization.directory),
@@ -76,6 +77,29 @@ describe('when everything is up', () => {
     expect(value('scheduler_queue_jobs', { queue: 'scheduler-chunks', state: 'failed' })).toBe(0);
     expect(value('scheduler_chunk_duration_seconds_count')).toBeGreaterThan(0);
     expect(metrics.types.get('scheduler_chunk_duration_seconds')).toBe('histogram');
+  });
+});
+
+describe('the nightly full runs', () => {
+  test('/healthz and /metrics say that none is registered, a warning, and when the next fires once registered', async () => {
+    const before = await health();
+    expect(before.status).toBe(200);
+    expect(before.body.nightly).toEqual({ registered: false, next: null });
+    expect(before.body.warnings.join('\n')).toMatch(/nightly full runs are not registered.*scheduler nightly/);
+    const scrapeRegistered = async (): Promise<number | undefined> => {
+      const response = await fetch(`${dashboard.url}/metrics`, { headers: { authorization } });
+      return parsePrometheusText(await response.text()).samples.find((sample) => sample.name === 'scheduler_nightly_registered')?.value;
+    };
+    expect(await scrapeRegistered()).toBe(0);
+
+    await registerSchedules(redis.url, organization.config, { prefix });
+    const after = await health();
+    expect(after.body.nightly.registered).toBe(true);
+    // 02:00 in Chicago is 07:00 or 08:00 UTC, within the next day.
+    expect(after.body.nightly.next).toMatch(/T0[78]:00:00\.000Z$/);
+    expect(Date.parse(after.body.nightly.next) - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
+    expect(after.body.warnings.join('\n')).not.toMatch(/nightly/);
+    expect(await scrapeRegistered()).toBe(1);
   });
 });
 

@@ -1,6 +1,6 @@
 export { startFleet, type Fleet, type FleetOptions } from './fleet';
 export { RunClient, RunFailedError, type Progress, type RunClientOptions } from './run-client';
-export { registerSchedules, NIGHTLY_CRON } from './nightly-schedule';
+export { registerSchedules, nightlyRegistration, NIGHTLY_CRON } from './nightly-schedule';
 export {
   OrganizationDirectory,
   SingleDatabase,

@@ -45,3 +45,13 @@ export const registerSchedules = async (
     connection.disconnect();
   }
 };
+
+/**
+ * When the nightly full runs fire next; null when they are not registered: never, or lost with Redis's data (a
+ * restart without persistence), after which no night runs until `scheduler nightly` registers them again.
+ */
+export const nightlyRegistration = async (requests: Queue): Promise<{ next: Date | null } | null> => {
+  const scheduler = await requests.getJobScheduler(NIGHTLY_SCHEDULER_ID);
+  if (scheduler === undefined) return null;
+  return { next: scheduler.next === undefined ? null : new Date(scheduler.next) };
+};

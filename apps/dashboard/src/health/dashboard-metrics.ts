@@ -1,7 +1,7 @@
 import { QueueEvents } from 'bullmq';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { QUEUE_NAMES, createRedisConnection } from '@scheduler/queue';
-import type { Logger } from '@scheduler/pipeline';
+import { nightlyRegistration, type Logger } from '@scheduler/pipeline';
 import type { Redis } from 'ioredis';
 import { closeWithin } from '../queues/close-within';
 import type { FleetQueues } from '../queues/fleet-queues';
@@ -31,6 +31,11 @@ export class DashboardMetrics {
   readonly registry = new Registry();
   private readonly redisUp = this.gauge('scheduler_redis_up', 'Whether Redis answered the last scrape (1) or not (0)', []);
   private readonly queueJobs = this.gauge('scheduler_queue_jobs', 'Jobs in a fleet queue by state', ['queue', 'state']);
+  private readonly nightlyRegistered = this.gauge(
+    'scheduler_nightly_registered',
+    'Whether the nightly full runs are registered in Redis (1) or not (0): none runs until `scheduler nightly` registers them',
+    [],
+  );
   private readonly organizations = this.gauge('scheduler_organizations', 'Organization databases found', []);
   private readonly databaseUp = this.gauge(
     'scheduler_organization_database_up',
@@ -109,6 +114,7 @@ export class DashboardMetrics {
         const counts = await queue.getJobCounts(...REPORTED_JOB_STATES);
         for (const [state, jobs] of Object.entries(counts)) this.queueJobs.set({ queue: queue.name, state }, jobs);
       }
+      this.nightlyRegistered.set((await nightlyRegistration(this.options.queues.requests)) === null ? 0 : 1);
       this.redisUp.set(1);
     } catch (error) {
       this.options.logger.debug({ err: error }, 'queue metrics unavailable');

@@ -1,4 +1,5 @@
 import { checkRedisReachable } from '@scheduler/queue';
+import { nightlyRegistration } from '@scheduler/pipeline';
 import type { FleetQueues } from '../queues/fleet-queues';
 import type { OrganizationViews } from '../organizations/organization-views';
 import { utcDatetimeMs } from '../organizations/run-history';
@@ -22,8 +23,14 @@ export interface HealthReport {
   readonly warnings: readonly string[];
   readonly redis: { readonly reachable: boolean; readonly error?: string };
   readonly queues: Readonly<Record<string, Readonly<Record<string, number>>>> | null;
+  /** The nightly full runs' job scheduler in Redis; null when Redis could not tell. */
+  readonly nightly: { readonly registered: boolean; readonly next: string | null } | null;
   readonly organizations: readonly OrganizationHealth[];
 }
+
+/** Not a failure of what runs now, but no night will run: worth an operator's look. */
+export const NIGHTLY_NOT_REGISTERED =
+  'the nightly full runs are not registered in Redis (never, or lost with its data): no night runs until `scheduler nightly` registers them';
 
 export interface HealthCheckOptions {
   readonly redisUrl: string;
@@ -73,6 +80,7 @@ export const checkHealth = async (options: HealthCheckOptions): Promise<HealthRe
     problems.push(`Redis: ${messageOf(error)}`);
   }
   let queues: HealthReport['queues'] = null;
+  let nightly: HealthReport['nightly'] = null;
   if (redis.reachable) {
     try {
       const entries = await Promise.all(
@@ -81,6 +89,13 @@ export const checkHealth = async (options: HealthCheckOptions): Promise<HealthRe
       queues = Object.fromEntries(entries);
     } catch (error) {
       problems.push(`queue counts: ${messageOf(error)}`);
+    }
+    try {
+      const registration = await nightlyRegistration(options.queues.requests);
+      nightly = { registered: registration !== null, next: registration?.next?.toISOString() ?? null };
+      if (registration === null) warnings.push(NIGHTLY_NOT_REGISTERED);
+    } catch (error) {
+      problems.push(`nightly schedule: ${messageOf(error)}`);
     }
   }
 
@@ -106,6 +121,7 @@ export const checkHealth = async (options: HealthCheckOptions): Promise<HealthRe
     warnings,
     redis,
     queues,
+    nightly,
     organizations,
   };
 };
