@@ -526,7 +526,14 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   for (const worker of workers) {
     worker.on('failed', (job, error) => {
       const data = (job?.data ?? {}) as Record<string, unknown>;
-      const record = { queue: worker.name, jobId: job?.id, runId: data.runId, organization: data.organization, attemptsMade: job?.attemptsMade, err: error };
+      const record = {
+        queue: worker.name,
+        jobId: job?.id,
+        runId: data.runId,
+        organization: data.organization,
+        attemptsMade: job?.attemptsMade,
+        err: error,
+      };
       // BullMQ marks a job finished only when it failed for good: what an alert on errors should catch.
       if (job !== undefined && job.finishedOn === undefined) logger.warn(record, 'job failed; it will be tried again');
       else logger.error(record, 'job failed for good');
