@@ -32,6 +32,7 @@ import { RunFailures } from './run-failures';
 import type { RequestOutcome } from './request-outcome';
 import { leavingOtherOrganizations, workerNameOf } from './served-organizations';
 import { unwrapTaskResult } from './task-errors';
+import { realDatabaseFile } from './database-file';
 import type { OrganizationFiles, PendingChangesResult, PlanRunResult, TaskLogContext } from './thread-tasks';
 
 /** What planning a full run comes to: a request's outcome, or a completed run whose inputs changed since. */
@@ -107,6 +108,20 @@ const filesOf = (locator: OrganizationLocator, organization: string): Organizati
     const elsewhere = locator instanceof OrganizationDirectory ? ', and no other live fleet on this Redis lists it' : '';
     throw new UnrecoverableError(`${error.message}${elsewhere}`);
   }
+};
+
+/**
+ * A request of `scheduler run` or `reschedule` names its database file: one this worker serves the organization
+ * from another file of fails at once rather than be committed to this worker's file (a run of a copy, let through
+ * in the moments after Redis lost the fleets' lists, before the client could see them).
+ */
+const refuseAnotherFile = (files: OrganizationFiles, databaseFile: string | undefined): void => {
+  const here = realDatabaseFile(files.databasePath);
+  if (databaseFile === undefined || databaseFile === here) return;
+  throw new UnrecoverableError(
+    `organization ${files.organization} is served here from ${here}, not ${databaseFile}, the file this request is for: ` +
+      'run that file, or give the command a SCHEDULER_QUEUE_PREFIX of its own',
+  );
 };
 
 /**
@@ -248,6 +263,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   /** A full run asked for: planned, found in flight, or answered by the run that completed. */
   const answerFullRun = async (job: Job, token?: string): Promise<RequestOutcome> => {
     const request = parseJobData(FullRunJobSchema, job.data, job.name);
+    refuseAnotherFile(filesOf(locator, request.organization), request.databaseFile);
     const runConfig = request.config === undefined ? config : configOfPayload(request.config, job);
     const asOf = request.asOf ?? todayIn(runConfig, now());
     const stableId = fullRunId(request.organization, asOf, runConfig);
@@ -284,6 +300,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
       job.name === REQUEST_JOB_NAMES.rescheduleContacts
         ? parseJobData(RescheduleContactsJobSchema, job.data, job.name)
         : parseJobData(RescheduleCampaignJobSchema, job.data, job.name);
+    if ('databaseFile' in request) refuseAnotherFile(filesOf(locator, request.organization), request.databaseFile);
     // Job numbers start again in a new Redis or under another prefix: the job's creation time keeps
     // the run id (the UNIQUE key of its checkpoint) from meeting an earlier run's, and stays the same across retries.
     const runId = `reschedule-${request.organization}-${job.id}-${job.timestamp.toString(36)}`;

@@ -13,6 +13,7 @@ import { finalizeJobId } from './run-flow';
 import { filesOf, listsOfRunningFleets, type Advertised } from './advertised-organizations';
 import { isFleetWorker, isWorkerOf } from './served-organizations';
 import { fullRunId, todayIn } from './run-identity';
+import { realDatabaseFile } from './database-file';
 import { openOrganizationPort } from './sqlite-organization';
 import type { RunSummary } from './run-summary';
 import { runStillToCommit, type RequestOutcome } from './request-outcome';
@@ -225,7 +226,7 @@ export class RunClient {
     const jobId = asked === 0 ? requestedId : `${requestedId}-asked${asked}-${Date.now().toString(36)}`;
     const job = await this.requests.add(
       REQUEST_JOB_NAMES.fullRun,
-      { organization, asOf, rerun: request.rerun === true, config: this.options.config },
+      { organization, asOf, rerun: request.rerun === true, config: this.options.config, databaseFile: this.databaseFile(organization) },
       { ...RETRYING_JOB_OPTIONS, jobId },
     );
     // The job id is the run's: an attempt that failed for good is still there, and waiting on it would
@@ -269,6 +270,11 @@ export class RunClient {
     return (await (await Job.fromId(this.finalize, finalizeJobId(runId)))?.getState()) ?? 'none';
   }
 
+  /** The file this client's requests are for: a worker that serves the organization from another fails them. */
+  private databaseFile(organization: string): string {
+    return realDatabaseFile(this.options.locator.databasePath(organization));
+  }
+
   /** The run's state in the organization's file, as this client's locator finds it. */
   private completedHere(organization: string, runId: string): CompletedRun {
     const port = openOrganizationPort(this.options.locator.databasePath(organization), { readonly: true });
@@ -285,7 +291,14 @@ export class RunClient {
     const job = await this.requests.add(
       REQUEST_JOB_NAMES.rescheduleContacts,
       // The client's configuration goes with the job, as a full run's does: a fleet's workers use it, not their own.
-      { organization, contactIds, ...(asOf === undefined ? {} : { asOf }), requestedBy: 'cli', config: this.options.config },
+      {
+        organization,
+        contactIds,
+        ...(asOf === undefined ? {} : { asOf }),
+        requestedBy: 'cli',
+        config: this.options.config,
+        databaseFile: this.databaseFile(organization),
+      },
       RETRYING_JOB_OPTIONS,
     );
     try {

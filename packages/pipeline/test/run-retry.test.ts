@@ -2,10 +2,13 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultConfig } from '@scheduler/core';
 import { openOrganizationDb, readRunCheckpoint } from '@scheduler/db';
+import { OrganizationDirectory, createLogger, startFleet } from '../src/index';
 import { committedRows } from './support/committed-schedule';
 import { connectClient, newWorld, redisUrl, startDirectoryFleet } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
+import { RedisLink } from './support/redis-link';
 
 const AS_OF = '2026-11-28';
 
@@ -122,7 +125,50 @@ describe('`run` asked again for a run the queue already holds', () => {
     expect(committedRows(other)).toEqual([]);
   }, 150_000);
 
-  it('refuses, without running it twice, a run that the serving workers commit to another file of the same name', async () => {
+  it.each([true, false])(
+    'never commits it to the fleet\'s file when the run is asked for as the fleet comes back after Redis lost its data (local workers: %s)',
+    async (startLocalWorkers) => {
+      const otherDirectory = join(world.directory, 'other');
+      mkdirSync(otherDirectory);
+      const other = join(otherDirectory, 'acme.sqlite');
+      writeOrganization(other, { contacts: 200, today: AS_OF });
+      // The fleet's connections go through a link that a Redis restart cuts: they come back 3 s later.
+      const link = await RedisLink.start(redisUrl());
+      const fleet = await startFleet({
+        redisUrl: link.url,
+        locator: new OrganizationDirectory(world.directory),
+        config: defaultConfig(),
+        threads: 1,
+        logger: createLogger({ level: 'silent' }),
+        prefix: world.prefix,
+      });
+      const redis = new Redis(redisUrl());
+      try {
+        link.dropAll(3_000);
+        await redis.del(`${world.prefix}:scheduler:organizations`);
+        // Nothing tells the client of the fleet: no list, no workers attached.
+        const client = await connectClient(other, world.prefix, { startLocalWorkers });
+        try {
+          const outcome = await client.fullRun('acme', { asOf: AS_OF }).catch((error: unknown) => error);
+          // Its own workers may take the request first and commit it where it was asked for; else it is refused: by
+          // the fleet, or by the client once the fleet's list is back.
+          if (outcome instanceof Error) expect(outcome.message).toMatch(/served here from .*acme\.sqlite, not .*other|served by a running fleet from/);
+          else expect(checkpointStatus(other, (outcome as { run_id: string }).run_id)).toBe('completed');
+          if (!startLocalWorkers) expect(outcome).toBeInstanceOf(Error);
+        } finally {
+          await client.close();
+        }
+      } finally {
+        redis.disconnect();
+        await fleet.close();
+        await link.close();
+      }
+      expect(committedRows(database)).toEqual([]);
+    },
+    150_000,
+  );
+
+  it('refuses, running it in neither file, a run that the serving workers of another file of the same name take', async () => {
     const otherDirectory = join(world.directory, 'other');
     mkdirSync(otherDirectory);
     const other = join(otherDirectory, 'acme.sqlite');
@@ -132,7 +178,7 @@ describe('`run` asked again for a run the queue already holds', () => {
     try {
       const client = await connectClient(other, world.prefix);
       try {
-        await expect(client.fullRun('acme', { asOf: AS_OF })).rejects.toThrow(/completed, but not in .*other/);
+        await expect(client.fullRun('acme', { asOf: AS_OF })).rejects.toThrow(/served here from .*acme\.sqlite, not .*other/);
       } finally {
         await client.close();
       }
@@ -142,7 +188,7 @@ describe('`run` asked again for a run the queue already holds', () => {
     expect(committedRows(other)).toEqual([]);
     const db = openOrganizationDb(database, { readonly: true });
     try {
-      expect(db.sqlite.prepare("SELECT count(*) FROM scheduler_checkpoints WHERE status = 'completed'").pluck().get()).toBe(1);
+      expect(db.sqlite.prepare('SELECT count(*) FROM scheduler_checkpoints').pluck().get()).toBe(0);
     } finally {
       db.close();
     }

@@ -26,6 +26,17 @@ const runConfig = z
   .optional()
   .describe("a configuration (CONTRACT.md's keys) for this run instead of the workers' own");
 
+/**
+ * Set by `scheduler run` and `scheduler reschedule`, which name a database file: a worker that serves the organization
+ * from another file fails the job rather than commit it to its own. Other services leave it out.
+ */
+const databaseFile = z
+  .string()
+  .min(1)
+  .max(4096)
+  .optional()
+  .describe("the real path of the database file the request is for (the CLI's; other services leave it out)");
+
 /** Reschedule these contacts (another service changed them). */
 export const RescheduleContactsJobSchema = z.strictObject({
   organization: OrganizationIdSchema,
@@ -33,6 +44,7 @@ export const RescheduleContactsJobSchema = z.strictObject({
   asOf: asOfDay.optional().describe('the day to schedule as of; default: today in the configured time zone'),
   requestedBy: z.string().max(200).optional(),
   config: runConfig,
+  databaseFile,
 });
 
 /** Reschedule every target of a campaign instance (its dates or targets changed). */
@@ -51,6 +63,7 @@ export const FullRunJobSchema = z.strictObject({
   rerun: z.boolean().optional().describe('run again even when a run with the same id already completed'),
   requestedBy: z.string().max(200).optional(),
   config: runConfig,
+  databaseFile,
 });
 
 /** The nightly job scheduler's template: one full run per organization found. */

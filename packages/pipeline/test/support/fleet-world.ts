@@ -35,7 +35,7 @@ export const configWith = (input: ConfigInput = {}): Config => parseConfig({ ...
 export const connectClient = (
   databasePath: string,
   prefix: string,
-  options: { config?: Config; threads?: number } = {},
+  options: { config?: Config; threads?: number; startLocalWorkers?: boolean } = {},
 ): Promise<RunClient> =>
   RunClient.connect({
     redisUrl: redisUrl(),
@@ -43,7 +43,7 @@ export const connectClient = (
     config: options.config ?? defaultConfig(),
     threads: options.threads ?? 2,
     logger: createLogger({ level: 'silent' }),
-    startLocalWorkers: true,
+    startLocalWorkers: options.startLocalWorkers ?? true,
     prefix,
   });
 

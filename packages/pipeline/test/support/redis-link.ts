@@ -53,6 +53,12 @@ export class RedisLink {
     return false;
   }
 
+  /** Resets every connection, and refuses new ones for `refuseMs` (the client's side of a Redis restart). */
+  dropAll(refuseMs = 0): void {
+    this.refuseUntil = Math.max(this.refuseUntil, Date.now() + refuseMs);
+    for (const n of [...this.pairs.keys()]) this.drop(n);
+  }
+
   private drop(n: number): void {
     const pair = this.pairs.get(n);
     pair?.client.destroy();
