@@ -111,9 +111,9 @@ const filesOf = (locator: OrganizationLocator, organization: string): Organizati
 };
 
 /**
- * A request of `scheduler run` or `reschedule` names its database file: one this worker serves the organization
- * from another file of fails at once rather than be committed to this worker's file (a run of a copy, let through
- * in the moments after Redis lost the fleets' lists, before the client could see them).
+ * A request of `scheduler run` or `reschedule` names its database file. One for another file than the one this
+ * worker serves the organization from fails at once, rather than be committed to this worker's file (a run of a
+ * copy, let through in the moments after Redis lost the fleets' lists, before the client could see them).
  */
 const refuseAnotherFile = (files: OrganizationFiles, databaseFile: string | undefined): void => {
   const here = realDatabaseFile(files.databasePath);
