@@ -2,28 +2,15 @@ import { join } from 'node:path';
 import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultConfig } from '@scheduler/core';
 import { QUEUE_NAMES } from '@scheduler/queue';
-import { RunClient, SingleDatabase, createLogger } from '../src/index';
 import { committedRows } from './support/committed-schedule';
-import { newWorld, redisUrl, startDirectoryFleet } from './support/fleet-world';
+import { connectClient, newWorld, redisUrl, startDirectoryFleet } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 import { RedisLink, type LinkFaults } from './support/redis-link';
 
 const AS_OF = '2026-11-28';
 /** More connections than the client opens: each of them, in turn, is the slow one. */
 const CONNECTIONS_TRIED = 7;
-
-const connectThrough = (link: RedisLink, database: string, prefix: string): Promise<RunClient> =>
-  RunClient.connect({
-    redisUrl: link.url,
-    locator: SingleDatabase.open(database),
-    config: defaultConfig(),
-    threads: 1,
-    logger: createLogger({ level: 'silent' }),
-    startLocalWorkers: true,
-    prefix,
-  });
 
 describe('a run client on a poor link to Redis, a fleet serving its organization', () => {
   let world: ReturnType<typeof newWorld>;
@@ -50,7 +37,7 @@ describe('a run client on a poor link to Redis, a fleet serving its organization
     try {
       for (let slow = 1; slow <= CONNECTIONS_TRIED; slow += 1) {
         await throughLink({ openDelayOf: (connection) => (connection === slow ? 1_000 : 0) }, async (link) => {
-          const client = await connectThrough(link, database, world.prefix);
+          const client = await connectClient(database, world.prefix, { threads: 1, redisUrl: link.url });
           try {
             const summary = await client.fullRun('acme', { asOf: AS_OF, rerun: true });
             expect(summary.status, `connection ${slow} slow`).toBe('completed');
@@ -72,7 +59,7 @@ describe('a run client on a poor link to Redis, a fleet serving its organization
     await observer.waitUntilReady();
     try {
       await throughLink({ latencyOf: () => 200 }, async (link) => {
-        const client = await connectThrough(link, database, world.prefix);
+        const client = await connectClient(database, world.prefix, { threads: 1, redisUrl: link.url });
         try {
           // The finalize queue's: what the client reads the run's finalizer with once its request completed.
           const finalizeConnection = (client as unknown as { connections: Redis[] }).connections[1]!;

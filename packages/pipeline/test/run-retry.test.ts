@@ -32,6 +32,15 @@ describe('`run` asked again for a run the queue already holds', () => {
   });
   afterEach(() => world.cleanup());
 
+  /** Another database file of the organization, in a directory of its own (not the fleet's). */
+  const anotherFile = (contacts: number): string => {
+    const otherDirectory = join(world.directory, 'other');
+    mkdirSync(otherDirectory);
+    const other = join(otherDirectory, 'acme.sqlite');
+    writeOrganization(other, { contacts, today: AS_OF });
+    return other;
+  };
+
   it('runs again an attempt that failed for good, and commits (RULES.md §10: a retry completes the run)', async () => {
     const client = await connectClient(database, world.prefix);
     try {
@@ -52,10 +61,7 @@ describe('`run` asked again for a run the queue already holds', () => {
   }, 150_000);
 
   it('runs in this file a run completed for another file of the same name (CONTRACT.md: exit 0 only when committed)', async () => {
-    const otherDirectory = join(world.directory, 'other');
-    mkdirSync(otherDirectory);
-    const other = join(otherDirectory, 'acme.sqlite');
-    writeOrganization(other, { contacts: 1_500, today: AS_OF });
+    const other = anotherFile(1_500);
     const first = await connectClient(database, world.prefix);
     try {
       await first.fullRun('acme', { asOf: AS_OF });
@@ -75,10 +81,7 @@ describe('`run` asked again for a run the queue already holds', () => {
   }, 150_000);
 
   it('refuses, before anything is enqueued, a run of a file whose organization a fleet serves from another file', async () => {
-    const otherDirectory = join(world.directory, 'other');
-    mkdirSync(otherDirectory);
-    const other = join(otherDirectory, 'acme.sqlite');
-    writeOrganization(other, { contacts: 1_500, today: AS_OF });
+    const other = anotherFile(1_500);
     const fleet = await startDirectoryFleet(world.directory, world.prefix);
     try {
       const client = await connectClient(other, world.prefix);
@@ -102,10 +105,7 @@ describe('`run` asked again for a run the queue already holds', () => {
   }, 150_000);
 
   it('refuses it too once Redis has lost the fleet\'s list of organizations (a restart without its data)', async () => {
-    const otherDirectory = join(world.directory, 'other');
-    mkdirSync(otherDirectory);
-    const other = join(otherDirectory, 'acme.sqlite');
-    writeOrganization(other, { contacts: 200, today: AS_OF });
+    const other = anotherFile(200);
     const fleet = await startDirectoryFleet(world.directory, world.prefix);
     const redis = new Redis(redisUrl());
     try {
@@ -128,10 +128,7 @@ describe('`run` asked again for a run the queue already holds', () => {
   it.each([true, false])(
     'never commits it to the fleet\'s file when the run is asked for as the fleet comes back after Redis lost its data (local workers: %s)',
     async (startLocalWorkers) => {
-      const otherDirectory = join(world.directory, 'other');
-      mkdirSync(otherDirectory);
-      const other = join(otherDirectory, 'acme.sqlite');
-      writeOrganization(other, { contacts: 200, today: AS_OF });
+      const other = anotherFile(200);
       // The fleet's connections go through a link that a Redis restart cuts: they come back 3 s later.
       const link = await RedisLink.start(redisUrl());
       const fleet = await startFleet({
@@ -169,10 +166,7 @@ describe('`run` asked again for a run the queue already holds', () => {
   );
 
   it('refuses, running it in neither file, a run that the serving workers of another file of the same name take', async () => {
-    const otherDirectory = join(world.directory, 'other');
-    mkdirSync(otherDirectory);
-    const other = join(otherDirectory, 'acme.sqlite');
-    writeOrganization(other, { contacts: 1_500, today: AS_OF });
+    const other = anotherFile(1_500);
     // The workers of this client serve `database`; the second client finds them and starts none of its own.
     const serving = await connectClient(database, world.prefix);
     try {

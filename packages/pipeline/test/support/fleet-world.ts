@@ -35,10 +35,10 @@ export const configWith = (input: ConfigInput = {}): Config => parseConfig({ ...
 export const connectClient = (
   databasePath: string,
   prefix: string,
-  options: { config?: Config; threads?: number; startLocalWorkers?: boolean } = {},
+  options: { config?: Config; threads?: number; startLocalWorkers?: boolean; redisUrl?: string } = {},
 ): Promise<RunClient> =>
   RunClient.connect({
-    redisUrl: redisUrl(),
+    redisUrl: options.redisUrl ?? redisUrl(),
     locator: SingleDatabase.open(databasePath),
     config: options.config ?? defaultConfig(),
     threads: options.threads ?? 2,
