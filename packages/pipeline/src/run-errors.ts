@@ -13,7 +13,7 @@ export class BackupFailedError extends Error {
 
 /**
  * A job of a run that failed for good, retried or rerun by hand (Bull Board): the run has let its chunk results
- * go. Asking for the run again plans a new attempt (fleet.ts).
+ * go. Asking for the run again plans a new attempt (full-run-requests.ts).
  */
 export class RunOverError extends Error {
   override readonly name = 'RunOverError';

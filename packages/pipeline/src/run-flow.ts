@@ -16,7 +16,7 @@ export interface ChunkRange {
   readonly toId: number;
 }
 
-/** A run's attempts after its first, each a flow of its own (see fleet.ts): `<run id>-retry2`, `-retry3`… */
+/** A run's attempts after its first, each a flow of its own (see full-run-requests.ts): `<run id>-retry2`, `-retry3`… */
 export const attemptId = (runId: string, attempt: number): string => (attempt === 1 ? runId : `${runId}-retry${attempt}`);
 export const finalizeJobId = (runId: string): string => `${runId}-finalize`;
 export const chunkJobId = (runId: string, chunkIndex: number): string => `${runId}-chunk-${chunkIndex}`;
@@ -36,7 +36,7 @@ const removeIfOver = async (queue: Queue, jobId: string): Promise<void> => {
 /**
  * One run: its backup job, then one BullMQ flow, a finalizer parent over one child per contact range.
  * The backup is no child of the flow: the finalizer starts as soon as the chunks are done and waits for
- * the verified backup only at the end of its commit (see run-thread-task.ts), its writes going on while
+ * the verified backup only at the end of its commit (see tasks/finalize-run-task.ts), its writes going on while
  * the copy is checked. Every job has a deterministic id, so adding the same run twice adds nothing; a
  * chunk that fails for good fails its parent, which would otherwise wait forever, and a backup that
  * fails for good is recorded for the finalizer (fleet.ts), which then fails too.

@@ -1,14 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  NO_DAY,
-  NO_TEXT,
-  STATUS_PRE_SCHEDULED,
-  formatIsoDate,
-  packedDateOf,
-  type CandidateTable,
-  type ContactInputs,
-  type ExistingDayCounts,
-} from '@scheduler/core';
+import { formatIsoDate, type CandidateTable, type ContactInputs, type ExistingDayCounts } from '@scheduler/core';
 import {
   advanceInputGeneration,
   backupOrganizationDb,
@@ -42,7 +33,6 @@ import {
   withDatabaseErrors,
   type OrganizationDb,
   type ReplaceSummary,
-  type ScheduleRow,
 } from '@scheduler/db';
 import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { CheckpointCompletion, CompletedRun, OrganizationPort, RunInFlight, StartChecksums, WriteCounts } from './organization-port';

@@ -3,7 +3,7 @@ import { schema, type OrganizationDb } from '@scheduler/db';
 
 const { schedulerCheckpoints } = schema;
 
-/** Targeted reschedules' run ids start with it (fleet.ts names them `reschedule-<organization>-…`). */
+/** Targeted reschedules' run ids start with it (reschedule-requests.ts names them `reschedule-<organization>-…`). */
 const RESCHEDULE_PREFIX = 'reschedule-';
 
 export type RunCheckpoint = typeof schedulerCheckpoints.$inferSelect;

@@ -1,0 +1,161 @@
+import type { FlowProducer, Job, Queue } from 'bullmq';
+import type { Config } from '@scheduler/core';
+import { FullRunJobSchema, parseJobData } from '@scheduler/queue';
+import type { FleetContext } from './fleet-context';
+import { lookAgainLater } from './look-again-later';
+import { holdPlanningLock } from './planning-lock';
+import { configOfPayload, filesOf, refuseAnotherFile } from './request-inputs';
+import type { RequestOutcome } from './request-outcome';
+import { addRunFlow, attemptId, finalizeJobId } from './run-flow';
+import { fullRunId, todayIn } from './run-identity';
+import { unwrapTaskResult } from './task-errors';
+import type { PlanRunResult } from './thread-tasks';
+
+/** What planning a full run comes to: a request's outcome, or a completed run whose inputs changed since. */
+type PlannedFullRun = RequestOutcome | ({ runId: string } & Extract<PlanRunResult, { status: 'inputs-changed' }>);
+
+/** The queues a full run's flow goes to. */
+export interface RunFlowQueues {
+  readonly flows: FlowProducer;
+  readonly backups: Queue;
+  readonly chunks: Queue;
+  readonly finalizers: Queue;
+}
+
+/** States of a finalizer job whose run is under way: its chunks computing or done, itself waiting or working. */
+const IN_FLIGHT_STATES: ReadonlySet<string> = new Set(['waiting-children', 'waiting', 'prioritized', 'delayed', 'active']);
+
+/** How long a full-run request waits while another request plans the same run. */
+const PLANNING_BUSY_MS = 250;
+
+/** Answers a request for a full run: planned, found in flight, or answered by the run that completed. */
+export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
+  const { pool, locator, config, logger } = fleet;
+
+  /** Plans the run on a compute thread (see tasks/plan-run-task.ts), or answers for it. */
+  const planTask = async (plan: { organization: string; runId: string; asOf: string; runConfig: Config; rerun: boolean; flowTaken: boolean }) =>
+    unwrapTaskResult(
+      await pool.run({
+        kind: 'plan-run',
+        files: filesOf(locator, plan.organization),
+        runId: plan.runId,
+        asOf: plan.asOf,
+        configJson: JSON.stringify(plan.runConfig),
+        rerun: plan.rerun,
+        flowTaken: plan.flowTaken,
+        log: fleet.logContext(plan.runId, plan.organization),
+      }),
+    );
+
+  const finalizerStateOf = async (runId: string): Promise<string | null> => {
+    const finalizer = await queues.finalizers.getJob(finalizeJobId(runId));
+    return finalizer === undefined ? null : finalizer.getState();
+  };
+
+  /** A run's latest attempt (the run's own id, then `-retry2`, `-retry3`…) with its finalizer's state, null when it has none. */
+  const latestAttempt = async (runId: string): Promise<{ attempt: number; finalizerState: string | null }> => {
+    let latest = { attempt: 1, finalizerState: await finalizerStateOf(runId) };
+    while (latest.finalizerState !== null) {
+      const next = latest.attempt + 1;
+      const finalizerState = await finalizerStateOf(attemptId(runId, next));
+      if (finalizerState === null) break;
+      latest = { attempt: next, finalizerState };
+    }
+    return latest;
+  };
+
+  /**
+   * Plans a full run and adds its flow, unless it is in flight or completed already. An earlier flow of the
+   * run that failed for good, or completed for a file that no longer holds the run, keeps its job ids (ops
+   * inspect it in Bull Board), and a flow added under them would add nothing: the run is then planned as its
+   * next attempt, under an id of its own (RULES.md §10: a retry completes the run).
+   */
+  const planFullRun = async (
+    organization: string,
+    runId: string,
+    asOf: string,
+    runConfig: Config,
+    rerun: boolean,
+  ): Promise<PlannedFullRun> => {
+    const latest = await latestAttempt(runId);
+    const latestId = attemptId(runId, latest.attempt);
+    const log = logger.child({ runId: latestId, organization });
+    // Planning again would throw away the chunk results staged so far, and the flow, whose ids exist, would
+    // not be added again: a run whose finalizer is waiting or working is left to it.
+    if (latest.finalizerState !== null && IN_FLIGHT_STATES.has(latest.finalizerState)) {
+      log.info({ finalizerState: latest.finalizerState }, 'run already in flight; nothing to do');
+      return { runId: latestId, status: 'in-flight' };
+    }
+    let planId = latestId;
+    let plan = await planTask({ organization, runId: latestId, asOf, runConfig, rerun, flowTaken: latest.finalizerState !== null });
+    if (plan.status === 'flow-taken') {
+      planId = attemptId(runId, latest.attempt + 1);
+      log.info({ finalizerState: latest.finalizerState, nextAttempt: planId }, 'this attempt of the run is over and did not commit here; planning the next');
+      // Its finalizer does not exist (latestAttempt looked): the plan cannot find its ids taken.
+      plan = await planTask({ organization, runId: planId, asOf, runConfig, rerun, flowTaken: false });
+    }
+    if (plan.status === 'already-completed') logger.info({ runId: planId, organization }, 'run already completed; nothing to do');
+    if (plan.status === 'flow-taken') throw new Error(`run ${planId}: its job ids are taken`);
+    if (plan.status !== 'planned') return { runId: planId, ...plan };
+    await addRunFlow(queues.flows, queues.backups, queues.chunks, { runId: planId, organization, chunks: plan.chunks });
+    logger.info({ runId: planId, organization, chunks: plan.chunks.length, contactRows: plan.contactRows }, 'run planned');
+    return { runId: planId, status: plan.status, chunks: plan.chunks.length };
+  };
+
+  /** Notes on the request job the run it planned: should the job be taken again after a crash, that run answers it. */
+  const plannedFor = async (job: Job, planned: RequestOutcome): Promise<RequestOutcome> => {
+    if (planned.status === 'planned') await job.updateProgress({ runId: planned.runId, attemptsMade: job.attemptsMade });
+    return planned;
+  };
+
+  /**
+   * The run this request planned before its worker died (the job taken again, no attempt of it finished since):
+   * in flight or completed, it answers the request, even when what it read has changed since; a request asked
+   * again after it finished (a rerun) plans as any other. Null when there is none, or it failed for good.
+   */
+  const runPlannedEarlier = async (job: Job, organization: string, asOf: string, runConfig: Config): Promise<RequestOutcome | null> => {
+    const progress = job.progress as { runId?: unknown; attemptsMade?: unknown } | number;
+    if (typeof progress !== 'object' || typeof progress.runId !== 'string' || progress.attemptsMade !== job.attemptsMade) return null;
+    const runId = progress.runId;
+    const finalizerState = await finalizerStateOf(runId);
+    if (finalizerState !== null && IN_FLIGHT_STATES.has(finalizerState)) return { runId, status: 'in-flight' };
+    if (finalizerState !== 'completed') return null;
+    const answer = await planTask({ organization, runId, asOf, runConfig, rerun: false, flowTaken: true });
+    if (answer.status !== 'already-completed' && answer.status !== 'inputs-changed') return null;
+    logger.info({ runId, organization, jobId: job.id }, 'the request was taken again after its run was planned; that run answers it');
+    return { runId, status: 'already-completed', summary: answer.summary };
+  };
+
+  return async (job: Job, token?: string): Promise<RequestOutcome> => {
+    const request = parseJobData(FullRunJobSchema, job.data, job.name);
+    refuseAnotherFile(filesOf(locator, request.organization), request.databaseFile);
+    const runConfig = request.config === undefined ? config : configOfPayload(request.config, job);
+    const asOf = request.asOf ?? todayIn(runConfig, fleet.now());
+    const stableId = fullRunId(request.organization, asOf, runConfig);
+    const release = await holdPlanningLock(fleet.redis, fleet.prefix, stableId);
+    if (release === null) {
+      // Another request is planning this run: look again once it has (then in flight, or completed).
+      return lookAgainLater(job, token, PLANNING_BUSY_MS, 'another request is planning this run');
+    }
+    try {
+      const earlier = await runPlannedEarlier(job, request.organization, asOf, runConfig);
+      if (earlier !== null) return earlier;
+      // A rerun is a run of its own, named after the request that asked for it.
+      const runId =
+        request.rerun !== true ? stableId : job.id!.startsWith(stableId) ? job.id! : `${stableId}-rerun-${job.id}`;
+      const planned = await planFullRun(request.organization, runId, asOf, runConfig, request.rerun === true);
+      if (planned.status !== 'inputs-changed') return await plannedFor(job, planned);
+      // The same run completed, but what it read has changed since: a run of its own, named after the inputs it
+      // reads, so that asking again before they change again still runs once. Should they change again
+      // meanwhile, the run it names is this request's all the same.
+      const changedId = `${stableId}-g${planned.generation ?? `x${job.timestamp.toString(36)}`}`;
+      logger.info({ runId: changedId, organization: request.organization, completedRunId: runId }, 'inputs changed since the run completed; running again');
+      const again = await planFullRun(request.organization, changedId, asOf, runConfig, false);
+      return again.status === 'inputs-changed'
+        ? { runId: changedId, status: 'already-completed', summary: again.summary }
+        : await plannedFor(job, again);
+    } finally {
+      await release();
+    }
+  };
+};

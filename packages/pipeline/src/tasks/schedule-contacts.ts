@@ -1,0 +1,28 @@
+import { contactPlacement, createSchedulingContext, scheduleContactInto, type CandidateTable, type Config, type ContactInputs } from '@scheduler/core';
+import { zipToState } from '@scheduler/zip-states';
+import type { Logger } from '../logger';
+import type { OrganizationPort } from '../organization-port';
+import { countOutcome, emptyContactStats, type ContactStats } from '../run-stats';
+
+/** Per-contact rules over a list of contacts, into `table`: the chunk's (or a reschedule's) candidates. */
+export const scheduleContacts = (
+  port: OrganizationPort,
+  config: Config,
+  today: number,
+  contacts: Iterable<ContactInputs>,
+  table: CandidateTable,
+  log: Logger,
+): { table: CandidateTable; stats: ContactStats } => {
+  const { context, warnings } = createSchedulingContext({
+    today,
+    config,
+    zipToState,
+    campaignTypes: port.campaignTypes(),
+    campaignInstances: port.campaignInstances(),
+  });
+  for (const warning of warnings) log.warn(warning);
+  const placement = contactPlacement(context, table);
+  const stats = emptyContactStats();
+  for (const inputs of contacts) countOutcome(stats, scheduleContactInto(placement, inputs));
+  return { table, stats };
+};
