@@ -11,6 +11,7 @@ export {
   DatabaseError,
   DatabaseBusyError,
   DatabaseUnreadableError,
+  DatabaseFullError,
   DatabaseReadOnlyError,
   DatabaseConstraintError,
   DatabaseMigrationError,
@@ -37,13 +38,8 @@ export { existingDayCountsOfTable } from './read/day-count-table';
 export { schedulesChecksumFromDigests } from './runs/digest-checksum';
 export { readPendingCampaignChanges, markCampaignChangesProcessed, type CampaignChange } from './read/campaign-changes';
 export type { ScheduleRow } from './write/schedule-row';
-export {
-  replaceOrganizationSchedule,
-  replaceContactsSchedule,
-  type ReplaceOptions,
-  type ReplaceSummary,
-  type ReplaceMode,
-} from './write/replace-schedule';
+export { replaceOrganizationSchedule, type ReplaceOptions, type ReplaceSummary, type ReplaceMode } from './write/replace-schedule';
+export { replaceContactsSchedule } from './write/replace-contacts-schedule';
 export { RowOrderError } from './write/contact-groups';
 export { contactSchedulesChecksum, contactsChecksum, schedulesChecksum } from './runs/checksums';
 export {

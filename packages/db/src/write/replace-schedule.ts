@@ -1,20 +1,22 @@
-import { withSortHelperThread } from '../bulk/index-build';
 import { suspendIndexes } from '../bulk/suspend-indexes';
+import { withSortHelperThread } from '../bulk/index-build';
 import { withDatabaseErrors } from '../connection/database-errors';
 import { withCacheSize, type OrganizationDb } from '../connection/open-organization-db';
 import { inWriteTransaction } from '../connection/transaction';
 import { ScheduleChecksum } from '../runs/schedule-checksum';
-import { digestOfRows, DIGESTS_COMPLETE, digestsComplete, UNKNOWN_DIGEST } from './contact-digest';
+import { digestOfRows } from './contact-digest';
+import { contactGroups } from './contact-groups';
+import { deleteContactRows, insertContact, newTally, rewriteContact, type Tally, type WrittenContact } from './contact-writes';
 import { DayCountDeltas } from './day-count-deltas';
+import { distrustDigestsUnlessComplete, markDigestsComplete } from './digest-trust';
+import { blockOf, BlockWriter, DIGEST_BLOCK_SIZE, lastIdOfBlock, NO_ENTRIES, StoredBlockReader } from './digest-blocks';
+import { RebuildCostModel } from './rebuild-cost-model';
+import { startRebuild } from './rebuild-schedule-table';
+import type { ScheduleRow } from './schedule-row';
+import { ScheduleStatements } from './schedule-statements';
 import { holdScheduleTriggers } from './schedule-triggers';
 import { dropRowsTheSenderTook } from './sender-collisions';
-import { contactGroups, type ContactRows } from './contact-groups';
-import { blockOf, BlockWriter, deleteBlocksAfter, DIGEST_BLOCK_SIZE, lastIdOfBlock, NO_ENTRIES, StoredBlockReader, updateDigestEntries } from './digest-blocks';
-import { RebuildCostModel } from './rebuild-cost-model';
-import type { ScheduleRow } from './schedule-row';
-import { sameContent } from './schedule-row-content';
-import { rowKey, ScheduleStatements } from './schedule-statements';
-import { readScheduleTableShape, REBUILD_TABLE, SCHEDULE_TABLE } from './schedule-table-shape';
+import { SCHEDULE_TABLE } from './schedule-table-shape';
 
 /*
  * Why the writes are shaped this way (measured on the 2-core machines, see
@@ -80,217 +82,6 @@ export interface ReplaceSummary {
 // With the sorter of an index build taking as much again, 256 MB keeps a commit under 1 GB of memory.
 const DEFAULT_CACHE_SIZE_MB = 256;
 const DEFAULT_PROBE_ROWS = 30_000;
-const DIGESTS_COMPLETE_KEY = 'schedule_digest_blocks';
-
-interface Tally {
-  contacts: number;
-  contactsChanged: number;
-  rowsInserted: number;
-  rowsUpdated: number;
-  rowsDeleted: number;
-  rowsKept: number;
-  conflictsIgnored: number;
-}
-
-const newTally = (): Tally => ({
-  contacts: 0,
-  contactsChanged: 0,
-  rowsInserted: 0,
-  rowsUpdated: 0,
-  rowsDeleted: 0,
-  rowsKept: 0,
-  conflictsIgnored: 0,
-});
-
-interface DigestedContact extends ContactRows {
-  readonly digest: number;
-}
-
-const digestContact = (group: ContactRows): DigestedContact => ({
-  contactId: group.contactId,
-  rows: group.rows,
-  digest: digestOfRows(group.rows),
-});
-
-/**
- * What a contact's rows in the table are after its write: the new rows but
- * those the sender's keys kept out. Digests and checksums describe the table.
- */
-interface WrittenContact {
-  readonly digest: number;
-  readonly rowCount: number;
-  readonly changed: boolean;
-}
-
-const writtenContact = (contact: DigestedContact, ignored: number[] | null, changed: boolean): WrittenContact => {
-  if (ignored === null) return { digest: contact.digest, rowCount: contact.rows.length, changed };
-  const skip = new Set(ignored);
-  const kept = contact.rows.filter((_, i) => !skip.has(i));
-  return { digest: digestOfRows(kept), rowCount: kept.length, changed };
-};
-
-/** Applies the set difference between a contact's stored rows and its new rows. */
-const rewriteContact = (statements: ScheduleStatements, runId: string, contact: DigestedContact, tally: Tally): WrittenContact => {
-  const stored = new Map(statements.storedRows(contact.contactId).map((row) => [row.key, row]));
-  const inserts: number[] = [];
-  let ignored: number[] | null = null;
-  let changed = false;
-  for (let i = 0; i < contact.rows.length; i++) {
-    const row = contact.rows[i]!;
-    const key = rowKey(row.emailType, row.scheduledSendDate);
-    const old = stored.get(key);
-    if (old === undefined) {
-      inserts.push(i);
-      continue;
-    }
-    stored.delete(key);
-    if (sameContent(old.values, 1, row)) {
-      tally.rowsKept++;
-    } else {
-      statements.update(old, row, runId);
-      tally.rowsUpdated++;
-      changed = true;
-    }
-  }
-  // A stored row of the same type as a new row moves to the new row's date
-  // (no remaining stored row holds a new row's key: those matched above).
-  const leftovers = [...stored.values()];
-  const remaining: number[] = [];
-  for (const i of inserts) {
-    const row = contact.rows[i]!;
-    const sameType = leftovers.findIndex((old) => old.emailType === row.emailType);
-    if (sameType === -1) {
-      remaining.push(i);
-      continue;
-    }
-    const [old] = leftovers.splice(sameType, 1);
-    changed = true;
-    if (statements.move(old!, row, runId)) {
-      tally.rowsUpdated++;
-    } else {
-      statements.delete(old!);
-      tally.rowsDeleted++;
-      tally.conflictsIgnored++;
-      (ignored ??= []).push(i);
-    }
-  }
-  // Deletes before inserts: a new row may take a key only a deleted row held.
-  for (const old of leftovers) {
-    statements.delete(old);
-    tally.rowsDeleted++;
-    changed = true;
-  }
-  for (const i of remaining) {
-    if (statements.insert(contact.rows[i]!, runId)) {
-      tally.rowsInserted++;
-      changed = true;
-    } else {
-      tally.conflictsIgnored++;
-      (ignored ??= []).push(i);
-    }
-  }
-  return writtenContact(contact, ignored, changed);
-};
-
-/** A contact without a digest has no scheduler rows (see distrustDigestsUnlessComplete): nothing to read. */
-const insertContact = (statements: ScheduleStatements, runId: string, contact: DigestedContact, tally: Tally): WrittenContact => {
-  let ignored: number[] | null = null;
-  for (let i = 0; i < contact.rows.length; i++) {
-    if (statements.insert(contact.rows[i]!, runId)) tally.rowsInserted++;
-    else {
-      tally.conflictsIgnored++;
-      (ignored ??= []).push(i);
-    }
-  }
-  return writtenContact(contact, ignored, contact.rows.length > (ignored?.length ?? 0));
-};
-
-const deleteContactRows = (statements: ScheduleStatements, contactId: number, tally: Tally): void => {
-  for (const old of statements.storedRows(contactId)) {
-    statements.delete(old);
-    tally.rowsDeleted++;
-  }
-};
-
-const readState = (db: OrganizationDb, key: string): string | undefined =>
-  db.sqlite.prepare(`SELECT value FROM scheduler_state WHERE key = ?`).pluck().get(key) as string | undefined;
-
-const writeState = (db: OrganizationDb, key: string, value: string): void => {
-  db.sqlite
-    .prepare(`INSERT INTO scheduler_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
-    .run(key, value);
-};
-
-/**
- * Until a full run has committed in this digest format, digests cannot be
- * trusted to describe the table: every contact holding rows gets one that
- * matches nothing.
- */
-const distrustDigestsUnlessComplete = (db: OrganizationDb): void => {
-  if (digestsComplete(readState(db, DIGESTS_COMPLETE_KEY))) return;
-  const blocks = new Map<number, number[]>();
-  const counts = db.sqlite
-    .prepare(
-      `SELECT contact_id, count(*) FROM email_schedules
-       WHERE status IN ('pre-scheduled', 'skipped') GROUP BY contact_id ORDER BY contact_id`,
-    )
-    .raw();
-  for (const [contactId, rowCount] of counts.iterate() as IterableIterator<[number, number]>) {
-    const block = blockOf(contactId);
-    let entries = blocks.get(block);
-    if (entries === undefined) blocks.set(block, (entries = []));
-    entries.push(contactId, UNKNOWN_DIGEST, rowCount);
-  }
-  db.sqlite.exec('DELETE FROM schedule_digest_blocks');
-  const writer = new BlockWriter(db.sqlite);
-  for (const [block, entries] of blocks) writer.write(block, entries);
-};
-
-/**
- * Starts the rebuild once every contact up to `settledUpToId` is final in the
- * live table: copies the sender's rows and those settled rows into a new
- * table of the same definition, drops the old one and takes its name.
- */
-const startRebuild = (db: OrganizationDb, settledUpToId: number): { finish: () => void } => {
-  const { sqlite } = db;
-  const shape = readScheduleTableShape(sqlite);
-  if (shape.rebuildRefusal !== null || shape.rebuildCreateSql === null) {
-    throw new Error(`email_schedules cannot be rebuilt: ${shape.rebuildRefusal}`);
-  }
-  sqlite.exec(`DROP TABLE IF EXISTS ${REBUILD_TABLE}`);
-  sqlite.exec(shape.rebuildCreateSql);
-  // The contact_id bound and no ORDER BY lead SQLite to the partial index of the
-  // sender's rows; ordering by id would make it scan the whole table instead.
-  const columns = shape.copiedColumns;
-  sqlite.exec(
-    `INSERT INTO ${REBUILD_TABLE} (${columns}) SELECT ${columns} FROM ${SCHEDULE_TABLE}
-     WHERE contact_id >= -9223372036854775808 AND status NOT IN ('pre-scheduled', 'skipped')`,
-  );
-  sqlite
-    .prepare(
-      `INSERT INTO ${REBUILD_TABLE} (${columns}) SELECT ${columns} FROM ${SCHEDULE_TABLE}
-       WHERE contact_id <= ? AND +status IN ('pre-scheduled', 'skipped') ORDER BY id`,
-    )
-    .run(settledUpToId);
-  sqlite.exec(`DROP TABLE ${SCHEDULE_TABLE}`);
-  // Legacy renaming leaves views and other tables' SQL alone: they name email_schedules, which exists again at once.
-  const legacy = sqlite.pragma('legacy_alter_table', { simple: true }) as number;
-  sqlite.pragma('legacy_alter_table = ON');
-  try {
-    sqlite.exec(`ALTER TABLE ${REBUILD_TABLE} RENAME TO ${SCHEDULE_TABLE}`);
-  } finally {
-    sqlite.pragma(`legacy_alter_table = ${legacy}`);
-  }
-  for (const sql of shape.uniqueIndexSql) sqlite.exec(sql);
-  deleteBlocksAfter(sqlite, blockOf(settledUpToId));
-  return {
-    finish: () => {
-      withSortHelperThread(sqlite, () => {
-        for (const sql of shape.laterIndexSql) sqlite.exec(sql);
-      });
-    },
-  };
-};
 
 const finishSummary = (
   mode: ReplaceMode,
@@ -444,56 +235,9 @@ export const replaceOrganizationSchedule = (
         ourTriggers.restore(rebuild === null && suspended === null ? dayCounts : null);
         // With the triggers back: the day counts follow, and the contacts are recorded as touched for the next run.
         dropped.duplicates += dropRowsTheSenderTook(sqlite, ourTriggers.touchedContacts);
-        writeState(db, DIGESTS_COMPLETE_KEY, DIGESTS_COMPLETE);
+        markDigestsComplete(db);
         const mode = rebuild !== null ? 'rebuild' : suspended !== null ? 'bulk-insert' : 'incremental';
         return finishSummary(mode, tally, dropped.duplicates, checksum);
       }),
     ),
   );
-
-/**
- * A targeted reschedule's commit (RULES.md §10): the `pre-scheduled`/
- * `skipped` rows of `contactIds` become exactly `rows` (sorted by contact
- * id, each of one of those contacts); every other row stays. The stored rows
- * of these few contacts are always compared row by row.
- */
-export const replaceContactsSchedule = (
-  db: OrganizationDb,
-  runId: string,
-  contactIds: Iterable<number>,
-  rows: Iterable<ScheduleRow>,
-  options: Pick<ReplaceOptions, 'cacheSizeMb'> = {},
-): ReplaceSummary => {
-  const targets = [...new Set(contactIds)].sort((a, b) => a - b);
-  const targetSet = new Set(targets);
-  return withDatabaseErrors(`committing reschedule ${runId} to ${db.path}`, () =>
-    withCacheSize(db, options.cacheSizeMb ?? 64, () =>
-      inWriteTransaction(db, () => {
-        const tally = newTally();
-        const dropped = { duplicates: 0 };
-        const statements = new ScheduleStatements(db.sqlite);
-        const digests = new Map<number, readonly [number, number] | null>();
-        let next = 0;
-        const settle = (contact: DigestedContact): void => {
-          tally.contacts++;
-          const written = rewriteContact(statements, runId, contact, tally);
-          if (written.changed) tally.contactsChanged++;
-          digests.set(contact.contactId, written.rowCount === 0 ? null : [written.digest, written.rowCount]);
-        };
-        const empty = (contactId: number): DigestedContact => ({ contactId, rows: [], digest: 0 });
-        for (const group of contactGroups(rows, dropped)) {
-          if (!targetSet.has(group.contactId)) {
-            throw new RangeError(`row for contact ${group.contactId}, which is not among the rescheduled contacts`);
-          }
-          while (targets[next]! < group.contactId) settle(empty(targets[next++]!));
-          next++;
-          settle(digestContact(group));
-        }
-        while (next < targets.length) settle(empty(targets[next++]!));
-        updateDigestEntries(new BlockWriter(db.sqlite), digests);
-        dropped.duplicates += dropRowsTheSenderTook(db.sqlite, targets);
-        return { mode: 'targeted', ...tally, duplicatesDropped: dropped.duplicates, schedulesChecksum: null };
-      }),
-    ),
-  );
-};
