@@ -287,7 +287,7 @@ describe('scheduler migrate on files other systems made (CONTRACT.md)', () => {
     });
 
     // With 10,000 contacts and the sender's rows already there, the run rebuilds email_schedules under its own
-    // definition and swaps it in (write/replace-schedule.ts): this is the path where a table is dropped.
+    // definition and swaps it in (write/rebuild-schedule-table.ts): this is the path where a table is dropped.
     it('keeps the sender rows, the view, the index and the AUTOINCREMENT sequence through a full run', () => {
       const sender = senderRowKeys(migrated);
       expect(sender.length).toBeGreaterThan(1000);

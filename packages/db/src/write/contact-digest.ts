@@ -14,7 +14,7 @@
  * of a commit that changes little (about 5 s of 9M rows, profiled).
  *
  * DIGEST_FORMAT names this way of digesting: digests stored under another
- * format are never trusted (see replace-schedule.ts). Format 1 hashed every
+ * format are never trusted (see digest-trust.ts). Format 1 hashed every
  * text's characters into the row's lanes.
  */
 export const DIGEST_FORMAT = 2;
@@ -340,7 +340,7 @@ export class ContactDigest {
     return this.rows;
   }
 
-  /** Always ≥ 0: −1 marks a digest that must never match (see replace-schedule.ts). */
+  /** Always ≥ 0: −1 marks a digest that must never match (see digest-trust.ts). */
   value(): number {
     return valueOf(this.h1, this.h2);
   }

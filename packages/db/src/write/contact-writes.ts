@@ -114,7 +114,7 @@ export const rewriteContact = (statements: ScheduleStatements, runId: string, co
   return writtenContact(contact, ignored, changed);
 };
 
-/** A contact without a digest has no scheduler rows (see distrustDigestsUnlessComplete): nothing to read. */
+/** A contact without a digest has no scheduler rows (see distrustDigestsUnlessComplete in digest-trust.ts): nothing to read. */
 export const insertContact = (statements: ScheduleStatements, runId: string, contact: DigestedContact, tally: Tally): WrittenContact => {
   let ignored: number[] | null = null;
   for (let i = 0; i < contact.rows.length; i++) {
