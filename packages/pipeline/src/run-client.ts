@@ -17,6 +17,7 @@ import { realDatabaseFile } from './database-file';
 import { openOrganizationPort } from './sqlite-organization';
 import type { RunSummary } from './run-summary';
 import { runStillToCommit, type RequestOutcome } from './request-outcome';
+import { settledUnlessRedisGone } from './settled-unless-redis-gone';
 
 export interface RunClientOptions {
   readonly redisUrl: string;
@@ -53,6 +54,9 @@ interface FullRunRequest {
 
 /** How often a client asks again for a run whose jobs the queue lost, before it gives up. */
 const ASK_AGAIN_AFTER_LOSS = 3;
+
+/** How long closing waits for a Redis that does not answer. */
+const CLOSE_WITHOUT_REDIS_MS = 5_000;
 
 const summaryOf = (outcome: RequestOutcome, job: Job): RunSummary => {
   if ('summary' in outcome) return outcome.summary;
@@ -342,8 +346,17 @@ export class RunClient {
   }
 
   async close(): Promise<void> {
-    await this.fleet?.close();
-    await Promise.all([this.events.close(), this.finalizeEvents.close(), this.requests.close(), this.finalize.close(), this.chunks.close()]);
+    const parts = [this.events, this.finalizeEvents, this.requests, this.finalize, this.chunks];
+    const closing = (async () => {
+      await this.fleet?.close();
+      await Promise.all(parts.map((part) => part.close()));
+    })();
+    // Closing a QueueEvents waits for Redis for as long as it is away: the command that printed its summary
+    // would never end. Its work is done, so it does not wait for a Redis gone for more than a few seconds.
+    if (!(await settledUnlessRedisGone(closing, this.connections, CLOSE_WITHOUT_REDIS_MS))) {
+      this.options.logger.warn({ ...this.options.subject }, `Redis has not answered for ${CLOSE_WITHOUT_REDIS_MS / 1000} s; closing without it`);
+      for (const part of parts) void part.disconnect().catch(() => undefined);
+    }
     for (const redis of this.connections) redis.disconnect();
   }
 }

@@ -81,3 +81,32 @@ describe('a run client on a poor link to Redis, a fleet serving its organization
     }
   }, 90_000);
 });
+
+describe('a run client whose Redis goes away once its work is done', () => {
+  let world: ReturnType<typeof newWorld>;
+  let database: string;
+
+  beforeEach(() => {
+    world = newWorld();
+    database = join(world.directory, 'acme.sqlite');
+    writeOrganization(database, { contacts: 200, today: AS_OF });
+  });
+  afterEach(() => world.cleanup());
+
+  it('closes without waiting for it, so the command that printed its summary ends', async () => {
+    const link = await RedisLink.start(redisUrl(), {});
+    try {
+      const client = await connectClient(database, world.prefix, { threads: 1, redisUrl: link.url });
+      const summary = await client.fullRun('acme', { asOf: AS_OF });
+      expect(summary.status).toBe('completed');
+      // Redis stays away for longer than the test: a close that waits for it never ends.
+      link.dropAll(120_000);
+      const started = Date.now();
+      await client.close();
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      await link.close();
+    }
+  }, 60_000);
+});
+
