@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Config } from '@scheduler/core';
 import { QUEUE_NAMES, REQUEST_JOB_NAMES, checkRedisReachable, createRedisConnection } from '@scheduler/queue';
@@ -158,8 +157,9 @@ export class RunClient {
    * to its own file: refused before anything is enqueued.
    */
   private async refuseFleetOfAnotherFile(organization: string): Promise<void> {
-    const here = resolve(this.options.locator.databasePath(organization));
-    const elsewhere = filesOf(await this.fleetLists(), organization).find((file) => resolve(file) !== here);
+    // Real paths, as the workers compare them (refuseAnotherFile): a link to the fleet's own file is that file.
+    const here = this.databaseFile(organization);
+    const elsewhere = filesOf(await this.fleetLists(), organization).find((file) => realDatabaseFile(file) !== here);
     if (elsewhere === undefined) return;
     throw new Error(
       `organization ${organization} is served by a running fleet from ${elsewhere}, not ${here}: its workers would take this ` +

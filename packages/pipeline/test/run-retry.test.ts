@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -102,6 +102,27 @@ describe('`run` asked again for a run the queue already holds', () => {
         db.close();
       }
     }
+  }, 150_000);
+
+  it('runs through a fleet a run of a link to the fleet\'s own file: one file, however it is named', async () => {
+    const linkDirectory = join(world.directory, 'linked');
+    mkdirSync(linkDirectory);
+    const link = join(linkDirectory, 'acme.sqlite');
+    symlinkSync(database, link);
+    const fleet = await startDirectoryFleet(world.directory, world.prefix);
+    try {
+      const client = await connectClient(link, world.prefix, { startLocalWorkers: false });
+      try {
+        const summary = await client.fullRun('acme', { asOf: AS_OF });
+        expect(summary.status).toBe('completed');
+        expect(checkpointStatus(database, summary.run_id)).toBe('completed');
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await fleet.close();
+    }
+    expect(committedRows(database).length).toBeGreaterThan(1_500);
   }, 150_000);
 
   it('refuses it too once Redis has lost the fleet\'s list of organizations (a restart without its data)', async () => {
