@@ -54,6 +54,9 @@ interface FullRunRequest {
 /** How often a client asks again for a run whose jobs the queue lost, before it gives up. */
 const ASK_AGAIN_AFTER_LOSS = 3;
 
+/** While Redis stays away, the client says so again this often. */
+const LOST_REDIS_REMINDER_MS = 30_000;
+
 /** How long closing waits for a Redis that does not answer. */
 const CLOSE_WITHOUT_REDIS_MS = 5_000;
 
@@ -89,18 +92,30 @@ export class RunClient {
     this.chunks = new Queue(QUEUE_NAMES.chunks, { connection: connection(), ...prefix });
     this.events = new QueueEvents(QUEUE_NAMES.requests, { connection: connection(), ...prefix });
     this.finalizeEvents = new QueueEvents(QUEUE_NAMES.finalize, { connection: connection(), ...prefix });
-    // One line when Redis goes away, not a stack trace per reconnect attempt (BullMQ prints an unheard error).
-    let told = false;
-    const lost = (error: Error): void => {
-      if (told) return;
-      told = true;
-      options.logger.warn({ ...options.subject, err: error.message }, 'lost the connection to Redis; waiting for it to come back');
+    // A line when Redis goes away, then one per half minute while it stays away, not a stack trace per reconnect
+    // attempt (BullMQ prints an unheard error); and one when it is back.
+    let lostToldAt: number | null = null;
+    let attemptsSinceTold = 0;
+    const onError = (error: Error): void => {
+      const now = Date.now();
+      if (lostToldAt !== null && now - lostToldAt < LOST_REDIS_REMINDER_MS) {
+        attemptsSinceTold += 1;
+        return;
+      }
+      const again = lostToldAt === null ? {} : { repeatsSinceLast: attemptsSinceTold };
+      options.logger.warn({ ...options.subject, err: error.message, ...again }, 'lost the connection to Redis; waiting for it to come back');
+      lostToldAt = now;
+      attemptsSinceTold = 0;
     };
-    this.requests.on('error', lost);
-    this.finalize.on('error', lost);
-    this.chunks.on('error', lost);
-    this.events.on('error', lost);
-    this.finalizeEvents.on('error', lost);
+    for (const queue of [this.requests, this.finalize, this.chunks]) queue.on('error', onError);
+    for (const events of [this.events, this.finalizeEvents]) events.on('error', onError);
+    for (const redis of this.connections) {
+      redis.on('ready', () => {
+        if (lostToldAt === null) return;
+        lostToldAt = null;
+        options.logger.info({ ...options.subject }, 'Redis is reachable again');
+      });
+    }
   }
 
   static async connect(options: RunClientOptions): Promise<RunClient> {

@@ -1,8 +1,11 @@
 import { join } from 'node:path';
 import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { defaultConfig } from '@scheduler/core';
 import { QUEUE_NAMES } from '@scheduler/queue';
+import { RunClient, SingleDatabase } from '../src/index';
 import { committedRows } from './support/committed-schedule';
 import { connectClient, newWorld, redisUrl, startDirectoryFleet } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
@@ -104,6 +107,52 @@ describe('a run client whose Redis goes away once its work is done', () => {
       const started = Date.now();
       await client.close();
       expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      await link.close();
+    }
+  }, 60_000);
+});
+
+describe('a run client whose Redis goes away and comes back', () => {
+  let world: ReturnType<typeof newWorld>;
+  let database: string;
+
+  beforeEach(() => {
+    world = newWorld();
+    database = join(world.directory, 'acme.sqlite');
+    writeOrganization(database, { contacts: 50, today: AS_OF });
+  });
+  afterEach(() => world.cleanup());
+
+  it('says so each time: once when it goes, once when it is back', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    const messages = (): string[] => lines.map((line) => line.msg).filter((msg) => /Redis/.test(msg));
+    const link = await RedisLink.start(redisUrl(), {});
+    try {
+      const client = await RunClient.connect({
+        redisUrl: link.url,
+        locator: SingleDatabase.open(database),
+        config: defaultConfig(),
+        threads: 1,
+        logger,
+        startLocalWorkers: false,
+        prefix: world.prefix,
+      });
+      try {
+        for (const outage of [1, 2]) {
+          link.dropAll(1_500);
+          await vi.waitFor(() => expect(messages().filter((msg) => msg === 'Redis is reachable again')).toHaveLength(outage), { timeout: 15_000, interval: 100 });
+        }
+        expect(messages()).toEqual([
+          'lost the connection to Redis; waiting for it to come back',
+          'Redis is reachable again',
+          'lost the connection to Redis; waiting for it to come back',
+          'Redis is reachable again',
+        ]);
+      } finally {
+        await client.close();
+      }
     } finally {
       await link.close();
     }
