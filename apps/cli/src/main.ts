@@ -8,8 +8,9 @@ try {
     throw new Error(`a command is needed: ${program.commands.map((command) => command.name()).join(', ')} (scheduler --help says more)`);
   }
   await program.parseAsync(process.argv);
-  // Open handles (Redis, threads) are closed by the commands; nothing must keep a finished command alive.
-  if (!['worker', 'dashboard'].includes(program.args[0] ?? '')) process.exit(0);
+  // Open handles (Redis, threads) are closed by the commands; nothing must keep a finished command alive, not even
+  // a connection left reconnecting to a Redis that went away (a worker or dashboard returns once it has stopped).
+  process.exit(0);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
   // One clear line, never a stack trace alone (CONTRACT.md); the cause chain stays in the message.

@@ -44,6 +44,34 @@ describe('when a worker is told twice to stop while Redis is gone', () => {
   });
 });
 
+describe('when a worker is told once to stop while Redis is gone', () => {
+  let redis: PrivateRedis;
+  let directory: string;
+  let worker: RunningCli | undefined;
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    directory = mkdtempSync(join(tmpdir(), 'scheduler-worker-stop-'));
+  });
+  afterAll(async () => {
+    worker?.child.kill('SIGKILL');
+    await redis.kill();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('stops, having no job in hand, and exits 0 without waiting for Redis', { timeout: 150_000 }, async () => {
+    worker = startScheduler(['worker', '--threads', '1'], { REDIS_URL: redis.url, SCHEDULER_ORGS_DIR: directory, LOG_LEVEL: 'info' });
+    await worker.waitFor(/fleet worker ready/, 90_000);
+    const exited = new Promise<number | null>((resolve) => worker!.child.once('close', (status) => resolve(status)));
+    await redis.kill();
+    worker.child.kill('SIGTERM');
+    await worker.waitFor(/finishing jobs in flight/);
+    const outcome = await Promise.race([exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 45_000))]);
+    expect(outcome).toBe(0);
+    expect(worker.stdout).toMatch(/"msg":"stopped"/);
+  });
+});
+
 describe('when a worker is told to stop while it starts, a run already in its hands', () => {
   let directory: string;
   let link: RedisLink;

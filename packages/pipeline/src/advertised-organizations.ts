@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { OrganizationLocator } from './organization-directory';
+import { redisAway, settledUnless } from './settled-unless';
 
 /** How long a fleet's list of organizations counts without being refreshed (a fleet killed leaves it that long). */
 const ADVERTISED_FOR_MS = 60_000;
 /** Often, so that a list Redis lost (a restart without its data) is back within seconds; it costs two commands. */
 export const ADVERTISE_EVERY_MS = 5_000;
+/** How long a fleet that stops waits for an absent Redis to take its list away. */
+const STOP_WITHOUT_REDIS_MS = 2_000;
 
 /** One Redis hash under the fleets' BullMQ prefix (BullMQ's default when none is given): a field per fleet process. */
 const advertisedKey = (prefix: string | undefined): string => `${prefix ?? 'bull'}:scheduler:organizations`;
@@ -69,7 +72,8 @@ export const advertiseOrganizations = async (
   return async () => {
     clearInterval(timer);
     redis.off('ready', republish);
-    await redis.hdel(key, field).catch(() => undefined);
+    // Not waiting for a Redis that is away: the list expires by itself.
+    await settledUnless(redis.hdel(key, field).catch(() => undefined), redisAway([redis]), STOP_WITHOUT_REDIS_MS);
   };
 };
 

@@ -14,6 +14,7 @@ import { nightlyRequests, warnOfUnservedFiles } from './nightly-requests';
 import { SingleDatabase, type OrganizationLocator } from './organization-directory';
 import { quietRepeats } from './repeated-errors';
 import { filesOf } from './request-inputs';
+import { settledUnless } from './settled-unless';
 import { rescheduleRequests } from './reschedule-requests';
 import { RunFailures } from './run-failures';
 import { addBackupJob, backupJobId } from './run-flow';
@@ -49,6 +50,11 @@ const BACKUP_NOT_STARTED: ReadonlySet<string> = new Set(['waiting', 'prioritized
 
 /** How long a finalizer whose backup has not started waits before looking again. */
 const BACKUP_START_WAIT_MS = 2_000;
+/**
+ * How long a stop waits, once no job is in hand, for workers that cannot close their connections to Redis
+ * (taskforcesh/bullmq#4656: a worker whose blocking connection is reconnecting never finishes closing).
+ */
+const STUCK_WORKERS_MS = 5_000;
 /** How long a request waits before trying again a database another writer held past the busy timeout. */
 const BUSY_RETRY_MS = 2_000;
 
@@ -195,8 +201,19 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   const workerOptions = { lockDuration: 60_000, maxStalledCount: 2, name: workerNameOf(locator), ...prefix };
   const workerNames = async (): Promise<string[]> => (await backups.getWorkers()).map((worker) => String(worker.rawname ?? ''));
   const listedByAFleet = (organization: string): Promise<boolean> => fleetAdvertises(lockConnection, options.prefix, organization);
+  // The jobs the workers have in hand: a stop waits for them, and for nothing else.
+  const jobsInHand = new Set<Promise<unknown>>();
+  const holding =
+    (process: (job: Job, token?: string) => Promise<unknown>) =>
+    (job: Job, token?: string): Promise<unknown> => {
+      const work = process(job, token);
+      jobsInHand.add(work);
+      const done = (): void => void jobsInHand.delete(work);
+      work.then(done, done);
+      return work;
+    };
   const serving = (process: (job: Job, token?: string) => Promise<unknown>) =>
-    leavingOtherOrganizations(locator, workerNames, listedByAFleet, process);
+    holding(leavingOtherOrganizations(locator, workerNames, listedByAFleet, process));
   const workers = [
     new Worker(QUEUE_NAMES.requests, serving(waitingWhileBusy(processRequest)), { ...workerOptions, connection: connection(), concurrency: 2 }),
     // One more than the threads: a thread that frees finds the next chunk in hand (it waits in the pool's queue).
@@ -242,7 +259,14 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     async close({ force = false } = {}) {
       if (force) backupRunner.kill();
       await stopAdvertising();
-      await Promise.all(workers.map((worker) => worker.close(force)));
+      const workersClosed = Promise.all(workers.map((worker) => worker.close(force)));
+      if (!(await settledUnless(workersClosed, () => jobsInHand.size === 0, STUCK_WORKERS_MS))) {
+        logger.warn(
+          { graceMs: STUCK_WORKERS_MS },
+          'the workers have no job in hand but cannot close their connections to Redis (away, or stuck reconnecting): stopping without them',
+        );
+        for (const worker of workers) void worker.disconnect().catch(() => undefined);
+      }
       if (!force) await failures.settled();
       await pool.close(force);
       await flows.close();

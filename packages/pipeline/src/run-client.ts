@@ -16,7 +16,7 @@ import { realDatabaseFile } from './database-file';
 import { openOrganizationPort } from './sqlite-organization';
 import type { RunSummary } from './run-summary';
 import { runStillToCommit, type RequestOutcome } from './request-outcome';
-import { settledUnlessRedisGone } from './settled-unless-redis-gone';
+import { redisAway, settledUnless } from './settled-unless';
 
 export interface RunClientOptions {
   readonly redisUrl: string;
@@ -368,7 +368,7 @@ export class RunClient {
     })();
     // Closing a QueueEvents waits for Redis for as long as it is away: the command that printed its summary
     // would never end. Its work is done, so it does not wait for a Redis gone for more than a few seconds.
-    if (!(await settledUnlessRedisGone(closing, this.connections, CLOSE_WITHOUT_REDIS_MS))) {
+    if (!(await settledUnless(closing, redisAway(this.connections), CLOSE_WITHOUT_REDIS_MS))) {
       this.options.logger.warn({ ...this.options.subject }, `Redis has not answered for ${CLOSE_WITHOUT_REDIS_MS / 1000} s; closing without it`);
       for (const part of parts) void part.disconnect().catch(() => undefined);
     }

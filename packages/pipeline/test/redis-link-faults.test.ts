@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
 import { QUEUE_NAMES } from '@scheduler/queue';
-import { RunClient, SingleDatabase } from '../src/index';
+import { OrganizationDirectory, RunClient, SingleDatabase, createLogger, startFleet } from '../src/index';
 import { committedRows } from './support/committed-schedule';
 import { connectClient, newWorld, redisUrl, startDirectoryFleet } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
@@ -153,6 +153,38 @@ describe('a run client whose Redis goes away and comes back', () => {
       } finally {
         await client.close();
       }
+    } finally {
+      await link.close();
+    }
+  }, 60_000);
+});
+
+describe('a fleet asked to stop while Redis is away', () => {
+  let world: ReturnType<typeof newWorld>;
+
+  beforeEach(() => {
+    world = newWorld();
+    writeOrganization(join(world.directory, 'acme.sqlite'), { contacts: 50, today: AS_OF });
+  });
+  afterEach(() => world.cleanup());
+
+  it('stops once it has no job in hand, though its workers cannot reach Redis to say goodbye', async () => {
+    const link = await RedisLink.start(redisUrl(), {});
+    try {
+      const fleet = await startFleet({
+        redisUrl: link.url,
+        locator: new OrganizationDirectory(world.directory),
+        config: defaultConfig(),
+        threads: 1,
+        logger: createLogger({ level: 'silent' }),
+        prefix: world.prefix,
+      });
+      // Away for longer than the test: a close that waits for it never ends.
+      link.dropAll(120_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const started = Date.now();
+      await fleet.close();
+      expect(Date.now() - started).toBeLessThan(30_000);
     } finally {
       await link.close();
     }
