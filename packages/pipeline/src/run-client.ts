@@ -57,7 +57,7 @@ const ASK_AGAIN_AFTER_LOSS = 3;
 /** While Redis stays away, the client says so again this often. */
 const LOST_REDIS_REMINDER_MS = 30_000;
 
-/** How long closing waits for a Redis that does not answer. */
+/** How long closing waits for a Redis that does not answer, or for a connection that does not close. */
 const CLOSE_WITHOUT_REDIS_MS = 5_000;
 
 const summaryOf = (outcome: RequestOutcome, job: Job): RunSummary => {
@@ -361,15 +361,14 @@ export class RunClient {
   }
 
   async close(): Promise<void> {
-    const parts = [this.events, this.finalizeEvents, this.requests, this.finalize, this.chunks];
-    const closing = (async () => {
-      await this.fleet?.close();
-      await Promise.all(parts.map((part) => part.close()));
-    })();
-    // Closing a QueueEvents waits for Redis for as long as it is away: the command that printed its summary
-    // would never end. Its work is done, so it does not wait for a Redis gone for more than a few seconds.
-    if (!(await settledUnless(closing, redisAway(this.connections), CLOSE_WITHOUT_REDIS_MS))) {
+    // The local workers finish the jobs they have in hand, unless Redis stays away: the command's work is done.
+    if (!(await settledUnless(this.fleet?.close() ?? Promise.resolve(), redisAway(this.connections), CLOSE_WITHOUT_REDIS_MS))) {
       this.options.logger.warn({ ...this.options.subject }, `Redis has not answered for ${CLOSE_WITHOUT_REDIS_MS / 1000} s; closing without it`);
+    }
+    // The rest has nothing to finish, but closing a QueueEvents can wait for ever: for a Redis that is away, or on a
+    // connection an outage left stuck reconnecting (taskforcesh/bullmq#4656). It gets a few seconds, then is dropped.
+    const parts = [this.events, this.finalizeEvents, this.requests, this.finalize, this.chunks];
+    if (!(await settledUnless(Promise.all(parts.map((part) => part.close())), () => true, CLOSE_WITHOUT_REDIS_MS))) {
       for (const part of parts) void part.disconnect().catch(() => undefined);
     }
     for (const redis of this.connections) redis.disconnect();
