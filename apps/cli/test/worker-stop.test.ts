@@ -6,69 +6,54 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openOrganizationDb, seedOrganization } from '@scheduler/db';
 import { startPrivateRedis, type PrivateRedis } from '../../dashboard/test/support/private-redis';
 import { RedisLink } from '../../../packages/pipeline/test/support/redis-link';
 import { bullmq, redisUrl, startScheduler, type RunningCli } from './support/scheduler-cli';
 
-describe('when a worker is told twice to stop while Redis is gone', () => {
+describe('when a worker is told to stop while Redis is gone', () => {
   let redis: PrivateRedis;
   let directory: string;
   let worker: RunningCli | undefined;
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     redis = await startPrivateRedis();
     directory = mkdtempSync(join(tmpdir(), 'scheduler-worker-stop-'));
   });
-  afterAll(async () => {
+  afterEach(async () => {
     worker?.child.kill('SIGKILL');
     await redis.kill();
     rmSync(directory, { recursive: true, force: true });
   });
 
-  it('exits within seconds of the second signal', { timeout: 150_000 }, async () => {
-    worker = startScheduler(['worker', '--threads', '1'], { REDIS_URL: redis.url, SCHEDULER_ORGS_DIR: directory, LOG_LEVEL: 'info' });
+  /** A worker whose Redis went away once it was ready, told to stop: its exit status, or 'still running' after `waitMs`. */
+  const stopWithRedisGone = async (signalAgain: boolean, waitMs: number): Promise<number | null | 'still running'> => {
+    const started = startScheduler(['worker', '--threads', '1'], { REDIS_URL: redis.url, SCHEDULER_ORGS_DIR: directory, LOG_LEVEL: 'info' });
+    worker = started;
     // Loading the CLI through tsx and starting the fleet took over 40 s on a loaded 2-core machine.
-    await worker.waitFor(/fleet worker ready/, 90_000);
-    const exited = new Promise<number | null>((resolve) => worker!.child.once('close', (status) => resolve(status)));
+    await started.waitFor(/fleet worker ready/, 90_000);
+    const exited = new Promise<number | null>((resolve) => started.child.once('close', (status) => resolve(status)));
     await redis.kill();
-    worker.child.kill('SIGTERM');
-    await worker.waitFor(/finishing jobs in flight/);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    worker.child.kill('SIGTERM');
-    await worker.waitFor(/forced stop/);
-    const outcome = await Promise.race([exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 20_000))]);
+    started.child.kill('SIGTERM');
+    await started.waitFor(/finishing jobs in flight/);
+    if (signalAgain) {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      started.child.kill('SIGTERM');
+      await started.waitFor(/forced stop/);
+    }
+    return Promise.race([exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), waitMs))]);
+  };
+
+  it('exits within seconds of the second signal', { timeout: 150_000 }, async () => {
+    const outcome = await stopWithRedisGone(true, 20_000);
     expect(outcome).not.toBe('still running');
     expect(outcome).not.toBe(0);
   });
-});
-
-describe('when a worker is told once to stop while Redis is gone', () => {
-  let redis: PrivateRedis;
-  let directory: string;
-  let worker: RunningCli | undefined;
-
-  beforeAll(async () => {
-    redis = await startPrivateRedis();
-    directory = mkdtempSync(join(tmpdir(), 'scheduler-worker-stop-'));
-  });
-  afterAll(async () => {
-    worker?.child.kill('SIGKILL');
-    await redis.kill();
-    rmSync(directory, { recursive: true, force: true });
-  });
 
   it('stops, having no job in hand, and exits 0 without waiting for Redis', { timeout: 150_000 }, async () => {
-    worker = startScheduler(['worker', '--threads', '1'], { REDIS_URL: redis.url, SCHEDULER_ORGS_DIR: directory, LOG_LEVEL: 'info' });
-    await worker.waitFor(/fleet worker ready/, 90_000);
-    const exited = new Promise<number | null>((resolve) => worker!.child.once('close', (status) => resolve(status)));
-    await redis.kill();
-    worker.child.kill('SIGTERM');
-    await worker.waitFor(/finishing jobs in flight/);
-    const outcome = await Promise.race([exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 45_000))]);
-    expect(outcome).toBe(0);
-    expect(worker.stdout).toMatch(/"msg":"stopped"/);
+    expect(await stopWithRedisGone(false, 45_000)).toBe(0);
+    expect(worker!.stdout).toMatch(/"msg":"stopped"/);
   });
 });
 
