@@ -15,16 +15,17 @@ const AS_OF = '2026-11-28';
 /** More connections than the client opens: each of them, in turn, is the slow one. */
 const CONNECTIONS_TRIED = 7;
 
-describe('a run client on a poor link to Redis, a fleet serving its organization', () => {
-  let world: ReturnType<typeof newWorld>;
-  let database: string;
+let world: ReturnType<typeof newWorld>;
+let database: string;
 
-  beforeEach(() => {
-    world = newWorld();
-    database = join(world.directory, 'acme.sqlite');
-    writeOrganization(database, { contacts: 300, today: AS_OF });
-  });
-  afterEach(() => world.cleanup());
+beforeEach(() => {
+  world = newWorld();
+  database = join(world.directory, 'acme.sqlite');
+  writeOrganization(database, { contacts: 300, today: AS_OF });
+});
+afterEach(() => world.cleanup());
+
+describe('a run client on a poor link to Redis, a fleet serving its organization', () => {
 
   const throughLink = async (faults: LinkFaults, use: (link: RedisLink) => Promise<void>): Promise<void> => {
     const link = await RedisLink.start(redisUrl(), faults);
@@ -85,16 +86,7 @@ describe('a run client on a poor link to Redis, a fleet serving its organization
   }, 90_000);
 });
 
-describe('a run client whose Redis goes away once its work is done', () => {
-  let world: ReturnType<typeof newWorld>;
-  let database: string;
-
-  beforeEach(() => {
-    world = newWorld();
-    database = join(world.directory, 'acme.sqlite');
-    writeOrganization(database, { contacts: 200, today: AS_OF });
-  });
-  afterEach(() => world.cleanup());
+describe('a run client or a fleet whose Redis goes away', () => {
 
   it('closes without waiting for it, so the command that printed its summary ends', async () => {
     const link = await RedisLink.start(redisUrl(), {});
@@ -111,18 +103,6 @@ describe('a run client whose Redis goes away once its work is done', () => {
       await link.close();
     }
   }, 60_000);
-});
-
-describe('a run client whose Redis goes away and comes back', () => {
-  let world: ReturnType<typeof newWorld>;
-  let database: string;
-
-  beforeEach(() => {
-    world = newWorld();
-    database = join(world.directory, 'acme.sqlite');
-    writeOrganization(database, { contacts: 50, today: AS_OF });
-  });
-  afterEach(() => world.cleanup());
 
   it('says so each time: once when it goes, once when it is back', async () => {
     const lines: { level: number; msg: string }[] = [];
@@ -157,16 +137,6 @@ describe('a run client whose Redis goes away and comes back', () => {
       await link.close();
     }
   }, 60_000);
-});
-
-describe('a fleet asked to stop while Redis is away', () => {
-  let world: ReturnType<typeof newWorld>;
-
-  beforeEach(() => {
-    world = newWorld();
-    writeOrganization(join(world.directory, 'acme.sqlite'), { contacts: 50, today: AS_OF });
-  });
-  afterEach(() => world.cleanup());
 
   it('stops once it has no job in hand, though its workers cannot reach Redis to say goodbye', async () => {
     const link = await RedisLink.start(redisUrl(), {});
