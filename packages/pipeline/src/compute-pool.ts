@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
-import { buildThreadBundle } from './thread-bundle';
+import { threadBundlePath } from './thread-bundle';
 import { isTaskFailure, type ThreadTask, type ThreadTaskResult } from './thread-tasks';
 
 /** Rounds of warm-up tasks tried before every thread has had one (piscina picks the thread). */
@@ -17,10 +17,11 @@ export class ComputePool {
 
   private constructor(
     readonly threads: number,
-    private readonly bundle: { path: string; remove: () => void },
+    /** The threads' code, one JavaScript file (a backup process loads it too). */
+    readonly bundlePath: string,
   ) {
     this.piscina = new Piscina({
-      filename: pathToFileURL(this.bundle.path).href,
+      filename: pathToFileURL(bundlePath).href,
       name: 'runThreadTask',
       // Threads stay warm: starting one costs more than a small reschedule.
       minThreads: threads,
@@ -37,7 +38,7 @@ export class ComputePool {
   }
 
   static async start(threads: number = availableParallelism()): Promise<ComputePool> {
-    const pool = new ComputePool(threads, await buildThreadBundle());
+    const pool = new ComputePool(threads, await threadBundlePath());
     await pool.warmUp();
     return pool;
   }
@@ -55,11 +56,6 @@ export class ComputePool {
     }
   }
 
-  /** The threads' code, one JavaScript file (a backup process loads it too). */
-  get bundlePath(): string {
-    return this.bundle.path;
-  }
-
   run<T extends ThreadTask>(task: T): Promise<ThreadTaskResult<T>> {
     return this.piscina.run(task) as Promise<ThreadTaskResult<T>>;
   }
@@ -70,6 +66,5 @@ export class ComputePool {
    */
   async close(force = false): Promise<void> {
     await (force ? this.piscina.destroy() : this.piscina.close());
-    this.bundle.remove();
   }
 }

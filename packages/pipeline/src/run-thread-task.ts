@@ -7,7 +7,7 @@ import { finalizeFullRun } from './tasks/finalize-run-task';
 import { pendingChanges } from './tasks/pending-changes-task';
 import { planRun } from './tasks/plan-run-task';
 import { reschedule } from './tasks/reschedule-task';
-import { taskFailureOf } from './task-errors';
+import { taskFailureOf } from './task-failure';
 import type { ThreadTask, ThreadTaskResult } from './thread-tasks';
 import { warmUpThread } from './warm-up';
 

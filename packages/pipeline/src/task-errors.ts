@@ -18,26 +18,3 @@ export const unwrapTaskResult = <T>(result: T | TaskFailure): T => {
   if (!result.retryable) throw new UnrecoverableError(`${result.name}: ${result.message}`);
   throw new ThreadTaskError(result);
 };
-
-/** The failure of a task, as a plain value that survives the thread boundary. */
-export const taskFailureOf = (error: unknown): TaskFailure => {
-  const name = error instanceof Error ? error.name : 'Error';
-  const message = error instanceof Error ? error.message : String(error);
-  const retryable =
-    typeof error === 'object' && error !== null && 'retryable' in error
-      ? Boolean((error as { retryable: unknown }).retryable)
-      : !NEVER_RETRYABLE.has(name);
-  return { failed: true, name, message, retryable };
-};
-
-/** Error kinds a retry cannot fix. */
-const NEVER_RETRYABLE = new Set([
-  'ConfigError',
-  'MalformedJobError',
-  'UnknownOrganizationError',
-  'InvariantViolation',
-  'DatabaseUnreadableError',
-  'DatabaseMigrationError',
-  'DatabaseConstraintError',
-  'ZodError',
-]);

@@ -69,3 +69,23 @@ export const buildThreadBundle = async (): Promise<{ path: string; remove: () =>
   });
   return { path, remove: () => rmSync(directory, { recursive: true, force: true }) };
 };
+
+let shared: Promise<string> | undefined;
+
+/**
+ * The process's bundle, built on first use and kept until the process exits: a process that starts one
+ * fleet after another (the tests do) builds it once, not once per fleet (about 0.5 s each).
+ */
+export const threadBundlePath = (): Promise<string> => {
+  shared ??= buildThreadBundle().then(
+    ({ path, remove }) => {
+      process.once('exit', remove);
+      return path;
+    },
+    (error: unknown) => {
+      shared = undefined;
+      throw error;
+    },
+  );
+  return shared;
+};

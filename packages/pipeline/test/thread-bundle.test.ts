@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildThreadBundle } from '../src/thread-bundle';
 
@@ -26,5 +27,21 @@ describe("the compute threads' bundle", () => {
       rmSync(leftByLive, { recursive: true, force: true });
       rmSync(leftByGone, { recursive: true, force: true });
     }
+  });
+
+  it('is built once per process, and removed when the process exits', () => {
+    const module = fileURLToPath(new URL('../src/thread-bundle.ts', import.meta.url));
+    const script = `
+      const { threadBundlePath } = await import(${JSON.stringify(module)});
+      const [first, second] = await Promise.all([threadBundlePath(), threadBundlePath()]);
+      const third = await threadBundlePath();
+      process.stdout.write(JSON.stringify({ first, second, third, existed: (await import('node:fs')).existsSync(first) }));
+    `;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(0);
+    const { first, second, third, existed } = JSON.parse(child.stdout) as { first: string; second: string; third: string; existed: boolean };
+    expect([second, third]).toEqual([first, first]);
+    expect(existed).toBe(true);
+    expect(existsSync(dirname(first))).toBe(false);
   });
 });

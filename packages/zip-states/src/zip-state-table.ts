@@ -1,10 +1,10 @@
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 
 /**
  * The US ZIP data set shipped by the `zipcodes` npm package (about 42k
  * five-digit ZIPs, each with its USPS state code, military AA/AE/AP, DC, PR
- * and the territories included), packed once into a lookup indexed by the
- * ZIP's number: one byte per possible ZIP, holding the state's index + 1.
+ * and the territories included), packed into a lookup indexed by the ZIP's
+ * number: one byte per possible ZIP, holding the state's index + 1.
  */
 export interface ZipStateTable {
   /** State codes; `stateIndexByZip[zip] - 1` indexes it, 0 = no state. */
@@ -13,14 +13,23 @@ export interface ZipStateTable {
   readonly zipCount: number;
 }
 
-interface ZipcodesEntry {
+export interface ZipcodesEntry {
   readonly zip: string;
   readonly state: string;
   readonly country: string;
 }
 
+/** The packed table as this package ships it (`data/zip-states.json`, written by `pnpm zip-table`). */
+export interface ShippedZipTable {
+  /** The package and version the table was packed from. */
+  readonly source: string;
+  readonly states: readonly string[];
+  /** `stateIndexByZip`, base64. */
+  readonly stateIndexByZip: string;
+}
+
 const ZIP5 = /^\d{5}$/;
-const ZIP_SPACE = 100_000;
+export const ZIP_SPACE = 100_000;
 
 export const buildZipStateTable = (entries: Iterable<ZipcodesEntry>): ZipStateTable => {
   const states: string[] = [];
@@ -43,14 +52,26 @@ export const buildZipStateTable = (entries: Iterable<ZipcodesEntry>): ZipStateTa
   return { states, stateIndexByZip, zipCount };
 };
 
+export const SHIPPED_TABLE_URL = new URL('../data/zip-states.json', import.meta.url);
+
+export const unpackZipTable = (shipped: ShippedZipTable): ZipStateTable => {
+  const stateIndexByZip = new Uint8Array(Buffer.from(shipped.stateIndexByZip, 'base64'));
+  if (stateIndexByZip.length !== ZIP_SPACE) throw new Error(`${SHIPPED_TABLE_URL.pathname}: ${stateIndexByZip.length} ZIPs packed, not ${ZIP_SPACE}`);
+  let zipCount = 0;
+  for (const index of stateIndexByZip) {
+    if (index > shipped.states.length) throw new Error(`${SHIPPED_TABLE_URL.pathname}: state index ${index} of ${shipped.states.length} states`);
+    if (index !== 0) zipCount++;
+  }
+  return { states: shipped.states, stateIndexByZip, zipCount };
+};
+
 let table: ZipStateTable | undefined;
 
-/** Built on first use (parsing the package's data costs a few hundred milliseconds), then kept. */
+/**
+ * Read on first use from the packed copy this package ships: the `zipcodes` package's own 5 MB of
+ * JavaScript cost every compute thread about 0.4 s to compile, the packed table 100 kB to read.
+ */
 export const zipStateTable = (): ZipStateTable => {
-  if (table === undefined) {
-    const require = createRequire(import.meta.url);
-    const { codes } = require('zipcodes') as { codes: Record<string, ZipcodesEntry> };
-    table = buildZipStateTable(Object.values(codes));
-  }
+  table ??= unpackZipTable(JSON.parse(readFileSync(SHIPPED_TABLE_URL, 'utf8')) as ShippedZipTable);
   return table;
 };

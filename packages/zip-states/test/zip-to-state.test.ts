@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { zip5Of } from '@scheduler/core';
 import { describe, expect, it } from 'vitest';
 import { zipDataStates, zipStateTable, zipToState, zipsOfState } from '../src';
+import { SHIPPED_TABLE_URL, unpackZipTable } from '../src/zip-state-table';
+import { packedZipTableFromZipcodes } from '../src/zipcodes-source';
 
 const stateOfStored = (stored: string): string | undefined => {
   const zip5 = zip5Of(stored);
@@ -52,5 +56,26 @@ describe('zipToState', () => {
     expect(zips.length).toBeGreaterThan(100);
     for (const zip of zips) expect(zipToState(zip)).toBe('VT');
     expect(zipsOfState('XX')).toEqual([]);
+  });
+
+  it('ships the table packed from the installed zipcodes package (`pnpm zip-table` writes it again)', () => {
+    const shipped = JSON.parse(readFileSync(SHIPPED_TABLE_URL, 'utf8')) as unknown;
+    expect(shipped).toEqual(packedZipTableFromZipcodes());
+    const { codes } = createRequire(import.meta.url)('zipcodes') as { codes: Record<string, { zip: string; state: string; country: string }> };
+    for (const { zip, state, country } of Object.values(codes)) {
+      if (country === 'US' && /^\d{5}$/.test(zip)) expect(zipToState(Number(zip))).toBe(state);
+    }
+  });
+
+  it('refuses a packed table of the wrong size or with a state index past its states, naming the file', () => {
+    const states = ['NY', 'CA'];
+    const packed = (bytes: Uint8Array) => ({ source: 'test', states, stateIndexByZip: Buffer.from(bytes).toString('base64') });
+    expect(() => unpackZipTable(packed(new Uint8Array(99_999)))).toThrow(/zip-states\.json: 99999 ZIPs packed, not 100000/);
+    const pastStates = new Uint8Array(100_000);
+    pastStates[90_210] = 3;
+    expect(() => unpackZipTable(packed(pastStates))).toThrow(/zip-states\.json: state index 3 of 2 states/);
+    const fine = new Uint8Array(100_000);
+    fine[90_210] = 2;
+    expect(unpackZipTable(packed(fine))).toMatchObject({ states, zipCount: 1 });
   });
 });

@@ -7,7 +7,7 @@ import { balancingSummary, contactSummary, emailCounts, type RunSummary } from '
 import type { TableHolder } from '../schedule-rows';
 import type { StagingStore } from '../staging/staging-store';
 import { decodeTable } from '../table-codec';
-import { taskFailureOf } from '../task-errors';
+import { taskFailureOf } from '../task-failure';
 import type { FinalizeRunTask } from '../thread-tasks';
 import { configOf, dayOf, loggerFor, portOptions, withPort, withStaging } from './task-resources';
 

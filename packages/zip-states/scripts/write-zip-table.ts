@@ -1,0 +1,10 @@
+/**
+ * `pnpm zip-table`: packs the `zipcodes` package's US ZIPs into `data/zip-states.json`, the table the engine
+ * ships. Run it after upgrading `zipcodes`; a test fails while the two disagree.
+ */
+import { writeFileSync } from 'node:fs';
+import { packedZipTableFromZipcodes } from '../src/zipcodes-source';
+import { SHIPPED_TABLE_URL } from '../src/zip-state-table';
+
+writeFileSync(SHIPPED_TABLE_URL, `${JSON.stringify(packedZipTableFromZipcodes(), null, 2)}\n`);
+process.stdout.write(`wrote ${SHIPPED_TABLE_URL.pathname}\n`);
