@@ -3,8 +3,8 @@
  * ships. Run it after upgrading `zipcodes`; a test fails while the two disagree.
  */
 import { writeFileSync } from 'node:fs';
-import { packedZipTableFromZipcodes } from '../src/zipcodes-source';
 import { SHIPPED_TABLE_URL } from '../src/zip-state-table';
+import { packZipTableFromZipcodes } from './pack-zip-table';
 
-writeFileSync(SHIPPED_TABLE_URL, `${JSON.stringify(packedZipTableFromZipcodes(), null, 2)}\n`);
+writeFileSync(SHIPPED_TABLE_URL, `${JSON.stringify(packZipTableFromZipcodes(), null, 2)}\n`);
 process.stdout.write(`wrote ${SHIPPED_TABLE_URL.pathname}\n`);
