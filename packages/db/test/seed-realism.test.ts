@@ -437,17 +437,21 @@ describe('scheduler seed shows progress on a terminal only (README)', () => {
   });
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-  // Progress is reported every 10,000 contacts: 20,000 shows a step between the start and the end.
+  // Progress is reported every 10,000 contacts, and the bar redraws at most every 200 ms (cli-progress's
+  // throttle): a seed long enough to outlast several of those on any machine shows steps between start and end.
+  const PROGRESS_CONTACTS = 200_000;
   const seedLine = (name: string, contacts = CONTACTS): string[] => ['seed', '--db', join(directory, `${name}.sqlite`), '--contacts', String(contacts), '--seed', '3', '--as-of', AS_OF];
 
   it('draws a progress bar that advances while seeding when stdout and stderr are a terminal', () => {
-    const result = underTerminal(schedulerCommandLine(seedLine('tty')));
+    const result = underTerminal(schedulerCommandLine(seedLine('tty', PROGRESS_CONTACTS)), 120_000);
     expect(result.status).toBe(0);
-    // Intermediate progress, not only the start and the end.
-    expect(result.stdout).toMatch(/10000\/20000/);
-    expect(result.stdout).toMatch(/20000\/20000/);
-    expect(result.stdout).toContain(`${CONTACTS} contacts,`);
-  });
+    const drawn = [...result.stdout.matchAll(new RegExp(`(\\d+)/${PROGRESS_CONTACTS}`, 'g'))].map((match) => Number(match[1]));
+    // Intermediate progress, not only the start and the end, and never backwards.
+    expect(drawn.some((done) => done > 0 && done < PROGRESS_CONTACTS)).toBe(true);
+    expect(drawn).toEqual([...drawn].sort((a, b) => a - b));
+    expect(drawn.at(-1)).toBe(PROGRESS_CONTACTS);
+    expect(result.stdout).toContain(`${PROGRESS_CONTACTS} contacts,`);
+  }, 120_000);
 
   it('writes no progress, and no escape sequences, when stdout and stderr are pipes', () => {
     const result = scheduler(seedLine('piped', 3000));
