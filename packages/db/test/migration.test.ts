@@ -69,7 +69,7 @@ describe('migrateOrganizationDb', () => {
       const scheduleIndexes = indexColumns(db, 'email_schedules');
       expect(scheduleIndexes).toContainEqual(['contact_id', 'email_type', 'scheduled_send_date']);
       expect(scheduleIndexes).toContainEqual(['status', 'scheduled_send_date', 'email_type']);
-      expect(scheduleIndexes).toContainEqual(['scheduler_run_id']);
+      expect(scheduleIndexes).not.toContainEqual(['scheduler_run_id']);
       expect(indexColumns(db, 'contacts')).toEqual(expect.arrayContaining([['birth_date'], ['effective_date']]));
       expect(indexColumns(db, 'campaign_instances')).toContainEqual(['active_start_date', 'active_end_date']);
       db.close();
@@ -79,6 +79,40 @@ describe('migrateOrganizationDb', () => {
       const path = join(directory(), 'twice.sqlite');
       migrateOrganizationDb(path);
       expect(migrateOrganizationDb(path)).toEqual({ applied: [], addedColumns: [], equivalentIndexesKept: [] });
+    });
+  });
+
+  describe('when the file was migrated before the index on email_schedules.scheduler_run_id was dropped', () => {
+    /** The file as the migrations before 0006 left it: with that index under `name`, on `columns`. */
+    const migratedBefore0006 = (path: string, name: string, columns: string): void => {
+      migrateOrganizationDb(path);
+      const db = new Database(path);
+      db.exec(`CREATE INDEX ${name} ON email_schedules (${columns})`);
+      db.exec(`DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)`);
+      db.close();
+    };
+    const indexNames = (path: string): string[] => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.prepare(`SELECT name FROM pragma_index_list('email_schedules') ORDER BY name`).pluck().all() as string[];
+      } finally {
+        db.close();
+      }
+    };
+
+    it('drops the index 0000 made', () => {
+      const path = join(directory(), 'before-0006.sqlite');
+      migratedBefore0006(path, 'idx_email_schedules_run', 'scheduler_run_id');
+      expect(indexNames(path)).toContain('idx_email_schedules_run');
+      expect(migrateOrganizationDb(path).applied).toEqual(['0006_drop_schedule_run_index']);
+      expect(indexNames(path)).not.toContain('idx_email_schedules_run');
+    });
+
+    it("keeps another system's index of that name on other columns", () => {
+      const path = join(directory(), 'foreign-0006.sqlite');
+      migratedBefore0006(path, 'idx_email_schedules_run', 'scheduler_run_id, id');
+      expect(migrateOrganizationDb(path).applied).toEqual(['0006_drop_schedule_run_index']);
+      expect(indexNames(path)).toContain('idx_email_schedules_run');
     });
   });
 

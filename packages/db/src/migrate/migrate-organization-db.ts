@@ -6,7 +6,7 @@ import { openOrganizationDb, type OrganizationDb } from '../connection/open-orga
 import { inWriteTransaction } from '../connection/transaction';
 import { parseMigrationStatement, type ColumnDefinition, type MigrationStatement } from './migration-statement';
 import { MIGRATIONS_FOLDER } from './migrations-folder';
-import { columnNamesOf, indexesOf, indexExists, quoteIdentifier, tableExists } from './schema-inspection';
+import { columnNamesOf, indexesOf, indexExists, quoteIdentifier, tableExists, type IndexShape } from './schema-inspection';
 import { INSERTED_COLUMNS } from '../write/schedule-statements';
 import { SCHEDULE_TABLE } from '../write/schedule-table-shape';
 import { configVersions } from '../schema/config-versions';
@@ -121,7 +121,29 @@ const refuseUnwritableTables = (db: OrganizationDb): void => {
   for (const { table, written } of WRITTEN_TABLES) refuseColumnsWithoutValues(db, table, written);
 };
 
-const applyStatement = (db: OrganizationDb, statement: MigrationStatement, report: MutableReport): void => {
+type IndexStatement = Extract<MigrationStatement, { kind: 'create-index' }>;
+
+const sameKey = (index: IndexShape, statement: IndexStatement): boolean =>
+  index.unique === statement.unique &&
+  index.columns.length === statement.columns.length &&
+  index.columns.every((column, i) => column === statement.columns[i]);
+
+/**
+ * Drops an index only where it is the one a migration made: another system's index may carry the same
+ * name (on its own columns, or on another table), and dropping it would slow or break that system.
+ */
+const dropOurIndex = (db: OrganizationDb, name: string, made: IndexStatement | undefined): void => {
+  if (made === undefined) throw new DatabaseMigrationError(`a migration drops index ${name}, which no migration made`);
+  const present = indexesOf(db.sqlite, made.table).find((index) => index.name === name);
+  if (present !== undefined && present.partial === made.partial && sameKey(present, made)) db.sqlite.exec(`DROP INDEX ${quoteIdentifier(name)}`);
+};
+
+const applyStatement = (
+  db: OrganizationDb,
+  statement: MigrationStatement,
+  report: MutableReport,
+  madeIndexes: ReadonlyMap<string, IndexStatement>,
+): void => {
   const { sqlite } = db;
   switch (statement.kind) {
     case 'create-table': {
@@ -149,13 +171,7 @@ const applyStatement = (db: OrganizationDb, statement: MigrationStatement, repor
     case 'create-index': {
       if (indexExists(sqlite, statement.name)) return;
       if (!statement.partial) {
-        const equivalent = indexesOf(sqlite, statement.table).find(
-          (index) =>
-            !index.partial &&
-            index.unique === statement.unique &&
-            index.columns.length === statement.columns.length &&
-            index.columns.every((column, i) => column === statement.columns[i]),
-        );
+        const equivalent = indexesOf(sqlite, statement.table).find((index) => !index.partial && sameKey(index, statement));
         // A second index on the same key would double the cost of every write for nothing.
         if (equivalent !== undefined) {
           report.equivalentIndexesKept.push(`${statement.name} (as ${equivalent.name})`);
@@ -171,6 +187,9 @@ const applyStatement = (db: OrganizationDb, statement: MigrationStatement, repor
       report.addedColumns.push(`${statement.table}.${statement.column.name}`);
       return;
     }
+    case 'drop-index':
+      dropOurIndex(db, statement.name, madeIndexes.get(statement.name));
+      return;
     case 'other':
       sqlite.exec(statement.sql);
   }
@@ -200,6 +219,10 @@ export const migrateOpenOrganizationDb = (db: OrganizationDb): MigrationReport =
   const report: MutableReport = { applied: [], addedColumns: [], equivalentIndexesKept: [] };
   const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
   const tags = migrationTags();
+  const statements = migrations.map((migration) => migration.sql.map(parseMigrationStatement));
+  const madeIndexes = new Map(
+    statements.flat().flatMap((statement) => (statement?.kind === 'create-index' ? [[statement.name, statement] as const] : [])),
+  );
   withDatabaseErrors(`migrating ${db.path}`, () =>
     inWriteTransaction(db, () => {
       db.sqlite.exec(
@@ -209,12 +232,9 @@ export const migrateOpenOrganizationDb = (db: OrganizationDb): MigrationReport =
         .prepare(`SELECT created_at FROM ${MIGRATIONS_TABLE} ORDER BY created_at DESC LIMIT 1`)
         .pluck()
         .get() as number | string | undefined;
-      for (const migration of migrations) {
+      for (const [i, migration] of migrations.entries()) {
         if (last !== undefined && Number(last) >= migration.folderMillis) continue;
-        for (const raw of migration.sql) {
-          const statement = parseMigrationStatement(raw);
-          if (statement !== null) applyStatement(db, statement, report);
-        }
+        for (const statement of statements[i]!) if (statement !== null) applyStatement(db, statement, report, madeIndexes);
         db.sqlite
           .prepare(`INSERT INTO ${MIGRATIONS_TABLE} (hash, created_at) VALUES (?, ?)`)
           .run(migration.hash, migration.folderMillis);

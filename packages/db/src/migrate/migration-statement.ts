@@ -14,6 +14,7 @@ export type MigrationStatement =
       readonly sql: string;
     }
   | { readonly kind: 'add-column'; readonly table: string; readonly column: ColumnDefinition; readonly sql: string }
+  | { readonly kind: 'drop-index'; readonly name: string; readonly sql: string }
   | { readonly kind: 'other'; readonly sql: string };
 
 export interface ColumnDefinition {
@@ -28,6 +29,7 @@ const CREATE_INDEX = new RegExp(
   `^CREATE\\s+(UNIQUE\\s+)?INDEX\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?${IDENTIFIER}\\s+ON\\s+${IDENTIFIER}\\s*\\(([^)]*)\\)\\s*(WHERE\\s+[\\s\\S]*?)?\\s*;?$`,
   'i',
 );
+const DROP_INDEX = new RegExp(`^DROP\\s+INDEX\\s+(?:IF\\s+EXISTS\\s+)?${IDENTIFIER}\\s*;?$`, 'i');
 const ADD_COLUMN = new RegExp(`^ALTER\\s+TABLE\\s+${IDENTIFIER}\\s+ADD\\s+(?:COLUMN\\s+)?${IDENTIFIER}\\s+([\\s\\S]*?)\\s*;?$`, 'i');
 const COLUMN_LINE = new RegExp(`^\\s*${IDENTIFIER}\\s+(.*?),?\\s*$`);
 const TABLE_CONSTRAINT = /^\s*(CONSTRAINT|PRIMARY\s+KEY|UNIQUE|CHECK|FOREIGN\s+KEY)\b/i;
@@ -68,6 +70,8 @@ export const parseMigrationStatement = (raw: string): MigrationStatement | null 
       sql,
     };
   }
+  const dropIndex = DROP_INDEX.exec(sql);
+  if (dropIndex !== null) return { kind: 'drop-index', name: dropIndex[1]!, sql };
   const addColumn = ADD_COLUMN.exec(sql);
   if (addColumn !== null) {
     return { kind: 'add-column', table: addColumn[1]!, column: { name: addColumn[2]!, definition: addColumn[3]! }, sql };

@@ -34,7 +34,6 @@ export const emailSchedules = sqliteTable(
     // The contract's (status, scheduled_send_date), with email_type after them so
     // that per-day counts for balancing (RULES.md §9) are read from the index alone.
     index('idx_email_schedules_status_date').on(table.status, table.scheduledSendDate, table.emailType),
-    index('idx_email_schedules_run').on(table.schedulerRunId),
     // Only the sender's rows: a pipeline chunk reads its contacts' history
     // without walking the (far more numerous) pre-scheduled rows.
     index('idx_email_schedules_history_contact')

@@ -121,12 +121,12 @@ export const replaceOrganizationSchedule = (
         const nothingStored = sqlite.prepare('SELECT count(*) FROM schedule_digest_blocks').pluck().get() === 0;
         // Nothing to replace (a first run): the indexes the sorted rows would fill out of order (by status and
         // date) are built once at the end. Kept: UNIQUE (refuses a sender's key), and those led by the contact
-        // (rows arrive in its order) or the run id (the same for every new row): the new entries only append.
+        // (rows arrive in its order): the new entries only append.
         // Our triggers are suspended whatever the mode: this commit keeps the day counts itself.
         ourTriggers.suspend();
         const dayCounts = new DayCountDeltas();
         const suspended = nothingStored
-          ? suspendIndexes(sqlite, [SCHEDULE_TABLE], { keepUnique: true, keepLeading: ['contact_id', 'scheduler_run_id'] })
+          ? suspendIndexes(sqlite, [SCHEDULE_TABLE], { keepUnique: true, keepLeading: ['contact_id'] })
           : null;
         const writer = new BlockWriter(sqlite);
         // A first run's days are recounted at the end: no deltas for its millions of rows.
