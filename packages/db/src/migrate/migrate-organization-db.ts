@@ -212,7 +212,8 @@ interface MutableReport {
 /**
  * Brings an open organization file to the current schema, additively: tables
  * and indexes are created only when missing, contract columns missing from a
- * pre-existing table are added, nothing is dropped or rewritten. All pending
+ * pre-existing table are added, no data is dropped or rewritten (an index
+ * is dropped only where a migration made it). All pending
  * migrations apply in one transaction.
  */
 export const migrateOpenOrganizationDb = (db: OrganizationDb): MigrationReport => {
