@@ -28,8 +28,10 @@ export interface StartChecksums {
  * `generation` names the inputs it would read now (null when the file does not keep them).
  */
 export type CompletedRun =
-  | { readonly state: 'not-completed' | 'inputs-unchanged' }
-  | { readonly state: 'inputs-changed'; readonly generation: number | null };
+  | { readonly state: 'not-completed' }
+  /** `completedAt`: the checkpoint's UTC datetime (CONTRACT.md), null in a file that left it empty. */
+  | { readonly state: 'inputs-unchanged'; readonly completedAt: string | null }
+  | { readonly state: 'inputs-changed'; readonly generation: number | null; readonly completedAt: string | null };
 
 export interface WriteCounts {
   readonly inserted: number;

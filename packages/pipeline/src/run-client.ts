@@ -1,5 +1,6 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Config } from '@scheduler/core';
+import { utcDatetime } from '@scheduler/db';
 import { QUEUE_NAMES, REQUEST_JOB_NAMES, checkRedisReachable, createRedisConnection } from '@scheduler/queue';
 import type { Redis } from 'ioredis';
 import { startFleet, type Fleet } from './fleet';
@@ -49,6 +50,8 @@ interface FullRunRequest {
   readonly inputGeneration?: number;
   /** How often the queue lost this run's jobs already (Redis restarted without its data). */
   readonly askedAgainAfterLoss?: number;
+  /** When this command first asked (UTC datetime), kept when it asks again after a loss: a run committed since is its own. */
+  readonly firstAskedAt?: string;
 }
 
 /** How often a client asks again for a run whose jobs the queue lost, before it gives up. */
@@ -242,6 +245,7 @@ export class RunClient {
     // could answer for it. A request of another id plans the same run (a fleet names a run after its request's
     // data, not its job id), and a rerun's id still starts with the run's.
     const asked = request.askedAgainAfterLoss ?? 0;
+    const firstAskedAt = request.firstAskedAt ?? utcDatetime(new Date());
     const jobId = asked === 0 ? requestedId : `${requestedId}-asked${asked}-${Date.now().toString(36)}`;
     const job = await this.requests.add(
       REQUEST_JOB_NAMES.fullRun,
@@ -262,16 +266,19 @@ export class RunClient {
       const toCommit = runStillToCommit(outcome);
       const heldAlready = state === 'completed';
       // A request held already planned nothing: its run had committed unless its finalizer is still to end.
+      // Asked again after a loss, a run found committed may be the one this command's first request planned:
+      // the loss can come between its commit and its job's completion.
       const completedBefore =
-        outcome.status === 'already-completed' ||
-        (heldAlready && (toCommit === null || (await this.finalizerState(toCommit)) === 'completed'));
+        (outcome.status === 'already-completed' ||
+          (heldAlready && (toCommit === null || (await this.finalizerState(toCommit)) === 'completed'))) &&
+        (asked === 0 || this.completedBefore(organization, outcome.runId, firstAskedAt));
       const summary = toCommit === null ? summaryOf(outcome, job) : await this.waitForRun(toCommit, onProgress);
       return { summary, heldAlready, completedBefore };
     } catch (error) {
       if (!(error instanceof JobVanishedError) || asked >= ASK_AGAIN_AFTER_LOSS) throw error;
       // The run is planned again from what the files hold: a run that committed is answered from its staged summary.
       this.options.logger.warn({ runId: stableId, organization, err: error.message }, 'the queue lost this run\'s jobs; asking for the run again');
-      return this.fullRunOnce(organization, { ...request, askedAgainAfterLoss: asked + 1 }, onProgress);
+      return this.fullRunOnce(organization, { ...request, askedAgainAfterLoss: asked + 1, firstAskedAt }, onProgress);
     }
   }
 
@@ -292,6 +299,12 @@ export class RunClient {
   /** The file this client's requests are for: a worker that serves the organization from another fails them. */
   private databaseFile(organization: string): string {
     return realDatabaseFile(this.options.locator.databasePath(organization));
+  }
+
+  /** Whether the organization's file says the run completed before `askedAt` (both UTC datetimes, which sort as text). */
+  private completedBefore(organization: string, runId: string, askedAt: string): boolean {
+    const here = this.completedHere(organization, runId);
+    return here.state !== 'not-completed' && here.completedAt !== null && here.completedAt < askedAt;
   }
 
   /** The run's state in the organization's file, as this client's locator finds it. */

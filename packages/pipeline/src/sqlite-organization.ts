@@ -201,8 +201,9 @@ class SqliteOrganization implements OrganizationPort {
     const checkpoint = readRunCheckpoint(this.db, runId);
     if (checkpoint?.status !== 'completed') return { state: 'not-completed' };
     const generation = readInputGeneration(this.db);
-    if (generation !== null && checkpoint.inputGeneration === generation) return { state: 'inputs-unchanged' };
-    return { state: 'inputs-changed', generation };
+    const { completedAt } = checkpoint;
+    if (generation !== null && checkpoint.inputGeneration === generation) return { state: 'inputs-unchanged', completedAt };
+    return { state: 'inputs-changed', generation, completedAt };
   }
 
   private contactsChecksumOf(contactIds: readonly number[]): string {
