@@ -67,7 +67,7 @@ describe('when Redis loses every job of a run in flight', () => {
 
   it('does not call a run it committed itself "already completed" when the loss came between the commit and the job\'s end', async () => {
     const database = join(world.directory, 'acme.sqlite');
-    // Enough contacts that the finalizer stays active for several of the test's looks at it.
+    // Enough contacts that the finalizer stays active for many of the test's looks at it (one each 10 ms).
     writeOrganization(database, { contacts: 30_000, today: AS_OF });
     const config = { ...defaultConfig(), batch_size: 2_000 };
     const runId = fullRunId('acme', AS_OF, config);
@@ -76,7 +76,7 @@ describe('when Redis loses every job of a run in flight', () => {
     const client = await connectClient(database, world.prefix, { config, redisUrl: link.url });
     try {
       const run = client.fullRun('acme', { asOf: AS_OF });
-      await until(async () => (await queues.finalize.getJobState(`${runId}-finalize`)) === 'active', 60_000);
+      await until(async () => (await queues.finalize.getJobState(`${runId}-finalize`)) === 'active', 60_000, 10);
       // A restart of Redis as the client and its workers see it: every connection reset, none accepted for a while,
       // in which the finalizer commits (the file needs no Redis) but cannot tell the queue.
       link.dropAll(RESTART_MS);

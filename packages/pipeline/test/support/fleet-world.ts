@@ -21,11 +21,11 @@ export const newWorld = (): { directory: string; prefix: string; cleanup: () => 
 };
 
 /** Polls `condition` until it holds; fails after `timeoutMs`. */
-export const until = async (condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> => {
+export const until = async (condition: () => Promise<boolean>, timeoutMs = 60_000, intervalMs = 100): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 };
 
