@@ -47,7 +47,7 @@ const CONTACTS = 20_000;
  */
 const US_65_PLUS_THOUSANDS: Record<string, number> = {
   CA: 5850, FL: 4640, TX: 3880, NY: 3390, PA: 2480, OH: 2060, IL: 2040, MI: 1780, NC: 1760, GA: 1580,
-  NJ: 1480, VA: 1350, AZ: 1300, WA: 1270, MA: 1180, TN: 1150, IN: 1090, MO: 1060, WI: 1010, MN: 940,
+  NJ: 1480, VA: 1350, AZ: 1300, WA: 1270, MA: 1180, TN: 1150, IN: 1090, MO: 1060, WI: 1010, MD: 990, MN: 940,
   SC: 930, AL: 860, CO: 850, OR: 780, KY: 760, LA: 750, CT: 640, OK: 630, IA: 560, AR: 530,
   NV: 520, MS: 490, KS: 480, NM: 390, UT: 390, WV: 370, NE: 320, ID: 310, ME: 300, HI: 290,
   NH: 280, MT: 220, DE: 200, RI: 190, SD: 160, VT: 130, ND: 120, AK: 100, WY: 100, DC: 85,
@@ -133,6 +133,8 @@ describe('scheduler seed makes a realistic organization (README)', () => {
   });
 
   it('spreads contacts over the states in proportion to the US 65+ population, CA FL TX NY PA largest, every state and DC present', () => {
+    // The table above names every state and DC: one left out would never be looked for.
+    expect(STATES_AND_DC).toHaveLength(51);
     const counts = new Map<string, number>();
     for (const contact of usableContacts()) counts.set(contact.zipState, (counts.get(contact.zipState) ?? 0) + 1);
     const inStates = STATES_AND_DC.reduce((sum, state) => sum + (counts.get(state) ?? 0), 0);
