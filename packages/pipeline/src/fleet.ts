@@ -18,7 +18,7 @@ import { settledUnless } from './settled-unless';
 import { rescheduleRequests } from './reschedule-requests';
 import { RunFailures } from './run-failures';
 import { addBackupJob, backupJobId } from './run-flow';
-import { leavingOtherOrganizations, workerNameOf } from './served-organizations';
+import { attachedWorkerNames, leavingOtherOrganizations, workerNameOf } from './served-organizations';
 import { unwrapTaskResult } from './task-errors';
 
 export interface FleetOptions {
@@ -199,7 +199,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   };
 
   const workerOptions = { lockDuration: 60_000, maxStalledCount: 2, name: workerNameOf(locator), ...prefix };
-  const workerNames = async (): Promise<string[]> => (await backups.getWorkers()).map((worker) => String(worker.rawname ?? ''));
+  const workerNames = (): Promise<string[]> => attachedWorkerNames(backups, lockConnection);
   const listedByAFleet = (organization: string): Promise<boolean> => fleetAdvertises(lockConnection, options.prefix, organization);
   // The jobs the workers have in hand: a stop waits for them, and for nothing else.
   const jobsInHand = new Set<Promise<unknown>>();

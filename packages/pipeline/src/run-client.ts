@@ -11,7 +11,7 @@ import type { CompletedRun } from './organization-port';
 import { JobFailedError, JobVanishedError, waitUntilEnded, withChildReason } from './job-waiting';
 import { finalizeJobId } from './run-flow';
 import { filesOf, listsOfRunningFleets, type Advertised } from './advertised-organizations';
-import { isFleetWorker, isWorkerOf } from './served-organizations';
+import { attachedWorkerNames, isFleetWorker, isWorkerOf } from './served-organizations';
 import { fullRunId, todayIn } from './run-identity';
 import { realDatabaseFile } from './database-file';
 import { openOrganizationPort } from './sqlite-organization';
@@ -162,8 +162,8 @@ export class RunClient {
     return (await this.fleetLists()).some((advertised) => advertised.organizations.includes(organization));
   }
 
-  private async workerNames(): Promise<string[]> {
-    return (await this.chunks.getWorkers()).map((worker) => String(worker.rawname ?? ''));
+  private workerNames(): Promise<string[]> {
+    return attachedWorkerNames(this.chunks, this.connections[0]!);
   }
 
   private fleetLists(): Promise<Advertised[]> {

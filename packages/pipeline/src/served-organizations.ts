@@ -1,4 +1,5 @@
-import type { Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { lookAgainLater } from './look-again-later';
 import { OrganizationIdSchema } from '@scheduler/queue';
 import { SingleDatabase, UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
@@ -17,6 +18,16 @@ const HAND_BACK_IDLE_MS = 2_000;
  */
 export const workerNameOf = (locator: OrganizationLocator): string =>
   locator instanceof SingleDatabase ? `${ONE_ORGANIZATION}${locator.organization}` : 'fleet';
+
+/**
+ * The raw Redis client names of the workers attached to a queue (in the database `sameDatabaseAs` uses).
+ * `Queue.getWorkers()` lists the clients of the whole Redis server: workers of a queue of the same name in
+ * another of its databases (another REDIS_URL path) serve other queues, and are left out.
+ */
+export const attachedWorkerNames = async (queue: Queue, sameDatabaseAs: Redis): Promise<string[]> => {
+  const database = String(sameDatabaseAs.options.db ?? 0);
+  return (await queue.getWorkers()).filter((worker) => (worker.db ?? '0') === database).map((worker) => String(worker.rawname ?? ''));
+};
 
 /** The BullMQ worker name in a raw Redis client name (`Queue.getWorkers()`); null for a client of another kind. */
 const workerNameIn = (rawClientName: string): string | null => {

@@ -105,6 +105,25 @@ describe('when runs of several database files share one Redis', { timeout: 180_0
     expectScheduled(database);
   });
 
+  it("a run on another database of the same Redis server (REDIS_URL's path) starts workers of its own beside a fleet on this one", async () => {
+    const fleet = await fleetOver('fleet', ['acme']);
+    const database = join(world.directory, 'big.sqlite');
+    writeOrganization(database, { contacts: 1_000, today: AS_OF });
+    const otherDatabase = new URL(redisUrl());
+    otherDatabase.pathname = `/${(Number(otherDatabase.pathname.slice(1) || 0) + 1) % 16}`;
+    try {
+      const client = await connectClient(database, world.prefix, { redisUrl: otherDatabase.href });
+      try {
+        expect((await client.fullRun('big', { asOf: AS_OF })).status).toBe('completed');
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await fleet.close();
+    }
+    expectScheduled(database);
+  });
+
   // RULES.md §10: "A reschedule requested while a full run is in flight is reflected after both finish".
   it("a reschedule asked for while another run of the file is in flight completes after that run's workers have left", async () => {
     const database = join(world.directory, 'acme.sqlite');
