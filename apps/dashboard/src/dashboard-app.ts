@@ -68,6 +68,8 @@ export const createDashboardApp = (options: DashboardAppOptions): Hono<Dashboard
   app.route('/', opsRoutes(options.checkHealth, options.metrics));
   app.route('/', pageRoutes(options));
   app.route('/', actionRoutes(options));
+  // Bull Board answers at /queues only: the same address with a trailing slash leads there.
+  app.get(`${BULL_BOARD_PATH}/`, (c) => c.redirect(BULL_BOARD_PATH, 301));
   app.use(`${BULL_BOARD_PATH}/*`, guardBullBoardWrites(readOnly));
   app.route(BULL_BOARD_PATH, bullBoardApp(options.queues, { readOnly }));
 

@@ -63,6 +63,16 @@ describe('when a script reads with HTTP Basic', () => {
   });
 });
 
+describe('when Bull Board is asked for', () => {
+  test('at /queues/ it sends the browser to /queues, where it answers', async () => {
+    const authorization = basicAuthorization();
+    const slash = await fetch(`${base}/queues/`, { headers: { authorization }, redirect: 'manual' });
+    expect(slash.status).toBe(301);
+    expect(slash.headers.get('location')).toBe('/queues');
+    expect((await fetch(`${base}/queues`, { headers: { authorization } })).status).toBe(200);
+  });
+});
+
 describe('when a signed-in session posts', () => {
   const reschedule = `/organizations/${ORGANIZATION}/contacts/1/reschedule`;
 
