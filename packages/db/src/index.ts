@@ -40,8 +40,6 @@ export { readPendingCampaignChanges, markCampaignChangesProcessed, type Campaign
 export type { ScheduleRow } from './write/schedule-row';
 export { replaceOrganizationSchedule, type ReplaceOptions, type ReplaceSummary, type ReplaceMode } from './write/replace-schedule';
 export { replaceContactsSchedule } from './write/replace-contacts-schedule';
-export { startStoredRowsReader, type StoredRowsAhead } from './write/stored-rows-ahead';
-export { serveStoredRowReads } from './write/stored-rows-reader';
 export { RowOrderError } from './write/contact-groups';
 export { contactSchedulesChecksum, contactsChecksum, schedulesChecksum } from './runs/checksums';
 export {

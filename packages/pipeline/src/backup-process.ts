@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { getPriority, setPriority } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { THREAD_BUNDLE_URL_VARIABLE, type BackupTask, type ThreadTaskResult } from './thread-tasks';
+import type { BackupTask, ThreadTaskResult } from './thread-tasks';
 
 /**
  * Scheduling priority (nice) of a backup process. A full run's backup (checksums, copy, integrity check:
@@ -17,7 +17,7 @@ export const BACKUP_NICE = 10;
 // Not a process group of its own: with the kernel's autogroups, a session of its own would take half the CPU
 // from the chunks whatever its nice value.
 const CHILD_SCRIPT = `
-const { runThreadTask } = await import(process.env.${THREAD_BUNDLE_URL_VARIABLE});
+const { runThreadTask } = await import(process.env.SCHEDULER_THREAD_BUNDLE_URL);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});
 let answered = false;
 process.once('disconnect', () => { if (!answered) process.exit(1); });
@@ -48,7 +48,7 @@ export class BackupRunner {
       // The task's log lines go where the worker's go. No loader of the worker's is passed on (plain JavaScript).
       const stdio: StdioOptions = ['ignore', task.log.toStderr ? 2 : 'inherit', 'inherit', 'ipc'];
       const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', CHILD_SCRIPT], {
-        env: { ...process.env, [THREAD_BUNDLE_URL_VARIABLE]: pathToFileURL(this.bundlePath).href },
+        env: { ...process.env, SCHEDULER_THREAD_BUNDLE_URL: pathToFileURL(this.bundlePath).href },
         stdio,
       });
       this.children.set(child, task.runId);

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { threadBundlePath } from './thread-bundle';
-import { isTaskFailure, THREAD_BUNDLE_URL_VARIABLE, type ThreadTask, type ThreadTaskResult } from './thread-tasks';
+import { isTaskFailure, type ThreadTask, type ThreadTaskResult } from './thread-tasks';
 
 /** Rounds of warm-up tasks tried before every thread has had one (piscina picks the thread). */
 const WARM_UP_ROUNDS = 3;
@@ -34,8 +34,6 @@ export class ComputePool {
       // Threads load the plain JavaScript bundle: inheriting the process's `--import tsx` would put every
       // thread's module loading through the TypeScript loader (measured 7 s and 300 MB more per thread).
       execArgv: [],
-      // A full run's commit starts a thread of its own from the bundle (see readAheadModuleUrl in sqlite-organization.ts).
-      env: { ...process.env, [THREAD_BUNDLE_URL_VARIABLE]: pathToFileURL(bundlePath).href },
     });
   }
 

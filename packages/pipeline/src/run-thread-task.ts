@@ -11,9 +11,6 @@ import { taskFailureOf } from './task-failure';
 import type { ThreadTask, ThreadTaskResult } from './thread-tasks';
 import { warmUpThread } from './warm-up';
 
-// The thread a full run's commit starts to read stored rows ahead of its writes loads this bundle for it.
-export { serveStoredRowReads } from '@scheduler/db';
-
 /** The entry of every compute thread task; failures come back as values (see TaskFailure). */
 export const runThreadTask = async (task: ThreadTask): Promise<ThreadTaskResult<ThreadTask>> => {
   collectWhenIdle.taskStarted();

@@ -33,8 +33,6 @@ import {
   withDatabaseErrors,
   type OrganizationDb,
   type ReplaceSummary,
-  startStoredRowsReader,
-  type StoredRowsAhead,
 } from '@scheduler/db';
 import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { CheckpointCompletion, CompletedRun, OrganizationPort, RunInFlight, StartChecksums, WriteCounts } from './organization-port';
@@ -56,12 +54,6 @@ export interface PortOptions {
    * page headers are touched). Pages it touches count toward the process's memory while it is open.
    */
   readonly mmapMb?: number;
-  /**
-   * A plain JavaScript module exporting `serveStoredRowReads` (the compute threads' bundle): a full run's
-   * commit then reads the stored rows it rewrites on a thread of its own, ahead of its writes. Without it
-   * the commit reads them itself.
-   */
-  readonly readAheadModuleUrl?: string;
 }
 
 /**
@@ -359,15 +351,10 @@ class SqliteOrganization implements OrganizationPort {
     // one logged since may be missing from its rows and stays pending for its own reschedule.
     return this.commitInOneTransaction(
       `run ${runId}`,
-      () => replaceOrganizationSchedule(this.db, runId, rows, { cacheSizeMb: FULL_RUN_COMMIT_CACHE_MB, readAhead: this.readAhead() }),
+      () => replaceOrganizationSchedule(this.db, runId, rows, { cacheSizeMb: FULL_RUN_COMMIT_CACHE_MB }),
       processedChangeIds,
       beforeCommit,
     );
-  }
-
-  private readAhead(): ((databasePath: string) => StoredRowsAhead) | undefined {
-    const moduleUrl = this.options.readAheadModuleUrl;
-    return moduleUrl === undefined ? undefined : (databasePath) => startStoredRowsReader(databasePath, moduleUrl);
   }
 
   commitContacts(

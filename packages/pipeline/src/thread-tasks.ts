@@ -2,9 +2,6 @@ import type { RunSummary } from './run-summary';
 import type { ChunkRange } from './run-flow';
 import type { RunInFlight } from './organization-port';
 
-/** The environment variable that gives a compute thread, and a backup process, the URL of the bundle they run. */
-export const THREAD_BUNDLE_URL_VARIABLE = 'SCHEDULER_THREAD_BUNDLE_URL';
-
 /** Where a task finds its organization: paths resolved by the main thread. */
 export interface OrganizationFiles {
   readonly organization: string;

@@ -1,8 +1,7 @@
 import { digestOfRows } from './contact-digest';
 import type { ContactRows } from './contact-groups';
 import { sameContent } from './schedule-row-content';
-import type { ScheduleRow } from './schedule-row';
-import { rowKey, type ScheduleStatements, type StoredRow } from './schedule-statements';
+import { rowKey, type ScheduleStatements } from './schedule-statements';
 
 /** What a commit did, row by row, for its summary. */
 export interface Tally {
@@ -52,10 +51,6 @@ const writtenContact = (contact: DigestedContact, ignored: number[] | null, chan
   return { digest: digestOfRows(kept), rowCount: kept.length, changed };
 };
 
-/** Whether a stored row holds exactly a new row's compared values: by value when read here, by digest when read ahead. */
-const sameStoredContent = (old: StoredRow, row: ScheduleRow): boolean =>
-  old.values !== null ? sameContent(old.values, 1, row) : digestOfRows([row]) === old.contentDigest;
-
 /** Applies the set difference between a contact's stored rows and its new rows. */
 export const rewriteContact = (statements: ScheduleStatements, runId: string, contact: DigestedContact, tally: Tally): WrittenContact => {
   const stored = new Map(statements.storedRows(contact.contactId).map((row) => [row.key, row]));
@@ -71,7 +66,7 @@ export const rewriteContact = (statements: ScheduleStatements, runId: string, co
       continue;
     }
     stored.delete(key);
-    if (sameStoredContent(old, row)) {
+    if (sameContent(old.values, 1, row)) {
       tally.rowsKept++;
     } else {
       statements.update(old, row, runId);

@@ -4,10 +4,10 @@ import { withDatabaseErrors } from '../connection/database-errors';
 import { withCacheSize, type OrganizationDb } from '../connection/open-organization-db';
 import { inWriteTransaction } from '../connection/transaction';
 import { ScheduleChecksum } from '../runs/schedule-checksum';
+import { digestOfRows } from './contact-digest';
 import { contactGroups } from './contact-groups';
 import { deleteContactRows, insertContact, newTally, rewriteContact, type Tally, type WrittenContact } from './contact-writes';
 import { DayCountDeltas } from './day-count-deltas';
-import { DigestedContacts } from './digested-contacts';
 import { distrustDigestsUnlessComplete, markDigestsComplete } from './digest-trust';
 import { blockOf, BlockWriter, DIGEST_BLOCK_SIZE, lastIdOfBlock, NO_ENTRIES, StoredBlockReader } from './digest-blocks';
 import { RebuildCostModel } from './rebuild-cost-model';
@@ -17,7 +17,6 @@ import { ScheduleStatements } from './schedule-statements';
 import { holdScheduleTriggers } from './schedule-triggers';
 import { dropRowsTheSenderTook } from './sender-collisions';
 import { SCHEDULE_TABLE } from './schedule-table-shape';
-import type { StoredRowsAhead } from './stored-rows-ahead';
 
 /*
  * Why the writes are shaped this way (measured on the 2-core machines, see
@@ -60,11 +59,6 @@ export interface ReplaceOptions {
   readonly rebuild?: 'auto' | 'never' | 'always';
   /** New rows seen before deciding whether to rebuild. */
   readonly probeRows?: number;
-  /**
-   * Starts a reader of the stored rows the commit will rewrite, ahead of it on another thread
-   * (stored-rows-ahead.ts; the fleet's compute threads pass one). Without it the commit reads them itself.
-   */
-  readonly readAhead?: (databasePath: string) => StoredRowsAhead;
 }
 
 export interface ReplaceSummary {
@@ -135,14 +129,8 @@ export const replaceOrganizationSchedule = (
           ? suspendIndexes(sqlite, [SCHEDULE_TABLE], { keepUnique: true, keepLeading: ['contact_id'] })
           : null;
         const writer = new BlockWriter(sqlite);
-        // Another connection sees the state this transaction started from only in WAL mode (in rollback mode
-        // it would also hold off this one's writes): no reader ahead otherwise, nor with nothing stored to read.
-        const ahead =
-          !nothingStored && options.readAhead !== undefined && sqlite.pragma('journal_mode', { simple: true }) === 'wal'
-            ? options.readAhead(db.path)
-            : null;
         // A first run's days are recounted at the end: no deltas for its millions of rows.
-        let statements = new ScheduleStatements(sqlite, nothingStored ? null : dayCounts, ahead);
+        let statements = new ScheduleStatements(sqlite, nothingStored ? null : dayCounts);
         let reader: StoredBlockReader | null = nothingStored ? null : new StoredBlockReader(sqlite);
         let rebuild: { finish: () => void } | null = null;
         let rowsSeen = 0;
@@ -179,7 +167,6 @@ export const replaceOrganizationSchedule = (
           if (!last && !probed && rowsSeen >= probeRows) {
             probed = true;
             if (cost.favoursRebuild()) {
-              ahead?.close();
               rebuild = startRebuild(db, lastIdOfBlock(block));
               statements = new ScheduleStatements(sqlite);
               reader = null;
@@ -207,46 +194,41 @@ export const replaceOrganizationSchedule = (
           checksum.addContact(contactId, digest, rowCount);
         };
 
-        const contacts = new DigestedContacts(contactGroups(rows, dropped), ahead === null ? null : new StoredBlockReader(sqlite), ahead);
-        try {
-          for (const group of contacts) {
-            const { contactId, digest } = group;
-            const rowCount = group.rows.length;
-            rowsSeen += rowCount;
-            tally.contacts++;
-            if (blockOf(contactId) !== block) enterBlock(blockOf(contactId));
-            for (; position < stored.length && stored[position]! < contactId; position += 3) {
-              vanish(stored[position]!, stored[position + 2]!);
-            }
-            let written: WrittenContact;
-            let storedRows = 0;
-            if (position < stored.length && stored[position] === contactId) {
-              const storedDigest = stored[position + 1]!;
-              storedRows = stored[position + 2]!;
-              position += 3;
-              if (storedDigest === digest && storedRows === rowCount) {
-                // Most contacts of a night: nothing to write, and nothing allocated for them.
-                tally.rowsKept += rowCount;
-                keep(contactId, digest, rowCount);
-                cost.observe(false, rowCount, storedRows);
-                continue;
-              }
-              written = rewriteContact(statements, runId, group, tally);
-              if (written.digest !== storedDigest || written.rowCount !== storedRows) blockChanged = true;
-            } else {
-              written = insertContact(statements, runId, group, tally);
-              blockChanged = true;
-            }
-            if (written.changed) tally.contactsChanged++;
-            if (written.rowCount > 0) keep(contactId, written.digest, written.rowCount);
-            cost.observe(written.changed, rowCount, storedRows);
+        for (const group of contactGroups(rows, dropped)) {
+          const { contactId } = group;
+          const digest = digestOfRows(group.rows);
+          const rowCount = group.rows.length;
+          rowsSeen += rowCount;
+          tally.contacts++;
+          if (blockOf(contactId) !== block) enterBlock(blockOf(contactId));
+          for (; position < stored.length && stored[position]! < contactId; position += 3) {
+            vanish(stored[position]!, stored[position + 2]!);
           }
-          finishBlock(true);
-          while (reader !== null && reader.peekBlock() !== null) vanishStoredBlock(reader.next()!);
-        } finally {
-          // Its read transaction ends before the COMMIT, whose checkpoint would stop at it.
-          ahead?.close();
+          let written: WrittenContact;
+          let storedRows = 0;
+          if (position < stored.length && stored[position] === contactId) {
+            const storedDigest = stored[position + 1]!;
+            storedRows = stored[position + 2]!;
+            position += 3;
+            if (storedDigest === digest && storedRows === rowCount) {
+              // Most contacts of a night: nothing to write, and nothing allocated for them.
+              tally.rowsKept += rowCount;
+              keep(contactId, digest, rowCount);
+              cost.observe(false, rowCount, storedRows);
+              continue;
+            }
+            written = rewriteContact(statements, runId, { contactId, rows: group.rows, digest }, tally);
+            if (written.digest !== storedDigest || written.rowCount !== storedRows) blockChanged = true;
+          } else {
+            written = insertContact(statements, runId, { contactId, rows: group.rows, digest }, tally);
+            blockChanged = true;
+          }
+          if (written.changed) tally.contactsChanged++;
+          if (written.rowCount > 0) keep(contactId, written.digest, written.rowCount);
+          cost.observe(written.changed, rowCount, storedRows);
         }
+        finishBlock(true);
+        while (reader !== null && reader.peekBlock() !== null) vanishStoredBlock(reader.next()!);
         (rebuild as { finish: () => void } | null)?.finish();
         if (suspended !== null) withSortHelperThread(sqlite, suspended.restore);
         // Millions of rows written (or the table rebuilt): one recount beats gathering deltas for each.

@@ -2,19 +2,14 @@ import type Database from 'better-sqlite3';
 import { DatabaseConstraintError } from '../connection/database-errors';
 import type { DayCountDeltas } from './day-count-deltas';
 import type { ScheduleRow } from './schedule-row';
-import type { StoredRowsAhead } from './stored-rows-ahead';
 import { STORED_ROW_COLUMNS } from './schedule-row-content';
 
 export interface StoredRow {
   readonly id: number;
   readonly key: string;
   readonly emailType: string;
-  readonly scheduledSendDate: string;
-  readonly status: string;
-  /** Raw column values (the id, then STORED_ROW_COLUMNS) when read here; null when read ahead (stored-rows-ahead.ts). */
-  readonly values: readonly unknown[] | null;
-  /** When read ahead, the digest of the row's compared values alone (see storedRowDigest); else NaN. */
-  readonly contentDigest: number;
+  /** Raw column values: the id, then STORED_ROW_COLUMNS. */
+  readonly values: readonly unknown[];
 }
 
 // Positions in StoredRow.values (the id, then STORED_ROW_COLUMNS).
@@ -60,14 +55,10 @@ export class ScheduleStatements {
   private readonly selectContactRows: Database.Statement;
   private readonly keyHolder: Database.Statement;
 
-  /**
-   * `dayCounts`: where the writes' changes to day counts go while our triggers are suspended.
-   * `ahead`: stored rows read ahead of the writes, for the contacts asked for.
-   */
+  /** `dayCounts`: where the writes' changes to day counts go while our triggers are suspended. */
   constructor(
     sqlite: Database.Database,
     private readonly dayCounts: DayCountDeltas | null = null,
-    private readonly ahead: StoredRowsAhead | null = null,
   ) {
     // OR IGNORE: a row whose key the sender already holds stays the sender's (counted by the caller).
     this.insertRow = sqlite.prepare(
@@ -172,25 +163,16 @@ export class ScheduleStatements {
   }
 
   private uncounted(old: StoredRow): void {
-    this.dayCounts?.add(old.scheduledSendDate, old.status, old.emailType, -1);
+    this.dayCounts?.add(String(old.values[STORED_DATE]), String(old.values[STORED_STATUS]), String(old.values[STORED_TYPE]), -1);
   }
 
-  /** A contact's pre-scheduled/skipped rows as stored: read ahead when they were, else here. */
+  /** A contact's pre-scheduled/skipped rows as stored. */
   storedRows(contactId: number): StoredRow[] {
-    const readAhead = this.ahead === null ? null : this.ahead.take(contactId);
-    if (readAhead !== null) return readAhead;
-    return (this.selectContactRows.all(contactId) as unknown[][]).map((values) => {
-      const emailType = String(values[STORED_TYPE]);
-      const scheduledSendDate = String(values[STORED_DATE]);
-      return {
-        id: values[0] as number,
-        key: rowKey(emailType, scheduledSendDate),
-        emailType,
-        scheduledSendDate,
-        status: String(values[STORED_STATUS]),
-        values,
-        contentDigest: Number.NaN,
-      };
-    });
+    return (this.selectContactRows.all(contactId) as unknown[][]).map((values) => ({
+      id: values[0] as number,
+      key: rowKey(String(values[STORED_TYPE]), String(values[STORED_DATE])),
+      emailType: String(values[STORED_TYPE]),
+      values,
+    }));
   }
 }

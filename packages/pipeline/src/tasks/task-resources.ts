@@ -3,7 +3,7 @@ import { createLogger, type Logger } from '../logger';
 import type { OrganizationPort } from '../organization-port';
 import { openOrganizationPort, type PortOptions } from '../sqlite-organization';
 import { StagingStore } from '../staging/staging-store';
-import { THREAD_BUNDLE_URL_VARIABLE, type TaskLogContext } from '../thread-tasks';
+import type { TaskLogContext } from '../thread-tasks';
 
 /** What the tasks of a compute thread share: its logger, the run's configuration and the files they open. */
 
@@ -20,8 +20,6 @@ export const portOptions = (config: Config, readonly: boolean): PortOptions => (
   readonly,
   timeZone: config.timezone,
   followupLookbackDays: config.timing.followup_lookback_days,
-  // Set in the compute threads (compute-pool.ts): the bundle they run also serves a commit's reads ahead.
-  readAheadModuleUrl: process.env[THREAD_BUNDLE_URL_VARIABLE],
 });
 
 export const dayOf = (isoDate: string): number => {
