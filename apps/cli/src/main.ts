@@ -10,7 +10,8 @@ try {
   await program.parseAsync(process.argv);
   // Open handles (Redis, threads) are closed by the commands; nothing must keep a finished command alive, not even
   // a connection left reconnecting to a Redis that went away (a worker or dashboard returns once it has stopped).
-  process.exit(0);
+  // The status is 0 unless the command set another (a worker's forced stop).
+  process.exit();
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
   // One clear line, never a stack trace alone (CONTRACT.md); the cause chain stays in the message.

@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { OrganizationDirectory, createLogger, startFleet, type Fleet } from '@scheduler/pipeline';
 import { checkRedisReachable } from '@scheduler/queue';
 import { organizationsDirectory, readEnv } from '../cli-env';
@@ -42,11 +43,13 @@ export const workerCommand = async (options: WorkerOptions): Promise<void> => {
       close(false);
     },
     (signal) => {
-      // Unfinished jobs are handed back as stalled and retried elsewhere.
+      // Unfinished jobs are handed back as stalled and retried elsewhere. The exit status says the stop was
+      // forced, as a shell's does for a process a signal ended (128 + the signal's number).
+      process.exitCode = 128 + (constants.signals[signal as NodeJS.Signals] ?? 0);
       logger.warn({ signal }, 'forced stop');
       setTimeout(() => {
         logger.warn({ graceMs: FORCED_STOP_GRACE_MS }, 'the fleet did not close in time (is Redis reachable?): exiting');
-        process.exit(1);
+        process.exit();
       }, FORCED_STOP_GRACE_MS).unref();
       close(true);
     },
