@@ -21,7 +21,7 @@ export {
 export { migrateOrganizationDb, migrateOpenOrganizationDb, type MigrationReport } from './migrate/migrate-organization-db';
 export { inWriteTransaction } from './connection/transaction';
 export { readContactPages, readContacts, countContactRows, type IdRange } from './read/contact-reads';
-export { contactChunks, contactsBeyondSafeIds, type ContactChunk, type ContactsBeyondSafeIds } from './read/contact-chunks';
+export { contactChunks, rowsBeyondSafeIds, type ContactChunk, type RowsBeyondSafeIds } from './read/contact-chunks';
 export { readCampaignTypes, readCampaignInstances } from './read/campaign-reads';
 export { readHistory } from './read/history-reads';
 export { readCampaignTargets } from './read/target-reads';

@@ -4,12 +4,13 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import {
   contactChunks,
-  contactsBeyondSafeIds,
+  rowsBeyondSafeIds,
   countContactRows,
   existingDayCounts,
   existingDayCountsOfTable,
   markCampaignChangesProcessed,
   openOrganizationDb,
+  readCampaignInstances,
   readContactInputs,
   readContactPages,
   readContacts,
@@ -108,7 +109,7 @@ describe('contact reads', () => {
       expect(chunks.every((chunk) => Number.isSafeInteger(chunk.fromId) && Number.isSafeInteger(chunk.toId))).toBe(true);
       expect(chunks.reduce((sum, chunk) => sum + chunk.count, 0)).toBe(safe.length);
     }
-    expect(contactsBeyondSafeIds(db)).toEqual({ count: beyond.length, examples: beyond });
+    expect(rowsBeyondSafeIds(db, 'contacts')).toEqual({ count: beyond.length, examples: beyond });
     db.sqlite.exec(`DELETE FROM contacts WHERE id BETWEEN ${Number.MIN_SAFE_INTEGER} AND ${Number.MAX_SAFE_INTEGER}`);
     expect(contactChunks(db, 10)).toEqual([]);
     db.close();
@@ -176,6 +177,33 @@ describe('contact inputs', () => {
       'email_schedules.unknown_status': 1,
       'tracking_clicks.malformed_clicked_at': 1,
     });
+    db.close();
+  });
+
+  it('read ids beyond ±(2^53 − 1) as no other row\'s: such a sent email only blocks its key, such an instance is left out, both counted', () => {
+    const db = freshOrganization(directory());
+    const big = String(2n ** 60n + 1n);
+    db.sqlite.exec(`
+      INSERT INTO contacts (id, email, zip_code) VALUES (1, 'a@example.com', '90210');
+      INSERT INTO campaign_instances (id, campaign_type, instance_name) VALUES (${big}, 'spring', 'big'), (5, 'spring', 'small');
+      INSERT INTO email_schedules (id, contact_id, email_type, event_year, event_month, event_day, scheduled_send_date, status, campaign_instance_id) VALUES
+        (${big}, 1, 'birthday', 2026, 3, 22, '2026-03-08', 'sent', NULL),
+        (20, 1, 'campaign_spring', NULL, NULL, NULL, '2026-03-09', 'sent', ${big});
+      INSERT INTO contact_campaigns (contact_id, campaign_instance_id, trigger_date, status) VALUES (1, ${big}, NULL, 'pending'), (1, 5, NULL, 'pending');
+    `);
+    const { inputs, unreadable } = readContactInputs(db, { fromId: 1, toId: 1, timeZone: 'America/Chicago' });
+    const [campaign, birthday] = inputs[0]!.history;
+    expect(campaign).toMatchObject({ id: 20, status: 'sent', campaignInstanceId: null });
+    // Still the sender's: it blocks its key (RULES.md §4), but no follow-up can name it as its initial email.
+    expect(birthday).toMatchObject({ emailType: 'birthday', status: 'other', scheduledDay: day('2026-03-08') });
+    expect(inputs[0]!.targets.map((target) => target.campaignInstanceId)).toEqual([5]);
+    expect(unreadable).toEqual({
+      'email_schedules.id_beyond_safe_integers': 1,
+      'email_schedules.malformed_campaign_instance_id': 1,
+      'contact_campaigns.malformed_campaign_instance_id': 1,
+    });
+    expect(readCampaignInstances(db).map((instance) => instance.id)).toEqual([5]);
+    expect(rowsBeyondSafeIds(db, 'campaign_instances')).toEqual({ count: 1, examples: [big] });
     db.close();
   });
 

@@ -60,7 +60,7 @@ export interface OrganizationPort {
   contactRowCount(): number;
   chunkRanges(batchSize: number): ChunkRange[];
   /** Contacts whose id JavaScript cannot hold exactly (beyond ±(2^53 − 1)): no chunk covers them. */
-  contactsBeyondSafeIds(): { count: number; examples: readonly string[] };
+  rowsBeyondSafeIds(table: 'contacts' | 'campaign_instances'): { count: number; examples: readonly string[] };
   campaignTypes(): CampaignType[];
   campaignInstances(): CampaignInstance[];
   /** Every contact of an id range with its history, campaign targets and behaviour, in id order. */

@@ -5,7 +5,7 @@ import {
   backupOrganizationDb,
   completeRunCheckpoint,
   contactChunks,
-  contactsBeyondSafeIds,
+  rowsBeyondSafeIds,
   countContactRows,
   existingDayCounts,
   existingDayCountsOfTable,
@@ -91,8 +91,8 @@ class SqliteOrganization implements OrganizationPort {
     return contactChunks(this.db, batchSize).map(({ chunkIndex, fromId, toId }) => ({ chunkIndex, fromId, toId }));
   }
 
-  contactsBeyondSafeIds() {
-    return contactsBeyondSafeIds(this.db);
+  rowsBeyondSafeIds(table: 'contacts' | 'campaign_instances') {
+    return rowsBeyondSafeIds(this.db, table);
   }
 
   campaignTypes() {

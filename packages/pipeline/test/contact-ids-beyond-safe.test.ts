@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { migrateOrganizationDb } from '@scheduler/db';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OrganizationFiles } from '../src/thread-tasks';
+import { writeOrganization } from './support/organization-fixture';
 import { fullRunThroughTasks } from './support/thread-task-runs';
 
 const SAFE_IDS = [String(Number.MIN_SAFE_INTEGER), '-1', '0', '1', String(Number.MAX_SAFE_INTEGER)];
@@ -47,5 +48,71 @@ describe('a full run over contacts whose ids JavaScript cannot hold exactly', ()
       .all();
     db.close();
     expect(scheduled).toEqual(SAFE_IDS);
+  });
+});
+
+/*
+ * email_schedules.id is a 64-bit INTEGER PRIMARY KEY too. Once another system has stored a row beyond
+ * 2^53 − 1, every row inserted after it is too: a commit that moved a row by its id rounded to a number
+ * would move another row, possibly one the sender holds (2^60 + 2 and 2^60 round to the same number).
+ */
+describe('a full run on a schedule whose row ids JavaScript cannot hold exactly', () => {
+  let directory: string;
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'scheduler-big-row-ids-'));
+  });
+  afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+  /** An organization whose last two sender rows have the ids given (as text, stored exactly). */
+  const organizationWithSenderRowsAt = (name: string, ids: readonly [string, string]): OrganizationFiles => {
+    const files = { organization: name, databasePath: join(directory, `${name}.sqlite`), stagingPath: join(directory, `${name}.staging.sqlite`) };
+    writeOrganization(files.databasePath, { contacts: 400, seed: 11, today: '2026-11-28' });
+    const db = new Database(files.databasePath);
+    const insert = db.prepare(
+      `INSERT INTO email_schedules (id, contact_id, email_type, event_year, event_month, event_day, scheduled_send_date, status, actual_send_datetime)
+       VALUES (CAST(? AS INTEGER), ?, 'aep', 2025, 9, 15, '2025-09-15', 'sent', '2025-09-15 13:30:00')`,
+    );
+    insert.run(ids[0], 2);
+    insert.run(ids[1], 3);
+    db.close();
+    return files;
+  };
+
+  const senderRows = (files: OrganizationFiles) => {
+    const db = new Database(files.databasePath, { readonly: true });
+    try {
+      return db.prepare(`SELECT CAST(id AS TEXT) AS id, * FROM email_schedules WHERE status NOT IN ('pre-scheduled', 'skipped') ORDER BY id`).all();
+    } finally {
+      db.close();
+    }
+  };
+
+  const schedulerRows = (files: OrganizationFiles) => {
+    const db = new Database(files.databasePath, { readonly: true });
+    try {
+      return db
+        .prepare(
+          `SELECT contact_id, email_type, event_year, event_month, event_day, scheduled_send_date, status, skip_reason, priority,
+                  campaign_instance_id, email_template, sms_template, metadata
+           FROM email_schedules WHERE status IN ('pre-scheduled', 'skipped') ORDER BY contact_id, email_type, scheduled_send_date`,
+        )
+        .all();
+    } finally {
+      db.close();
+    }
+  };
+
+  it('moves its own rows on the next day and never another, with the rows of the same file under small ids', async () => {
+    const big = organizationWithSenderRowsAt('big', [String(2n ** 60n), String(2n ** 60n + 1n)]);
+    const small = organizationWithSenderRowsAt('small', ['900000', '900001']);
+    const senderBefore = senderRows(big);
+    for (const files of [big, small]) await fullRunThroughTasks(files, `run-${files.organization}-1`, '2026-11-28');
+    const nextDay = await fullRunThroughTasks(big, 'run-big-2', '2026-11-29');
+    await fullRunThroughTasks(small, 'run-small-2', '2026-11-29');
+    // The next day moved rows (by id), all of them ids beyond 2^53 here.
+    expect(nextDay.writes.updated).toBeGreaterThan(0);
+    expect(senderRows(big)).toEqual(senderBefore);
+    expect(schedulerRows(big)).toEqual(schedulerRows(small));
   });
 });

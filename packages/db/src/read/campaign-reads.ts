@@ -1,5 +1,5 @@
 import type { CampaignInstance, CampaignType } from '@scheduler/core';
-import { asc } from 'drizzle-orm';
+import { asc, between } from 'drizzle-orm';
 import { withDatabaseErrors } from '../connection/database-errors';
 import type { OrganizationDb } from '../connection/open-organization-db';
 import { campaignInstances, campaignTypes } from '../schema';
@@ -24,7 +24,11 @@ export const readCampaignTypes = (db: OrganizationDb): CampaignType[] =>
       })),
   );
 
-/** Every campaign instance, active or not: the core decides which are active on its today. */
+/**
+ * Every campaign instance, active or not: the core decides which are active on its today. An instance
+ * whose id JavaScript cannot hold exactly is left out (rowsBeyondSafeIds counts them): rounded, its id
+ * could be another instance's.
+ */
 export const readCampaignInstances = (db: OrganizationDb): CampaignInstance[] =>
   withDatabaseErrors(`reading campaign instances of ${db.path}`, () =>
     db.orm
@@ -39,6 +43,7 @@ export const readCampaignInstances = (db: OrganizationDb): CampaignInstance[] =>
         metadata: campaignInstances.metadata,
       })
       .from(campaignInstances)
+      .where(between(campaignInstances.id, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER))
       .orderBy(asc(campaignInstances.id))
       .all(),
   );

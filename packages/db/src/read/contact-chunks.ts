@@ -21,7 +21,7 @@ const MAX_ID = Number.MAX_SAFE_INTEGER;
  * cost twice as much, measured at three million contacts).
  *
  * Only ids JavaScript holds exactly (±(2^53 − 1)) are chunked; contacts beyond are counted apart
- * (`contactsBeyondSafeIds`) and skipped, as a bad row is, rather than read under a rounded id.
+ * (`rowsBeyondSafeIds`) and skipped, as a bad row is, rather than read under a rounded id.
  */
 export const contactChunks = (db: OrganizationDb, batchSize: number): ContactChunk[] => {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
@@ -47,16 +47,19 @@ export const contactChunks = (db: OrganizationDb, batchSize: number): ContactChu
   });
 };
 
-export interface ContactsBeyondSafeIds {
+export interface RowsBeyondSafeIds {
   readonly count: number;
   /** The first few of their ids, exact (as text). */
   readonly examples: readonly string[];
 }
 
-/** Contacts whose id JavaScript cannot hold exactly: no chunk covers them. */
-export const contactsBeyondSafeIds = (db: OrganizationDb): ContactsBeyondSafeIds =>
-  withDatabaseErrors(`counting contacts of ${db.path} with ids beyond ±(2^53 − 1)`, () => {
-    const beyond = `FROM contacts WHERE id < ${MIN_ID} OR id > ${MAX_ID}`;
+/**
+ * Rows whose id JavaScript cannot hold exactly: contacts no chunk covers, campaign instances never read
+ * (readCampaignInstances).
+ */
+export const rowsBeyondSafeIds = (db: OrganizationDb, table: 'contacts' | 'campaign_instances'): RowsBeyondSafeIds =>
+  withDatabaseErrors(`counting ${table} of ${db.path} with ids beyond ±(2^53 − 1)`, () => {
+    const beyond = `FROM ${table} WHERE id < ${MIN_ID} OR id > ${MAX_ID}`;
     return {
       count: db.sqlite.prepare(`SELECT count(*) ${beyond}`).pluck().get() as number,
       examples: db.sqlite.prepare(`SELECT CAST(id AS TEXT) ${beyond} ORDER BY id LIMIT 5`).pluck().all() as string[],

@@ -12,7 +12,7 @@ import { withDatabaseErrors } from '../connection/database-errors';
 import type { OrganizationDb } from '../connection/open-organization-db';
 import type { IdRange } from './contact-reads';
 import { parseMetadataObject } from './json-metadata';
-import { storedInteger, storedText } from './stored-text';
+import { exactInteger, storedInteger, storedText } from './stored-text';
 import { countUnreadable, type UnreadableRows } from './unreadable-rows';
 
 const TABLE = 'email_schedules';
@@ -48,8 +48,8 @@ export const readHistory = (
     db.sqlite
       .prepare(
         // The condition repeats the partial index's own, so SQLite reads only the sender's rows.
-        `SELECT id, contact_id, email_type, status, scheduled_send_date, actual_send_datetime,
-                event_year, event_month, event_day, campaign_instance_id, metadata
+        `SELECT ${exactInteger('id')}, contact_id, email_type, status, scheduled_send_date, actual_send_datetime,
+                event_year, event_month, event_day, ${exactInteger('campaign_instance_id')}, metadata
          FROM email_schedules
          WHERE contact_id >= ? AND contact_id <= ? AND status NOT IN ('pre-scheduled', 'skipped')
          ORDER BY contact_id, id`,
@@ -67,6 +67,12 @@ export const readHistory = (
       countUnreadable(unreadable, TABLE, 'unknown_status');
       // RULES.md §4: any status but pre-scheduled or skipped is the sender's, and blocks what it holds.
       if (storedStatus === null) continue;
+      status = 'other';
+    }
+    const id = storedInteger(row[0]);
+    if (id === null) {
+      // No follow-up could name it exactly (its metadata's initial_email_id): it only blocks its key (RULES.md §4).
+      countUnreadable(unreadable, TABLE, 'id_beyond_safe_integers');
       status = 'other';
     }
     const emailType = storedText(row[2]);
@@ -91,14 +97,16 @@ export const readHistory = (
       else sentDay = actualDay;
     }
     const contactId = row[1] as number;
+    const campaignInstanceId = storedInteger(row[9]);
+    if (campaignInstanceId === null && row[9] !== null) countUnreadable(unreadable, TABLE, 'malformed_campaign_instance_id');
     const email: HistoryEmail = {
-      id: row[0] as number,
+      id: id ?? Number.NaN,
       emailType,
       status,
       scheduledDay,
       sentDay,
       eventDay,
-      campaignInstanceId: storedInteger(row[9]),
+      campaignInstanceId,
       initialEmailId,
     };
     let list = byContact.get(contactId);

@@ -2,7 +2,7 @@ import type { CampaignTarget } from '@scheduler/core';
 import { withDatabaseErrors } from '../connection/database-errors';
 import type { OrganizationDb } from '../connection/open-organization-db';
 import type { IdRange } from './contact-reads';
-import { storedInteger, storedText } from './stored-text';
+import { exactInteger, storedInteger, storedText } from './stored-text';
 import { countUnreadable, type UnreadableRows } from './unreadable-rows';
 
 /** `contact_campaigns` rows of the contacts in `range`, grouped by contact id. */
@@ -14,7 +14,7 @@ export const readCampaignTargets = (
   const rows = withDatabaseErrors(`reading campaign targets of contacts ${range.fromId}–${range.toId} of ${db.path}`, () =>
     db.sqlite
       .prepare(
-        `SELECT contact_id, campaign_instance_id, trigger_date, status FROM contact_campaigns
+        `SELECT contact_id, ${exactInteger('campaign_instance_id')}, trigger_date, status FROM contact_campaigns
          WHERE contact_id >= ? AND contact_id <= ? ORDER BY contact_id, campaign_instance_id, trigger_date`,
       )
       .raw()

@@ -1,11 +1,13 @@
 import type Database from 'better-sqlite3';
 import { DatabaseConstraintError } from '../connection/database-errors';
+import { exactInteger } from '../read/stored-text';
 import type { DayCountDeltas } from './day-count-deltas';
 import type { ScheduleRow } from './schedule-row';
 import { STORED_ROW_COLUMNS } from './schedule-row-content';
 
 export interface StoredRow {
-  readonly id: number;
+  /** Text for an id beyond ±(2^53 − 1), which a number would round to another row's (see exactInteger). */
+  readonly id: number | string;
   readonly key: string;
   readonly emailType: string;
   /** Raw column values: the id, then STORED_ROW_COLUMNS. */
@@ -84,7 +86,7 @@ export class ScheduleStatements {
     );
     this.selectContactRows = sqlite
       .prepare(
-        `SELECT id, ${STORED_ROW_COLUMNS} FROM email_schedules
+        `SELECT ${exactInteger('id')}, ${STORED_ROW_COLUMNS} FROM email_schedules
          WHERE contact_id = ? AND +status IN ('pre-scheduled', 'skipped')`,
       )
       .raw();
@@ -169,7 +171,7 @@ export class ScheduleStatements {
   /** A contact's pre-scheduled/skipped rows as stored. */
   storedRows(contactId: number): StoredRow[] {
     return (this.selectContactRows.all(contactId) as unknown[][]).map((values) => ({
-      id: values[0] as number,
+      id: values[0] as number | string,
       key: rowKey(String(values[STORED_TYPE]), String(values[STORED_DATE])),
       emailType: String(values[STORED_TYPE]),
       values,

@@ -78,7 +78,7 @@ export const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
         // checkpoint says completed exactly when the schedule is the run's.
         let backupWaitMs = 0;
         const contactsProcessed = held.stats.total;
-        const contacts = contactSummary(held.stats, port.contactsBeyondSafeIds().count);
+        const contacts = contactSummary(held.stats, port.rowsBeyondSafeIds('contacts').count);
         const summaryOf = (writes: WriteCounts): RunSummary => ({
           run_id: task.runId,
           organization: task.files.organization,

@@ -26,11 +26,19 @@ export const planRun = (task: PlanRunTask): PlanRunResult => {
       // Read before any chunk reads the campaign tables: the rows the commit may mark processed (RULES.md §10).
       const pendingChangeIds = port.pendingChangeIds();
       const chunks = port.chunkRanges(config.batch_size);
-      const beyond = port.contactsBeyondSafeIds();
+      const beyond = port.rowsBeyondSafeIds('contacts');
       if (beyond.count > 0) {
         loggerFor(task.log).warn(
           { contacts: beyond.count, ids: beyond.examples },
           `${beyond.count} contacts have an id beyond ±(2^53 − 1), which this scheduler cannot hold exactly: they are skipped (first ids: ${beyond.examples.join(', ')})`,
+        );
+      }
+      const instancesBeyond = port.rowsBeyondSafeIds('campaign_instances');
+      if (instancesBeyond.count > 0) {
+        loggerFor(task.log).warn(
+          { campaignInstances: instancesBeyond.count, ids: instancesBeyond.examples },
+          `${instancesBeyond.count} campaign instances have an id beyond ±(2^53 − 1), which this scheduler cannot hold exactly: ` +
+            `their campaigns are not scheduled (first ids: ${instancesBeyond.examples.join(', ')})`,
         );
       }
       staging.planRun({ runId: task.runId, organization: task.files.organization, asOf: task.asOf, configJson: task.configJson }, chunks, pendingChangeIds);
