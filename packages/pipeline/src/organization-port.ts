@@ -64,8 +64,9 @@ export interface OrganizationPort {
   campaignTypes(): CampaignType[];
   campaignInstances(): CampaignInstance[];
   /** Every contact of an id range with its history, campaign targets and behaviour, in id order. */
-  contactInputsInRange(range: { fromId: number; toId: number }, today: number): Iterable<ContactInputs>;
-  contactInputsOf(contactIds: readonly number[], today: number): ContactInputs[];
+  /** `unreadable`: where rows the reads leave out as unreadable are counted, by `table.reason`. */
+  contactInputsInRange(range: { fromId: number; toId: number }, today: number, unreadable: Record<string, number>): Iterable<ContactInputs>;
+  contactInputsOf(contactIds: readonly number[], today: number, unreadable: Record<string, number>): ContactInputs[];
   /**
    * Contacts a campaign instance targets (pending/scheduled rows) and contacts that hold a pre-scheduled or skipped
    * email of it; `all` when its type targets every contact.

@@ -10,7 +10,17 @@ export interface ContactStats {
   stateDisagreements: number;
   /** Campaign targets whose trigger date was malformed (not scheduled). */
   malformedTriggers: number;
+  /**
+   * Rows of the contacts' other inputs (send history, targets, clicks, answers) left out, or read in part,
+   * because a value could not be read: by `table.reason` (db's UnreadableRows).
+   */
+  unreadableRows: Record<string, number>;
 }
+
+/** Adds counts by key into `into`. */
+export const addCounts = (into: Record<string, number>, from: Readonly<Record<string, number>>): void => {
+  for (const [key, count] of Object.entries(from)) into[key] = (into[key] ?? 0) + count;
+};
 
 export const emptyContactStats = (): ContactStats => ({
   total: 0,
@@ -19,6 +29,7 @@ export const emptyContactStats = (): ContactStats => ({
   badDates: Object.fromEntries(BAD_DATE_REASONS.map((reason) => [reason, 0])) as Record<BadDateReason, number>,
   stateDisagreements: 0,
   malformedTriggers: 0,
+  unreadableRows: {},
 });
 
 export const countOutcome = (stats: ContactStats, outcome: ContactSummary): void => {
@@ -40,4 +51,6 @@ export const addContactStats = (into: ContactStats, from: ContactStats): void =>
   for (const reason of BAD_DATE_REASONS) into.badDates[reason] += from.badDates[reason];
   into.stateDisagreements += from.stateDisagreements;
   into.malformedTriggers += from.malformedTriggers;
+  // A chunk staged before these were counted has none.
+  addCounts(into.unreadableRows, from.unreadableRows ?? {});
 };

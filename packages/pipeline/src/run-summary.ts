@@ -19,6 +19,8 @@ export interface RunSummary {
     ids_out_of_range: number;
     /** The ids a contact reschedule was asked for that are no contact of the organization; their rows, if any, are gone. */
     not_found?: number[];
+    /** Rows of the contacts' send history, targets, clicks and answers left out (or read in part) as unreadable, by `table.reason`. */
+    unreadable_rows: Record<string, number>;
   };
   emails: {
     pre_scheduled: number;
@@ -69,6 +71,7 @@ export const contactSummary = (stats: ContactStats, idsOutOfRange = 0): RunSumma
   state_disagreements: stats.stateDisagreements,
   malformed_campaign_triggers: stats.malformedTriggers,
   ids_out_of_range: idsOutOfRange,
+  unreadable_rows: { ...stats.unreadableRows },
 });
 
 export const balancingSummary = (result: FinalizeResult): RunSummary['balancing'] => ({
@@ -105,6 +108,11 @@ export const formatRunSummary = (summary: RunSummary): string => {
   }
   if (summary.contacts.ids_out_of_range > 0) {
     lines.push(`  bad ids    ${formatCount(summary.contacts.ids_out_of_range)} contacts skipped: id beyond ±(2^53 − 1)`);
+  }
+  // A summary kept from before these were counted has none.
+  const unreadable = Object.entries(summary.contacts.unreadable_rows ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  if (unreadable.length > 0) {
+    lines.push(`  unreadable ${unreadable.map(([reason, n]) => `${reason} ${formatCount(n)}`).join(', ')} (rows left out or read in part)`);
   }
   lines.push(
     `  emails     ${formatCount(summary.emails.pre_scheduled)} pre-scheduled, ${formatCount(summary.emails.skipped)} skipped`,

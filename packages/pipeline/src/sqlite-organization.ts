@@ -36,6 +36,7 @@ import {
 } from '@scheduler/db';
 import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { CheckpointCompletion, CompletedRun, OrganizationPort, RunInFlight, StartChecksums, WriteCounts } from './organization-port';
+import { addCounts } from './run-stats';
 import { ScheduleRowStream, type TableHolder } from './schedule-rows';
 
 const { schedulerCheckpoints, contactCampaigns, campaignInstances, campaignTypes, contacts } = schema;
@@ -103,19 +104,20 @@ class SqliteOrganization implements OrganizationPort {
     return readCampaignInstances(this.db);
   }
 
-  *contactInputsInRange(range: { fromId: number; toId: number }, today: number): Generator<ContactInputs> {
+  *contactInputsInRange(range: { fromId: number; toId: number }, today: number, unreadable: Record<string, number>): Generator<ContactInputs> {
     for (const page of readContactInputPages(this.db, {
       ...range,
       timeZone: this.options.timeZone ?? 'America/Chicago',
       behaviourSinceDay: today - (this.options.followupLookbackDays ?? 35),
     })) {
+      addCounts(unreadable, page.unreadable);
       yield* page.inputs;
     }
   }
 
-  contactInputsOf(contactIds: readonly number[], today: number): ContactInputs[] {
+  contactInputsOf(contactIds: readonly number[], today: number, unreadable: Record<string, number>): ContactInputs[] {
     const inputs: ContactInputs[] = [];
-    for (const id of contactIds) for (const input of this.contactInputsInRange({ fromId: id, toId: id }, today)) inputs.push(input);
+    for (const id of contactIds) for (const input of this.contactInputsInRange({ fromId: id, toId: id }, today, unreadable)) inputs.push(input);
     return inputs;
   }
 

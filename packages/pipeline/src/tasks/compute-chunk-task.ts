@@ -34,11 +34,13 @@ export const computeChunk = (task: ComputeChunkTask): ComputeChunkResult => {
     const config = configOf(run.configJson);
     const { table, stats } = withPort(task.files.databasePath, portOptions(config, true), (port) => {
       const today = dayOf(run.asOf);
+      const unreadable: Record<string, number> = {};
       return scheduleContacts(
         port,
         config,
         today,
-        port.contactInputsInRange(task.chunk, today),
+        port.contactInputsInRange(task.chunk, today, unreadable),
+        unreadable,
         emptyChunkTable(Math.max(16, Math.min(task.chunk.toId - task.chunk.fromId + 1, 100_000))),
         log,
       );

@@ -79,6 +79,9 @@ export const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
         let backupWaitMs = 0;
         const contactsProcessed = held.stats.total;
         const contacts = contactSummary(held.stats, port.rowsBeyondSafeIds('contacts').count);
+        if (Object.keys(contacts.unreadable_rows).length > 0) {
+          log.warn({ unreadableRows: contacts.unreadable_rows }, "rows of the contacts' history, targets, clicks or answers could not be read and were left out");
+        }
         const summaryOf = (writes: WriteCounts): RunSummary => ({
           run_id: task.runId,
           organization: task.files.organization,

@@ -32,7 +32,8 @@ export const reschedule = (task: RescheduleTask): RescheduleResult => {
     const targets = instanceId === null ? [...new Set((task.target as { contactIds: readonly number[] }).contactIds)] : port.campaignTargets(instanceId);
     if (targets === 'all') return { status: 'needs-full-run' };
     const contactIds = targets.sort((a, b) => a - b);
-    const inputs = port.contactInputsOf(contactIds, today);
+    const unreadable: Record<string, number> = {};
+    const inputs = port.contactInputsOf(contactIds, today, unreadable);
     const found = new Set(inputs.map((input) => input.contact.id));
     const notFound = contactIds.filter((id) => !found.has(id));
     if (notFound.length > 0 && instanceId === null) {
@@ -44,6 +45,7 @@ export const reschedule = (task: RescheduleTask): RescheduleResult => {
       config,
       today,
       inputs,
+      unreadable,
       new CandidateTable({ contacts: contactIds.length, emails: contactIds.length * 4 }),
       log,
     );

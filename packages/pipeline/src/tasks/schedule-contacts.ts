@@ -2,14 +2,18 @@ import { contactPlacement, createSchedulingContext, scheduleContactInto, type Ca
 import { zipToState } from '@scheduler/zip-states';
 import type { Logger } from '../logger';
 import type { OrganizationPort } from '../organization-port';
-import { countOutcome, emptyContactStats, type ContactStats } from '../run-stats';
+import { addCounts, countOutcome, emptyContactStats, type ContactStats } from '../run-stats';
 
-/** Per-contact rules over a list of contacts, into `table`: the chunk's (or a reschedule's) candidates. */
+/**
+ * Per-contact rules over a list of contacts, into `table`: the chunk's (or a reschedule's) candidates.
+ * `unreadable`: the counts of rows the reads of `contacts` left out (complete once they are all read).
+ */
 export const scheduleContacts = (
   port: OrganizationPort,
   config: Config,
   today: number,
   contacts: Iterable<ContactInputs>,
+  unreadable: Readonly<Record<string, number>>,
   table: CandidateTable,
   log: Logger,
 ): { table: CandidateTable; stats: ContactStats } => {
@@ -24,5 +28,6 @@ export const scheduleContacts = (
   const placement = contactPlacement(context, table);
   const stats = emptyContactStats();
   for (const inputs of contacts) countOutcome(stats, scheduleContactInto(placement, inputs));
+  addCounts(stats.unreadableRows, unreadable);
   return { table, stats };
 };
