@@ -84,28 +84,52 @@ const aepEventDays = (config: Config, today: number): number[] => {
   return [...days].sort((a, b) => a - b);
 };
 
-const followupOverrideOf = (metadata: string | null): FollowupTemplateOverride | null => {
-  if (metadata === null) return null;
+/** The follow-up templates an instance's metadata names; 'unreadable' when the metadata is no JSON object. */
+const followupOverrideOf = (metadata: string | null): FollowupTemplateOverride | null | 'unreadable' => {
+  if (metadata === null || metadata === '') return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(metadata);
   } catch {
-    return null;
+    return 'unreadable';
   }
-  if (typeof parsed !== 'object' || parsed === null) return null;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'unreadable';
   const record = parsed as Record<string, unknown>;
   const email = typeof record.followup_email_template === 'string' ? record.followup_email_template : null;
   const sms = typeof record.followup_sms_template === 'string' ? record.followup_sms_template : null;
   return email === null && sms === null ? null : { email, sms };
 };
 
-/** The warnings name campaign instances that cannot be used as stored. */
+/** The priorities an email's can be (its column in the candidate table is 32-bit). */
+const LOWEST_PRIORITY = 2 ** 31 - 1;
+const HIGHEST_PRIORITY = -(2 ** 31);
+/** CONTRACT.md's default of `campaign_types.priority`. */
+const DEFAULT_CAMPAIGN_PRIORITY = 10;
+
+/**
+ * A campaign type's priority as the rules can order it: an integer beyond 32 bits is held at the nearest
+ * bound (it keeps its place in the order); anything else that is no integer (text a spreadsheet left) takes
+ * the contract's default. Either way with a warning.
+ */
+const usablePriority = (type: CampaignType, warnings: string[]): CampaignType => {
+  const stored: unknown = type.priority;
+  if (typeof stored === 'number' && Number.isInteger(stored) && stored >= HIGHEST_PRIORITY && stored <= LOWEST_PRIORITY) return type;
+  if (typeof stored === 'number' && Number.isInteger(stored)) {
+    const priority = stored > 0 ? LOWEST_PRIORITY : HIGHEST_PRIORITY;
+    warnings.push(`campaign type ${type.name} has priority ${stored}, beyond 32 bits: its emails take priority ${priority}`);
+    return { ...type, priority };
+  }
+  warnings.push(`campaign type ${type.name} has priority ${JSON.stringify(stored)}, which is no integer: its emails take the default priority ${DEFAULT_CAMPAIGN_PRIORITY}`);
+  return { ...type, priority: DEFAULT_CAMPAIGN_PRIORITY };
+};
+
+/** The warnings name campaign types and instances that cannot be used as stored. */
 export const createSchedulingContext = (
   input: SchedulingContextInput,
 ): { context: SchedulingContext; warnings: string[] } => {
   const { today, config } = input;
   const warnings: string[] = [];
-  const campaignTypes = new Map(input.campaignTypes.map((type) => [type.name, type]));
+  const campaignTypes = new Map(input.campaignTypes.map((type) => [type.name, usablePriority(type, warnings)]));
   let kindCount = 0;
   const kindOf = (
     emailType: string,
@@ -128,7 +152,11 @@ export const createSchedulingContext = (
 
   for (const instance of input.campaignInstances) {
     const override = followupOverrideOf(instance.metadata);
-    if (override !== null) followupOverrides.set(instance.id, override);
+    if (override === 'unreadable') {
+      warnings.push(`campaign instance ${instance.id} has metadata that is no JSON object: its follow-ups take the default templates`);
+    } else if (override !== null) {
+      followupOverrides.set(instance.id, override);
+    }
     const type = campaignTypes.get(instance.campaignType);
     if (type === undefined) {
       warnings.push(`campaign instance ${instance.id} names unknown campaign type ${instance.campaignType}`);

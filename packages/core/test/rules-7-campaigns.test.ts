@@ -87,6 +87,32 @@ describe('§7 campaigns', () => {
         expect(emailsFor(context, inputsOf(contactIn('IL')))).toEqual([]);
       });
 
+      it('warns of an instance whose metadata is no JSON object (its follow-ups take the default templates), and of none else', () => {
+        for (const metadata of ['{"followup_email_template": "promo_fu",', 'not json', '[1, 2]', '7']) {
+          expect(warningsOf([campaignInstance(1, 'promo', { metadata })]), metadata).toEqual([expect.stringMatching(/^campaign instance 1 has metadata that is no JSON object/)]);
+        }
+        for (const metadata of [null, '', '{}', '{"followup_email_template": null}']) expect(warningsOf([campaignInstance(1, 'promo', { metadata })]), String(metadata)).toEqual([]);
+      });
+
+      it('takes a campaign type\'s priority beyond 32 bits at the nearest bound and one that is no integer as the default 10, with a warning each', () => {
+        const priorityOf = (priority: unknown): { priority: number; warnings: string[] } => {
+          const { context, warnings } = createSchedulingContext({
+            today: day('2026-06-01'),
+            config: parseConfig(NO_AEP),
+            zipToState: fakeZipLookup,
+            campaignTypes: [{ ...promo, priority: priority as number }],
+            campaignInstances: [campaignInstance(1, 'promo')],
+          });
+          return { priority: context.activeCampaigns.get(1)!.kind.priority, warnings };
+        };
+        expect(priorityOf(99_999_999_999)).toEqual({ priority: 2 ** 31 - 1, warnings: [expect.stringContaining('campaign type promo has priority 99999999999')] });
+        expect(priorityOf(-99_999_999_999)).toEqual({ priority: -(2 ** 31), warnings: [expect.stringContaining('campaign type promo')] });
+        for (const unreadable of ['high', 2.5, Number.NaN]) {
+          expect(priorityOf(unreadable), String(unreadable)).toEqual({ priority: 10, warnings: [expect.stringContaining('which is no integer')] });
+        }
+        for (const usable of [-(2 ** 31), 0, 30, 2 ** 31 - 1]) expect(priorityOf(usable)).toEqual({ priority: usable, warnings: [] });
+      });
+
       it('takes an instance of a campaign type that does not exist as inactive, with a warning naming it', () => {
         expect(linesWith(campaignInstance(1, 'ghost'))).toEqual([]);
         expect(warningsOf([campaignInstance(1, 'ghost'), campaignInstance(2, 'promo')])).toEqual([expect.stringContaining('campaign instance 1 ')]);

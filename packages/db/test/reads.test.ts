@@ -172,6 +172,7 @@ describe('contact inputs', () => {
       { id: 18, emailType: 'aep', status: 'other', scheduledDay: day('2026-09-03'), sentDay: day('2026-09-03'), eventDay: null, campaignInstanceId: null, initialEmailId: null },
     ]);
     expect(unreadable).toEqual({
+      'contact_events.malformed_metadata': 1,
       'email_schedules.malformed_actual_send_datetime': 1,
       'email_schedules.malformed_scheduled_send_date': 1,
       'email_schedules.unknown_status': 1,

@@ -26,9 +26,13 @@ describe('unreadable rows of the inputs', () => {
     const db = new Database(files.databasePath);
     db.exec(`
       INSERT INTO tracking_clicks (contact_id, clicked_at) VALUES (5, 'yesterday'), (6, '2026-11-31 10:00:00');
-      INSERT INTO contact_events (contact_id, event_type, created_at, metadata) VALUES (7, 'eligibility_answered', 'not a date', '{}');
+      INSERT INTO contact_events (contact_id, event_type, created_at, metadata) VALUES
+        (7, 'eligibility_answered', 'not a date', '{}'),
+        (7, 'eligibility_answered', '2026-11-27 10:00:00', '{"has_medical_conditions": tru');
       INSERT INTO contact_campaigns (contact_id, campaign_instance_id, trigger_date, status) VALUES (8, 'abc', NULL, 'pending');
-      INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status) VALUES (9, 'birthday', '2026-11-20', 'bounced');
+      INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status, metadata) VALUES
+        (9, 'birthday', '2026-11-20', 'bounced', NULL),
+        (10, 'followup_1_cold', '2026-11-21', 'sent', '{"initial_email_type": "birthday"}');
     `);
     db.close();
   });
@@ -37,8 +41,10 @@ describe('unreadable rows of the inputs', () => {
   const expected = {
     'tracking_clicks.malformed_clicked_at': 2,
     'contact_events.malformed_created_at': 1,
+    'contact_events.malformed_metadata': 1,
     'contact_campaigns.malformed_campaign_instance_id': 1,
     'email_schedules.unknown_status': 1,
+    'email_schedules.followup_without_initial_email_id': 1,
   };
 
   it('are counted in a full run\'s summary, by table and reason, and shown on a terminal', async () => {
@@ -62,6 +68,7 @@ describe('unreadable rows of the inputs', () => {
       'tracking_clicks.malformed_clicked_at': 1,
       'contact_campaigns.malformed_campaign_instance_id': 1,
       'email_schedules.unknown_status': 1,
+      'email_schedules.followup_without_initial_email_id': 1,
     });
   });
 });

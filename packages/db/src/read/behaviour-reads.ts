@@ -65,8 +65,14 @@ export const readBehaviour = (
   }
   for (const row of answers) {
     const day = toDay.dayOf(storedText(row[1]));
-    if (day === null) countUnreadable(unreadable, 'contact_events', 'malformed_created_at');
-    else add(row[0] as number, { kind: answerKindOf(storedText(row[2])), day });
+    if (day === null) {
+      countUnreadable(unreadable, 'contact_events', 'malformed_created_at');
+      continue;
+    }
+    const metadata = storedText(row[2]);
+    // Read in part: an answer whose metadata says nothing readable is an answer without conditions.
+    if (metadata !== null && metadata !== '' && parseMetadataObject(metadata) === null) countUnreadable(unreadable, 'contact_events', 'malformed_metadata');
+    add(row[0] as number, { kind: answerKindOf(metadata), day });
   }
   return byContact;
 };

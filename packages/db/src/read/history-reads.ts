@@ -82,6 +82,8 @@ export const readHistory = (
     }
     const eventDay = eventDayOf(storedInteger(row[6]), storedInteger(row[7]), storedInteger(row[8]));
     const initialEmailId = emailType.startsWith('followup_') ? initialEmailIdOf(storedText(row[10])) : null;
+    // Read in part: a follow-up that names no initial email still blocks its key, but not a second follow-up of it.
+    if (emailType.startsWith('followup_') && initialEmailId === null) countUnreadable(unreadable, TABLE, 'followup_without_initial_email_id');
     let scheduledDay = parseIsoDate(storedText(row[4]));
     if (scheduledDay === null) {
       countUnreadable(unreadable, TABLE, 'malformed_scheduled_send_date');

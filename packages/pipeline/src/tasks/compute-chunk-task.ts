@@ -42,7 +42,8 @@ export const computeChunk = (task: ComputeChunkTask): ComputeChunkResult => {
         port.contactInputsInRange(task.chunk, today, unreadable),
         unreadable,
         emptyChunkTable(Math.max(16, Math.min(task.chunk.toId - task.chunk.fromId + 1, 100_000))),
-        log,
+        // Every chunk reads the same campaign tables: the first says what is wrong with them, once a run.
+        task.chunk.chunkIndex === 0 ? log : null,
       );
     });
     staging.saveChunk(task.runId, task.chunk.chunkIndex, stats, encodeTable(table));

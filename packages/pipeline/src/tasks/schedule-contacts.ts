@@ -7,6 +7,7 @@ import { addCounts, countOutcome, emptyContactStats, type ContactStats } from '.
 /**
  * Per-contact rules over a list of contacts, into `table`: the chunk's (or a reschedule's) candidates.
  * `unreadable`: the counts of rows the reads of `contacts` left out (complete once they are all read).
+ * `warnTo`: where the warnings about the campaign tables go; null when another chunk of the run gives them.
  */
 export const scheduleContacts = (
   port: OrganizationPort,
@@ -15,7 +16,7 @@ export const scheduleContacts = (
   contacts: Iterable<ContactInputs>,
   unreadable: Readonly<Record<string, number>>,
   table: CandidateTable,
-  log: Logger,
+  warnTo: Logger | null,
 ): { table: CandidateTable; stats: ContactStats } => {
   const { context, warnings } = createSchedulingContext({
     today,
@@ -24,7 +25,7 @@ export const scheduleContacts = (
     campaignTypes: port.campaignTypes(),
     campaignInstances: port.campaignInstances(),
   });
-  for (const warning of warnings) log.warn(warning);
+  for (const warning of warnings) warnTo?.warn(warning);
   const placement = contactPlacement(context, table);
   const stats = emptyContactStats();
   for (const inputs of contacts) countOutcome(stats, scheduleContactInto(placement, inputs));
