@@ -59,7 +59,7 @@ export interface OrganizationPort {
 
   contactRowCount(): number;
   chunkRanges(batchSize: number): ChunkRange[];
-  /** Contacts whose id JavaScript cannot hold exactly (beyond ±(2^53 − 1)): no chunk covers them. */
+  /** Rows whose id JavaScript cannot hold exactly (beyond ±(2^53 − 1)): contacts no chunk covers, instances never read. */
   rowsBeyondSafeIds(table: 'contacts' | 'campaign_instances'): { count: number; examples: readonly string[] };
   campaignTypes(): CampaignType[];
   campaignInstances(): CampaignInstance[];
