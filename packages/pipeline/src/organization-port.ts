@@ -60,6 +60,8 @@ export interface OrganizationPort {
   contactRowCount(): number;
   chunkRanges(batchSize: number): ChunkRange[];
   /** Rows whose id JavaScript cannot hold exactly (beyond ±(2^53 − 1)): contacts no chunk covers, instances never read. */
+  /** A full run planned after `runId` (a later checkpoint) that has completed; null when none has. */
+  fullRunCompletedAfter(runId: string): string | null;
   rowsBeyondSafeIds(table: 'contacts' | 'campaign_instances'): { count: number; examples: readonly string[] };
   campaignTypes(): CampaignType[];
   campaignInstances(): CampaignInstance[];

@@ -38,6 +38,19 @@ export class MissingChunkResultsError extends Error {
   }
 }
 
+/**
+ * A full run asked for after this one has completed first. This run's rows come from what it read before
+ * that one (a run whose command was killed, its jobs picked up later): committed, they would undo it, and
+ * bring back emails the newer run took away (a contact who moved to a year-round state). RULES.md §10.
+ */
+export class SupersededRunError extends Error {
+  override readonly name = 'SupersededRunError';
+  readonly retryable = false;
+  constructor(runId: string, newer: string) {
+    super(`run ${runId} does not commit: run ${newer}, planned after it, has completed, and this run's rows, read before, would replace its`);
+  }
+}
+
 /** A chunk job whose range is not the one its run planned: its data was changed by hand (Bull Board). */
 export class ChunkNotPlannedError extends Error {
   override readonly name = 'ChunkNotPlannedError';

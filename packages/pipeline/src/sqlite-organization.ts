@@ -286,6 +286,22 @@ class SqliteOrganization implements OrganizationPort {
     return unchangedSinceStart ? after : startedAt;
   }
 
+  fullRunCompletedAfter(runId: string): string | null {
+    // Planned later: a later run_timestamp, or the same second and a later row. Full runs' ids start with run-.
+    const row = this.db.sqlite
+      .prepare(
+        `SELECT later.scheduler_run_id FROM scheduler_checkpoints AS mine
+           JOIN scheduler_checkpoints AS later
+             ON later.status = 'completed' AND later.scheduler_run_id LIKE 'run-%' AND later.scheduler_run_id <> mine.scheduler_run_id
+            AND (later.run_timestamp > mine.run_timestamp OR (later.run_timestamp = mine.run_timestamp AND later.id > mine.id))
+          WHERE mine.scheduler_run_id = ?
+          ORDER BY later.id DESC LIMIT 1`,
+      )
+      .pluck()
+      .get(runId) as string | undefined;
+    return row ?? null;
+  }
+
   sameRunInForce(runId: string): string | null {
     const generation = readInputGeneration(this.db);
     if (generation === null) return null;

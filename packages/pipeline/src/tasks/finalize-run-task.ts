@@ -1,7 +1,7 @@
 import { CandidateTable, finalizeRun, type Config, type ExistingDayCounts } from '@scheduler/core';
-import type { WriteCounts } from '../organization-port';
+import type { OrganizationPort, WriteCounts } from '../organization-port';
 import { PhaseTimer } from '../phase-timer';
-import { BackupFailedError, MissingChunkResultsError, RunOverError } from '../run-errors';
+import { BackupFailedError, MissingChunkResultsError, RunOverError, SupersededRunError } from '../run-errors';
 import { addContactStats, emptyContactStats, type ContactStats } from '../run-stats';
 import { balancingSummary, contactSummary, emailCounts, type RunSummary } from '../run-summary';
 import type { TableHolder } from '../schedule-rows';
@@ -37,6 +37,11 @@ const verifiedBackup = (staging: StagingStore, runId: string, waitMs = BACKUP_WA
   }
 };
 
+const refuseIfSuperseded = (port: OrganizationPort, runId: string): void => {
+  const newer = port.fullRunCompletedAfter(runId);
+  if (newer !== null) throw new SupersededRunError(runId, newer);
+};
+
 /** A full run's finalizer: the chunks' results balanced organization-wide (RULES.md §9) and committed. */
 export const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
   const log = loggerFor(task.log);
@@ -69,6 +74,7 @@ export const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
       const held = appendChunks(staging, task.runId, run.chunkCount, contactRows);
       timer.lap('appendMs');
       try {
+        refuseIfSuperseded(port, task.runId);
         const { result, emails, emailCount } = balance(held, today, config, contactRows, port.existingDayCounts(today));
         timer.lap('finalizeMs');
         // The commit's writes go on while the backup is verified; its COMMIT waits for the verified copy
@@ -95,6 +101,8 @@ export const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
           duration_ms: Date.now() - run.startedAtMs,
         });
         const writes = port.commitFullRun(task.runId, held, config.send_time, staging.changeLogIdsSeen(task.runId), (writes) => {
+          // Again inside the commit's transaction, which no other commit can enter: one may have completed since.
+          refuseIfSuperseded(port, task.runId);
           const waitStarted = performance.now();
           const backup = verifiedBackup(staging, task.runId);
           backupWaitMs = Math.round(performance.now() - waitStarted);
