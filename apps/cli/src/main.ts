@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { createProgram } from './program';
+import { StoppedBySignal } from './stop-while-waiting';
 
 const program = createProgram();
 
@@ -25,5 +26,6 @@ try {
     return message.includes(cause) ? message : `${message} (${cause})`;
   };
   process.stderr.write(`scheduler: ${describe(error)}\n`);
-  process.exit(1);
+  // A command stopped by a signal exits as a process the signal ended would (StoppedBySignal).
+  process.exit(error instanceof StoppedBySignal ? error.exitCode : 1);
 }

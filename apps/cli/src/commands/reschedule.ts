@@ -1,6 +1,7 @@
 import { RunClient, SingleDatabase, createLogger, formatRunSummary } from '@scheduler/pipeline';
 import { readEnv } from '../cli-env';
 import { configFrom } from '../config-option';
+import { untilStopped } from '../stop-while-waiting';
 
 export interface RescheduleOptions {
   db: string;
@@ -15,18 +16,23 @@ export interface RescheduleOptions {
 export const rescheduleCommand = async (options: RescheduleOptions): Promise<void> => {
   const { REDIS_URL, SCHEDULER_CONFIG, SCHEDULER_THREADS, LOG_LEVEL, SCHEDULER_QUEUE_PREFIX } = readEnv();
   const locator = SingleDatabase.open(options.db);
+  const logger = createLogger({ level: LOG_LEVEL, toStderr: true });
   const client = await RunClient.connect({
     redisUrl: REDIS_URL,
     locator,
     config: configFrom(options.config, SCHEDULER_CONFIG),
     threads: Math.min(SCHEDULER_THREADS, 2),
-    logger: createLogger({ level: LOG_LEVEL, toStderr: true }),
+    logger,
     startLocalWorkers: options.localWorkers,
     prefix: SCHEDULER_QUEUE_PREFIX,
     subject: { organization: locator.organization },
   });
   try {
-    const summary = await client.rescheduleContacts(locator.organization, options.contact, options.asOf);
+    const summary = await untilStopped(
+      client.rescheduleContacts(locator.organization, options.contact, options.asOf),
+      'the reschedule completed',
+      (signal) => logger.warn({ signal, organization: locator.organization }, 'stopping: the local workers finish the jobs in their hands (send the signal again to stop at once)'),
+    );
     process.stdout.write(options.json === true ? `${JSON.stringify(summary)}\n` : `${formatRunSummary(summary)}\n`);
   } finally {
     await client.close();

@@ -2,6 +2,7 @@ import { RunClient, SingleDatabase, createLogger, formatRunSummary, fullRunId, t
 import { readEnv } from '../cli-env';
 import { configFrom } from '../config-option';
 import { chunkProgressBar } from '../progress-bar';
+import { untilStopped } from '../stop-while-waiting';
 
 export interface RunOptions {
   db: string;
@@ -19,6 +20,7 @@ export const runCommand = async (options: RunOptions): Promise<void> => {
   const locator = SingleDatabase.open(options.db);
   const logger = createLogger({ level: LOG_LEVEL, toStderr: true });
   const asOf = options.asOf ?? todayIn(config);
+  const runId = fullRunId(locator.organization, asOf, config);
   const client = await RunClient.connect({
     redisUrl: REDIS_URL,
     locator,
@@ -27,14 +29,17 @@ export const runCommand = async (options: RunOptions): Promise<void> => {
     logger,
     startLocalWorkers: options.localWorkers,
     prefix: SCHEDULER_QUEUE_PREFIX,
-    subject: { organization: locator.organization, runId: fullRunId(locator.organization, asOf, config) },
+    subject: { organization: locator.organization, runId },
   });
   const progress = options.json === true ? null : chunkProgressBar();
   try {
-    const summary = await client.fullRun(
-      locator.organization,
-      { asOf, rerun: options.rerun === true },
-      progress?.update,
+    const summary = await untilStopped(
+      client.fullRun(locator.organization, { asOf, rerun: options.rerun === true }, progress?.update),
+      `run ${runId} completed`,
+      (signal) => {
+        progress?.stop();
+        logger.warn({ signal, runId, organization: locator.organization }, 'stopping: the local workers finish the jobs in their hands (send the signal again to stop at once)');
+      },
     );
     progress?.stop();
     process.stdout.write(options.json === true ? `${JSON.stringify(summary)}\n` : `${formatRunSummary(summary)}\n`);

@@ -1,9 +1,9 @@
-import { constants } from 'node:os';
 import { OrganizationDirectory, createLogger, startFleet, type Fleet } from '@scheduler/pipeline';
 import { checkRedisReachable } from '@scheduler/queue';
 import { organizationsDirectory, readEnv } from '../cli-env';
 import { configFrom } from '../config-option';
 import { stopOnSignals } from '../stop-signals';
+import { signalExitCode } from '../stop-while-waiting';
 
 export interface WorkerOptions {
   config?: string;
@@ -45,7 +45,7 @@ export const workerCommand = async (options: WorkerOptions): Promise<void> => {
     (signal) => {
       // Unfinished jobs are handed back as stalled and retried elsewhere. The exit status says the stop was
       // forced, as a shell's does for a process a signal ended (128 + the signal's number).
-      process.exitCode = 128 + (constants.signals[signal as NodeJS.Signals] ?? 0);
+      process.exitCode = signalExitCode(signal);
       logger.warn({ signal }, 'forced stop');
       setTimeout(() => {
         logger.warn({ graceMs: FORCED_STOP_GRACE_MS }, 'the fleet did not close in time (is Redis reachable?): exiting');
