@@ -36,7 +36,7 @@ export type { UnreadableRows } from './read/unreadable-rows';
 export { existingDayCounts } from './read/day-counts';
 export { existingDayCountsOfTable } from './read/day-count-table';
 export { schedulesChecksumFromDigests } from './runs/digest-checksum';
-export { readPendingCampaignChanges, markCampaignChangesProcessed, type CampaignChange } from './read/campaign-changes';
+export { readPendingCampaignChanges, markCampaignChangesProcessed, type CampaignChange, type ChangeLogId } from './read/campaign-changes';
 export type { ScheduleRow } from './write/schedule-row';
 export { replaceOrganizationSchedule, type ReplaceOptions, type ReplaceSummary, type ReplaceMode } from './write/replace-schedule';
 export { replaceContactsSchedule } from './write/replace-contacts-schedule';

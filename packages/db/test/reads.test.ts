@@ -349,4 +349,21 @@ describe('day counts and campaign changes', () => {
     ]);
     db.close();
   });
+
+  it('list and mark a change whose id is beyond ±(2^53 − 1) exactly, not the row its rounded id would be', () => {
+    const db = freshOrganization(directory());
+    db.sqlite.exec(`
+      INSERT INTO campaign_change_log (id, campaign_instance_id, field_changed, changed_at, requires_rescheduling, processed_at) VALUES
+        (9007199254740992, 7, 'email_template', '2026-01-02 00:00:00', 0, NULL),
+        (9007199254740993, 7, 'active_end_date', '2026-01-03 00:00:00', 1, NULL);
+    `);
+    const pending = readPendingCampaignChanges(db).map((change) => change.id);
+    expect(pending).toEqual(['9007199254740993']);
+    expect(markCampaignChangesProcessed(db, pending, new Date('2026-02-03T04:05:06Z'))).toBe(1);
+    expect(db.sqlite.prepare('SELECT CAST(id AS TEXT), processed_at FROM campaign_change_log ORDER BY id').raw().all()).toEqual([
+      ['9007199254740992', null],
+      ['9007199254740993', '2026-02-03 04:05:06'],
+    ]);
+    db.close();
+  });
 });

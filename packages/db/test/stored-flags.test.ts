@@ -89,7 +89,7 @@ const expectCampaignTypesReadOneWay = (db: OrganizationDb): void => {
 
 const expectPendingChangesReadOneWay = (db: OrganizationDb): void => {
   const pending = SPELLINGS.flatMap(([literal, reading], i) => (expected('requires_rescheduling', reading) ? [`${i + 1}: ${literal}`] : []));
-  expect(readPendingCampaignChanges(db).map((change) => `${change.id}: ${SPELLINGS[change.id - 1]![0]}`)).toEqual(pending);
+  expect(readPendingCampaignChanges(db).map((change) => `${change.id}: ${SPELLINGS[Number(change.id) - 1]![0]}`)).toEqual(pending);
 };
 
 /** A file of the main application that declared the flags without a type: numeric text stays text there, and 0.0 a real. */

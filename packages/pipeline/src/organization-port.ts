@@ -5,6 +5,7 @@ import type {
   ContactInputs,
   ExistingDayCounts,
 } from '@scheduler/core';
+import type { ChangeLogId } from '@scheduler/db';
 import type { ChunkRange } from './run-flow';
 import type { TableHolder } from './schedule-rows';
 import type { PendingChangesResult } from './thread-tasks';
@@ -60,8 +61,8 @@ export interface OrganizationPort {
   contactRowCount(): number;
   chunkRanges(batchSize: number): ChunkRange[];
   /** Rows whose id JavaScript cannot hold exactly (beyond ±(2^53 − 1)): contacts no chunk covers, instances never read. */
-  /** A full run planned after `runId` (a later checkpoint) that has completed; null when none has. */
-  fullRunCompletedAfter(runId: string): string | null;
+  /** The full runs planned after `runId` (later checkpoints) that have completed, the latest first. */
+  fullRunsCompletedAfter(runId: string): string[];
   rowsBeyondSafeIds(table: 'contacts' | 'campaign_instances'): { count: number; examples: readonly string[] };
   campaignTypes(): CampaignType[];
   campaignInstances(): CampaignInstance[];
@@ -82,7 +83,7 @@ export interface OrganizationPort {
    * reads them before it reads anything else and marks exactly those: a row logged later may describe a change
    * the run did not see, and must stay pending for the reschedule it asks for (RULES.md §10, "Nothing lost").
    */
-  pendingChangeIds(campaignInstanceId?: number): number[];
+  pendingChangeIds(campaignInstanceId?: number): ChangeLogId[];
 
   /** A full run whose checkpoint says started and that is younger than `maxAgeMs`: what a reschedule must wait for. */
   fullRunInFlight(maxAgeMs: number): RunInFlight | null;
@@ -114,7 +115,7 @@ export interface OrganizationPort {
     runId: string,
     run: TableHolder,
     sendTime: string,
-    processedChangeIds: readonly number[],
+    processedChangeIds: readonly ChangeLogId[],
     beforeCommit?: (writes: WriteCounts) => void,
   ): WriteCounts;
   /**
@@ -126,7 +127,7 @@ export interface OrganizationPort {
     contactIds: readonly number[],
     table: CandidateTable,
     sendTime: string,
-    processedChangeIds: readonly number[],
+    processedChangeIds: readonly ChangeLogId[],
     beforeCommit?: (writes: WriteCounts) => void,
   ): WriteCounts;
 }

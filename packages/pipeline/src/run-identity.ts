@@ -22,5 +22,9 @@ export const configHash = (config: Config): string =>
 export const fullRunId = (organization: string, asOf: string, config: Config): string =>
   `run-${organization}-${asOf}-${configHash(config)}`;
 
+/** The as-of day a full run's id names (its stable part: a `-gN`, `-rerun-…` or `-retryN` may follow); null when none. */
+export const asOfInRunId = (runId: string): string | null =>
+  [...runId.matchAll(/-(\d{4}-\d{2}-\d{2})-[0-9a-f]{12}(?=-|$)/g)].at(-1)?.[1] ?? null;
+
 /** RULES.md §1: a run's today, the date in the configured time zone when it starts (`YYYY-MM-DD`). */
 export const todayIn = (config: Config, at: Date = new Date()): string => formatIsoDate(dayInZone(at, config.timezone));

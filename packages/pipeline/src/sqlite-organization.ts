@@ -33,8 +33,9 @@ import {
   withDatabaseErrors,
   type OrganizationDb,
   type ReplaceSummary,
+  type ChangeLogId,
 } from '@scheduler/db';
-import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, between, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { CheckpointCompletion, CompletedRun, OrganizationPort, RunInFlight, StartChecksums, WriteCounts } from './organization-port';
 import { addCounts } from './run-stats';
 import { ScheduleRowStream, type TableHolder } from './schedule-rows';
@@ -136,6 +137,8 @@ class SqliteOrganization implements OrganizationPort {
         and(
           eq(contactCampaigns.campaignInstanceId, campaignInstanceId),
           or(inArray(contactCampaigns.status, ['pending', 'scheduled']), isNull(contactCampaigns.status)),
+          // A contact beyond ±(2^53 − 1) is one no run schedules (rowsBeyondSafeIds): rounded, it would be another.
+          between(contactCampaigns.contactId, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
         ),
       )
       .all()
@@ -147,7 +150,8 @@ class SqliteOrganization implements OrganizationPort {
     const holders = this.db.sqlite
       .prepare(
         `SELECT DISTINCT contact_id FROM email_schedules NOT INDEXED
-          WHERE campaign_instance_id = ? AND status IN ('pre-scheduled', 'skipped')`,
+          WHERE campaign_instance_id = ? AND status IN ('pre-scheduled', 'skipped')
+            AND contact_id BETWEEN ${-Number.MAX_SAFE_INTEGER} AND ${Number.MAX_SAFE_INTEGER}`,
       )
       .pluck()
       .all(campaignInstanceId) as number[];
@@ -162,21 +166,22 @@ class SqliteOrganization implements OrganizationPort {
   }
 
   pendingChangesByInstance() {
-    const latest = new Map<number, number>();
-    const withoutInstance: number[] = [];
+    const latest = new Map<number, ChangeLogId>();
+    const withoutInstance: ChangeLogId[] = [];
     for (const change of readPendingCampaignChanges(this.db)) {
       // SQLite keeps whatever a writer put in an INTEGER column: text, a fraction, an id JavaScript cannot hold.
       if (!Number.isSafeInteger(change.campaignInstanceId)) {
         withoutInstance.push(change.id);
         continue;
       }
-      latest.set(change.campaignInstanceId, Math.max(latest.get(change.campaignInstanceId) ?? 0, change.id));
+      // Rows come in id order: the last one read is the latest (an id beyond ±(2^53 − 1) kept as text).
+      latest.set(change.campaignInstanceId, change.id);
     }
     const byInstance = [...latest].map(([campaignInstanceId, latestChangeLogId]) => ({ campaignInstanceId, latestChangeLogId }));
     return { byInstance, withoutInstance };
   }
 
-  pendingChangeIds(campaignInstanceId?: number): number[] {
+  pendingChangeIds(campaignInstanceId?: number): ChangeLogId[] {
     return readPendingCampaignChanges(this.db)
       .filter((change) => campaignInstanceId === undefined || change.campaignInstanceId === campaignInstanceId)
       .map((change) => change.id);
@@ -286,20 +291,19 @@ class SqliteOrganization implements OrganizationPort {
     return unchangedSinceStart ? after : startedAt;
   }
 
-  fullRunCompletedAfter(runId: string): string | null {
+  fullRunsCompletedAfter(runId: string): string[] {
     // Planned later: a later run_timestamp, or the same second and a later row. Full runs' ids start with run-.
-    const row = this.db.sqlite
+    return this.db.sqlite
       .prepare(
         `SELECT later.scheduler_run_id FROM scheduler_checkpoints AS mine
            JOIN scheduler_checkpoints AS later
              ON later.status = 'completed' AND later.scheduler_run_id LIKE 'run-%' AND later.scheduler_run_id <> mine.scheduler_run_id
             AND (later.run_timestamp > mine.run_timestamp OR (later.run_timestamp = mine.run_timestamp AND later.id > mine.id))
           WHERE mine.scheduler_run_id = ?
-          ORDER BY later.id DESC LIMIT 1`,
+          ORDER BY later.id DESC`,
       )
       .pluck()
-      .get(runId) as string | undefined;
-    return row ?? null;
+      .all(runId) as string[];
   }
 
   sameRunInForce(runId: string): string | null {
@@ -361,7 +365,7 @@ class SqliteOrganization implements OrganizationPort {
     runId: string,
     run: TableHolder,
     sendTime: string,
-    processedChangeIds: readonly number[],
+    processedChangeIds: readonly ChangeLogId[],
     beforeCommit?: (writes: WriteCounts) => void,
   ): WriteCounts {
     const rows = new ScheduleRowStream(run, runId, sendTime, utcDatetime(new Date()), true);
@@ -380,7 +384,7 @@ class SqliteOrganization implements OrganizationPort {
     contactIds: readonly number[],
     table: CandidateTable,
     sendTime: string,
-    processedChangeIds: readonly number[],
+    processedChangeIds: readonly ChangeLogId[],
     beforeCommit?: (writes: WriteCounts) => void,
   ): WriteCounts {
     const rows = new ScheduleRowStream({ table }, runId, sendTime, utcDatetime(new Date()), false);
@@ -399,7 +403,7 @@ class SqliteOrganization implements OrganizationPort {
   private commitInOneTransaction(
     what: string,
     replace: () => ReplaceSummary,
-    processedChangeIds: readonly number[],
+    processedChangeIds: readonly ChangeLogId[],
     beforeCommit?: (writes: WriteCounts) => void,
   ): WriteCounts {
     const summary = withDatabaseErrors(`committing ${what} to ${this.db.path}`, () =>

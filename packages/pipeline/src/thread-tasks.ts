@@ -1,3 +1,4 @@
+import type { ChangeLogId } from '@scheduler/db';
 import type { RunSummary } from './run-summary';
 import type { ChunkRange } from './run-flow';
 import type { RunInFlight } from './organization-port';
@@ -81,9 +82,9 @@ export interface PendingChangesTask {
 }
 export interface PendingChangesResult {
   /** Campaign instances with pending `campaign_change_log` rows, and the newest such row of each. */
-  readonly byInstance: { readonly campaignInstanceId: number; readonly latestChangeLogId: number }[];
+  readonly byInstance: { readonly campaignInstanceId: number; readonly latestChangeLogId: ChangeLogId }[];
   /** Pending rows whose `campaign_instance_id` is no integer: no reschedule can name their instance. */
-  readonly withoutInstance: number[];
+  readonly withoutInstance: ChangeLogId[];
 }
 
 /** A full run's start checksums and its point-in-time backup, verified; old copies pruned. */

@@ -11,7 +11,7 @@ import { migrateOrganizationDb } from '@scheduler/db';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OrganizationFiles } from '../src/thread-tasks';
 import { writeOrganization } from './support/organization-fixture';
-import { fullRunThroughTasks } from './support/thread-task-runs';
+import { fullRunThroughTasks, runTask, silentLog } from './support/thread-task-runs';
 
 const SAFE_IDS = [String(Number.MIN_SAFE_INTEGER), '-1', '0', '1', String(Number.MAX_SAFE_INTEGER)];
 const BEYOND_IDS = ['-9007199254740992', '9007199254740992', '9007199254740993', '9223372036854775807'];
@@ -34,6 +34,31 @@ describe('a full run over contacts whose ids JavaScript cannot hold exactly', ()
   });
 
   afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+  it("reschedules a campaign instance's targets but those whose ids it cannot hold exactly, never another contact in their place", async () => {
+    const db = new Database(files.databasePath);
+    db.exec(`
+      INSERT INTO campaign_types (name, respect_exclusion_windows) VALUES ('promo', 0);
+      INSERT INTO campaign_instances (id, campaign_type, instance_name, active_start_date) VALUES (5, 'promo', 'spring', '2026-01-01');
+      INSERT INTO contact_campaigns (contact_id, campaign_instance_id, trigger_date, status) VALUES (1, 5, '2026-02-01', 'pending'), (9007199254740993, 5, '2026-02-01', 'pending');
+    `);
+    db.close();
+    const result = await runTask({
+      kind: 'reschedule',
+      files,
+      runId: 'reschedule-big-ids',
+      asOf: '2026-01-10',
+      configJson: '{}',
+      target: { campaignInstanceId: 5 },
+      log: silentLog(files, 'reschedule-big-ids'),
+    });
+    expect(result).toMatchObject({ status: 'completed' });
+    const read = new Database(files.databasePath, { readonly: true });
+    const rescheduled = read.prepare('SELECT DISTINCT CAST(contact_id AS TEXT) FROM email_schedules ORDER BY contact_id').pluck().all();
+    read.close();
+    // 9007199254740993 would round to 9007199254740992, another contact, which is no target.
+    expect(rescheduled).toEqual(['1']);
+  });
 
   it('completes, schedules every other contact under its exact id, and counts the others apart', async () => {
     const summary = await fullRunThroughTasks(files, 'run-big-ids', '2026-01-10');

@@ -67,6 +67,23 @@ describe('a full run that another run, planned after it, has overtaken', () => {
     ]);
   });
 
+  /** Plans a run and computes its chunks and backup, as a killed command's workers would have. */
+  const planAndCompute = async (runId: string, asOf: string): Promise<void> => {
+    const log = silentLog(files, runId);
+    const planned = await runTask({ kind: 'plan-run', files, runId, asOf, configJson: '{}', rerun: false, log });
+    if (planned.status !== 'planned') throw new Error(planned.status);
+    for (const chunk of planned.chunks) await runTask({ kind: 'compute-chunk', files, runId, chunk, log });
+    await runTask({ kind: 'backup', files, runId, log });
+  };
+
+  it('commits when the run that completed after it was planned is as of an earlier day (ops looking back)', async () => {
+    const today = 'run-acme-2026-11-29-nightly';
+    await planAndCompute(today, '2026-11-29');
+    await fullRunThroughTasks(files, 'run-acme-2026-11-28-lookback', AS_OF);
+    const summary = await runTask({ kind: 'finalize-run', files, runId: today, log: silentLog(files, today) });
+    expect(summary).toMatchObject({ status: 'completed', as_of: '2026-11-29' });
+  });
+
   it('commits when no run planned after it has completed', async () => {
     await fullRunThroughTasks(files, 'run-acme-2026-11-27-before', '2026-11-27');
     const summary = await fullRunThroughTasks(files, 'run-acme-2026-11-28-after', AS_OF);

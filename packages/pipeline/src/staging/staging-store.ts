@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { and, asc, eq, max } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { withDatabaseErrors } from '@scheduler/db';
+import { withDatabaseErrors, type ChangeLogId } from '@scheduler/db';
 import type { ContactStats } from '../run-stats';
 import type { RunSummary } from '../run-summary';
 import type { ChunkRange } from '../run-flow';
@@ -78,7 +78,7 @@ export class StagingStore {
   planRun(
     plan: Omit<StagedRun, 'status' | 'summary' | 'startedAtMs' | 'chunkCount'>,
     chunks: readonly ChunkRange[],
-    pendingChangeIds: readonly number[],
+    pendingChangeIds: readonly ChangeLogId[],
   ): void {
     const run = { ...plan, chunkCount: chunks.length };
     this.writing(`planning run ${run.runId}`, () => {
@@ -134,9 +134,9 @@ export class StagingStore {
    * The change-log rows the run saw pending when planned; none for a run planned before they were recorded
    * (its pending rows then stay for the poll's reschedules, rather than be marked unseen).
    */
-  changeLogIdsSeen(runId: string): number[] {
+  changeLogIdsSeen(runId: string): ChangeLogId[] {
     const row = this.orm.select().from(stagedChangeLogIds).where(eq(stagedChangeLogIds.runId, runId)).get();
-    return row === undefined ? [] : (JSON.parse(row.idsJson) as number[]);
+    return row === undefined ? [] : (JSON.parse(row.idsJson) as ChangeLogId[]);
   }
 
   /** The range a chunk was planned with; undefined for a run planned before ranges were kept. */

@@ -7,6 +7,7 @@ import { balancingSummary, contactSummary, emailCounts, type RunSummary } from '
 import type { TableHolder } from '../schedule-rows';
 import type { StagingStore } from '../staging/staging-store';
 import { decodeTable } from '../table-codec';
+import { asOfInRunId } from '../run-identity';
 import { taskFailureOf } from '../task-failure';
 import type { FinalizeRunTask } from '../thread-tasks';
 import { configOf, dayOf, loggerFor, portOptions, withPort, withStaging } from './task-resources';
@@ -37,9 +38,14 @@ const verifiedBackup = (staging: StagingStore, runId: string, waitMs = BACKUP_WA
   }
 };
 
-const refuseIfSuperseded = (port: OrganizationPort, runId: string): void => {
-  const newer = port.fullRunCompletedAfter(runId);
-  if (newer !== null) throw new SupersededRunError(runId, newer);
+/**
+ * Refuses a run that a full run planned after it has overtaken, as of the same day or a later one. A run as of
+ * an earlier day (ops looking back) does not stop today's: the last to commit replaces its schedule.
+ */
+const refuseIfSuperseded = (port: OrganizationPort, staging: StagingStore, runId: string, asOf: string): void => {
+  const asOfOf = (newer: string): string => staging.run(newer)?.asOf ?? asOfInRunId(newer) ?? asOf;
+  const newer = port.fullRunsCompletedAfter(runId).find((id) => asOfOf(id) >= asOf);
+  if (newer !== undefined) throw new SupersededRunError(runId, newer);
 };
 
 /** A full run's finalizer: the chunks' results balanced organization-wide (RULES.md §9) and committed. */
@@ -74,7 +80,7 @@ export const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
       const held = appendChunks(staging, task.runId, run.chunkCount, contactRows);
       timer.lap('appendMs');
       try {
-        refuseIfSuperseded(port, task.runId);
+        refuseIfSuperseded(port, staging, task.runId, run.asOf);
         const { result, emails, emailCount } = balance(held, today, config, contactRows, port.existingDayCounts(today));
         timer.lap('finalizeMs');
         // The commit's writes go on while the backup is verified; its COMMIT waits for the verified copy
@@ -102,7 +108,7 @@ export const finalizeFullRun = (task: FinalizeRunTask): RunSummary => {
         });
         const writes = port.commitFullRun(task.runId, held, config.send_time, staging.changeLogIdsSeen(task.runId), (writes) => {
           // Again inside the commit's transaction, which no other commit can enter: one may have completed since.
-          refuseIfSuperseded(port, task.runId);
+          refuseIfSuperseded(port, staging, task.runId, run.asOf);
           const waitStarted = performance.now();
           const backup = verifiedBackup(staging, task.runId);
           backupWaitMs = Math.round(performance.now() - waitStarted);
