@@ -28,6 +28,25 @@ const checkpointStatus = (database: string, runId: string): string | undefined =
 /** How long the link refuses connections: long enough for a 30,000-contact commit to end in it. */
 const RESTART_MS = 15_000;
 
+/**
+ * Whether a writer holds the file's write lock (a commit's transaction is open): the finalizer's job is active
+ * a little before that, while it still talks to Redis (its backup's job).
+ */
+const writerHoldsLock = (database: string): boolean => {
+  const probe = new Database(database);
+  try {
+    probe.pragma('busy_timeout = 0');
+    probe.exec('BEGIN IMMEDIATE');
+    probe.exec('ROLLBACK');
+    return false;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') return true;
+    throw error;
+  } finally {
+    probe.close();
+  }
+};
+
 describe('when Redis loses every job of a run in flight', () => {
   let world: ReturnType<typeof newWorld>;
   let queues: HandQueues;
@@ -77,6 +96,8 @@ describe('when Redis loses every job of a run in flight', () => {
     try {
       const run = client.fullRun('acme', { asOf: AS_OF });
       await until(async () => (await queues.finalize.getJobState(`${runId}-finalize`)) === 'active', 60_000, 10);
+      // Inside its commit, the finalizer needs Redis no more until its job ends.
+      await until(async () => writerHoldsLock(database), 60_000, 10);
       // A restart of Redis as the client and its workers see it: every connection reset, none accepted for a while,
       // in which the finalizer commits (the file needs no Redis) but cannot tell the queue.
       link.dropAll(RESTART_MS);
