@@ -55,6 +55,18 @@ describe('when a worker is told to stop while Redis is gone', () => {
   });
 });
 
+/** A full-run request for the organization, as another service enqueues it, on the test's Redis and prefix. */
+const enqueueFullRun = async (prefix: string, organization: string): Promise<void> => {
+  const { Queue } = bullmq();
+  const { hostname, port } = new URL(redisUrl());
+  const requests = new Queue('scheduler-requests', { connection: { host: hostname, port: Number(port || 6379) }, prefix });
+  try {
+    await requests.add('full-run', { organization, asOf: '2026-11-28' });
+  } finally {
+    await requests.close();
+  }
+};
+
 describe('when a worker is told to stop while it starts, a run already in its hands', () => {
   let directory: string;
   let link: RedisLink;
@@ -77,14 +89,7 @@ describe('when a worker is told to stop while it starts, a run already in its ha
     const worker = startScheduler(['worker', '--threads', '1'], { REDIS_URL: redisUrl(), SCHEDULER_ORGS_DIR: directory, SCHEDULER_QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' });
     try {
       await worker.waitFor(/fleet worker ready/, 90_000);
-      const { Queue } = bullmq();
-      const { hostname, port } = new URL(redisUrl());
-      const requests = new Queue('scheduler-requests', { connection: { host: hostname, port: Number(port || 6379) }, prefix });
-      try {
-        await requests.add('full-run', { organization: 'busy', asOf: '2026-11-28' });
-      } finally {
-        await requests.close();
-      }
+      await enqueueFullRun(prefix, 'busy');
       await worker.waitFor(/run planned/, 60_000);
       const exited = new Promise<number | null>((resolve) => worker.child.once('close', (code) => resolve(code)));
       worker.child.kill('SIGTERM');
@@ -104,14 +109,8 @@ describe('when a worker is told to stop while it starts, a run already in its ha
     const database = join(directory, 'acme.sqlite');
     seedOrganization(database, { contacts: 500, seed: 3, asOf: '2026-11-28' });
     const prefix = `worker-stop-${randomUUID()}`;
-    const { Queue } = bullmq();
+    await enqueueFullRun(prefix, 'acme');
     const { hostname, port } = new URL(redisUrl());
-    const requests = new Queue('scheduler-requests', { connection: { host: hostname, port: Number(port || 6379) }, prefix });
-    try {
-      await requests.add('full-run', { organization: 'acme', asOf: '2026-11-28' });
-    } finally {
-      await requests.close();
-    }
     const worker = startScheduler(['worker', '--threads', '1'], { REDIS_URL: link.url, SCHEDULER_ORGS_DIR: directory, SCHEDULER_QUEUE_PREFIX: prefix, LOG_LEVEL: 'info' });
     try {
       await worker.waitFor(/run planned/, 60_000);

@@ -88,12 +88,13 @@ describe('when runs of several database files share one Redis', { timeout: 180_0
     }
   });
 
-  it('a run of a file outside a running fleet\'s directory starts workers of its own, and the fleet leaves its jobs to them', async () => {
+  /** A run of a file outside the directory of a fleet serving 'acme', its client on `clientRedisUrl`: completed and scheduled. */
+  const runBesideAFleet = async (contacts: number, clientRedisUrl?: string): Promise<void> => {
     const fleet = await fleetOver('fleet', ['acme']);
     const database = join(world.directory, 'big.sqlite');
-    writeOrganization(database, { contacts: 3_000, today: AS_OF });
+    writeOrganization(database, { contacts, today: AS_OF });
     try {
-      const client = await connectClient(database, world.prefix);
+      const client = await connectClient(database, world.prefix, clientRedisUrl === undefined ? {} : { redisUrl: clientRedisUrl });
       try {
         expect((await client.fullRun('big', { asOf: AS_OF })).status).toBe('completed');
       } finally {
@@ -103,25 +104,16 @@ describe('when runs of several database files share one Redis', { timeout: 180_0
       await fleet.close();
     }
     expectScheduled(database);
+  };
+
+  it('a run of a file outside a running fleet\'s directory starts workers of its own, and the fleet leaves its jobs to them', async () => {
+    await runBesideAFleet(3_000);
   });
 
   it("a run on another database of the same Redis server (REDIS_URL's path) starts workers of its own beside a fleet on this one", async () => {
-    const fleet = await fleetOver('fleet', ['acme']);
-    const database = join(world.directory, 'big.sqlite');
-    writeOrganization(database, { contacts: 1_000, today: AS_OF });
     const otherDatabase = new URL(redisUrl());
     otherDatabase.pathname = `/${(Number(otherDatabase.pathname.slice(1) || 0) + 1) % 16}`;
-    try {
-      const client = await connectClient(database, world.prefix, { redisUrl: otherDatabase.href });
-      try {
-        expect((await client.fullRun('big', { asOf: AS_OF })).status).toBe('completed');
-      } finally {
-        await client.close();
-      }
-    } finally {
-      await fleet.close();
-    }
-    expectScheduled(database);
+    await runBesideAFleet(1_000, otherDatabase.href);
   });
 
   // RULES.md §10: "A reschedule requested while a full run is in flight is reflected after both finish".
