@@ -300,7 +300,9 @@ describe('jobs of a run, removed or retried by hand', () => {
 
   it('plans a run afresh when its failed finalizer and chunk were cleaned away in Bull Board, its completed chunks left behind', async () => {
     const config = configWith({ batch_size: 500 });
-    const client = await connectClient(database, world.prefix, { config });
+    // One thread takes the chunks in order: 0 and 1 complete before 2 fails (with two, 1 could start after 2
+    // failed the run, and fail too).
+    const client = await connectClient(database, world.prefix, { config, threads: 1 });
     const { chunks } = queues;
     const runId = fullRunId('acme', AS_OF, config);
     try {
