@@ -7,8 +7,7 @@ import { storedText } from './stored-text';
 import { countUnreadable, type UnreadableRows } from './unreadable-rows';
 
 /** RULES.md §8: an answer "with conditions" has `has_medical_conditions: true` or `main_questions_yes_count > 0`. */
-export const answerKindOf = (metadata: string | null): BehaviourKind => {
-  const answer = parseMetadataObject(metadata);
+const answerKindOf = (answer: Record<string, unknown> | null): BehaviourKind => {
   if (answer === null) return 'answered_no_conditions';
   const yesCount = answer.main_questions_yes_count;
   return answer.has_medical_conditions === true || (typeof yesCount === 'number' && yesCount > 0)
@@ -70,9 +69,10 @@ export const readBehaviour = (
       continue;
     }
     const metadata = storedText(row[2]);
+    const answer = parseMetadataObject(metadata);
     // Read in part: an answer whose metadata says nothing readable is an answer without conditions.
-    if (metadata !== null && metadata !== '' && parseMetadataObject(metadata) === null) countUnreadable(unreadable, 'contact_events', 'malformed_metadata');
-    add(row[0] as number, { kind: answerKindOf(metadata), day });
+    if (answer === null && metadata !== null && metadata !== '') countUnreadable(unreadable, 'contact_events', 'malformed_metadata');
+    add(row[0] as number, { kind: answerKindOf(answer), day });
   }
   return byContact;
 };
