@@ -25,6 +25,14 @@ export interface RunFlowQueues {
 /** States of a finalizer job whose run is under way: its chunks computing or done, itself waiting or working. */
 const IN_FLIGHT_STATES: ReadonlySet<string> = new Set(['waiting-children', 'waiting', 'prioritized', 'delayed', 'active']);
 
+/** The run a request asks for: `stableRunId` names it whatever attempt or run again answers it. */
+interface RunAsked {
+  readonly organization: string;
+  readonly stableRunId: string;
+  readonly asOf: string;
+  readonly runConfig: Config;
+}
+
 /** How long a full-run request waits while another request plans the same run. */
 const PLANNING_BUSY_MS = 250;
 
@@ -33,17 +41,18 @@ export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
   const { pool, locator, config, logger } = fleet;
 
   /** Plans the run on a compute thread (see tasks/plan-run-task.ts), or answers for it. */
-  const planTask = async (plan: { organization: string; runId: string; asOf: string; runConfig: Config; rerun: boolean; flowTaken: boolean }) =>
+  const planTask = async (asked: RunAsked, plan: { runId: string; rerun: boolean; flowTaken: boolean }) =>
     unwrapTaskResult(
       await pool.run({
         kind: 'plan-run',
-        files: filesOf(locator, plan.organization),
+        files: filesOf(locator, asked.organization),
         runId: plan.runId,
-        asOf: plan.asOf,
-        configJson: JSON.stringify(plan.runConfig),
+        stableRunId: asked.stableRunId,
+        asOf: asked.asOf,
+        configJson: JSON.stringify(asked.runConfig),
         rerun: plan.rerun,
         flowTaken: plan.flowTaken,
-        log: fleet.logContext(plan.runId, plan.organization),
+        log: fleet.logContext(plan.runId, asked.organization),
       }),
     );
 
@@ -70,13 +79,8 @@ export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
    * inspect it in Bull Board), and a flow added under them would add nothing: the run is then planned as its
    * next attempt, under an id of its own (RULES.md §10: a retry completes the run).
    */
-  const planFullRun = async (
-    organization: string,
-    runId: string,
-    asOf: string,
-    runConfig: Config,
-    rerun: boolean,
-  ): Promise<PlannedFullRun> => {
+  const planFullRun = async (asked: RunAsked, runId: string, rerun: boolean): Promise<PlannedFullRun> => {
+    const { organization } = asked;
     const latest = await latestAttempt(runId);
     const latestId = attemptId(runId, latest.attempt);
     const log = logger.child({ runId: latestId, organization });
@@ -87,12 +91,12 @@ export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
       return { runId: latestId, status: 'in-flight' };
     }
     let planId = latestId;
-    let plan = await planTask({ organization, runId: latestId, asOf, runConfig, rerun, flowTaken: latest.finalizerState !== null });
+    let plan = await planTask(asked, { runId: latestId, rerun, flowTaken: latest.finalizerState !== null });
     if (plan.status === 'flow-taken') {
       planId = attemptId(runId, latest.attempt + 1);
       log.info({ finalizerState: latest.finalizerState, nextAttempt: planId }, 'this attempt of the run is over and did not commit here; planning the next');
       // Its finalizer does not exist (latestAttempt looked): the plan cannot find its ids taken.
-      plan = await planTask({ organization, runId: planId, asOf, runConfig, rerun, flowTaken: false });
+      plan = await planTask(asked, { runId: planId, rerun, flowTaken: false });
     }
     if (plan.status === 'already-completed') logger.info({ runId: planId, organization }, 'run already completed; nothing to do');
     if (plan.status === 'flow-taken') throw new Error(`run ${planId}: its job ids are taken`);
@@ -113,16 +117,16 @@ export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
    * in flight or completed, it answers the request, even when what it read has changed since; a request asked
    * again after it finished (a rerun) plans as any other. Null when there is none, or it failed for good.
    */
-  const runPlannedEarlier = async (job: Job, organization: string, asOf: string, runConfig: Config): Promise<RequestOutcome | null> => {
+  const runPlannedEarlier = async (job: Job, asked: RunAsked): Promise<RequestOutcome | null> => {
     const progress = job.progress as { runId?: unknown; attemptsMade?: unknown } | number;
     if (typeof progress !== 'object' || typeof progress.runId !== 'string' || progress.attemptsMade !== job.attemptsMade) return null;
     const runId = progress.runId;
     const finalizerState = await finalizerStateOf(runId);
     if (finalizerState !== null && IN_FLIGHT_STATES.has(finalizerState)) return { runId, status: 'in-flight' };
     if (finalizerState !== 'completed') return null;
-    const answer = await planTask({ organization, runId, asOf, runConfig, rerun: false, flowTaken: true });
+    const answer = await planTask(asked, { runId, rerun: false, flowTaken: true });
     if (answer.status !== 'already-completed' && answer.status !== 'inputs-changed') return null;
-    logger.info({ runId, organization, jobId: job.id }, 'the request was taken again after its run was planned; that run answers it');
+    logger.info({ runId, organization: asked.organization, jobId: job.id }, 'the request was taken again after its run was planned; that run answers it');
     return { runId, status: 'already-completed', summary: answer.summary };
   };
 
@@ -138,19 +142,20 @@ export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
       return lookAgainLater(job, token, PLANNING_BUSY_MS, 'another request is planning this run');
     }
     try {
-      const earlier = await runPlannedEarlier(job, request.organization, asOf, runConfig);
+      const asked: RunAsked = { organization: request.organization, stableRunId: stableId, asOf, runConfig };
+      const earlier = await runPlannedEarlier(job, asked);
       if (earlier !== null) return earlier;
       // A rerun is a run of its own, named after the request that asked for it.
       const runId =
         request.rerun !== true ? stableId : job.id!.startsWith(stableId) ? job.id! : `${stableId}-rerun-${job.id}`;
-      const planned = await planFullRun(request.organization, runId, asOf, runConfig, request.rerun === true);
+      const planned = await planFullRun(asked, runId, request.rerun === true);
       if (planned.status !== 'inputs-changed') return await plannedFor(job, planned);
       // The same run completed, but what it read has changed since: a run of its own, named after the inputs it
       // reads, so that asking again before they change again still runs once. Should they change again
       // meanwhile, the run it names is this request's all the same.
       const changedId = `${stableId}-g${planned.generation ?? `x${job.timestamp.toString(36)}`}`;
       logger.info({ runId: changedId, organization: request.organization, completedRunId: runId }, 'inputs changed since the run completed; running again');
-      const again = await planFullRun(request.organization, changedId, asOf, runConfig, false);
+      const again = await planFullRun(asked, changedId, false);
       return again.status === 'inputs-changed'
         ? { runId: changedId, status: 'already-completed', summary: again.summary }
         : await plannedFor(job, again);

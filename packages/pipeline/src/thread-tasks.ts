@@ -24,6 +24,11 @@ export interface PlanRunTask {
   readonly kind: 'plan-run';
   readonly files: OrganizationFiles;
   readonly runId: string;
+  /**
+   * The stable id of the run asked for (organization, as-of, configuration), of which `runId` may be an
+   * attempt (`-retryN`) or a run again on changed inputs (`-gN`): any completed run of it on today's inputs answers.
+   */
+  readonly stableRunId: string;
   readonly asOf: string;
   readonly configJson: string;
   readonly rerun: boolean;

@@ -50,7 +50,7 @@ const stagedStatus = (): string | undefined => {
 
 it('answers a finalizer taken again after its COMMIT with the committed summary, and keeps a reschedule committed since', async () => {
   const log = silentLog(files, RUN_ID);
-  const planned = await runTask({ kind: 'plan-run', files, runId: RUN_ID, asOf: AS_OF, configJson: '{}', rerun: false, log });
+  const planned = await runTask({ kind: 'plan-run', files, runId: RUN_ID, stableRunId: RUN_ID, asOf: AS_OF, configJson: '{}', rerun: false, log });
   if (planned.status !== 'planned') throw new Error(`not planned: ${planned.status}`);
   for (const chunk of planned.chunks) await runTask({ kind: 'compute-chunk', files, runId: RUN_ID, chunk, log });
   await runTask({ kind: 'backup', files, runId: RUN_ID, log });

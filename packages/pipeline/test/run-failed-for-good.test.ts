@@ -115,6 +115,21 @@ describe('a full run that failed for good, asked for again', () => {
     expect(committedRows(database)).toEqual(referenceRows(database, defaultConfig(), AS_OF));
   }, 120_000);
 
+  it('answers a request after its completed attempt and a rerun with the rerun, and runs nothing again', async () => {
+    const first = await queues.requests.add(REQUEST_JOB_NAMES.fullRun, { organization: 'acme', asOf: AS_OF });
+    const planned = (await first.waitUntilFinished(queues.requestEvents)) as { runId: string };
+    await (await Job.fromId(queues.finalize, finalizeJobId(planned.runId)))!.waitUntilFinished(queues.finalizeEvents);
+    // The rerun's commit moves the file's inputs on: the attempt's rows are no longer the ones in force.
+    const rerun = await client.fullRun('acme', { asOf: AS_OF, rerun: true });
+
+    for (const round of [1, 2]) {
+      const again = await queues.requests.add(REQUEST_JOB_NAMES.fullRun, { organization: 'acme', asOf: AS_OF });
+      const answered = (await again.waitUntilFinished(queues.requestEvents)) as { status: string; summary: { run_id: string } };
+      expect({ round, ...answered }).toMatchObject({ round, status: 'already-completed', summary: { run_id: rerun.run_id } });
+    }
+    expect(await queues.finalize.getJobCounts('completed')).toEqual({ completed: 2 });
+  }, 120_000);
+
   it('fails a retry of its finalizer at once, saying to ask for the run again, and keeps why the run failed', async () => {
     const finalizer = await Job.fromId(queues.finalize, finalizeJobId(RUN_ID));
     expect(await finalizer?.getState()).toBe('failed');

@@ -45,7 +45,7 @@ describe('a full run that another run, planned after it, has overtaken', () => {
   it('does not commit once that run has completed, fails for good saying which, and leaves its rows', async () => {
     const older = 'run-acme-2026-11-28-older';
     const log = silentLog(files, older);
-    const planned = await runTask({ kind: 'plan-run', files, runId: older, asOf: AS_OF, configJson: '{}', rerun: false, log });
+    const planned = await runTask({ kind: 'plan-run', files, runId: older, stableRunId: older, asOf: AS_OF, configJson: '{}', rerun: false, log });
     if (planned.status !== 'planned') throw new Error(planned.status);
     for (const chunk of planned.chunks) await runTask({ kind: 'compute-chunk', files, runId: older, chunk, log });
     await runTask({ kind: 'backup', files, runId: older, log });
@@ -70,7 +70,7 @@ describe('a full run that another run, planned after it, has overtaken', () => {
   /** Plans a run and computes its chunks and backup, as a killed command's workers would have. */
   const planAndCompute = async (runId: string, asOf: string): Promise<void> => {
     const log = silentLog(files, runId);
-    const planned = await runTask({ kind: 'plan-run', files, runId, asOf, configJson: '{}', rerun: false, log });
+    const planned = await runTask({ kind: 'plan-run', files, runId, stableRunId: runId, asOf, configJson: '{}', rerun: false, log });
     if (planned.status !== 'planned') throw new Error(planned.status);
     for (const chunk of planned.chunks) await runTask({ kind: 'compute-chunk', files, runId, chunk, log });
     await runTask({ kind: 'backup', files, runId, log });

@@ -16,7 +16,8 @@ export const planRun = (task: PlanRunTask): PlanRunResult => {
         if (completed.state === 'inputs-unchanged') return { status: 'already-completed', summary };
         if (completed.state === 'inputs-changed') {
           // Asked for again after it ran again under another name (its inputs changed, or a rerun): that run answers.
-          const inForce = port.sameRunInForce(task.runId);
+          // Looked for under the stable id: an attempt's (`-retry2`) reruns and runs again are named after it.
+          const inForce = port.sameRunInForce(task.stableRunId);
           const inForceSummary = inForce === null ? null : (staging.run(inForce)?.summary ?? null);
           if (inForceSummary !== null) return { status: 'already-completed', summary: inForceSummary };
           return { status: 'inputs-changed', summary, generation: completed.generation };

@@ -17,7 +17,7 @@ export const silentLog = (files: OrganizationFiles, runId: string) => ({ runId, 
 /** A full run through its tasks; `afterChunks` acts between its chunks and its finalizer. Resolves to its summary. */
 export const fullRunThroughTasks = async (files: OrganizationFiles, runId: string, asOf: string, afterChunks = (): void => {}) => {
   const log = silentLog(files, runId);
-  const planned = await runTask({ kind: 'plan-run', files, runId, asOf, configJson: '{}', rerun: false, log });
+  const planned = await runTask({ kind: 'plan-run', files, runId, stableRunId: runId, asOf, configJson: '{}', rerun: false, log });
   if (planned.status !== 'planned') throw new Error(`run ${runId} was not planned: ${planned.status}`);
   for (const chunk of planned.chunks) await runTask({ kind: 'compute-chunk', files, runId, chunk, log });
   afterChunks();
