@@ -1,7 +1,7 @@
 import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { lookAgainLater } from './look-again-later';
-import { OrganizationIdSchema } from '@scheduler/queue';
+import { OrganizationIdSchema, REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { SingleDatabase, UnknownOrganizationError, type OrganizationLocator } from './organization-directory';
 
 /** A worker of one database file is named after its organization; a fleet over a directory, `fleet`. */
@@ -58,6 +58,9 @@ const serves = (locator: OrganizationLocator, organization: string): boolean => 
 
 type Processor = (job: Job, token?: string) => Promise<unknown>;
 
+/** Jobs of no one organization: they ask for runs and reschedules of every organization the fleets serve. */
+const FLEET_WIDE_JOBS: ReadonlySet<string> = new Set([REQUEST_JOB_NAMES.nightly, REQUEST_JOB_NAMES.pollChanges]);
+
 /**
  * Runs of several files and fleets share the queues of one Redis. A job of an organization this worker has
  * no database for goes back to wait (not an attempt):
@@ -68,6 +71,8 @@ type Processor = (job: Job, token?: string) => Promise<unknown>;
  *   machines, each over a directory of its own). Else the fleet processes it, and it fails at once: no retry
  *   will make it appear.
  * A job whose organization is not a valid id is processed, and fails at once naming the field.
+ * The nightly and poll jobs go back to wait too from the workers of one database file: taken there, they would
+ * reach that file's organization only, and the fleets' organizations would miss that night's run.
  */
 export const leavingOtherOrganizations =
   (
@@ -77,6 +82,10 @@ export const leavingOtherOrganizations =
     process: Processor,
   ): Processor =>
   async (job, token) => {
+    if (locator instanceof SingleDatabase && FLEET_WIDE_JOBS.has(job.name)) {
+      const fleetAttached = (await workers()).some(isFleetWorker);
+      return lookAgainLater(job, token, fleetAttached ? HAND_BACK_MS : HAND_BACK_IDLE_MS, 'handed back for a fleet: it asks for every organization');
+    }
     const { organization } = (job.data ?? {}) as { organization?: unknown };
     if (typeof organization === 'string' && OrganizationIdSchema.safeParse(organization).success && !serves(locator, organization)) {
       const names = await workers();

@@ -39,8 +39,8 @@ import { migrateOrganizationDb, seedOrganization } from '@scheduler/db';
 import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { refIso } from '../../core/test/support/reference';
 import { multisetMinus as minus } from '../../core/test/support/multiset';
-import type { RunClient } from '../src/index';
-import { connectClient, newWorld, redisUrl } from './support/fleet-world';
+import type { Fleet, RunClient } from '../src/index';
+import { connectClient, newWorld, redisUrl, startDirectoryFleet } from './support/fleet-world';
 import { dayOfIso, readCommittedIndependently, readOrganizationIndependently, senderRowsSnapshot } from './support/independent-reader';
 import type { CommittedScheduleRow } from './support/independent-reader';
 import {
@@ -554,6 +554,7 @@ describe('campaign_change_log rows requiring a reschedule, picked up by the poll
   const organization = 'resched-log';
   const path = join(world.directory, `${organization}.sqlite`);
   let client: RunClient;
+  let fleet: Fleet | undefined;
   let queue: RequestsQueue;
   let today: string;
   let step: StepOutcome;
@@ -593,6 +594,8 @@ describe('campaign_change_log rows requiring a reschedule, picked up by the poll
     newLogIds = ids.triggered;
     const targets = targetsOfInstance(path, 1);
     const from = utcNow();
+    // The poll job is a fleet's (it asks for every organization the fleets serve), not the run's own workers'.
+    fleet = await startDirectoryFleet(world.directory, world.prefix, { config: CONFIG });
     step = await observeReschedule('poll', path, today, targets, async () => {
       await queue.requests.add(REQUEST_JOB_NAMES.pollChanges, {});
       await until(() => changeLogRows(path).filter((row) => newLogIds.includes(row.id)).every((row) => row.processedAt !== null), 'processed_at');
@@ -609,6 +612,7 @@ describe('campaign_change_log rows requiring a reschedule, picked up by the poll
 
   afterAll(async () => {
     await queue?.close();
+    await fleet?.close();
     await client?.close();
     world.cleanup();
   });

@@ -64,7 +64,7 @@ describe('when the nightly job scheduler fires', () => {
     for (const organization of ['acme', 'globex']) {
       writeOrganization(join(world.directory, `${organization}.sqlite`), { contacts: 300, today: '2026-11-28' });
     }
-    const fleet = await startDirectoryFleet(world.directory, world.prefix, 2, firing);
+    const fleet = await startDirectoryFleet(world.directory, world.prefix, { threads: 2, now: firing });
     try {
       const job = await requests.add(REQUEST_JOB_NAMES.nightly, {}, { timestamp: Date.parse('2026-11-27T08:00:00Z') });
       await within('the nightly runs', () => completedRun('acme', '2026-11-28') && completedRun('globex', '2026-11-28'));
@@ -80,7 +80,7 @@ describe('when the nightly job scheduler fires', () => {
   it('runs an organization again at a second nightly job the same day when its contacts changed since the first', async () => {
     const path = join(world.directory, 'acme.sqlite');
     writeOrganization(path, { contacts: 300, today: '2026-11-28' });
-    const fleet = await startDirectoryFleet(world.directory, world.prefix, 2, firing);
+    const fleet = await startDirectoryFleet(world.directory, world.prefix, { threads: 2, now: firing });
     try {
       const first = await requests.add(REQUEST_JOB_NAMES.nightly, {});
       await first.waitUntilFinished(queues.requestEvents);
@@ -109,7 +109,7 @@ describe('when the nightly job scheduler fires', () => {
   it("polls every organization's campaign changes though one organization's file cannot be read, and names that one", async () => {
     writeFileSync(join(world.directory, 'aaa-broken.sqlite'), 'this is not a database, only a file with the name of one');
     writeOrganization(join(world.directory, 'acme.sqlite'), { contacts: 300, today: '2026-11-28' });
-    const fleet = await startDirectoryFleet(world.directory, world.prefix, 1, firing);
+    const fleet = await startDirectoryFleet(world.directory, world.prefix, { now: firing });
     try {
       const poll = await requests.add(REQUEST_JOB_NAMES.pollChanges, {});
       const outcome = (await poll.waitUntilFinished(queues.requestEvents)) as { enqueued: string[]; unreadable?: string[] };

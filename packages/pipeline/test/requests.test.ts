@@ -207,7 +207,8 @@ describe('when other services enqueue requests', () => {
   });
 
   it('names, and does not claim to enqueue again, a campaign-change reschedule that failed for good', async () => {
-    const client = await connectClient(database, world.prefix);
+    // The poll job is a fleet's: it asks for every organization the fleets serve.
+    const fleet = await startDirectoryFleet(world.directory, world.prefix);
     try {
       const db = openOrganizationDb(database);
       db.sqlite.exec(`CREATE TRIGGER refuse_completion BEFORE UPDATE OF status ON scheduler_checkpoints
@@ -223,14 +224,15 @@ describe('when other services enqueue requests', () => {
 
       expect(await poll()).toEqual({ enqueued: [], failedForGood: [jobId] });
     } finally {
-      await client.close();
+      await fleet.close();
     }
   });
 
   // RULES.md §10: pending rows "trigger a reschedule of the instance's targets and are then marked processed",
   // whatever ids SQLite gives them: a log without AUTOINCREMENT gives a pruned row's id out again.
   it('asks again for change-log rows pending under the id of a reschedule that completed, and names rows that name no instance', async () => {
-    const client = await connectClient(database, world.prefix);
+    // The poll job is a fleet's: it asks for every organization the fleets serve.
+    const fleet = await startDirectoryFleet(world.directory, world.prefix);
     try {
       type PollOutcome = { enqueued: string[]; failedForGood: string[]; withoutInstance?: string[] };
       const poll = async () => (await (await requests.add(REQUEST_JOB_NAMES.pollChanges, {})).waitUntilFinished(events)) as PollOutcome;
@@ -266,7 +268,7 @@ describe('when other services enqueue requests', () => {
       // Asked for already: the next poll asks for nothing more.
       expect((await poll()).enqueued).toEqual([]);
     } finally {
-      await client.close();
+      await fleet.close();
     }
   });
 

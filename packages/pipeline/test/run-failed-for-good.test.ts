@@ -9,7 +9,7 @@ import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { SingleDatabase, finalizeJobId, fullRunId, type RunClient } from '../src/index';
 import { StagingStore } from '../src/staging/staging-store';
 import { committedRows, referenceRows } from './support/committed-schedule';
-import { configWith, connectClient, newWorld, openHandQueues, redisUrl, until, type HandQueues } from './support/fleet-world';
+import { configWith, connectClient, newWorld, openHandQueues, redisUrl, startDirectoryFleet, until, type HandQueues } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
@@ -150,7 +150,8 @@ describe('a nightly whose run failed for good, rerun', () => {
     const database = join(world.directory, 'acme.sqlite');
     writeOrganization(database, { contacts: 1_500, today: AS_OF });
     const queues = await openHandQueues(world.prefix);
-    const client = await connectClient(database, world.prefix);
+    // The nightly job is a fleet's: it asks for every organization the fleets serve.
+    const fleet = await startDirectoryFleet(world.directory, world.prefix);
     try {
       execute(
         database,
@@ -172,7 +173,7 @@ describe('a nightly whose run failed for good, rerun', () => {
       expect(checkpointOf(database, `${runId}-retry2`)?.status).toBe('completed');
       expect(committedRows(database)).toEqual(referenceRows(database, defaultConfig(), asOf));
     } finally {
-      await client.close();
+      await fleet.close();
       await queues.close();
       world.cleanup();
     }

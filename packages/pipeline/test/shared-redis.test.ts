@@ -88,6 +88,29 @@ describe('when runs of several database files share one Redis', { timeout: 180_0
     }
   });
 
+  it("a run's workers leave the nightly and poll jobs to the fleet, whose nightly then reaches all its organizations", async () => {
+    const database = join(world.directory, 'north.sqlite');
+    writeOrganization(database, { contacts: 1_500, today: AS_OF });
+    // Due while the fleet is down (a deploy): the next command's own workers would take them for their one file.
+    const nightly = await requests.add(REQUEST_JOB_NAMES.nightly, {});
+    const poll = await requests.add(REQUEST_JOB_NAMES.pollChanges, {});
+    const client = await connectClient(database, world.prefix);
+    try {
+      await client.fullRun('north', { asOf: AS_OF });
+      expect([await nightly.getState(), await poll.getState()]).toEqual([expect.stringMatching(/^(waiting|delayed)$/), expect.stringMatching(/^(waiting|delayed)$/)]);
+    } finally {
+      await client.close();
+    }
+    const fleet = await fleetOver('fleet', ['acme', 'globex']);
+    try {
+      const { organizations } = (await nightly.waitUntilFinished(queues.requestEvents)) as { organizations: string[] };
+      expect(organizations).toEqual(['acme', 'globex']);
+      await poll.waitUntilFinished(queues.requestEvents);
+    } finally {
+      await fleet.close();
+    }
+  });
+
   /** A run of a file outside the directory of a fleet serving 'acme', its client on `clientRedisUrl`: completed and scheduled. */
   const runBesideAFleet = async (contacts: number, clientRedisUrl?: string): Promise<void> => {
     const fleet = await fleetOver('fleet', ['acme']);

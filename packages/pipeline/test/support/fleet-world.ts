@@ -48,15 +48,19 @@ export const connectClient = (
   });
 
 /** A fleet over a directory of organization databases, in this process, on a test's prefix. */
-export const startDirectoryFleet = (directory: string, prefix: string, threads = 1, now?: () => Date): Promise<Fleet> =>
+export const startDirectoryFleet = (
+  directory: string,
+  prefix: string,
+  options: { threads?: number; now?: () => Date; config?: Config } = {},
+): Promise<Fleet> =>
   startFleet({
     redisUrl: redisUrl(),
     locator: new OrganizationDirectory(directory),
-    config: defaultConfig(),
-    threads,
+    config: options.config ?? defaultConfig(),
+    threads: options.threads ?? 1,
     logger: createLogger({ level: 'silent' }),
     prefix,
-    ...(now === undefined ? {} : { now }),
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
 
 /** The queues a test drives by hand, as another service or ops in Bull Board would, on a test's prefix. */
