@@ -100,4 +100,10 @@ describe('seedOrganization', () => {
     seedOrganization(path, { contacts: 10, seed: 1, asOf: AS_OF });
     expect(() => seedOrganization(path, { contacts: 10, seed: 1, asOf: AS_OF })).toThrow(SeedError);
   });
+
+  it('refuses, naming why, a file seeded with no contacts: its campaign types are there', () => {
+    const path = join(directory(), 'org.sqlite');
+    seedOrganization(path, { contacts: 0, seed: 1, asOf: AS_OF });
+    expect(() => seedOrganization(path, { contacts: 10, seed: 1, asOf: AS_OF })).toThrow(/already holds contacts, schedules or campaign types; seed only a new file/);
+  });
 });

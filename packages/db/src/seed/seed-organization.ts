@@ -68,8 +68,12 @@ export const seedOrganization = (path: string, options: SeedOptions): SeedSummar
   try {
     migrateOpenOrganizationDb(db);
     const { sqlite } = db;
-    const existing = sqlite.prepare('SELECT (SELECT count(*) FROM contacts) + (SELECT count(*) FROM email_schedules)').pluck().get() as number;
-    if (existing > 0) throw new SeedError(`${path} already holds contacts or schedules; seed only a new file`);
+    // Campaign types too: a file seeded with no contacts holds them, and a second seed would break their unique names.
+    const existing = sqlite
+      .prepare('SELECT EXISTS (SELECT 1 FROM contacts) OR EXISTS (SELECT 1 FROM email_schedules) OR EXISTS (SELECT 1 FROM campaign_types)')
+      .pluck()
+      .get() as number;
+    if (existing !== 0) throw new SeedError(`${path} already holds contacts, schedules or campaign types; seed only a new file`);
 
     const random = new SeededRandom(options.seed ?? 1);
     const people = new SyntheticContacts(random, asOfDay);
