@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import type { RunClient } from '@scheduler/pipeline';
 import { stopOnSignals } from './stop-signals';
 
 /** The exit status of a process a signal ended, as a shell reports it. */
@@ -8,11 +9,18 @@ export const signalExitCode = (signal: string): number => 128 + (constants.signa
 export class StoppedBySignal extends Error {
   override readonly name = 'StoppedBySignal';
   readonly exitCode: number;
-  constructor(signal: string, what: string) {
-    super(`stopped by ${signal} before ${what}; its jobs stay in the queue, and the next workers that serve the organization take them up`);
+  constructor(signal: string, what: string, rest: string) {
+    super(`stopped by ${signal} before ${what}; ${rest}`);
     this.exitCode = signalExitCode(signal);
   }
 }
+
+/** What becomes of a command's jobs once it stops waiting, as its message says. */
+export const restOfTheJobs = (client: RunClient): string =>
+  client.servesLocally
+    ? 'its jobs stay in the queue: run this command again to complete it (no fleet serves this organization, and a fleet ' +
+      'that starts meanwhile fails them; the command run again then plans its work anew)'
+    : 'the fleet that serves the organization goes on with its jobs';
 
 /**
  * Waits for `work` unless SIGTERM or SIGINT comes first. Then it rejects with StoppedBySignal, and the
@@ -20,7 +28,7 @@ export class StoppedBySignal extends Error {
  * The signal sent again a second or more later exits at once (stop-signals.ts); jobs in hand are then
  * handed back when their locks expire.
  */
-export const untilStopped = async <T>(work: Promise<T>, what: string, onStop: (signal: string) => void): Promise<T> => {
+export const untilStopped = async <T>(work: Promise<T>, what: string, client: RunClient, onStop: (signal: string) => void): Promise<T> => {
   // Once stopped, nothing waits for `work`: its failure (its connections closing) must not go unhandled.
   work.catch(() => undefined);
   let listener: (signal: NodeJS.Signals) => void = () => undefined;
@@ -28,7 +36,7 @@ export const untilStopped = async <T>(work: Promise<T>, what: string, onStop: (s
     const onSignal = stopOnSignals(
       (signal) => {
         onStop(signal);
-        reject(new StoppedBySignal(signal, what));
+        reject(new StoppedBySignal(signal, what, restOfTheJobs(client)));
       },
       (signal) => process.exit(signalExitCode(signal)),
     );

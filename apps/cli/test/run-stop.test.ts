@@ -30,7 +30,7 @@ describe('when a run is stopped by SIGTERM while its own workers compute its chu
     try {
       await first.waitFor(/"chunk computed"/, 90_000);
       const status = await first.stop(60_000);
-      expectOneClearLine({ status, signal: null, timedOut: false, stdout: first.stdout, stderr: first.stderr }, /^scheduler: stopped by SIGTERM before run run-busy-2026-11-28-\w+ completed; its jobs stay in the queue/);
+      expectOneClearLine({ status, signal: null, timedOut: false, stdout: first.stdout, stderr: first.stderr }, /^scheduler: stopped by SIGTERM before run run-busy-2026-11-28-\w+ completed; its jobs stay in the queue: run this command again to complete it/);
       expect(status).toBe(143);
       expect(first.stdout).toBe('');
     } finally {

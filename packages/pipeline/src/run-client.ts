@@ -138,9 +138,14 @@ export class RunClient {
   private async startWorkersWhenUnserved(): Promise<void> {
     const { options } = this;
     if (!options.startLocalWorkers || this.fleet !== null || (await this.servedElsewhere())) return;
-    options.logger.info({ ...options.subject }, 'no fleet serves the queues; starting workers in this process');
+    options.logger.info({ ...options.subject }, 'no fleet serves this organization; starting workers in this process');
     // Its stdout carries the command's result: the workers' lines go to stderr.
     this.fleet = await startFleet({ ...options, logToStderr: true, readyBindings: options.subject });
+  }
+
+  /** Whether this client started workers of its own: nothing else served the organization. */
+  get servesLocally(): boolean {
+    return this.fleet !== null;
   }
 
   today(): string {

@@ -31,6 +31,7 @@ export const rescheduleCommand = async (options: RescheduleOptions): Promise<voi
     const summary = await untilStopped(
       client.rescheduleContacts(locator.organization, options.contact, options.asOf),
       'the reschedule completed',
+      client,
       (signal) => logger.warn({ signal, organization: locator.organization }, 'stopping: the local workers finish the jobs in their hands (send the signal again to stop at once)'),
     );
     process.stdout.write(options.json === true ? `${JSON.stringify(summary)}\n` : `${formatRunSummary(summary)}\n`);

@@ -36,6 +36,7 @@ export const runCommand = async (options: RunOptions): Promise<void> => {
     const summary = await untilStopped(
       client.fullRun(locator.organization, { asOf, rerun: options.rerun === true }, progress?.update),
       `run ${runId} completed`,
+      client,
       (signal) => {
         progress?.stop();
         logger.warn({ signal, runId, organization: locator.organization }, 'stopping: the local workers finish the jobs in their hands (send the signal again to stop at once)');
