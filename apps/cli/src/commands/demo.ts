@@ -38,7 +38,8 @@ export const demoCommand = async (options: DemoOptions): Promise<void> => {
     locator: SingleDatabase.open(path),
     config: defaultConfig(),
     threads: SCHEDULER_THREADS,
-    logger: createLogger({ level: LOG_LEVEL === 'info' ? 'warn' : LOG_LEVEL, toStderr: true }),
+    // A person reads the demo's screen: warnings only, unless LOG_LEVEL asks for more (or less).
+    logger: createLogger({ level: process.env.LOG_LEVEL === undefined ? 'warn' : LOG_LEVEL, toStderr: true }),
     startLocalWorkers: true,
     prefix: SCHEDULER_QUEUE_PREFIX,
   });
