@@ -214,7 +214,7 @@ export class RunClient {
         // Asked for again under the inputs it would read: asking once more before they change runs once.
         const { generation } = here;
         if (generation !== null && generation !== request.inputGeneration) {
-          logger.info({ runId: summary.run_id, organization }, 'the run completed earlier, but what it read has changed since; asking for it under what it would read now');
+          logger.info({ runId: summary.run_id, organization }, 'the run completed earlier, but what it read has changed since; asking again: a run already completed on what it would read now answers, or it runs');
           return this.fullRun(organization, { ...request, inputGeneration: generation }, onProgress);
         }
       } else {
