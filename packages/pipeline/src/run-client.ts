@@ -52,6 +52,8 @@ interface FullRunRequest {
   readonly askedAgainAfterLoss?: number;
   /** When this command first asked (UTC datetime), kept when it asks again after a loss: a run committed since is its own. */
   readonly firstAskedAt?: string;
+  /** Asked again because the job of this run's id failed for good: under a job id of its own. */
+  readonly againAfterFailure?: boolean;
 }
 
 /** How often a client asks again for a run whose jobs the queue lost, before it gives up. */
@@ -251,7 +253,12 @@ export class RunClient {
     // data, not its job id), and a rerun's id still starts with the run's.
     const asked = request.askedAgainAfterLoss ?? 0;
     const firstAskedAt = request.firstAskedAt ?? utcDatetime(new Date());
-    const jobId = asked === 0 ? requestedId : `${requestedId}-asked${asked}-${Date.now().toString(36)}`;
+    const jobId =
+      asked > 0
+        ? `${requestedId}-asked${asked}-${Date.now().toString(36)}`
+        : request.againAfterFailure === true
+          ? `${requestedId}-again-${Date.now().toString(36)}`
+          : requestedId;
     const job = await this.requests.add(
       REQUEST_JOB_NAMES.fullRun,
       { organization, asOf, rerun: request.rerun === true, config: this.options.config, databaseFile: this.databaseFile(organization) },
@@ -261,8 +268,10 @@ export class RunClient {
     // only repeat its error. RULES.md §10: a retry completes the run.
     const state = await job.getState();
     if (request.rerun !== true && (await this.failedEarlier(job, state))) {
-      this.options.logger.warn({ runId: stableId, organization }, 'an earlier attempt of this run failed for good; running it again');
-      return this.fullRunOnce(organization, { ...request, rerun: true }, onProgress);
+      // Not as a rerun: a run of it that completed since (a rerun that overtook the attempt) answers, else the
+      // fleet plans the run's next attempt.
+      this.options.logger.warn({ runId: stableId, organization }, 'an earlier attempt of this run failed for good; asking for the run again');
+      return this.fullRunOnce(organization, { ...request, againAfterFailure: true }, onProgress);
     }
     try {
       const outcome = (await this.waitFor(job, this.requests, this.events)) as RequestOutcome | null;

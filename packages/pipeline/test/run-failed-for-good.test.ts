@@ -130,6 +130,17 @@ describe('a full run that failed for good, asked for again', () => {
     expect(await queues.finalize.getJobCounts('completed')).toEqual({ completed: 2 });
   }, 120_000);
 
+  it('answers the command asked again after a rerun completed with that rerun, and runs nothing again', async () => {
+    const rerun = await client.fullRun('acme', { asOf: AS_OF, rerun: true });
+
+    for (const round of [1, 2]) {
+      const again = await client.fullRun('acme', { asOf: AS_OF });
+      expect({ round, runId: again.run_id, alreadyCompleted: again.already_completed }).toEqual({ round, runId: rerun.run_id, alreadyCompleted: true });
+    }
+    expect(await queues.finalize.getJobCounts('completed')).toEqual({ completed: 1 });
+    expect(checkpointOf(database, RUN_ID)).toMatchObject({ status: 'failed', errorMessage: expect.stringContaining(FAILURE) });
+  }, 120_000);
+
   it('fails a retry of its finalizer at once, saying to ask for the run again, and keeps why the run failed', async () => {
     const finalizer = await Job.fromId(queues.finalize, finalizeJobId(RUN_ID));
     expect(await finalizer?.getState()).toBe('failed');

@@ -9,6 +9,13 @@ export const planRun = (task: PlanRunTask): PlanRunResult => {
   const config = configOf(task.configJson);
   return withStaging(task.files.stagingPath, (staging) =>
     withPort(task.files.databasePath, portOptions(config, false), (port) => {
+      // A completed run of the same stable id on what the file holds now (a rerun, a run again on changed inputs,
+      // another attempt; named after the stable id) answers a request that does not ask for a rerun.
+      const inForceAnswer = (): PlanRunResult | null => {
+        const inForce = port.sameRunInForce(task.stableRunId);
+        const summary = inForce === null ? null : (staging.run(inForce)?.summary ?? null);
+        return summary === null ? null : { status: 'already-completed', summary };
+      };
       const staged = staging.run(task.runId);
       const summary = task.rerun ? null : (staged?.summary ?? null);
       if (summary !== null) {
@@ -16,13 +23,13 @@ export const planRun = (task: PlanRunTask): PlanRunResult => {
         if (completed.state === 'inputs-unchanged') return { status: 'already-completed', summary };
         if (completed.state === 'inputs-changed') {
           // Asked for again after it ran again under another name (its inputs changed, or a rerun): that run answers.
-          // Looked for under the stable id: an attempt's (`-retry2`) reruns and runs again are named after it.
-          const inForce = port.sameRunInForce(task.stableRunId);
-          const inForceSummary = inForce === null ? null : (staging.run(inForce)?.summary ?? null);
-          if (inForceSummary !== null) return { status: 'already-completed', summary: inForceSummary };
-          return { status: 'inputs-changed', summary, generation: completed.generation };
+          return inForceAnswer() ?? { status: 'inputs-changed', summary, generation: completed.generation };
         }
       }
+      // This attempt did not complete (failed for good, or is new), but another run of it may have since (a rerun
+      // that overtook it): that run answers, and nothing runs again.
+      const answer = task.rerun ? null : inForceAnswer();
+      if (answer !== null) return answer;
       if (task.flowTaken === true) return { status: 'flow-taken' };
       // Read before any chunk reads the campaign tables: the rows the commit may mark processed (RULES.md §10).
       const pendingChangeIds = port.pendingChangeIds();
