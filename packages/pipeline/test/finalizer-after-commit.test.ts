@@ -15,7 +15,7 @@ import { StagingStore } from '../src/staging/staging-store';
 import type { OrganizationFiles } from '../src/thread-tasks';
 import { committedRows } from './support/committed-schedule';
 import { writeOrganization } from './support/organization-fixture';
-import { runTask, silentLog } from './support/thread-task-runs';
+import { fullRunThroughTasks, runTask, silentLog } from './support/thread-task-runs';
 
 const AS_OF = '2026-11-28';
 const RUN_ID = 'run-acme-after-commit';
@@ -50,16 +50,14 @@ const stagedStatus = (): string | undefined => {
 
 it('answers a finalizer taken again after its COMMIT with the committed summary, and keeps a reschedule committed since', async () => {
   const log = silentLog(files, RUN_ID);
-  const planned = await runTask({ kind: 'plan-run', files, runId: RUN_ID, stableRunId: RUN_ID, asOf: AS_OF, configJson: '{}', rerun: false, log });
-  if (planned.status !== 'planned') throw new Error(`not planned: ${planned.status}`);
-  for (const chunk of planned.chunks) await runTask({ kind: 'compute-chunk', files, runId: RUN_ID, chunk, log });
-  await runTask({ kind: 'backup', files, runId: RUN_ID, log });
-  sql(
-    files.stagingPath,
-    `CREATE TRIGGER worker_died BEFORE UPDATE OF status ON staged_runs WHEN NEW.status = 'completed'
-       BEGIN SELECT RAISE(ABORT, 'the worker died'); END;`,
+  // The worker dies after the COMMIT, before the staging file says the run completed.
+  const committed = await fullRunThroughTasks(files, RUN_ID, AS_OF, () =>
+    sql(
+      files.stagingPath,
+      `CREATE TRIGGER worker_died BEFORE UPDATE OF status ON staged_runs WHEN NEW.status = 'completed'
+         BEGIN SELECT RAISE(ABORT, 'the worker died'); END;`,
+    ),
   );
-  const committed = await runTask({ kind: 'finalize-run', files, runId: RUN_ID, log });
   sql(files.stagingPath, 'DROP TRIGGER worker_died;');
   expect(stagedStatus()).toBe('planned');
 

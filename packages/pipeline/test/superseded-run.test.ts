@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runThreadTask } from '../src/run-thread-task';
 import { isTaskFailure, type OrganizationFiles } from '../src/thread-tasks';
 import { writeOrganization } from './support/organization-fixture';
-import { fullRunThroughTasks, runTask, silentLog } from './support/thread-task-runs';
+import { computeThroughTasks, fullRunThroughTasks, runTask, silentLog } from './support/thread-task-runs';
 
 const AS_OF = '2026-11-28';
 
@@ -44,11 +44,7 @@ describe('a full run that another run, planned after it, has overtaken', () => {
 
   it('does not commit once that run has completed, fails for good saying which, and leaves its rows', async () => {
     const older = 'run-acme-2026-11-28-older';
-    const log = silentLog(files, older);
-    const planned = await runTask({ kind: 'plan-run', files, runId: older, stableRunId: older, asOf: AS_OF, configJson: '{}', rerun: false, log });
-    if (planned.status !== 'planned') throw new Error(planned.status);
-    for (const chunk of planned.chunks) await runTask({ kind: 'compute-chunk', files, runId: older, chunk, log });
-    await runTask({ kind: 'backup', files, runId: older, log });
+    await computeThroughTasks(files, older, AS_OF);
 
     // Its command is gone; meanwhile contacts move to New York (no marketing email ever), and a run sees it.
     const db = new Database(files.databasePath);
@@ -58,7 +54,7 @@ describe('a full run that another run, planned after it, has overtaken', () => {
     const newerRows = query(`SELECT * FROM email_schedules ORDER BY id`);
     expect(newYorkEmails()).toBe(0);
 
-    const result = await runThreadTask({ kind: 'finalize-run', files, runId: older, log });
+    const result = await runThreadTask({ kind: 'finalize-run', files, runId: older, log: silentLog(files, older) });
     expect(isTaskFailure(result) && result).toMatchObject({ name: 'SupersededRunError', retryable: false });
     expect(query(`SELECT * FROM email_schedules ORDER BY id`)).toEqual(newerRows);
     expect(newYorkEmails()).toBe(0);
@@ -67,18 +63,10 @@ describe('a full run that another run, planned after it, has overtaken', () => {
     ]);
   });
 
-  /** Plans a run and computes its chunks and backup, as a killed command's workers would have. */
-  const planAndCompute = async (runId: string, asOf: string): Promise<void> => {
-    const log = silentLog(files, runId);
-    const planned = await runTask({ kind: 'plan-run', files, runId, stableRunId: runId, asOf, configJson: '{}', rerun: false, log });
-    if (planned.status !== 'planned') throw new Error(planned.status);
-    for (const chunk of planned.chunks) await runTask({ kind: 'compute-chunk', files, runId, chunk, log });
-    await runTask({ kind: 'backup', files, runId, log });
-  };
-
   it('commits when the run that completed after it was planned is as of an earlier day (ops looking back)', async () => {
     const today = 'run-acme-2026-11-29-nightly';
-    await planAndCompute(today, '2026-11-29');
+    // Planned and computed, as a killed command's workers would have left it.
+    await computeThroughTasks(files, today, '2026-11-29');
     await fullRunThroughTasks(files, 'run-acme-2026-11-28-lookback', AS_OF);
     const summary = await runTask({ kind: 'finalize-run', files, runId: today, log: silentLog(files, today) });
     expect(summary).toMatchObject({ status: 'completed', as_of: '2026-11-29' });

@@ -14,13 +14,18 @@ export const runTask = async <T extends ThreadTask>(task: T): Promise<Exclude<Th
 
 export const silentLog = (files: OrganizationFiles, runId: string) => ({ runId, organization: files.organization, level: 'silent', toStderr: false });
 
-/** A full run through its tasks; `afterChunks` acts between its chunks and its finalizer. Resolves to its summary. */
-export const fullRunThroughTasks = async (files: OrganizationFiles, runId: string, asOf: string, afterChunks = (): void => {}) => {
+/** A full run's tasks up to its finalizer, as workers run them: planned, its chunks computed (`afterChunks` then acts), its backup taken. */
+export const computeThroughTasks = async (files: OrganizationFiles, runId: string, asOf: string, afterChunks = (): void => {}): Promise<void> => {
   const log = silentLog(files, runId);
   const planned = await runTask({ kind: 'plan-run', files, runId, stableRunId: runId, asOf, configJson: '{}', rerun: false, log });
   if (planned.status !== 'planned') throw new Error(`run ${runId} was not planned: ${planned.status}`);
   for (const chunk of planned.chunks) await runTask({ kind: 'compute-chunk', files, runId, chunk, log });
   afterChunks();
   await runTask({ kind: 'backup', files, runId, log });
-  return runTask({ kind: 'finalize-run', files, runId, log });
+};
+
+/** A full run through its tasks; `afterChunks` acts between its chunks and its finalizer. Resolves to its summary. */
+export const fullRunThroughTasks = async (files: OrganizationFiles, runId: string, asOf: string, afterChunks = (): void => {}) => {
+  await computeThroughTasks(files, runId, asOf, afterChunks);
+  return runTask({ kind: 'finalize-run', files, runId, log: silentLog(files, runId) });
 };
