@@ -85,6 +85,9 @@ export const balancingSummary = (result: FinalizeResult): RunSummary['balancing'
 
 const formatCount = (n: number): string => n.toLocaleString('en-US');
 
+/** `1 row`, `2 rows`: a count with its noun in the number it takes. */
+const counted = (n: number, noun: string): string => `${formatCount(n)} ${n === 1 ? noun : `${noun}s`}`;
+
 /** Ids of contacts not found that a terminal summary shows. */
 const NOT_FOUND_SHOWN = 10;
 
@@ -107,7 +110,7 @@ export const formatRunSummary = (summary: RunSummary): string => {
     lines.push(`  not found  contact ${notFound.slice(0, NOT_FOUND_SHOWN).join(', ')}${more}`);
   }
   if (summary.contacts.ids_out_of_range > 0) {
-    lines.push(`  bad ids    ${formatCount(summary.contacts.ids_out_of_range)} contacts skipped: id beyond ±(2^53 − 1)`);
+    lines.push(`  bad ids    ${counted(summary.contacts.ids_out_of_range, 'contact')} skipped: id beyond ±(2^53 − 1)`);
   }
   // A summary kept from before these were counted has none.
   const unreadable = Object.entries(summary.contacts.unreadable_rows ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
@@ -123,11 +126,11 @@ export const formatRunSummary = (summary: RunSummary): string => {
   if (reasons.length > 0) lines.push(`  skipped    ${reasons.map(([code, n]) => `${code} ${formatCount(n)}`).join(', ')}`);
   const b = summary.balancing;
   lines.push(
-    `  balancing  daily cap ${formatCount(b.daily_cap)}, ${formatCount(b.smoothed)} effective-date emails smoothed, ` +
-      `${formatCount(b.moved_by_daily_cap)} moves for the daily cap, ${formatCount(b.frequency_capped)} frequency-capped`,
+    `  balancing  daily cap ${formatCount(b.daily_cap)}, ${counted(b.smoothed, 'effective-date email')} smoothed, ` +
+      `${counted(b.moved_by_daily_cap, 'move')} for the daily cap, ${formatCount(b.frequency_capped)} frequency-capped`,
   );
   lines.push(
-    `  written    ${formatCount(summary.writes.inserted)} rows inserted, ${formatCount(summary.writes.updated ?? 0)} changed, ${formatCount(summary.writes.deleted)} deleted, ${formatCount(summary.writes.kept)} unchanged`,
+    `  written    ${counted(summary.writes.inserted, 'row')} inserted, ${formatCount(summary.writes.updated ?? 0)} changed, ${formatCount(summary.writes.deleted)} deleted, ${formatCount(summary.writes.kept)} unchanged`,
   );
   return lines.join('\n');
 };
