@@ -20,11 +20,16 @@ export const OrganizationIdSchema = z
 // Any integer SQLite holds within JavaScript's safe range: a full run schedules contact 0 and negative ids too.
 const rowId = z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
 
-/** Checked against the configuration schema by the worker, which names a bad key when it fails the job. */
-const runConfig = z
-  .record(z.string(), z.unknown())
-  .optional()
-  .describe("a configuration (CONTRACT.md's keys) for this run instead of the workers' own");
+/**
+ * Checked against the configuration schema by the worker, which names a bad key when it fails the job. The
+ * published JSON Schema files carry that schema in its place (json-schemas.ts).
+ */
+export const RunConfigObjectSchema = z.record(z.string(), z.unknown());
+
+const runConfig = RunConfigObjectSchema.optional().describe(
+  "a configuration (CONTRACT.md's keys) for this run instead of the workers' own. Beyond this schema, the worker " +
+    'refuses a day its month lacks, an unknown time zone or state code, and a state window spanning over 364 days.',
+);
 
 /**
  * Set by `scheduler run` and `scheduler reschedule`, which name a database file: a worker that serves the organization
