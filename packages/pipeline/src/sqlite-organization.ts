@@ -65,6 +65,9 @@ export interface PortOptions {
  */
 const FULL_RUN_COMMIT_CACHE_MB = 128;
 
+/** Contact ids bound in one statement of a targeted reschedule's checksum. */
+const CONTACTS_PER_STATEMENT = 500;
+
 const sha256Of = (rows: Iterable<unknown[]>): string => {
   const hash = createHash('sha256');
   for (const row of rows) hash.update(`${JSON.stringify(row)}\n`);
@@ -214,21 +217,26 @@ class SqliteOrganization implements OrganizationPort {
   }
 
   private contactsChecksumOf(contactIds: readonly number[]): string {
-    const query = this.db.orm
-      .select({
-        id: contacts.id,
-        email: contacts.email,
-        zip: contacts.zipCode,
-        state: contacts.state,
-        birth: contacts.birthDate,
-        effective: contacts.effectiveDate,
-      })
-      .from(contacts);
-    const rows =
-      contactIds === undefined
-        ? query.orderBy(asc(contacts.id)).all()
-        : query.where(inArray(contacts.id, [...contactIds])).orderBy(asc(contacts.id)).all();
-    return sha256Of(rows.map((row) => Object.values(row)));
+    const ids = [...new Set(contactIds)].sort((a, b) => a - b);
+    const rows: unknown[][] = [];
+    // In batches: one statement takes at most 32,766 parameters, and a job may name 100,000 contacts.
+    for (let start = 0; start < ids.length; start += CONTACTS_PER_STATEMENT) {
+      const batch = this.db.orm
+        .select({
+          id: contacts.id,
+          email: contacts.email,
+          zip: contacts.zipCode,
+          state: contacts.state,
+          birth: contacts.birthDate,
+          effective: contacts.effectiveDate,
+        })
+        .from(contacts)
+        .where(inArray(contacts.id, ids.slice(start, start + CONTACTS_PER_STATEMENT)))
+        .orderBy(asc(contacts.id))
+        .all();
+      for (const row of batch) rows.push(Object.values(row));
+    }
+    return sha256Of(rows);
   }
 
   /** Every content column of the scheduler's rows (of some contacts only, for a targeted reschedule). */
