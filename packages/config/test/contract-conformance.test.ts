@@ -25,7 +25,7 @@ import { refusalOf, useConfigFolder } from './support/config-files';
 const { fileWith, pathOf } = useConfigFolder('contract-conformance-', 'all');
 
 // CONTRACT.md §Configuration, the block of names and defaults, verbatim but for
-// `templates` and `state_rules`, which it gives as examples rather than defaults.
+// `state_rules`, which it gives as an example rather than the default.
 const CONTRACT_DEFAULTS_YAML = `
 timezone: America/Chicago
 send_time: "08:30"
@@ -49,12 +49,12 @@ load_balancing:
   catch_up_spread_days: 7
   overage_threshold: 1.2
 priorities: { birthday: 10, effective_date: 20, aep: 30, post_window: 40, followup: 50 }
+templates:                   # template names for non-campaign emails; per type, a missing email = the email_type, a missing sms = null
+  birthday: { email: birthday_v1, sms: null }
 `;
 
-// The same block's examples.
+// The same block's example.
 const CONTRACT_EXAMPLES_YAML = `
-templates:                   # template names for non-campaign emails
-  birthday: { email: birthday_v1, sms: null }
 state_rules:                 # replaces the whole default table (RULES.md §5) when given; an example:
   CA: { kind: birthday_window, before: 30, after: 60 }
   NV: { kind: birthday_window, before: 0, after: 60, use_month_start: true }
@@ -71,9 +71,13 @@ describe('CONTRACT.md §Configuration', () => {
     expect(loadConfigFile(fileWith('empty.json', '{}'))).toEqual(defaultConfig());
   });
 
-  it("accepts CONTRACT's examples: templates per type, and state_rules replacing the whole table", () => {
+  it('has the birthday template of its block by default, and a templates table given replaces it whole', () => {
+    expect(defaultConfig().templates).toEqual({ birthday: { email: 'birthday_v1', sms: null } });
+    expect(loadConfigFile(fileWith('aep-template.yaml', 'templates:\n  aep: { sms: aep_sms }\n')).templates).toEqual({ aep: { sms: 'aep_sms' } });
+  });
+
+  it("accepts CONTRACT's example: state_rules replacing the whole table", () => {
     const config = loadConfigFile(fileWith('contract-examples.yaml', CONTRACT_DEFAULTS_YAML + CONTRACT_EXAMPLES_YAML));
-    expect(config.templates).toEqual({ birthday: { email: 'birthday_v1', sms: null } });
     expect(Object.keys(config.state_rules).sort()).toEqual(['CA', 'MO', 'NV', 'NY']);
     expect(config.state_rules.NV).toMatchObject({ kind: 'birthday_window', before: 0, after: 60, use_month_start: true });
     expect(config.state_rules.MO).toMatchObject({ kind: 'effective_date_window', before: 30, after: 33 });

@@ -37,7 +37,7 @@ describe('configuration', () => {
           overage_threshold: 1.2,
         },
         priorities: { birthday: 10, effective_date: 20, aep: 30, post_window: 40, followup: 50 },
-        templates: {},
+        templates: { birthday: { email: 'birthday_v1', sms: null } },
         state_rules: {
           CA: { kind: 'birthday_window', before: 30, after: 60, use_month_start: false },
           ID: { kind: 'birthday_window', before: 0, after: 63, use_month_start: false },

@@ -41,7 +41,7 @@ describe('§4 candidates', () => {
       expect(iso(email.eventDay!)).toBe('2026-07-20');
       expect(iso(email.day)).toBe('2026-07-06');
       expect(iso(email.deadline)).toBe('2026-07-20');
-      expect(email).toMatchObject({ status: 'pre-scheduled', priority: 10, emailTemplate: 'birthday', smsTemplate: null, campaignInstanceId: null });
+      expect(email).toMatchObject({ status: 'pre-scheduled', priority: 10, emailTemplate: 'birthday_v1', smsTemplate: null, campaignInstanceId: null });
     });
 
     it('takes the number of days before from timing.birthday_email_days_before', () => {

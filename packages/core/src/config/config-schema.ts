@@ -91,7 +91,9 @@ export const ConfigSchema = z.strictObject({
       ]),
       TemplateSchema,
     )
-    .default({}),
+    // CONTRACT.md's block of names and defaults lists this one entry (state_rules alone is marked an example there).
+    // Given, the table replaces it whole: a type it leaves out takes its email_type.
+    .default({ birthday: { email: 'birthday_v1', sms: null } }),
   state_rules: z
     .record(z.string().regex(/^[A-Z]{2}$/, { message: 'must be a two-letter state code' }), StateRuleSchema)
     .default(DEFAULT_STATE_RULES),
