@@ -15,7 +15,7 @@ import {
 } from './contact-summary';
 import { contactUsability, isBlank, storedStateDisagrees, usableStateOf } from './contacts/contact-usability';
 import type { SchedulingContext } from './context';
-import { parseIsoDate } from './dates/epoch-day';
+import { LATEST_ANCHOR_DAY, parseIsoDate } from './dates/epoch-day';
 import { CandidateTable } from './finalize/candidate-table';
 import { windowEndOf, type Exclusion } from './rules/exclusion';
 import type { Config } from './config/config-schema';
@@ -39,7 +39,7 @@ const BAD_BOTH_DATES: readonly BadDateReason[] = ['invalid_birth_date', 'invalid
 // Not a day number: 1969-12-31 is day −1, and four-digit years stay within ±3 million days.
 const BAD = Number.MIN_SAFE_INTEGER;
 
-/** A stored date as a day number, null when blank, BAD when malformed or after `latestDay`. */
+/** A stored date as a day number, null when blank, BAD when malformed or after `latestDay` (RULES.md §2). */
 const readDate = (text: string | null, latestDay: number): number | null => {
   if (text === null || isBlank(text)) return null;
   const day = parseIsoDate(text);
@@ -62,7 +62,7 @@ export const contactExclusion = (
 ): Exclusion | null =>
   exclusionFor(
     config.state_rules[state],
-    { state, birthDay: usableDay(readDate(contact.birthDate, today)), effectiveDay: usableDay(readDate(contact.effectiveDate, Number.MAX_SAFE_INTEGER)) },
+    { state, birthDay: usableDay(readDate(contact.birthDate, today)), effectiveDay: usableDay(readDate(contact.effectiveDate, LATEST_ANCHOR_DAY)) },
     { preWindowExclusionDays: config.timing.pre_window_exclusion_days },
   );
 
@@ -81,7 +81,7 @@ export const scheduleContactInto = (placement: Placement, inputs: ContactInputs)
 
   const { today } = context;
   const birthDay = readDate(contact.birthDate, today);
-  const effectiveDay = readDate(contact.effectiveDate, Number.MAX_SAFE_INTEGER);
+  const effectiveDay = readDate(contact.effectiveDate, LATEST_ANCHOR_DAY);
   const badDates =
     birthDay === BAD
       ? effectiveDay === BAD

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { contactUsability, scheduleContact, scheduleOrganization, zip5Of, type ContactRecord } from '../src/index';
-import { contactIn, emailsFor, fakeZipLookup, inputsOf, linesOf, NO_AEP, world } from './support/world';
+import { contactIn, emailsFor, fakeZipLookup, inputsOf, iso, linesOf, NO_AEP, world } from './support/world';
 
 const EMAIL_CASES = 3000;
 const usable = (fields: Partial<ContactRecord>): ContactRecord => ({ ...contactIn('IL'), ...fields });
@@ -218,6 +218,18 @@ describe('§2 contacts', () => {
       for (const effectiveDate of ['2021-02-29', '2010-7-15', '07/15/2010', '2010-07-15T00:00:00']) {
         const context = world({ today: '2026-06-01', config: NO_AEP });
         const outcome = scheduleContact(context, inputsOf(contactIn('IL', { birthDate: '1980-07-20', effectiveDate })));
+        expect(outcome, effectiveDate).toMatchObject({ usable: true, badDates: ['invalid_effective_date'] });
+        expect(outcome.usable && linesOf(outcome.emails)).toEqual(['birthday 2026-07-06 pre-scheduled']);
+      }
+    });
+
+    it('counts an effective date past 9979-12-31 as invalid_effective_date: its windows would reach year 10000, which YYYY-MM-DD cannot hold', () => {
+      const context = world({ today: '2026-06-01', config: NO_AEP });
+      const latest = scheduleContact(context, inputsOf(contactIn('MO', { birthDate: '1980-07-20', effectiveDate: '9979-12-31' })));
+      expect(latest).toMatchObject({ usable: true, badDates: [] });
+      expect(latest.usable && latest.emails.every((email) => iso(email.day) <= '9999-12-31' && iso(email.day).length === 10)).toBe(true);
+      for (const effectiveDate of ['9980-01-01', '9999-12-31']) {
+        const outcome = scheduleContact(context, inputsOf(contactIn('MO', { birthDate: '1980-07-20', effectiveDate })));
         expect(outcome, effectiveDate).toMatchObject({ usable: true, badDates: ['invalid_effective_date'] });
         expect(outcome.usable && linesOf(outcome.emails)).toEqual(['birthday 2026-07-06 pre-scheduled']);
       }

@@ -181,6 +181,14 @@ describe('§7 campaigns', () => {
       expect(outcome.usable && linesOf(outcome.emails)).toEqual(['campaign_promo 2026-06-20 pre-scheduled']);
     });
 
+    it('counts a trigger_date past 9979-12-31 as malformed: its schedule would reach year 10000, which YYYY-MM-DD cannot hold', () => {
+      const context = campaignWorld([campaignType('promo')], [campaignInstance(1, 'promo')]);
+      const targets = [target(1, '9979-12-31'), target(1, '9980-01-01'), target(1, '9999-12-31')];
+      const outcome = scheduleContact(context, inputsOf(contactIn('IL'), { targets }));
+      expect(outcome).toMatchObject({ usable: true, malformedTriggers: 2 });
+      expect(outcome.usable && linesOf(outcome.emails)).toEqual(['campaign_promo 9979-12-31 pre-scheduled']);
+    });
+
     it("keys a target_all_contacts instance without a start date on each run's today, so yesterday's sent email does not block today's (RULES.md §7 as written)", () => {
       const types = [campaignType('blast', { targetAllContacts: true })];
       const instances = [campaignInstance(1, 'blast')];

@@ -1,6 +1,6 @@
 import type { ActiveCampaign } from '../context';
 import { isBlank } from '../contacts/contact-usability';
-import { NO_DAY, parseIsoDate } from '../dates/epoch-day';
+import { LATEST_ANCHOR_DAY, NO_DAY, parseIsoDate } from '../dates/epoch-day';
 import { contactKeyPrefix, emailKeyHashBitsAfter } from '../hash/fnv1a';
 import type { CampaignTarget } from '../types';
 import type { Placement } from './placement';
@@ -32,7 +32,7 @@ const addCampaignEmail = (placement: Placement, keyPrefix: number, campaign: Act
  * Campaign emails of RULES.md §7, each placed as it is added: the contact's
  * pending/scheduled targets of active instances, and every target-all
  * instance it is not already a target of. A target whose trigger date is
- * malformed is counted (the return value), not guessed.
+ * malformed, or past the latest anchor day, is counted (the return value), not guessed.
  */
 export const addCampaignEmails = (placement: Placement, contactId: number, targets: readonly CampaignTarget[]): number => {
   const { context } = placement;
@@ -48,7 +48,7 @@ export const addCampaignEmails = (placement: Placement, contactId: number, targe
       target.triggerDate === null || isBlank(target.triggerDate)
         ? campaign.defaultTriggerDay
         : parseIsoDate(target.triggerDate);
-    if (triggerDay === null) {
+    if (triggerDay === null || triggerDay > LATEST_ANCHOR_DAY) {
       malformedTriggers++;
       continue;
     }

@@ -105,3 +105,11 @@ export const formatIsoDate = (dayNumber: number): string => {
  * deadline into a heap-allocated number.
  */
 export const NO_DAY = 1_073_741_823;
+
+/**
+ * The latest effective date or campaign trigger date a schedule is built around, as the latest day a run may be
+ * as of (`@scheduler/queue`'s LATEST_AS_OF). The rules date emails up to about twelve years past their anchor, and
+ * every date written must keep a four-digit year (CONTRACT.md: `YYYY-MM-DD`, compared as text by the sender):
+ * an anchor past this day would give rows dated in year 10000, which sort before today.
+ */
+export const LATEST_ANCHOR_DAY = epochDay(9979, 12, 31);

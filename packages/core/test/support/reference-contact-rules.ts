@@ -234,7 +234,8 @@ export const refScheduleContact = (world: RefWorld, inputs: ContactInputs, block
   let effective: YMD | null = null;
   if (!isBlank(contact.effectiveDate)) {
     const parsed = refParseDate(contact.effectiveDate);
-    if (parsed === null) badDates.push('invalid_effective_date');
+    // Past 9979-12-31 a schedule would reach year 10000, which YYYY-MM-DD cannot hold.
+    if (parsed === null || parsed.year > 9979) badDates.push('invalid_effective_date');
     else effective = parsed;
   }
 
