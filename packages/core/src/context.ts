@@ -123,6 +123,24 @@ const usablePriority = (type: CampaignType, warnings: string[]): CampaignType =>
   return { ...type, priority: DEFAULT_CAMPAIGN_PRIORITY };
 };
 
+/** The farthest from its event a campaign email is dated, as the configuration's day counts (`timing`). */
+const MAX_DAYS_BEFORE_EVENT = 3650;
+
+/**
+ * Whether a campaign type's `days_before_event` can date its emails: a whole number of days within ±10 years.
+ * Other values (text a spreadsheet left, a fraction, a typing slip of many digits) would date its emails anywhere,
+ * or in years no date can hold: its instances are then inactive, with a warning, as with a malformed active date.
+ */
+const hasUsableDaysBeforeEvent = (type: CampaignType, warnings: string[]): boolean => {
+  const stored: unknown = type.daysBeforeEvent;
+  if (typeof stored === 'number' && Number.isInteger(stored) && Math.abs(stored) <= MAX_DAYS_BEFORE_EVENT) return true;
+  warnings.push(
+    `campaign type ${type.name} has days_before_event ${JSON.stringify(stored)}, which is no whole number of days ` +
+      `from -${MAX_DAYS_BEFORE_EVENT} to ${MAX_DAYS_BEFORE_EVENT}: its instances are treated as inactive`,
+  );
+  return false;
+};
+
 /** The warnings name campaign types and instances that cannot be used as stored. */
 export const createSchedulingContext = (
   input: SchedulingContextInput,
@@ -130,6 +148,7 @@ export const createSchedulingContext = (
   const { today, config } = input;
   const warnings: string[] = [];
   const campaignTypes = new Map(input.campaignTypes.map((type) => [type.name, usablePriority(type, warnings)]));
+  const undatableTypes = new Set(input.campaignTypes.filter((type) => !hasUsableDaysBeforeEvent(type, warnings)).map((type) => type.name));
   let kindCount = 0;
   const kindOf = (
     emailType: string,
@@ -162,6 +181,7 @@ export const createSchedulingContext = (
       warnings.push(`campaign instance ${instance.id} names unknown campaign type ${instance.campaignType}`);
       continue;
     }
+    if (undatableTypes.has(type.name)) continue;
     const start = parseIsoDate(instance.activeStartDate);
     const end = parseIsoDate(instance.activeEndDate);
     if ((instance.activeStartDate !== null && start === null) || (instance.activeEndDate !== null && end === null)) {

@@ -113,6 +113,26 @@ describe('§7 campaigns', () => {
         for (const usable of [-(2 ** 31), 0, 30, 2 ** 31 - 1]) expect(priorityOf(usable)).toEqual({ priority: usable, warnings: [] });
       });
 
+      it("takes the instances of a type whose days_before_event is no whole number of days within ±3650 as inactive, with one warning naming the type", () => {
+        const contextWith = (daysBeforeEvent: unknown) =>
+          createSchedulingContext({
+            today: day('2026-06-01'),
+            config: parseConfig(NO_AEP),
+            zipToState: fakeZipLookup,
+            campaignTypes: [{ ...promo, daysBeforeEvent: daysBeforeEvent as number }],
+            campaignInstances: [campaignInstance(1, 'promo'), campaignInstance(2, 'promo')],
+          });
+        for (const undatable of ['abc', 7.5, Number.NaN, 3651, -3651, 1e15]) {
+          const { context, warnings } = contextWith(undatable);
+          expect(context.activeCampaigns.size, String(undatable)).toBe(0);
+          expect(warnings, String(undatable)).toEqual([expect.stringMatching(/^campaign type promo has days_before_event .*: its instances are treated as inactive$/)]);
+        }
+        for (const usable of [-3650, -20, 0, 14, 3650]) {
+          const { context, warnings } = contextWith(usable);
+          expect([context.activeCampaigns.size, warnings], String(usable)).toEqual([2, []]);
+        }
+      });
+
       it('takes an instance of a campaign type that does not exist as inactive, with a warning naming it', () => {
         expect(linesWith(campaignInstance(1, 'ghost'))).toEqual([]);
         expect(warningsOf([campaignInstance(1, 'ghost'), campaignInstance(2, 'promo')])).toEqual([expect.stringContaining('campaign instance 1 ')]);
