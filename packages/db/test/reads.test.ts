@@ -174,6 +174,7 @@ describe('contact inputs', () => {
     expect(unreadable).toEqual({
       'contact_events.malformed_metadata': 1,
       'email_schedules.malformed_actual_send_datetime': 1,
+      'email_schedules.malformed_event_date': 1,
       'email_schedules.malformed_scheduled_send_date': 1,
       'email_schedules.unknown_status': 1,
       'tracking_clicks.malformed_clicked_at': 1,

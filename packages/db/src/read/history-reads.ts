@@ -37,6 +37,8 @@ const initialEmailIdOf = (metadata: string | null): number | null => {
  * a row whose `scheduled_send_date` is malformed but whose key is readable is
  * counted and kept, dated `NO_DAY`, so that it still blocks its key (RULES.md §4),
  * and so is a row whose status the contract does not name, as status `other`.
+ * A row whose event fields are set but name no calendar date is counted and kept:
+ * it blocks its own date, but no key.
  */
 export const readHistory = (
   db: OrganizationDb,
@@ -81,6 +83,8 @@ export const readHistory = (
       continue;
     }
     const eventDay = eventDayOf(storedInteger(row[6]), storedInteger(row[7]), storedInteger(row[8]));
+    // Without its event the row blocks no key (RULES.md §4), only its own date: counted, so that someone looks.
+    if (eventDay === null && (row[6] !== null || row[7] !== null || row[8] !== null)) countUnreadable(unreadable, TABLE, 'malformed_event_date');
     const initialEmailId = emailType.startsWith('followup_') ? initialEmailIdOf(storedText(row[10])) : null;
     // Read in part: a follow-up that names no initial email still blocks its key, but not a second follow-up of it.
     if (emailType.startsWith('followup_') && initialEmailId === null) countUnreadable(unreadable, TABLE, 'followup_without_initial_email_id');
