@@ -5,6 +5,7 @@ import {
   fileHolds,
   killAt,
   lastJsonLine,
+  playScenario,
   prepareCrashWorld,
   SCENARIO_BUDGET_MS,
   SCENARIO_HOOK_TIMEOUT_MS,
@@ -48,31 +49,37 @@ describe('a full run whose worker is killed (SIGKILL) at random moments', () => 
 
   beforeAll(async () => {
     const started = Date.now();
-    world = await prepareCrashWorld({ contacts: 2_000, batchSize: 200, seed: 7 });
-    const random = mulberry32(SEED);
-    const reader = startReader(world.database);
-    const run = startRunCommand(world);
     const deadline = started + SCENARIO_BUDGET_MS;
-    try {
-      for (const plan of KILLS) kills.push(await killAt(world, plan, random, deadline));
-      firstExit = await exitedWithin(run, deadline);
-      firstOutput = run.output();
-      summary = lastJsonLine(firstOutput);
-      if (firstExit !== 0) {
-        afterFailure = {
-          held: fileHolds(world).held,
-          checkpoint: checkpointsOf(world.database).find((row) => row.runId === world.runId),
-        };
-        // RULES.md §10: "a retry completes the run" — the same command again, served by the fresh worker.
-        const retry = startRunCommand(world);
-        retryExit = await exitedWithin(retry, deadline);
-        summary = lastJsonLine(retry.output());
-      }
-      // The reader looks a little longer at the committed schedule.
-      await sleep(300);
-    } finally {
-      report = await reader.stop();
-    }
+    world = await playScenario(
+      () => prepareCrashWorld({ contacts: 2_000, batchSize: 200, seed: 7 }),
+      async (world) => {
+        kills.length = 0;
+        afterFailure = null;
+        const random = mulberry32(SEED);
+        const reader = startReader(world.database);
+        try {
+          const run = startRunCommand(world);
+          for (const plan of KILLS) kills.push(await killAt(world, plan, random, deadline));
+          firstExit = await exitedWithin(run, deadline);
+          firstOutput = run.output();
+          summary = lastJsonLine(firstOutput);
+          if (firstExit !== 0) {
+            afterFailure = {
+              held: fileHolds(world).held,
+              checkpoint: checkpointsOf(world.database).find((row) => row.runId === world.runId),
+            };
+            // RULES.md §10: "a retry completes the run" — the same command again, served by the fresh worker.
+            const retry = startRunCommand(world);
+            retryExit = await exitedWithin(retry, deadline);
+            summary = lastJsonLine(retry.output());
+          }
+          // The reader looks a little longer at the committed schedule.
+          await sleep(300);
+        } finally {
+          report = await reader.stop();
+        }
+      },
+    );
     console.info(
       `crash-safety: ${kills.length} kills, ${Math.round((Date.now() - started) / 1000)} s\n` +
         kills

@@ -387,6 +387,9 @@ export const killAt = async (
         // four round trips to Redis on a loaded machine could outlast it between the look and the kill.
         before = await finalizer();
         ({ active } = await chunkJobs());
+        if (target === 'chunks' && (before.state !== 'waiting-children' || active === 0)) {
+          throw new HarnessMissError(`the chunks were done before the kill aimed at them landed; ${tracedSoFar()}`);
+        }
         if (delayMs > 0) await sleep(delayMs);
         lockHeld = probe.held();
         // A write lock gone within milliseconds was not the commit's (which waits for the run's backup
