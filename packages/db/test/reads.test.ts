@@ -261,6 +261,26 @@ describe('contact inputs', () => {
     expect(inputs[0]!.behaviour).toHaveLength(2);
     db.close();
   });
+
+  it('count, within the lookback or not, the clicks and answers whose time is no datetime, though it sorts before the window', () => {
+    const db = seedHistory();
+    db.sqlite.exec(`
+      INSERT INTO tracking_clicks (contact_id, clicked_at) VALUES
+        (1, 1772928000), (1, 17729280.5), (1, '1/8/2026 10:00'), (1, ' 2026-03-09 12:00:00'), (1, '2019-01-01 10:00:00');
+      INSERT INTO contact_events (contact_id, event_type, created_at, metadata) VALUES
+        (1, 'eligibility_answered', 1772928000, '{}'), (1, 'eligibility_answered', '03/09/2026', '{}'),
+        (1, 'eligibility_answered', '2019-01-01 10:00:00', '{}'), (1, 'page_view', 1772928000, NULL);
+    `);
+    const since = readContactInputs(db, { fromId: 1, toId: 1, timeZone: 'America/Chicago', behaviourSinceDay: day('2026-03-01') });
+    const all = readContactInputs(db, { fromId: 1, toId: 1, timeZone: 'America/Chicago' });
+    for (const { inputs, unreadable } of [since, all]) {
+      expect(unreadable).toMatchObject({ 'tracking_clicks.malformed_clicked_at': 4, 'contact_events.malformed_created_at': 2 });
+      expect(inputs[0]!.behaviour.map((event) => event.day)).not.toContain(Number.NaN);
+    }
+    // Well-formed times before the window are still passed over: the 2019 click and answer, and the seed's 2025 click.
+    expect(all.inputs[0]!.behaviour.length - since.inputs[0]!.behaviour.length).toBe(3);
+    db.close();
+  });
 });
 
 describe('§4 history blocks repeats', () => {

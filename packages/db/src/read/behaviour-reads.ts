@@ -16,6 +16,14 @@ const answerKindOf = (answer: Record<string, unknown> | null): BehaviourKind => 
 };
 
 /**
+ * A value that may be a stored UTC datetime (core's UtcDatetimeToDay reads it): the text filter on the lookback
+ * keeps what sorts before it only when it is not even shaped like one. Such a value — a Unix time (numbers sort
+ * before text), `1/8/2026` — is then read, and counted as malformed, rather than passed over unseen.
+ */
+const shapedLikeDatetime = (column: string): string =>
+  `(typeof(${column}) = 'text' AND ${column} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][ T][0-9][0-9]:[0-9][0-9]*')`;
+
+/**
  * Clicks and eligibility answers of the contacts in `range`, on their CT
  * day, grouped by contact id. With `sinceDay`, only behaviour from that day
  * on is read (the follow-up lookback window): stored datetimes are UTC, so
@@ -35,7 +43,7 @@ export const readBehaviour = (
     db.sqlite
       .prepare(
         `SELECT contact_id, clicked_at FROM tracking_clicks
-         WHERE contact_id >= ? AND contact_id <= ? AND clicked_at >= ?`,
+         WHERE contact_id >= ? AND contact_id <= ? AND (clicked_at >= ? OR NOT ${shapedLikeDatetime('clicked_at')})`,
       )
       .raw()
       .all(range.fromId, range.toId, since),
@@ -44,7 +52,8 @@ export const readBehaviour = (
     db.sqlite
       .prepare(
         `SELECT contact_id, created_at, metadata FROM contact_events
-         WHERE contact_id >= ? AND contact_id <= ? AND event_type = 'eligibility_answered' AND created_at >= ?`,
+         WHERE contact_id >= ? AND contact_id <= ? AND event_type = 'eligibility_answered'
+           AND (created_at >= ? OR NOT ${shapedLikeDatetime('created_at')})`,
       )
       .raw()
       .all(range.fromId, range.toId, since),
