@@ -80,3 +80,15 @@ describe('when --contacts is at its lower edge', () => {
     expect(await refusal(['demo', '--contacts', '-1'])).toMatch(/--contacts.*'-1'/);
   });
 });
+
+describe('when --contact names ids at the edge of what JavaScript holds exactly', () => {
+  it('reschedule accepts ±(2^53 − 1), 0 and negative ids, every one given, in order', async () => {
+    const ids = ['9007199254740991', '-9007199254740991', '0', '-3', '42'];
+    expect(await accepted(['reschedule', '--db', 'acme.sqlite', '--contact', ...ids], 'contact')).toEqual(ids.map(Number));
+  });
+
+  it('reschedule refuses an id beyond ±(2^53 − 1) saying so, and text saying it is no contact id', async () => {
+    expect(await refusal(['reschedule', '--db', 'acme.sqlite', '--contact', '9007199254740993'])).toMatch(/9007199254740993 is beyond ±\(2\^53 − 1\)/);
+    expect(await refusal(['reschedule', '--db', 'acme.sqlite', '--contact', '12a'])).toMatch(/12a is not a contact id/);
+  });
+});
