@@ -355,6 +355,25 @@ describe('when `run` starts its own workers (no fleet serves the queues)', () =>
     expect(result.status).toBe(0);
     for (const record of jsonLines(result.stderr)) expect(record, JSON.stringify(record)).toMatchObject({ runId, organization: 'solo' });
   });
+
+  // A rerun and a reschedule are named when they are asked for, not by the run they follow or by the fleet.
+  it.each([
+    ['run --rerun', ['run', '--rerun']],
+    ['reschedule', ['reschedule', '--contact', '3']],
+  ])('every line %s writes with its own workers carries the id of the run it made', { timeout: CASE_TIMEOUT_MS }, async (_, command) => {
+    const own = await scheduler([...command, '--db', join(directory, 'solo.sqlite'), '--as-of', AS_OF, '--json'], {
+      REDIS_URL: redisUrl(),
+      SCHEDULER_QUEUE_PREFIX: ownPrefix(),
+      LOG_LEVEL: 'debug',
+    });
+    expect(own.status, own.stderr).toBe(0);
+    const lines = own.stdout.trim().split('\n');
+    const ownRunId = (JSON.parse(lines[lines.length - 1]!) as { run_id: string }).run_id;
+    expect(ownRunId).not.toBe(runId);
+    const records = jsonLines(own.stderr);
+    expect(records.some((record) => record.msg === 'no fleet serves this organization; starting workers in this process')).toBe(true);
+    for (const record of records) expect(record, JSON.stringify(record)).toMatchObject({ runId: ownRunId, organization: 'solo' });
+  });
 });
 
 describe('when `scheduler nightly` registers the nightly job scheduler', () => {

@@ -7,7 +7,7 @@ import { roundOf } from './request-ids';
 import { configOfPayload, filesOf, refuseAnotherFile } from './request-inputs';
 import type { RequestOutcome } from './request-outcome';
 import type { RunFailures } from './run-failures';
-import { fullRunId, todayIn } from './run-identity';
+import { fullRunId, rescheduleRunId, todayIn } from './run-identity';
 import { unwrapTaskResult } from './task-errors';
 
 /** How long a reschedule waits before looking again for the full run in flight to commit. */
@@ -24,9 +24,7 @@ export const rescheduleRequests = (fleet: FleetContext, requests: Queue, failure
         ? parseJobData(RescheduleContactsJobSchema, job.data, job.name)
         : parseJobData(RescheduleCampaignJobSchema, job.data, job.name);
     if ('databaseFile' in request) refuseAnotherFile(filesOf(locator, request.organization), request.databaseFile);
-    // Job numbers start again in a new Redis or under another prefix: the job's creation time keeps
-    // the run id (the UNIQUE key of its checkpoint) from meeting an earlier run's, and stays the same across retries.
-    const runId = `reschedule-${request.organization}-${job.id}-${job.timestamp.toString(36)}`;
+    const runId = rescheduleRunId(request.organization, job.id!, job.timestamp);
     const runConfig = request.config === undefined ? config : configOfPayload(request.config, job);
     const asOf = request.asOf ?? todayIn(runConfig, fleet.now());
     const result = unwrapTaskResult(

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Config } from '@scheduler/core';
 import { utcDatetime } from '@scheduler/db';
@@ -12,7 +13,7 @@ import { JobFailedError, JobVanishedError, waitUntilEnded, withChildReason } fro
 import { finalizeJobId } from './run-flow';
 import { filesOf, listsOfRunningFleets, type Advertised } from './advertised-organizations';
 import { attachedWorkerNames, isFleetWorker, isWorkerOf } from './served-organizations';
-import { fullRunId, todayIn } from './run-identity';
+import { fullRunId, rerunId, todayIn } from './run-identity';
 import { realDatabaseFile } from './database-file';
 import { openOrganizationPort } from './sqlite-organization';
 import type { RunSummary } from './run-summary';
@@ -46,6 +47,8 @@ interface FullRunRequest {
   readonly asOf?: string;
   /** Run again even when this run (same day and configuration) completed. */
   readonly rerun?: boolean;
+  /** When the rerun was asked for (ms since the epoch; its id names it): now, unless the caller named the run already. */
+  readonly rerunAskedAt?: number;
   /** Asked for under these inputs (the file's input generation): a run of its own when they changed since the run completed. */
   readonly inputGeneration?: number;
   /** How often the queue lost this run's jobs already (Redis restarted without its data). */
@@ -55,6 +58,18 @@ interface FullRunRequest {
   /** Asked again because the job of this run's id failed for good: under a job id of its own. */
   readonly againAfterFailure?: boolean;
 }
+
+/** A reschedule request's job, named before it is enqueued: the lines logged before then can name its run. */
+export interface RescheduleRequestName {
+  readonly jobId: string;
+  /** Its job's creation time (ms since the epoch), which its run id names too. */
+  readonly createdAt: number;
+}
+
+export const nameRescheduleRequest = (at: number = Date.now()): RescheduleRequestName => ({
+  jobId: `cli-${randomBytes(4).toString('hex')}`,
+  createdAt: at,
+});
 
 /** How often a client asks again for a run whose jobs the queue lost, before it gives up. */
 const ASK_AGAIN_AFTER_LOSS = 3;
@@ -244,7 +259,7 @@ export class RunClient {
     const stableId = fullRunId(organization, asOf, this.options.config);
     const requestedId =
       request.rerun === true
-        ? `${stableId}-rerun-${Date.now().toString(36)}`
+        ? rerunId(stableId, request.rerunAskedAt ?? Date.now())
         : request.inputGeneration === undefined
           ? stableId
           : `${stableId}-g${request.inputGeneration}`;
@@ -332,7 +347,13 @@ export class RunClient {
   }
 
   /** A targeted reschedule of some contacts, waited for until committed. */
-  async rescheduleContacts(organization: string, contactIds: number[], asOf?: string, askedAgainAfterLoss = 0): Promise<RunSummary> {
+  async rescheduleContacts(
+    organization: string,
+    contactIds: number[],
+    asOf?: string,
+    request: RescheduleRequestName = nameRescheduleRequest(),
+    askedAgainAfterLoss = 0,
+  ): Promise<RunSummary> {
     await this.refuseFleetOfAnotherFile(organization);
     const job = await this.requests.add(
       REQUEST_JOB_NAMES.rescheduleContacts,
@@ -345,14 +366,14 @@ export class RunClient {
         config: this.options.config,
         databaseFile: this.databaseFile(organization),
       },
-      RETRYING_JOB_OPTIONS,
+      { ...RETRYING_JOB_OPTIONS, jobId: request.jobId, timestamp: request.createdAt },
     );
     try {
       return summaryOf((await this.waitFor(job, this.requests, this.events)) as RequestOutcome, job);
     } catch (error) {
       if (!(error instanceof JobVanishedError) || askedAgainAfterLoss >= ASK_AGAIN_AFTER_LOSS) throw error;
       this.options.logger.warn({ organization, err: error.message }, 'the queue lost this reschedule; asking for it again');
-      return this.rescheduleContacts(organization, contactIds, asOf, askedAgainAfterLoss + 1);
+      return this.rescheduleContacts(organization, contactIds, asOf, nameRescheduleRequest(), askedAgainAfterLoss + 1);
     }
   }
 

@@ -22,6 +22,17 @@ export const configHash = (config: Config): string =>
 export const fullRunId = (organization: string, asOf: string, config: Config): string =>
   `run-${organization}-${asOf}-${configHash(config)}`;
 
+/** A rerun's id: the run's stable id and when it was asked for (each rerun runs, and its id still starts with the run's). */
+export const rerunId = (stableId: string, askedAt: number): string => `${stableId}-rerun-${askedAt.toString(36)}`;
+
+/**
+ * A targeted reschedule's run id: its request job's id and creation time. Job numbers start again in a new
+ * Redis or under another prefix: the time keeps the id (the UNIQUE key of its checkpoint) from meeting an
+ * earlier run's, and stays the same across retries.
+ */
+export const rescheduleRunId = (organization: string, jobId: string, createdAt: number): string =>
+  `reschedule-${organization}-${jobId}-${createdAt.toString(36)}`;
+
 /** The as-of day a full run's id names (its stable part: a `-gN`, `-rerun-…` or `-retryN` may follow); null when none. */
 export const asOfInRunId = (runId: string): string | null =>
   [...runId.matchAll(/-(\d{4}-\d{2}-\d{2})-[0-9a-f]{12}(?=-|$)/g)].at(-1)?.[1] ?? null;

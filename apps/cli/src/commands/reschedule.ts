@@ -1,4 +1,4 @@
-import { RunClient, SingleDatabase, createLogger, formatRunSummary } from '@scheduler/pipeline';
+import { RunClient, SingleDatabase, createLogger, formatRunSummary, nameRescheduleRequest, rescheduleRunId } from '@scheduler/pipeline';
 import { readEnv } from '../cli-env';
 import { configFrom } from '../config-option';
 import { untilStopped } from '../stop-while-waiting';
@@ -17,6 +17,9 @@ export const rescheduleCommand = async (options: RescheduleOptions): Promise<voi
   const { REDIS_URL, SCHEDULER_CONFIG, SCHEDULER_THREADS, LOG_LEVEL, SCHEDULER_QUEUE_PREFIX } = readEnv();
   const locator = SingleDatabase.open(options.db);
   const logger = createLogger({ level: LOG_LEVEL, toStderr: true });
+  // Named before it is enqueued, so that the lines logged before then (starting local workers) carry its run id.
+  const request = nameRescheduleRequest();
+  const runId = rescheduleRunId(locator.organization, request.jobId, request.createdAt);
   const client = await RunClient.connect({
     redisUrl: REDIS_URL,
     locator,
@@ -25,14 +28,14 @@ export const rescheduleCommand = async (options: RescheduleOptions): Promise<voi
     logger,
     startLocalWorkers: options.localWorkers,
     prefix: SCHEDULER_QUEUE_PREFIX,
-    subject: { organization: locator.organization },
+    subject: { organization: locator.organization, runId },
   });
   try {
     const summary = await untilStopped(
-      client.rescheduleContacts(locator.organization, options.contact, options.asOf),
+      client.rescheduleContacts(locator.organization, options.contact, options.asOf, request),
       'the reschedule completed',
       client,
-      (signal) => logger.warn({ signal, organization: locator.organization }, 'stopping: the local workers finish the jobs in their hands (send the signal again to stop at once)'),
+      (signal) => logger.warn({ signal, runId, organization: locator.organization }, 'stopping: the local workers finish the jobs in their hands (send the signal again to stop at once)'),
     );
     process.stdout.write(options.json === true ? `${JSON.stringify(summary)}\n` : `${formatRunSummary(summary)}\n`);
   } finally {

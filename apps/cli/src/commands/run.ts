@@ -1,4 +1,4 @@
-import { RunClient, SingleDatabase, createLogger, formatRunSummary, fullRunId, todayIn } from '@scheduler/pipeline';
+import { RunClient, SingleDatabase, createLogger, formatRunSummary, fullRunId, rerunId, todayIn } from '@scheduler/pipeline';
 import { readEnv } from '../cli-env';
 import { configFrom } from '../config-option';
 import { chunkProgressBar } from '../progress-bar';
@@ -20,7 +20,10 @@ export const runCommand = async (options: RunOptions): Promise<void> => {
   const locator = SingleDatabase.open(options.db);
   const logger = createLogger({ level: LOG_LEVEL, toStderr: true });
   const asOf = options.asOf ?? todayIn(config);
-  const runId = fullRunId(locator.organization, asOf, config);
+  const stableId = fullRunId(locator.organization, asOf, config);
+  // A rerun is named now, so that the lines logged before it is enqueued carry its id.
+  const rerunAskedAt = Date.now();
+  const runId = options.rerun === true ? rerunId(stableId, rerunAskedAt) : stableId;
   const client = await RunClient.connect({
     redisUrl: REDIS_URL,
     locator,
@@ -34,7 +37,7 @@ export const runCommand = async (options: RunOptions): Promise<void> => {
   const progress = options.json === true ? null : chunkProgressBar();
   try {
     const summary = await untilStopped(
-      client.fullRun(locator.organization, { asOf, rerun: options.rerun === true }, progress?.update),
+      client.fullRun(locator.organization, { asOf, rerun: options.rerun === true, rerunAskedAt }, progress?.update),
       `run ${runId} completed`,
       client,
       (signal) => {
