@@ -12,7 +12,6 @@ import type { Logger } from './logger';
 import { lookAgainLater } from './look-again-later';
 import { nightlyRequests, warnOfUnservedFiles } from './nightly-requests';
 import { SingleDatabase, type OrganizationLocator } from './organization-directory';
-import { quietRepeats } from './repeated-errors';
 import { filesOf } from './request-inputs';
 import { settledUnless } from './settled-unless';
 import { rescheduleRequests } from './reschedule-requests';
@@ -20,6 +19,8 @@ import { RunFailures } from './run-failures';
 import { addBackupJob, backupJobId } from './run-flow';
 import { attachedWorkerNames, leavingOtherOrganizations, workerNameOf } from './served-organizations';
 import { unwrapTaskResult } from './task-errors';
+import { JobsInHand } from './jobs-in-hand';
+import { logWorkerEvents } from './worker-logging';
 
 export interface FleetOptions {
   readonly redisUrl: string;
@@ -202,47 +203,24 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   const workerNames = (): Promise<string[]> => attachedWorkerNames(backups, lockConnection);
   const listedByAFleet = (organization: string): Promise<boolean> => fleetAdvertises(lockConnection, options.prefix, organization);
   // The jobs the workers have in hand: a stop waits for them, and for nothing else.
-  const jobsInHand = new Set<Promise<unknown>>();
-  const holding =
-    (process: (job: Job, token?: string) => Promise<unknown>) =>
-    (job: Job, token?: string): Promise<unknown> => {
-      const work = process(job, token);
-      jobsInHand.add(work);
-      const done = (): void => void jobsInHand.delete(work);
-      work.then(done, done);
+  const jobsInHand = new JobsInHand();
+  const serving = (queue: string, process: (job: Job, token?: string) => Promise<unknown>) => {
+    const served = leavingOtherOrganizations(locator, workerNames, listedByAFleet, process);
+    return (job: Job, token?: string): Promise<unknown> => {
+      const work = served(job, token);
+      jobsInHand.hold(queue, job, work);
       return work;
     };
-  const serving = (process: (job: Job, token?: string) => Promise<unknown>) =>
-    holding(leavingOtherOrganizations(locator, workerNames, listedByAFleet, process));
+  };
   const workers = [
-    new Worker(QUEUE_NAMES.requests, serving(waitingWhileBusy(processRequest)), { ...workerOptions, connection: connection(), concurrency: 2 }),
+    new Worker(QUEUE_NAMES.requests, serving(QUEUE_NAMES.requests, waitingWhileBusy(processRequest)), { ...workerOptions, connection: connection(), concurrency: 2 }),
     // One more than the threads: a thread that frees finds the next chunk in hand (it waits in the pool's queue).
-    new Worker(QUEUE_NAMES.chunks, serving(processChunk), { ...workerOptions, connection: connection(), concurrency: options.threads + 1 }),
-    new Worker(QUEUE_NAMES.finalize, serving(waitingWhileBusy(processFinalize)), { ...workerOptions, connection: connection(), concurrency: 1 }),
+    new Worker(QUEUE_NAMES.chunks, serving(QUEUE_NAMES.chunks, processChunk), { ...workerOptions, connection: connection(), concurrency: options.threads + 1 }),
+    new Worker(QUEUE_NAMES.finalize, serving(QUEUE_NAMES.finalize, waitingWhileBusy(processFinalize)), { ...workerOptions, connection: connection(), concurrency: 1 }),
     // A backup runs in a process of its own, beside the threads; the finalizer that waits for it holds one.
-    new Worker(QUEUE_NAMES.backups, serving(processBackup), { ...workerOptions, connection: connection(), concurrency: 2 }),
+    new Worker(QUEUE_NAMES.backups, serving(QUEUE_NAMES.backups, processBackup), { ...workerOptions, connection: connection(), concurrency: 2 }),
   ];
-  const logWorkerError = quietRepeats((queue, error, repeatsSinceLast) =>
-    logger.error({ queue, err: error, ...(repeatsSinceLast > 0 ? { repeatsSinceLast } : {}) }, 'worker error'),
-  );
-  for (const worker of workers) {
-    worker.on('failed', (job, error) => {
-      const data = (job?.data ?? {}) as Record<string, unknown>;
-      const record = {
-        queue: worker.name,
-        jobId: job?.id,
-        runId: data.runId,
-        organization: data.organization,
-        attemptsMade: job?.attemptsMade,
-        err: error,
-      };
-      // BullMQ marks a job finished only when it failed for good: what an alert on errors should catch.
-      if (job !== undefined && job.finishedOn === undefined) logger.warn(record, 'job failed; it will be tried again');
-      else logger.error(record, 'job failed for good');
-      if (worker.name !== QUEUE_NAMES.requests) failures.record(job, error);
-    });
-    worker.on('error', (error) => logWorkerError(worker.name, error));
-  }
+  logWorkerEvents(workers, logger, jobsInHand, failures);
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
   // A run of a file outside this fleet's directory reads this to know it must start workers of its own.
   const stopAdvertising =
