@@ -1,4 +1,5 @@
 import { Job, type Queue, type QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
 
 /** How often a waiting client reads the job's record itself, beside the events it listens to. */
 const LOOK_EVERY_MS = 2_000;
@@ -7,6 +8,36 @@ const LOOK_EVERY_MS = 2_000;
 export class JobVanishedError extends Error {
   override readonly name = 'JobVanishedError';
 }
+
+/** The job was removed from its queue by hand (Bull Board, a script) before it ended: what it was for is called off. */
+export class JobRemovedError extends Error {
+  override readonly name = 'JobRemovedError';
+}
+
+/** How many of its queue's latest events are searched for a vanished job's removal (BullMQ keeps about 10,000). */
+const EVENTS_SEARCHED = 10_000;
+
+const fieldOf = (fields: string[], name: string): string | undefined => fields[fields.indexOf(name) + 1];
+
+/**
+ * Why a job is gone: removed before it ended (its queue's event stream says so), or lost with Redis's data, which
+ * takes the stream with it. A job removed after it ended (a run planned anew replaces its ended jobs) only vanished.
+ */
+const whyGone = async (queue: Queue, jobId: string): Promise<JobRemovedError | JobVanishedError> => {
+  try {
+    // BullMQ's type of its client lists only the commands BullMQ uses; it is an ioredis client.
+    const client = (await queue.getBackend().client) as unknown as Pick<Redis, 'xrevrange'>;
+    const events: [string, string[]][] = await client.xrevrange(queue.toKey('events'), '+', '-', 'COUNT', EVENTS_SEARCHED);
+    const removal = events.find(([, fields]) => fieldOf(fields, 'event') === 'removed' && fieldOf(fields, 'jobId') === jobId);
+    const before = removal === undefined ? undefined : fieldOf(removal[1], 'prev');
+    if (removal !== undefined && before !== 'completed' && before !== 'failed') {
+      return new JobRemovedError(`${queue.name} job ${jobId} was removed from the queue (by hand: Bull Board, a script) before it ended`);
+    }
+  } catch {
+    // The stream cannot be read (Redis away): the job vanished, and asking again finds out the rest.
+  }
+  return new JobVanishedError(`${queue.name} job ${jobId} is no longer in Redis`);
+};
 
 /** Why a job failed, as BullMQ says. */
 export class JobFailedError extends Error {
@@ -28,9 +59,7 @@ export const waitUntilEnded = async (job: Job, queue: Queue, events: QueueEvents
     (value: unknown) => value,
     async (error: unknown) => {
       // A job deleted under its worker is reported failed ("Missing key for job"): it is gone, not failed.
-      if ((await Job.fromId(queue, job.id!).catch(() => null)) === undefined) {
-        throw new JobVanishedError(`${queue.name} job ${job.id} is no longer in Redis`);
-      }
+      if ((await Job.fromId(queue, job.id!).catch(() => null)) === undefined) throw await whyGone(queue, job.id!);
       throw new JobFailedError(error instanceof Error ? error.message : String(error));
     },
   );
@@ -50,7 +79,7 @@ export const waitUntilEnded = async (job: Job, queue: Queue, events: QueueEvents
       } catch {
         continue;
       }
-      if (stored === undefined) throw new JobVanishedError(`${queue.name} job ${job.id} is no longer in Redis`);
+      if (stored === undefined) throw await whyGone(queue, job.id!);
       if (state === 'completed') return stored.returnvalue;
       throw new JobFailedError(stored.failedReason);
     }

@@ -9,7 +9,7 @@ import { RETRYING_JOB_OPTIONS } from './job-options';
 import type { Logger } from './logger';
 import { SingleDatabase, type OrganizationLocator } from './organization-directory';
 import type { CompletedRun } from './organization-port';
-import { JobFailedError, JobVanishedError, waitUntilEnded, withChildReason } from './job-waiting';
+import { JobFailedError, JobRemovedError, JobVanishedError, waitUntilEnded, withChildReason } from './job-waiting';
 import { finalizeJobId } from './run-flow';
 import { filesOf, listsOfRunningFleets, type Advertised } from './advertised-organizations';
 import { attachedWorkerNames, isFleetWorker, isWorkerOf } from './served-organizations';
@@ -70,6 +70,12 @@ export const nameRescheduleRequest = (at: number = Date.now()): RescheduleReques
   jobId: `cli-${randomBytes(4).toString('hex')}`,
   createdAt: at,
 });
+
+/** A job removed by hand while the client waited for it ends what it was for: not asked for again, as one Redis lost is. */
+const calledOff = (error: unknown): unknown =>
+  error instanceof JobRemovedError
+    ? new RunFailedError(`${error.message}: nothing of it was committed, and it is not asked for again (ask for the run again to plan it anew)`)
+    : error;
 
 /** How often a client asks again for a run whose jobs the queue lost, before it gives up. */
 const ASK_AGAIN_AFTER_LOSS = 3;
@@ -379,7 +385,8 @@ export class RunClient {
 
   private async waitForRun(runId: string, onProgress?: (progress: Progress) => void): Promise<RunSummary> {
     const job = await Job.fromId(this.finalize, finalizeJobId(runId));
-    // Planned, yet gone from Redis (lost with its data, or removed): asked for again like any job that vanished.
+    // Planned, yet gone from Redis before this client waited for it (lost with its data, or removed earlier):
+    // asked for again like any job that vanished, which plans the run anew.
     if (job === undefined) throw new JobVanishedError(`run ${runId} has no finalizer job in Redis`);
     const ticker =
       onProgress === undefined
@@ -404,7 +411,7 @@ export class RunClient {
       if (error instanceof JobFailedError) {
         throw new RunFailedError(`${job.queueName} job ${job.id} failed: ${await withChildReason(error.message, [this.chunks])}`);
       }
-      throw error;
+      throw calledOff(error);
     }
   }
 

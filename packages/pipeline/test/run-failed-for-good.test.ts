@@ -302,6 +302,26 @@ describe('jobs of a run, removed or retried by hand', () => {
     }
   }, 120_000);
 
+  it('ends the waiting client, saying so, when the finalizer it waits for is removed by hand, instead of planning the run again', async () => {
+    const client = await connectClient(database, world.prefix);
+    const { chunks } = queues;
+    try {
+      await chunks.pause();
+      const running = client.fullRun('acme', { asOf: AS_OF });
+      running.catch(() => undefined);
+      await until(async () => (await queues.finalize.getJobState(finalizeJobId(RUN_ID))) === 'waiting-children');
+      // As ops can in Bull Board: the run is called off (its chunks go with it).
+      await (await Job.fromId(queues.finalize, finalizeJobId(RUN_ID)))!.remove();
+      await expect(running).rejects.toThrow(/job run-acme-.*-finalize was removed from the queue .* before it ended: nothing of it was committed, and it is not asked for again/);
+      await chunks.resume();
+      expect(await queues.requests.getJobCounts()).toMatchObject({ completed: 1, waiting: 0, active: 0, delayed: 0 });
+      expect(await queues.finalize.getJobCounts()).toMatchObject({ 'waiting-children': 0, waiting: 0, active: 0 });
+      expect(committedRows(database)).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
+
   it('completes a chunk of a committed run retried by hand without computing it, so that its finalizer, retried too, still answers with the summary', async () => {
     const client = await connectClient(database, world.prefix);
     const { chunks } = queues;
