@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { QUEUE_NAMES } from '@scheduler/queue';
 import { startDashboard, type RunningDashboard } from '../src/index';
 import { ORGANIZATION, dashboardOptions, scheduleOrganization, seededOrganization, type Organization } from './support/dashboard-world';
 import { basicAuthorization } from './support/http-session';
@@ -100,6 +103,43 @@ describe('the nightly full runs', () => {
     expect(Date.parse(after.body.nightly.next) - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
     expect(after.body.warnings.join('\n')).not.toMatch(/nightly/);
     expect(await scrapeRegistered()).toBe(1);
+  });
+});
+
+describe('a queue paused in Bull Board', () => {
+  test('/healthz names it in a warning (still 200) and /metrics says 1 for it, 0 for the others, until it is resumed', async () => {
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const finalize = new Queue(QUEUE_NAMES.finalize, { connection, prefix });
+    const pausedOf = async (): Promise<Map<string, number | undefined>> => {
+      const response = await fetch(`${dashboard.url}/metrics`, { headers: { authorization } });
+      const samples = parsePrometheusText(await response.text()).samples.filter((sample) => sample.name === 'scheduler_queue_paused');
+      return new Map(samples.map((sample) => [sample.labels.queue!, sample.value]));
+    };
+    try {
+      await finalize.pause();
+      const paused = await health();
+      expect(paused.status).toBe(200);
+      expect(paused.body.pausedQueues).toEqual(['scheduler-finalize']);
+      expect(paused.body.warnings.join('\n')).toMatch(/queue scheduler-finalize is paused: its jobs wait until it is resumed/);
+      expect(await pausedOf()).toEqual(
+        new Map([
+          ['scheduler-requests', 0],
+          ['scheduler-chunks', 0],
+          ['scheduler-finalize', 1],
+          ['scheduler-backups', 0],
+        ]),
+      );
+
+      await finalize.resume();
+      const resumed = await health();
+      expect(resumed.body.pausedQueues).toEqual([]);
+      expect(resumed.body.warnings.join('\n')).not.toMatch(/paused/);
+      expect((await pausedOf()).get('scheduler-finalize')).toBe(0);
+    } finally {
+      await finalize.resume();
+      await finalize.close();
+      connection.disconnect();
+    }
   });
 });
 

@@ -31,6 +31,7 @@ export class DashboardMetrics {
   readonly registry = new Registry();
   private readonly redisUp = this.gauge('scheduler_redis_up', 'Whether Redis answered the last scrape (1) or not (0)', []);
   private readonly queueJobs = this.gauge('scheduler_queue_jobs', 'Jobs in a fleet queue by state', ['queue', 'state']);
+  private readonly queuePaused = this.gauge('scheduler_queue_paused', 'Whether a fleet queue is paused (1: its jobs wait until it is resumed) or not (0)', ['queue']);
   private readonly nightlyRegistered = this.gauge(
     'scheduler_nightly_registered',
     'Whether the nightly full runs are registered in Redis (1) or not (0): none runs until `scheduler nightly` registers them',
@@ -109,10 +110,12 @@ export class DashboardMetrics {
 
   private async refreshQueues(): Promise<void> {
     this.queueJobs.reset();
+    this.queuePaused.reset();
     try {
       for (const queue of this.options.queues.all()) {
         const counts = await queue.getJobCounts(...REPORTED_JOB_STATES);
         for (const [state, jobs] of Object.entries(counts)) this.queueJobs.set({ queue: queue.name, state }, jobs);
+        this.queuePaused.set({ queue: queue.name }, (await queue.isPaused()) ? 1 : 0);
       }
       this.nightlyRegistered.set((await nightlyRegistration(this.options.queues.requests)) === null ? 0 : 1);
       this.redisUp.set(1);

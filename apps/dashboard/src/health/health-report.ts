@@ -23,10 +23,16 @@ export interface HealthReport {
   readonly warnings: readonly string[];
   readonly redis: { readonly reachable: boolean; readonly error?: string };
   readonly queues: Readonly<Record<string, Readonly<Record<string, number>>>> | null;
+  /** Queues paused (in Bull Board): their jobs wait until they are resumed. Null when Redis could not tell. */
+  readonly pausedQueues: readonly string[] | null;
   /** The nightly full runs' job scheduler in Redis; null when Redis could not tell. */
   readonly nightly: { readonly registered: boolean; readonly next: string | null } | null;
   readonly organizations: readonly OrganizationHealth[];
 }
+
+/** Paused on purpose, perhaps, but nothing of the queue runs meanwhile (a night's runs included): worth an operator's look. */
+export const pausedQueueWarning = (queue: string): string =>
+  `queue ${queue} is paused: its jobs wait until it is resumed (Bull Board's resume, or Queue.resume)`;
 
 /** Not a failure of what runs now, but no night will run: worth an operator's look. */
 export const NIGHTLY_NOT_REGISTERED =
@@ -80,6 +86,7 @@ export const checkHealth = async (options: HealthCheckOptions): Promise<HealthRe
     problems.push(`Redis: ${messageOf(error)}`);
   }
   let queues: HealthReport['queues'] = null;
+  let pausedQueues: HealthReport['pausedQueues'] = null;
   let nightly: HealthReport['nightly'] = null;
   if (redis.reachable) {
     try {
@@ -87,6 +94,9 @@ export const checkHealth = async (options: HealthCheckOptions): Promise<HealthRe
         options.queues.all().map(async (queue) => [queue.name, await queue.getJobCounts(...REPORTED_JOB_STATES)] as const),
       );
       queues = Object.fromEntries(entries);
+      const paused = await Promise.all(options.queues.all().map(async (queue) => ((await queue.isPaused()) ? [queue.name] : [])));
+      pausedQueues = paused.flat();
+      warnings.push(...pausedQueues.map(pausedQueueWarning));
     } catch (error) {
       problems.push(`queue counts: ${messageOf(error)}`);
     }
@@ -121,6 +131,7 @@ export const checkHealth = async (options: HealthCheckOptions): Promise<HealthRe
     warnings,
     redis,
     queues,
+    pausedQueues,
     nightly,
     organizations,
   };
