@@ -14,6 +14,14 @@ export const NIGHTLY_CRON = '0 2 * * *';
 export const NIGHTLY_JOB_OPTIONS = { ...RETRYING_JOB_OPTIONS, attempts: 7, backoff: { type: 'exponential', delay: 30_000 } };
 
 /**
+ * A poll every minute would fill the requests queue's kept completions (5,000: RETRYING_JOB_OPTIONS) in 3.5 days
+ * and push out the records of runs and reschedules, which ops look at in Bull Board: a completed poll is not kept
+ * (the reschedules it asked for are). BullMQ trims by count or age queue-wide, so a count or age of its own would
+ * trim the others' records too. A failed one is kept, as any failed job.
+ */
+const CHANGE_POLL_JOB_OPTIONS = { ...RETRYING_JOB_OPTIONS, attempts: 1, removeOnComplete: true };
+
+/**
  * Registers (or updates) the fleet's job schedulers: the nightly full runs
  * and the campaign-change poll. Upserting at every start is BullMQ's intended
  * pattern, so this is safe to run on every deploy.
@@ -37,7 +45,7 @@ export const registerSchedules = async (
     await requests.upsertJobScheduler(
       CHANGE_POLL_SCHEDULER_ID,
       { every: options.changePollEveryMs ?? 60_000 },
-      { name: REQUEST_JOB_NAMES.pollChanges, data: {}, opts: { ...RETRYING_JOB_OPTIONS, attempts: 1 } },
+      { name: REQUEST_JOB_NAMES.pollChanges, data: {}, opts: CHANGE_POLL_JOB_OPTIONS },
     );
     return { nightly: `${NIGHTLY_CRON} ${config.timezone}`, changePoll: `every ${options.changePollEveryMs ?? 60_000} ms` };
   } finally {

@@ -6,6 +6,7 @@ import { defaultConfig } from '@scheduler/core';
 import { openOrganizationDb } from '@scheduler/db';
 import { REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { registerSchedules, type Fleet } from '../src/index';
+import { CHANGE_POLL_SCHEDULER_ID } from '../src/nightly-schedule';
 import { committedRows, referenceRows } from './support/committed-schedule';
 import { connectClient, newWorld, openHandQueues, redisUrl, startDirectoryFleet, until, type HandQueues } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
@@ -218,6 +219,10 @@ describe('when runs of several database files share one Redis', { timeout: 180_0
         async () => Object.values(databases).every((database) => count(database, 'SELECT count(*) FROM campaign_change_log WHERE processed_at IS NULL') === 0),
         60_000,
       );
+      // A completed poll is not kept: one a minute would push the runs' records out of the kept completions.
+      const kept = await requests.getCompleted();
+      expect(kept.filter((job) => job.repeatJobKey === CHANGE_POLL_SCHEDULER_ID).map((job) => job.id)).toEqual([]);
+      expect(kept.filter((job) => job.name === REQUEST_JOB_NAMES.fullRun).length).toBeGreaterThanOrEqual(6);
       // The nightly job runs as of the day it is processed: today, a day after AS_OF.
       const nightly = await requests.add(REQUEST_JOB_NAMES.nightly, {});
       const { asOf: nightlyDay } = (await nightly.waitUntilFinished(queues.requestEvents)) as { asOf: string };
