@@ -116,6 +116,27 @@ describe('scheduler run and reschedule', { timeout: 180_000 }, () => {
     expect(text.stdout).toMatch(/not found\s+contact 987654/);
   });
 
+  // A run as of a later day by mistake, then the nights go on: only the night that replaces its schedule warns.
+  it('warns when a run replaces the schedule of a run as of a later day, and not on the runs after it', async () => {
+    const other = join(directory, 'later.sqlite');
+    seedOrganization(other, { contacts: 300, seed: 6, asOf: '2026-11-28' });
+    const env = { REDIS_URL: redisUrl(), SCHEDULER_QUEUE_PREFIX: prefix };
+    const warningsOf = async (asOf: string): Promise<string[]> => {
+      const result = await scheduler(['run', '--db', other, '--as-of', asOf, '--json'], env);
+      expect(result.status, result.stderr).toBe(0);
+      return result.stderr.split('\n').filter((line) => line.includes('"msg":"the schedule in force is'));
+    };
+    expect(await warningsOf('2026-12-05')).toEqual([]);
+    const replacing = await warningsOf('2026-11-28');
+    expect(replacing).toHaveLength(1);
+    expect(JSON.parse(replacing[0]!)).toMatchObject({
+      asOfInForce: '2026-12-05',
+      runInForce: expect.stringMatching(/^run-later-2026-12-05-/),
+      msg: expect.stringMatching(/this run, as of 2026-11-28, replaces it$/),
+    });
+    expect(await warningsOf('2026-11-29')).toEqual([]);
+  });
+
   it.each([
     ['a bad configuration, naming the key', () => ['run', '--db', database, '--config', badConfig()], /timing\.birthday_email_days_before/],
     ['an unreachable Redis', () => ['run', '--db', database], /Redis is not reachable/],

@@ -299,6 +299,15 @@ class SqliteOrganization implements OrganizationPort {
     return unchangedSinceStart ? after : startedAt;
   }
 
+  lastCompletedFullRun(): string | null {
+    // Full runs' ids start with run-; completed_at has whole seconds, and a later row started later.
+    const row = this.db.sqlite
+      .prepare(`SELECT scheduler_run_id FROM scheduler_checkpoints WHERE status = 'completed' AND scheduler_run_id LIKE 'run-%' ORDER BY completed_at DESC, id DESC LIMIT 1`)
+      .pluck()
+      .get() as string | undefined;
+    return row ?? null;
+  }
+
   fullRunsCompletedAfter(runId: string): string[] {
     // Planned later: a later run_timestamp, or the same second and a later row. Full runs' ids start with run-.
     return this.db.sqlite

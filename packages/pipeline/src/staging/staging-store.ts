@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { and, asc, eq, max } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { withDatabaseErrors, type ChangeLogId } from '@scheduler/db';
 import type { ContactStats } from '../run-stats';
@@ -123,11 +123,6 @@ export class StagingStore {
       summary: row.summaryJson === null ? null : (JSON.parse(row.summaryJson) as RunSummary),
       startedAtMs: row.startedAtMs,
     };
-  }
-
-  /** The latest day a completed full run was as of; null when none completed. */
-  latestCompletedAsOf(): string | null {
-    return this.orm.select({ asOf: max(stagedRuns.asOf) }).from(stagedRuns).where(eq(stagedRuns.status, 'completed')).get()?.asOf ?? null;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { asOfInRunId } from '../run-identity';
 import type { PlanRunResult, PlanRunTask } from '../thread-tasks';
 import { configOf, loggerFor, portOptions, withPort, withStaging } from './task-resources';
 
@@ -51,10 +52,14 @@ export const planRun = (task: PlanRunTask): PlanRunResult => {
       }
       staging.planRun({ runId: task.runId, organization: task.files.organization, asOf: task.asOf, configJson: task.configJson }, chunks, pendingChangeIds);
       port.startCheckpoint(task.runId);
-      const later = staging.latestCompletedAsOf();
+      const inForce = port.lastCompletedFullRun();
+      const later = inForce === null ? null : asOfInRunId(inForce);
       if (later !== null && later > task.asOf) {
         // Asked for on purpose (scheduler run --as-of), or an old request retried in Bull Board: ops should know.
-        loggerFor(task.log).warn({ latestCompletedAsOf: later }, `a run as of ${later} has completed; this run, as of ${task.asOf}, replaces its schedule`);
+        loggerFor(task.log).warn(
+          { runInForce: inForce, asOfInForce: later },
+          `the schedule in force is that of a run as of ${later} (${inForce}); this run, as of ${task.asOf}, replaces it`,
+        );
       }
       return { status: 'planned', chunks, contactRows: port.contactRowCount() };
     }),
