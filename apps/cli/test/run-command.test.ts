@@ -54,6 +54,9 @@ describe('scheduler run and reschedule', { timeout: 180_000 }, () => {
     // Logs (the workers' too) go to stderr: stdout is the summary alone.
     expect(lines).toHaveLength(1);
     expect(result.stderr).toContain('"msg":"chunk computed"');
+    // The fleet names who asked for the run it planned, and the request's job.
+    const planned = result.stderr.split('\n').find((line) => line.includes('"msg":"run planned"'));
+    expect(JSON.parse(planned ?? '{}')).toMatchObject({ requestedBy: 'cli', jobId: expect.stringMatching(/^run-acme-2026-11-28-/) });
     const summary = JSON.parse(lines[lines.length - 1]!) as Record<string, any>;
     expect(summary).toMatchObject({ status: 'completed', as_of: '2026-11-28' });
     expect(typeof summary.run_id).toBe('string');

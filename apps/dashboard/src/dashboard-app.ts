@@ -18,6 +18,7 @@ import { chromeOf } from './routes/chrome';
 import { opsRoutes } from './routes/ops-routes';
 import { pageRoutes } from './routes/page-routes';
 import type { AccessControl } from './security/access-control';
+import { logChangeRequests } from './security/action-log';
 import { guardBullBoardWrites } from './security/csrf';
 import { errorPage, errorTitle } from './views/error-page';
 import { layout } from './views/layout';
@@ -63,6 +64,7 @@ export const createDashboardApp = (options: DashboardAppOptions): Hono<Dashboard
   app.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.text('request body too large\n', 413) }));
   app.get('/assets/dashboard.css', (c) => c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }));
   app.use('*', access.authenticate());
+  app.use('*', logChangeRequests(logger));
 
   app.route('/', authRoutes(access, readOnly));
   app.route('/', opsRoutes(options.checkHealth, options.metrics));

@@ -1,4 +1,8 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { QUEUE_NAMES } from '@scheduler/queue';
 import { DashboardConfigError, startDashboard } from '../src/index';
 import { ORGANIZATION, dashboardOptions, seededOrganization, startDashboardWorld, testRedisUrl, type DashboardWorld } from './support/dashboard-world';
 import { basicAuthorization, postForm, signIn, type HttpSession } from './support/http-session';
@@ -7,8 +11,11 @@ let world: DashboardWorld;
 let base: string;
 let session: HttpSession;
 
+/** What the dashboard logged (pino JSON lines). */
+const logged: Record<string, unknown>[] = [];
+
 beforeAll(async () => {
-  world = await startDashboardWorld();
+  world = await startDashboardWorld({ dashboardLogger: pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) }) });
   base = world.dashboard.url;
   session = await signIn(base);
 });
@@ -116,12 +123,38 @@ describe('when a signed-in session posts', () => {
     expect(response.headers.get('location')).toMatch(/^\/jobs\/\d+$/);
   });
 
+  test("a button's request is logged with who asked and the job it enqueued, and the job says who asked", async () => {
+    const response = await postForm(base, `/organizations/${ORGANIZATION}/runs`, { _csrf: session.csrfToken, asOf: world.organization.today }, { cookie: session.cookie, ...sameOrigin });
+    expect(response.status).toBe(303);
+    const location = response.headers.get('location')!;
+    expect(logged.filter((line) => line.msg === 'dashboard change requested' && line.location === location)).toEqual([
+      expect.objectContaining({ user: 'ops', method: 'POST', path: `/organizations/${ORGANIZATION}/runs`, status: 303 }),
+    ]);
+    const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    const requests = new Queue(QUEUE_NAMES.requests, { connection, prefix: world.prefix });
+    try {
+      const job = await requests.getJob(decodeURIComponent(location.replace(/^\/jobs\//, '')));
+      expect(job?.data).toMatchObject({ organization: ORGANIZATION, requestedBy: 'dashboard:ops' });
+    } finally {
+      await requests.close();
+      connection.disconnect();
+    }
+  });
+
   test("Bull Board's write API needs the request to come from the dashboard's own pages", async () => {
     const retry = `${base}/queues/api/queues/scheduler-requests/retry/failed`;
     expect((await fetch(retry, { method: 'PUT', headers: { cookie: session.cookie } })).status).toBe(403);
     expect((await fetch(retry, { method: 'PUT', headers: { cookie: session.cookie, 'sec-fetch-site': 'cross-site' } })).status).toBe(403);
     expect((await fetch(retry, { method: 'PUT', headers: { authorization: basicAuthorization(), ...sameOrigin } })).status).toBe(401);
     expect((await fetch(retry, { method: 'PUT', headers: { cookie: session.cookie, ...sameOrigin } })).status).toBeLessThan(300);
+    // Each change a signed-in user asks for is logged, refused or not (a request without good credentials gets no further).
+    const asked = logged.filter((line) => line.msg === 'dashboard change requested' && line.path === '/queues/api/queues/scheduler-requests/retry/failed');
+    expect(asked.map((line) => [line.user, line.method, line.status])).toEqual([
+      ['ops', 'PUT', 403],
+      ['ops', 'PUT', 403],
+      ['ops', 'PUT', expect.any(Number)],
+    ]);
+    expect(asked[2]!.status).toBeLessThan(300);
   });
 
   test('signing out ends the session', async () => {

@@ -31,6 +31,8 @@ interface RunAsked {
   readonly stableRunId: string;
   readonly asOf: string;
   readonly runConfig: Config;
+  /** The request job, and who its data says asked (the CLI, the dashboard's user, the nightly job, a service). */
+  readonly askedBy: { readonly jobId: string; readonly requestedBy?: string };
 }
 
 /** How long a full-run request waits while another request plans the same run. */
@@ -102,7 +104,7 @@ export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
     if (plan.status === 'flow-taken') throw new Error(`run ${planId}: its job ids are taken`);
     if (plan.status !== 'planned') return { runId: planId, ...plan };
     await addRunFlow(queues.flows, queues.backups, queues.chunks, { runId: planId, organization, chunks: plan.chunks });
-    logger.info({ runId: planId, organization, chunks: plan.chunks.length, contactRows: plan.contactRows }, 'run planned');
+    logger.info({ runId: planId, organization, chunks: plan.chunks.length, contactRows: plan.contactRows, ...asked.askedBy }, 'run planned');
     return { runId: planId, status: plan.status, chunks: plan.chunks.length };
   };
 
@@ -142,7 +144,8 @@ export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
       return lookAgainLater(job, token, PLANNING_BUSY_MS, 'another request is planning this run');
     }
     try {
-      const asked: RunAsked = { organization: request.organization, stableRunId: stableId, asOf, runConfig };
+      const askedBy = { jobId: job.id!, ...(request.requestedBy === undefined ? {} : { requestedBy: request.requestedBy }) };
+      const asked: RunAsked = { organization: request.organization, stableRunId: stableId, asOf, runConfig, askedBy };
       const earlier = await runPlannedEarlier(job, asked);
       if (earlier !== null) return earlier;
       // A rerun is a run of its own, named after the request that asked for it.

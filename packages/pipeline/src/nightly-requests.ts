@@ -30,7 +30,7 @@ export const nightlyRequests = (fleet: FleetContext, requests: Queue) => {
     await requests.addBulk(
       organizations.map((organization) => ({
         name: REQUEST_JOB_NAMES.fullRun,
-        data: { organization, asOf },
+        data: { organization, asOf, requestedBy: 'nightly' },
         // Named after this nightly job: another one the same day asks again, and a run whose inputs changed
         // since it completed then runs again (full-run-requests.ts), as `run` would.
         opts: { ...RETRYING_JOB_OPTIONS, jobId: `nightly-${asOf}-${organization}-${addedBy(job)}` },

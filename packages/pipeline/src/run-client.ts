@@ -282,7 +282,14 @@ export class RunClient {
           : requestedId;
     const job = await this.requests.add(
       REQUEST_JOB_NAMES.fullRun,
-      { organization, asOf, rerun: request.rerun === true, config: this.options.config, databaseFile: this.databaseFile(organization) },
+      {
+        organization,
+        asOf,
+        rerun: request.rerun === true,
+        requestedBy: 'cli',
+        config: this.options.config,
+        databaseFile: this.databaseFile(organization),
+      },
       { ...RETRYING_JOB_OPTIONS, jobId },
     );
     // The job id is the run's: an attempt that failed for good is still there, and waiting on it would

@@ -24,6 +24,7 @@ export interface FullRunRequest {
   readonly organization: string;
   readonly asOf: string;
   readonly rerun: boolean;
+  readonly requestedBy: string;
 }
 
 /**
@@ -37,7 +38,7 @@ export interface FullRunRequest {
 export const enqueueFullRun = async (requests: Queue, request: FullRunRequest): Promise<string> => {
   const data = checked(
     FullRunJobSchema,
-    { organization: request.organization, asOf: request.asOf, ...(request.rerun ? { rerun: true } : {}) },
+    { organization: request.organization, asOf: request.asOf, ...(request.rerun ? { rerun: true } : {}), requestedBy: request.requestedBy },
     REQUEST_JOB_NAMES.fullRun,
   );
   const jobId = `dashboard-${request.rerun ? 'rerun' : 'run'}-${data.organization}-${request.asOf}-${Date.now().toString(36)}`;

@@ -50,6 +50,7 @@ export const actionRoutes = ({ views, queues, readOnly }: ActionRoutesOptions): 
         organization,
         asOf: formText(body.asOf) ?? formatIsoDate(views.today()),
         rerun: body.rerun === 'true',
+        requestedBy: `dashboard:${c.get('user')}`,
       }),
     );
     return c.redirect(`/jobs/${segment(jobId)}`, 303);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { dayInZone, defaultConfig, formatIsoDate, type Config } from '@scheduler/core';
 import { and, eq, like } from 'drizzle-orm';
 import { openOrganizationDb, schema, seedOrganization, type OrganizationDb } from '@scheduler/db';
-import { OrganizationDirectory, RunClient, SingleDatabase, createLogger, startFleet, type Fleet } from '@scheduler/pipeline';
+import { OrganizationDirectory, RunClient, SingleDatabase, createLogger, startFleet, type Fleet, type Logger } from '@scheduler/pipeline';
 import { startDashboard, type Credentials, type DashboardOptions, type RunningDashboard } from '../../src/index';
 
 export const CREDENTIALS: Credentials = { user: 'ops', password: 'correct horse battery staple' };
@@ -108,7 +108,7 @@ const withOrganizationDb = <T>(path: string, readonly: boolean, work: (db: Organ
  * dashboards (one read-only), on a BullMQ prefix of their own: each test
  * file its own world on the shared Redis.
  */
-export const startDashboardWorld = async (world: { contacts?: number } = {}): Promise<DashboardWorld> => {
+export const startDashboardWorld = async (world: { contacts?: number; dashboardLogger?: Logger } = {}): Promise<DashboardWorld> => {
   const redisUrl = testRedisUrl();
   const prefix = `test-dashboard-${randomUUID()}`;
   const organization = seededOrganization(world.contacts);
@@ -121,7 +121,7 @@ export const startDashboardWorld = async (world: { contacts?: number } = {}): Pr
     prefix,
   });
   await scheduleOrganization(organization, redisUrl, prefix);
-  const options = dashboardOptions(organization, redisUrl, prefix);
+  const options = { ...dashboardOptions(organization, redisUrl, prefix), ...(world.dashboardLogger === undefined ? {} : { logger: world.dashboardLogger }) };
   const [dashboard, readOnlyDashboard] = await Promise.all([startDashboard(options), startDashboard({ ...options, readOnly: true })]);
   return {
     organization,
