@@ -14,6 +14,18 @@ export const warnOfUnservedFiles = (locator: OrganizationLocator, logger: Logger
   if (unserved.length > 0) logger.warn({ files: unserved.map(({ file, because }) => `${file}: ${because}`) }, 'these database files are not served');
 };
 
+/** The organizations the last nightly job asked runs for, under the fleets' BullMQ prefix: the next one names those it no longer finds. */
+const lastNightlyKey = (prefix: string | undefined): string => `${prefix ?? 'bull'}:scheduler:last-nightly-organizations`;
+
+const organizationsOf = (stored: string | null): string[] => {
+  try {
+    const parsed: unknown = JSON.parse(stored ?? '[]');
+    return Array.isArray(parsed) ? parsed.filter((item): item is string => typeof item === 'string') : [];
+  } catch {
+    return [];
+  }
+};
+
 /** The nightly job: a full-run request for every organization of every fleet on this Redis. */
 export const nightlyRequests = (fleet: FleetContext, requests: Queue) => {
   const { locator, config, logger } = fleet;
@@ -37,6 +49,15 @@ export const nightlyRequests = (fleet: FleetContext, requests: Queue) => {
       })),
     );
     logger.info({ jobId: job.id, asOf, organizations: organizations.length }, 'nightly runs enqueued');
+    // An organization that silently stops being run is found out only when its emails stop: say so the first night.
+    const key = lastNightlyKey(fleet.prefix);
+    for (const organization of organizationsOf(await fleet.redis.get(key)).filter((known) => !organizations.includes(known))) {
+      logger.warn(
+        { jobId: job.id, asOf, organization },
+        `the last nightly job ran organization ${organization}, which this one does not find and does not run: its database file was removed or renamed, or the fleet that serves it is not running`,
+      );
+    }
+    await fleet.redis.set(key, JSON.stringify(organizations));
     return { asOf, organizations };
   };
 };

@@ -1,12 +1,15 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
 import { openOrganizationDb, readRunCheckpoint } from '@scheduler/db';
 import { REQUEST_JOB_NAMES } from '@scheduler/queue';
-import { NIGHTLY_CRON, fullRunId, registerSchedules } from '../src/index';
-import { newWorld, openHandQueues, redisUrl, startDirectoryFleet, type HandQueues } from './support/fleet-world';
+import { NIGHTLY_CRON, OrganizationDirectory, fullRunId, registerSchedules, startFleet } from '../src/index';
+import { advertisedOrganizations } from '../src/advertised-organizations';
+import { newWorld, openHandQueues, redisUrl, startDirectoryFleet, until, type HandQueues } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 describe('when the nightly job scheduler fires', () => {
@@ -100,6 +103,43 @@ describe('when the nightly job scheduler fires', () => {
       const second = await requests.add(REQUEST_JOB_NAMES.nightly, {});
       await second.waitUntilFinished(queues.requestEvents);
       await within('the second nightly run', () => checkpoints() === 2);
+    } finally {
+      await fleet.close();
+    }
+  });
+
+  it('names, at the next nightly job, an organization the last one ran whose database file has gone since', async () => {
+    for (const organization of ['acme', 'globex']) {
+      writeOrganization(join(world.directory, `${organization}.sqlite`), { contacts: 100, today: '2026-11-28' });
+    }
+    const lines: { level: number; msg: string; organization?: string }[] = [];
+    const fleet = await startFleet({
+      redisUrl: redisUrl(),
+      locator: new OrganizationDirectory(world.directory),
+      config: defaultConfig(),
+      threads: 1,
+      logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) }),
+      prefix: world.prefix,
+      now: firing,
+    });
+    const gone = (): typeof lines => lines.filter((line) => /^the last nightly job ran organization/.test(line.msg));
+    try {
+      await (await requests.add(REQUEST_JOB_NAMES.nightly, {})).waitUntilFinished(queues.requestEvents);
+      expect(gone()).toEqual([]);
+      rmSync(join(world.directory, 'globex.sqlite'));
+      // The fleet lists what it serves in Redis every 5 s, and the nightly job runs what any fleet lists.
+      const redis = new Redis(redisUrl());
+      try {
+        await until(async () => !(await advertisedOrganizations(redis, world.prefix)).has('globex'), 15_000);
+      } finally {
+        redis.disconnect();
+      }
+      const second = await requests.add(REQUEST_JOB_NAMES.nightly, {});
+      expect(await second.waitUntilFinished(queues.requestEvents)).toMatchObject({ organizations: ['acme'] });
+      expect(gone()).toEqual([expect.objectContaining({ level: 40, organization: 'globex', msg: expect.stringMatching(/database file was removed or renamed/) })]);
+      // Named once: the night after, it is no longer one the last nightly job ran.
+      await (await requests.add(REQUEST_JOB_NAMES.nightly, {})).waitUntilFinished(queues.requestEvents);
+      expect(gone()).toHaveLength(1);
     } finally {
       await fleet.close();
     }
