@@ -149,6 +149,14 @@ export const createSchedulingContext = (
   const warnings: string[] = [];
   const campaignTypes = new Map(input.campaignTypes.map((type) => [type.name, usablePriority(type, warnings)]));
   const undatableTypes = new Set(input.campaignTypes.filter((type) => !hasUsableDaysBeforeEvent(type, warnings)).map((type) => type.name));
+  for (const type of input.campaignTypes) {
+    for (const { column, stored, readAs } of type.unreadableFlags ?? []) {
+      warnings.push(
+        `campaign type ${type.name} has ${column} ${stored}, which reads neither true nor false: it is read as ${readAs}, ` +
+          'the reading that never widens who gets email',
+      );
+    }
+  }
   let kindCount = 0;
   const kindOf = (
     emailType: string,
@@ -186,6 +194,10 @@ export const createSchedulingContext = (
     const end = parseIsoDate(instance.activeEndDate);
     if ((instance.activeStartDate !== null && start === null) || (instance.activeEndDate !== null && end === null)) {
       warnings.push(`campaign instance ${instance.id} has a malformed active date; it is treated as inactive`);
+      continue;
+    }
+    if (start !== null && end !== null && end < start) {
+      warnings.push(`campaign instance ${instance.id} is active from ${instance.activeStartDate} to ${instance.activeEndDate}, which ends before it starts: it is never active`);
       continue;
     }
     const active = type.active && (start === null || start <= today) && (end === null || today <= end);

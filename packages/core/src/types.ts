@@ -75,6 +75,8 @@ export interface CampaignType {
   readonly targetAllContacts: boolean;
   readonly priority: number;
   readonly active: boolean;
+  /** Flags stored as neither a number nor a spelling of true or false, and the safe reading each took instead. */
+  readonly unreadableFlags?: readonly { readonly column: string; readonly stored: string; readonly readAs: boolean }[];
 }
 
 export interface CampaignInstance {

@@ -133,6 +133,35 @@ describe('§7 campaigns', () => {
         }
       });
 
+      it('warns of an instance whose active_end_date is before its active_start_date, which is never active, and of none whose end is on or after its start', () => {
+        for (const [activeStartDate, activeEndDate] of [['2026-06-01', '2026-05-31'], ['2026-07-01', '2026-06-01'], ['2027-01-01', '2026-01-01']] as const) {
+          const instance = campaignInstance(1, 'promo', { activeStartDate, activeEndDate });
+          expect(linesWith(instance), `${activeStartDate}..${activeEndDate}`).toEqual([]);
+          expect(warningsOf([instance])).toEqual([
+            `campaign instance 1 is active from ${activeStartDate} to ${activeEndDate}, which ends before it starts: it is never active`,
+          ]);
+        }
+        for (const [activeStartDate, activeEndDate] of [['2026-06-01', '2026-06-01'], ['2026-05-01', '2026-12-31']] as const) {
+          expect(warningsOf([campaignInstance(1, 'promo', { activeStartDate, activeEndDate })]), `${activeStartDate}..${activeEndDate}`).toEqual([]);
+        }
+      });
+
+      it('warns of each campaign type flag that was stored unreadable, naming the reading it took', () => {
+        const { warnings } = createSchedulingContext({
+          today: day('2026-06-01'),
+          config: parseConfig(NO_AEP),
+          zipToState: fakeZipLookup,
+          campaignTypes: [
+            { ...promo, active: false, unreadableFlags: [{ column: 'active', stored: '"maybe"', readAs: false }] },
+            { ...promo, name: 'other' },
+          ],
+          campaignInstances: [],
+        });
+        expect(warnings).toEqual([
+          'campaign type promo has active "maybe", which reads neither true nor false: it is read as false, the reading that never widens who gets email',
+        ]);
+      });
+
       it('takes an instance of a campaign type that does not exist as inactive, with a warning naming it', () => {
         expect(linesWith(campaignInstance(1, 'ghost'))).toEqual([]);
         expect(warningsOf([campaignInstance(1, 'ghost'), campaignInstance(2, 'promo')])).toEqual([expect.stringContaining('campaign instance 1 ')]);

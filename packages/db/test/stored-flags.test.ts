@@ -45,6 +45,9 @@ const SPELLINGS: ReadonlyArray<readonly [literal: string, reading: Reading]> = [
   ['NULL', 'null'],
 ];
 
+/** How a warning names each unreadable value: text as JSON, a blob as an SQL literal. */
+const UNREADABLE_AS_NAMED: Readonly<Record<string, string>> = { "'maybe'": '"maybe"', "'on'": '"on"', "''": '""', "X'01'": "X'01'" };
+
 /** The contract's default for NULL, and the safe reading of a value no one can read, per column. */
 const COLUMNS = {
   respect_exclusion_windows: { whenNull: true, whenUnreadable: true },
@@ -84,6 +87,11 @@ const expectCampaignTypesReadOneWay = (db: OrganizationDb): void => {
       targetAllContacts: expected('target_all_contacts', reading),
       active: expected('active', reading),
     });
+    // An unreadable value is named, with the reading it took, for the run's warning; no other is.
+    const columns = Object.keys(COLUMNS).filter((column) => column !== 'requires_rescheduling') as (keyof typeof COLUMNS)[];
+    expect(type?.unreadableFlags, literal).toEqual(
+      reading === 'unreadable' ? columns.map((column) => ({ column, stored: UNREADABLE_AS_NAMED[literal], readAs: COLUMNS[column].whenUnreadable })) : undefined,
+    );
   });
 };
 

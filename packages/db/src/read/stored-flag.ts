@@ -55,6 +55,14 @@ export const readStoredFlag = (value: unknown, reading: FlagReading): boolean =>
   return reading.whenUnreadable;
 };
 
+/** Whether `readStoredFlag` reads the value (NULL, a number, one of the spellings) rather than falls back on its safe reading. */
+export const isReadableFlag = (value: unknown): boolean =>
+  value === null ||
+  value === undefined ||
+  typeof value === 'number' ||
+  typeof value === 'bigint' ||
+  (typeof value === 'string' && [...TRUE_TEXTS, ...FALSE_TEXTS].includes(asciiLower(trimmed(value))));
+
 const texts = (list: readonly string[]): SQL => sql.join(list.map((text) => sql`${text}`), sql`, `);
 
 /** The same reading as an SQL expression (1 or 0) of `column`, for a `WHERE` that must agree with `readStoredFlag`. */
