@@ -2,7 +2,7 @@ import type { Job, Queue } from 'bullmq';
 import { PollChangesJobSchema, REQUEST_JOB_NAMES, parseJobData } from '@scheduler/queue';
 import { advertisedOrganizations } from './advertised-organizations';
 import type { FleetContext } from './fleet-context';
-import { RETRYING_JOB_OPTIONS } from './job-options';
+import { CHANGE_POLL_JOB_OPTIONS, RETRYING_JOB_OPTIONS } from './job-options';
 import { addedBy } from './request-ids';
 import { filesOf } from './request-inputs';
 import { unwrapTaskResult } from './task-errors';
@@ -28,7 +28,7 @@ export const changePollRequests = (fleet: FleetContext, requests: Queue) => {
       const others = [...(await advertisedOrganizations(fleet.redis, fleet.prefix))].filter((organization) => !own.includes(organization));
       for (const organization of others.sort()) {
         const jobId = `poll-${organization}-${addedBy(job)}`;
-        await requests.add(REQUEST_JOB_NAMES.pollChanges, { organization }, { ...RETRYING_JOB_OPTIONS, attempts: 1, jobId });
+        await requests.add(REQUEST_JOB_NAMES.pollChanges, { organization }, { ...CHANGE_POLL_JOB_OPTIONS, jobId });
         enqueued.push(jobId);
       }
     }

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Config } from '@scheduler/core';
 import { QUEUE_NAMES, REQUEST_JOB_NAMES, createRedisConnection } from '@scheduler/queue';
-import { RETRYING_JOB_OPTIONS } from './job-options';
+import { CHANGE_POLL_JOB_OPTIONS, RETRYING_JOB_OPTIONS } from './job-options';
 
 export const NIGHTLY_SCHEDULER_ID = 'nightly-full-runs';
 export const CHANGE_POLL_SCHEDULER_ID = 'campaign-change-poll';
@@ -12,14 +12,6 @@ export const NIGHTLY_CRON = '0 2 * * *';
  * re-attached or a restart, which takes minutes. 30 s doubling over 7 attempts: tried again for half an hour.
  */
 export const NIGHTLY_JOB_OPTIONS = { ...RETRYING_JOB_OPTIONS, attempts: 7, backoff: { type: 'exponential', delay: 30_000 } };
-
-/**
- * A poll every minute would fill the requests queue's kept completions (5,000: RETRYING_JOB_OPTIONS) in 3.5 days
- * and push out the records of runs and reschedules, which ops look at in Bull Board: a completed poll is not kept
- * (the reschedules it asked for are). BullMQ trims by count or age queue-wide, so a count or age of its own would
- * trim the others' records too. A failed one is kept, as any failed job.
- */
-const CHANGE_POLL_JOB_OPTIONS = { ...RETRYING_JOB_OPTIONS, attempts: 1, removeOnComplete: true };
 
 /**
  * Registers (or updates) the fleet's job schedulers: the nightly full runs
