@@ -220,7 +220,11 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     // A backup runs in a process of its own, beside the threads; the finalizer that waits for it holds one.
     new Worker(QUEUE_NAMES.backups, serving(QUEUE_NAMES.backups, processBackup), { ...workerOptions, connection: connection(), concurrency: 2 }),
   ];
-  logWorkerEvents(workers, logger, jobsInHand, failures);
+  logWorkerEvents(workers, logger, jobsInHand);
+  // A chunk, finalizer or backup that failed for good fails its run (its checkpoint, its staged results).
+  for (const worker of workers) {
+    if (worker.name !== QUEUE_NAMES.requests) worker.on('failed', (job, error) => failures.record(job, error));
+  }
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
   // A run of a file outside this fleet's directory reads this to know it must start workers of its own.
   const stopAdvertising =

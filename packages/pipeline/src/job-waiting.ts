@@ -4,39 +4,42 @@ import type { Redis } from 'ioredis';
 /** How often a waiting client reads the job's record itself, beside the events it listens to. */
 const LOOK_EVERY_MS = 2_000;
 
-/** The job is no longer in Redis: removed by hand, or Redis lost its data (restarted without persistence). */
+/** The job is no longer in Redis: Redis lost its data (restarted without persistence), or a queue was cleaned by hand. */
 export class JobVanishedError extends Error {
   override readonly name = 'JobVanishedError';
 }
 
-/** The job was removed from its queue by hand (Bull Board, a script) before it ended: what it was for is called off. */
+/** The job was removed from its queue by hand (Bull Board's remove, a script) before it ended: what it was for is called off. */
 export class JobRemovedError extends Error {
   override readonly name = 'JobRemovedError';
 }
 
-/** How many of its queue's latest events are searched for a vanished job's removal (BullMQ keeps about 10,000). */
-const EVENTS_SEARCHED = 10_000;
-
-const fieldOf = (fields: string[], name: string): string | undefined => fields[fields.indexOf(name) + 1];
+/** A field of a stream entry, whose fields come as name, value, name, value… */
+const fieldOf = (fields: readonly string[], name: string): string | undefined => {
+  for (let at = 0; at + 1 < fields.length; at += 2) if (fields[at] === name) return fields[at + 1];
+  return undefined;
+};
 
 /**
- * Why a job is gone: removed before it ended (its queue's event stream says so), or lost with Redis's data, which
- * takes the stream with it. A job removed after it ended (a run planned anew replaces its ended jobs) only vanished.
+ * Why a job is gone: removed before it ended (its queue's event stream says so since the job was added: its id
+ * may have been another job's before), or lost with Redis's data, which takes the stream with it. A job removed
+ * after it ended (a run planned anew replaces its ended jobs) only vanished. Bull Board's clean and empty name no
+ * job in the stream: a job they take is taken as vanished.
  */
-const whyGone = async (queue: Queue, jobId: string): Promise<JobRemovedError | JobVanishedError> => {
+const whyGone = async (queue: Queue, job: Job): Promise<JobRemovedError | JobVanishedError> => {
   try {
     // BullMQ's type of its client lists only the commands BullMQ uses; it is an ioredis client.
     const client = (await queue.getBackend().client) as unknown as Pick<Redis, 'xrevrange'>;
-    const events: [string, string[]][] = await client.xrevrange(queue.toKey('events'), '+', '-', 'COUNT', EVENTS_SEARCHED);
-    const removal = events.find(([, fields]) => fieldOf(fields, 'event') === 'removed' && fieldOf(fields, 'jobId') === jobId);
+    const events: [string, string[]][] = await client.xrevrange(queue.toKey('events'), '+', String(job.timestamp));
+    const removal = events.find(([, fields]) => fieldOf(fields, 'event') === 'removed' && fieldOf(fields, 'jobId') === job.id);
     const before = removal === undefined ? undefined : fieldOf(removal[1], 'prev');
     if (removal !== undefined && before !== 'completed' && before !== 'failed') {
-      return new JobRemovedError(`${queue.name} job ${jobId} was removed from the queue (by hand: Bull Board, a script) before it ended`);
+      return new JobRemovedError(`${queue.name} job ${job.id} was removed from the queue (by hand: Bull Board, a script) before it ended`);
     }
   } catch {
     // The stream cannot be read (Redis away): the job vanished, and asking again finds out the rest.
   }
-  return new JobVanishedError(`${queue.name} job ${jobId} is no longer in Redis`);
+  return new JobVanishedError(`${queue.name} job ${job.id} is no longer in Redis`);
 };
 
 /** Why a job failed, as BullMQ says. */
@@ -59,7 +62,7 @@ export const waitUntilEnded = async (job: Job, queue: Queue, events: QueueEvents
     (value: unknown) => value,
     async (error: unknown) => {
       // A job deleted under its worker is reported failed ("Missing key for job"): it is gone, not failed.
-      if ((await Job.fromId(queue, job.id!).catch(() => null)) === undefined) throw await whyGone(queue, job.id!);
+      if ((await Job.fromId(queue, job.id!).catch(() => null)) === undefined) throw await whyGone(queue, job);
       throw new JobFailedError(error instanceof Error ? error.message : String(error));
     },
   );
@@ -79,7 +82,7 @@ export const waitUntilEnded = async (job: Job, queue: Queue, events: QueueEvents
       } catch {
         continue;
       }
-      if (stored === undefined) throw await whyGone(queue, job.id!);
+      if (stored === undefined) throw await whyGone(queue, job);
       if (state === 'completed') return stored.returnvalue;
       throw new JobFailedError(stored.failedReason);
     }

@@ -43,12 +43,12 @@ export class JobsInHand {
   }
 
   /** The subjects of the jobs in hand now. */
-  subjects(): JobSubject[] {
+  subjectsInHand(): JobSubject[] {
     return [...this.working.values()];
   }
 
-  /** The subject of a job of this queue this process held lately, if it did. */
-  subject(queue: string, jobId: string): JobSubject | undefined {
+  /** The subject of a job of this queue this process has held lately (in hand or just finished), if it has. */
+  recentSubject(queue: string, jobId: string): JobSubject | undefined {
     return this.recent.get(`${queue}\u0000${jobId}`);
   }
 }

@@ -60,11 +60,11 @@ export interface OrganizationPort {
 
   contactRowCount(): number;
   chunkRanges(batchSize: number): ChunkRange[];
-  /** Rows whose id JavaScript cannot hold exactly (beyond ±(2^53 − 1)): contacts no chunk covers, instances never read. */
   /** The full run whose schedule is in force: the one that completed last; null when none has. */
   lastCompletedFullRun(): string | null;
   /** The full runs planned after `runId` (later checkpoints) that have completed, the latest first. */
   fullRunsCompletedAfter(runId: string): string[];
+  /** Rows whose id JavaScript cannot hold exactly (beyond ±(2^53 − 1)): contacts no chunk covers, instances never read. */
   rowsBeyondSafeIds(table: 'contacts' | 'campaign_instances'): { count: number; examples: readonly string[] };
   campaignTypes(): CampaignType[];
   campaignInstances(): CampaignInstance[];

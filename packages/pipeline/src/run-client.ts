@@ -13,7 +13,7 @@ import { JobFailedError, JobRemovedError, JobVanishedError, waitUntilEnded, with
 import { finalizeJobId } from './run-flow';
 import { filesOf, listsOfRunningFleets, type Advertised } from './advertised-organizations';
 import { attachedWorkerNames, isFleetWorker, isWorkerOf } from './served-organizations';
-import { fullRunId, rerunId, todayIn } from './run-identity';
+import { fullRunId, rerunId, rescheduleRunId, todayIn } from './run-identity';
 import { realDatabaseFile } from './database-file';
 import { openOrganizationPort } from './sqlite-organization';
 import type { RunSummary } from './run-summary';
@@ -66,16 +66,15 @@ export interface RescheduleRequestName {
   readonly createdAt: number;
 }
 
+/** 64 random bits: BullMQ hands back the job already under an id, which would be another command's request. */
 export const nameRescheduleRequest = (at: number = Date.now()): RescheduleRequestName => ({
-  jobId: `cli-${randomBytes(4).toString('hex')}`,
+  jobId: `cli-${randomBytes(8).toString('hex')}`,
   createdAt: at,
 });
 
 /** A job removed by hand while the client waited for it ends what it was for: not asked for again, as one Redis lost is. */
 const calledOff = (error: unknown): unknown =>
-  error instanceof JobRemovedError
-    ? new RunFailedError(`${error.message}: nothing of it was committed, and it is not asked for again (ask for the run again to plan it anew)`)
-    : error;
+  error instanceof JobRemovedError ? new RunFailedError(`${error.message}: this command does not ask for it again (ask for the run again to plan it anew)`) : error;
 
 /** How often a client asks again for a run whose jobs the queue lost, before it gives up. */
 const ASK_AGAIN_AFTER_LOSS = 3;
@@ -385,8 +384,13 @@ export class RunClient {
       return summaryOf((await this.waitFor(job, this.requests, this.events)) as RequestOutcome, job);
     } catch (error) {
       if (!(error instanceof JobVanishedError) || askedAgainAfterLoss >= ASK_AGAIN_AFTER_LOSS) throw error;
-      this.options.logger.warn({ organization, err: error.message }, 'the queue lost this reschedule; asking for it again');
-      return this.rescheduleContacts(organization, contactIds, asOf, nameRescheduleRequest(), askedAgainAfterLoss + 1);
+      // Asked again under a new job, so under a new run id: this line names both.
+      const again = nameRescheduleRequest();
+      this.options.logger.warn(
+        { runId: rescheduleRunId(organization, again.jobId, again.createdAt), lostRunId: rescheduleRunId(organization, request.jobId, request.createdAt), organization, err: error.message },
+        'the queue lost this reschedule; asking for it again',
+      );
+      return this.rescheduleContacts(organization, contactIds, asOf, again, askedAgainAfterLoss + 1);
     }
   }
 

@@ -300,7 +300,8 @@ class SqliteOrganization implements OrganizationPort {
   }
 
   lastCompletedFullRun(): string | null {
-    // Full runs' ids start with run-; completed_at has whole seconds, and a later row started later.
+    // Full runs' ids start with run-. completed_at has whole seconds: of two runs completed within one, the one
+    // planned later (a later row) is taken, which only a warning's wording rests on.
     const row = this.db.sqlite
       .prepare(`SELECT scheduler_run_id FROM scheduler_checkpoints WHERE status = 'completed' AND scheduler_run_id LIKE 'run-%' ORDER BY completed_at DESC, id DESC LIMIT 1`)
       .pluck()

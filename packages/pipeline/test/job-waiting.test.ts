@@ -1,7 +1,7 @@
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JobFailedError, waitUntilEnded } from '../src/job-waiting';
+import { JobFailedError, JobRemovedError, JobVanishedError, waitUntilEnded } from '../src/job-waiting';
 import { newWorld, redisUrl, until } from './support/fleet-world';
 import { RedisLink } from './support/redis-link';
 
@@ -65,4 +65,53 @@ describe('a job that ends while a waiting client reads it', () => {
     await expect(ended).rejects.toThrow(JobFailedError);
     await expect(ended).rejects.toThrow('the disk said no');
   }, 60_000);
+});
+
+/**
+ * A job removed by hand while a client waits for it is called off; one Redis lost (its data gone, the event stream
+ * with it, or only the newest writes, restored from a snapshot) is asked for again. An earlier job of the same id
+ * removed by hand says nothing of this one.
+ */
+describe('a job that is gone while a client waits for it', () => {
+  const closing: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const close of closing.reverse()) await close();
+    closing.length = 0;
+  });
+
+  const waitingOn = async (jobId: string, before?: (queue: Queue) => Promise<void>) => {
+    const { prefix } = newWorld();
+    const connection = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    closing.push(async () => connection.disconnect());
+    const queue = new Queue('waited', { connection, prefix });
+    closing.push(() => queue.close());
+    const events = new QueueEvents('waited', { connection: { url: redisUrl() }, prefix });
+    closing.push(() => events.close());
+    await events.waitUntilReady();
+    await before?.(queue);
+    const job = await queue.add('task', {}, { jobId });
+    const ended = waitUntilEnded(job, queue, events);
+    ended.catch(() => undefined);
+    return { queue, job, ended, connection };
+  };
+
+  it('is called off when it was removed by hand', async () => {
+    const { job, ended } = await waitingOn('by-hand');
+    await job.remove();
+    await expect(ended).rejects.toThrow(JobRemovedError);
+    await expect(ended).rejects.toThrow(/waited job by-hand was removed from the queue/);
+  }, 30_000);
+
+  it('vanished when its keys went without a removal, though an earlier job of its id was removed by hand', async () => {
+    const { queue, ended, connection } = await waitingOn('reused', async (queue) => {
+      const earlier = await queue.add('task', {}, { jobId: 'reused' });
+      await earlier.remove();
+      // Stream ids have milliseconds: the next job is added in a later one.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    });
+    // What a restore from an older snapshot does to the newest job: its keys go, the stream's older events stay.
+    await connection.del(queue.toKey('reused'));
+    await connection.lrem(queue.toKey('wait'), 0, 'reused');
+    await expect(ended).rejects.toThrow(JobVanishedError);
+  }, 30_000);
 });

@@ -312,7 +312,7 @@ describe('jobs of a run, removed or retried by hand', () => {
       await until(async () => (await queues.finalize.getJobState(finalizeJobId(RUN_ID))) === 'waiting-children');
       // As ops can in Bull Board: the run is called off (its chunks go with it).
       await (await Job.fromId(queues.finalize, finalizeJobId(RUN_ID)))!.remove();
-      await expect(running).rejects.toThrow(/job run-acme-.*-finalize was removed from the queue .* before it ended: nothing of it was committed, and it is not asked for again/);
+      await expect(running).rejects.toThrow(/job run-acme-.*-finalize was removed from the queue .* before it ended: this command does not ask for it again/);
       await chunks.resume();
       expect(await queues.requests.getJobCounts()).toMatchObject({ completed: 1, waiting: 0, active: 0, delayed: 0 });
       expect(await queues.finalize.getJobCounts()).toMatchObject({ 'waiting-children': 0, waiting: 0, active: 0 });

@@ -31,11 +31,13 @@ describe("the fleet's lines about BullMQ's reports on its jobs", () => {
   let lines: LogLine[];
   let fleet: Fleet | undefined;
 
+  // Chunks of 3,000 contacts: each is at work for a few hundred milliseconds, which the test's look every 5 ms catches.
+  const CONFIG = { ...defaultConfig(), batch_size: 3_000 };
   const startLoggedFleet = (): Promise<Fleet> =>
     startFleet({
       redisUrl: redisUrl(),
       locator: new OrganizationDirectory(world.directory),
-      config: { ...defaultConfig(), batch_size: 1_000 },
+      config: CONFIG,
       threads: 1,
       logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) }),
       prefix: world.prefix,
@@ -60,10 +62,12 @@ describe("the fleet's lines about BullMQ's reports on its jobs", () => {
     const data = { runId: 'run-acme-stalled', organization: 'acme', chunkIndex: 0, fromId: 1, toId: 10 };
     const added = await queues.chunks.add(CHUNK_JOB_NAME, data);
     // A worker that takes the job and dies with it: the job stays active, and its lock goes.
-    const dying = new Worker(QUEUE_NAMES.chunks, null, { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix: world.prefix, autorun: false });
+    const dyingConnection = redis.duplicate({ maxRetriesPerRequest: null });
+    const dying = new Worker(QUEUE_NAMES.chunks, null, { connection: dyingConnection, prefix: world.prefix, autorun: false });
     const taken = await dying.getNextJob('dead-worker-token');
     expect(taken?.id).toBe(added.id);
     await dying.close(true);
+    dyingConnection.disconnect();
     const key = (suffix: string): string => `${world.prefix}:${QUEUE_NAMES.chunks}:${suffix}`;
     await redis.del(key(`${added.id}:lock`));
     // What BullMQ's first stalled check (30 s earlier) would have marked: the next one gives the job back.
@@ -80,7 +84,7 @@ describe("the fleet's lines about BullMQ's reports on its jobs", () => {
     const client = await RunClient.connect({
       redisUrl: redisUrl(),
       locator: SingleDatabase.open(join(world.directory, 'acme.sqlite')),
-      config: { ...defaultConfig(), batch_size: 1_000 },
+      config: CONFIG,
       threads: 1,
       logger: pino({ level: 'silent' }),
       startLocalWorkers: false,

@@ -42,9 +42,9 @@ const trimmed = (text: string): string => {
 
 const asciiLower = (text: string): string => text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
 
-/** The stored value of a BOOLEAN column (as better-sqlite3 returns it), read as above. */
-export const readStoredFlag = (value: unknown, reading: FlagReading): boolean => {
-  if (value === null || value === undefined) return reading.whenNull;
+/** What a stored value says by itself: true or false, null for NULL, 'unreadable' for anything else. */
+const storedFlagMeaning = (value: unknown): boolean | null | 'unreadable' => {
+  if (value === null || value === undefined) return null;
   if (typeof value === 'number') return value !== 0;
   if (typeof value === 'bigint') return value !== 0n;
   if (typeof value === 'string') {
@@ -52,16 +52,17 @@ export const readStoredFlag = (value: unknown, reading: FlagReading): boolean =>
     if (TRUE_TEXTS.includes(text)) return true;
     if (FALSE_TEXTS.includes(text)) return false;
   }
-  return reading.whenUnreadable;
+  return 'unreadable';
+};
+
+/** The stored value of a BOOLEAN column (as better-sqlite3 returns it), read as above. */
+export const readStoredFlag = (value: unknown, reading: FlagReading): boolean => {
+  const meaning = storedFlagMeaning(value);
+  return meaning === null ? reading.whenNull : meaning === 'unreadable' ? reading.whenUnreadable : meaning;
 };
 
 /** Whether `readStoredFlag` reads the value (NULL, a number, one of the spellings) rather than falls back on its safe reading. */
-export const isReadableFlag = (value: unknown): boolean =>
-  value === null ||
-  value === undefined ||
-  typeof value === 'number' ||
-  typeof value === 'bigint' ||
-  (typeof value === 'string' && [...TRUE_TEXTS, ...FALSE_TEXTS].includes(asciiLower(trimmed(value))));
+export const isReadableFlag = (value: unknown): boolean => storedFlagMeaning(value) !== 'unreadable';
 
 const texts = (list: readonly string[]): SQL => sql.join(list.map((text) => sql`${text}`), sql`, `);
 
