@@ -21,26 +21,29 @@ const fieldOf = (fields: readonly string[], name: string): string | undefined =>
 };
 
 /**
- * Why a job is gone: removed before it ended (its queue's event stream says so since the job was added: its id
- * may have been another job's before), or lost with Redis's data, which takes the stream with it. A job removed
- * after it ended (a run planned anew replaces its ended jobs) only vanished. Bull Board's clean and empty name no
- * job in the stream: a job they take is taken as vanished.
+ * Whether the queue's event stream says the job was removed before it ended, since `sinceMs` (its id may have
+ * been another job's before). A job removed after it ended (a run planned anew replaces its ended jobs) was not;
+ * nor was one Redis lost with its data, which takes the stream with it. Bull Board's clean and empty name no job
+ * in the stream: a job they take was not either. False when the stream cannot be read (Redis away).
  */
-const whyGone = async (queue: Queue, job: Job): Promise<JobRemovedError | JobVanishedError> => {
+export const removedBeforeEnd = async (queue: Queue, jobId: string, sinceMs: number): Promise<boolean> => {
   try {
     // BullMQ's type of its client lists only the commands BullMQ uses; it is an ioredis client.
     const client = (await queue.getBackend().client) as unknown as Pick<Redis, 'xrevrange'>;
-    const events: [string, string[]][] = await client.xrevrange(queue.toKey('events'), '+', String(job.timestamp));
-    const removal = events.find(([, fields]) => fieldOf(fields, 'event') === 'removed' && fieldOf(fields, 'jobId') === job.id);
+    const events: [string, string[]][] = await client.xrevrange(queue.toKey('events'), '+', String(sinceMs));
+    const removal = events.find(([, fields]) => fieldOf(fields, 'event') === 'removed' && fieldOf(fields, 'jobId') === jobId);
     const before = removal === undefined ? undefined : fieldOf(removal[1], 'prev');
-    if (removal !== undefined && before !== 'completed' && before !== 'failed') {
-      return new JobRemovedError(`${queue.name} job ${job.id} was removed from the queue (by hand: Bull Board, a script) before it ended`);
-    }
+    return removal !== undefined && before !== 'completed' && before !== 'failed';
   } catch {
-    // The stream cannot be read (Redis away): the job vanished, and asking again finds out the rest.
+    return false;
   }
-  return new JobVanishedError(`${queue.name} job ${job.id} is no longer in Redis`);
 };
+
+/** Why a job is gone: removed by hand while the client waited, or vanished (asking again finds out the rest). */
+const whyGone = async (queue: Queue, job: Job): Promise<JobRemovedError | JobVanishedError> =>
+  (await removedBeforeEnd(queue, job.id!, job.timestamp))
+    ? new JobRemovedError(`${queue.name} job ${job.id} was removed from the queue (by hand: Bull Board, a script) before it ended`)
+    : new JobVanishedError(`${queue.name} job ${job.id} is no longer in Redis`);
 
 /** Why a job failed, as BullMQ says. */
 export class JobFailedError extends Error {

@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import { BACKUP_JOB_NAME } from '@scheduler/queue';
 import type { ComputePool } from './compute-pool';
-import { withChildReason } from './job-waiting';
+import { removedBeforeEnd, withChildReason } from './job-waiting';
 import type { Logger } from './logger';
 import type { OrganizationLocator } from './organization-directory';
 import type { RunInFlight } from './organization-port';
@@ -49,7 +49,9 @@ export class RunFailures {
   async recordedWhenOver(fullRun: RunInFlight, organization: string): Promise<string | null> {
     const finalizer = await this.options.finalizers.getJob(finalizeJobId(fullRun.runId));
     if (finalizer === undefined) {
-      if (Date.now() - fullRun.startedAtMs < FINALIZER_ADDED_WITHIN_MS) return null;
+      // Not added yet, unless it was removed by hand since the run started (its queue's events say so).
+      const removed = await removedBeforeEnd(this.options.finalizers, finalizeJobId(fullRun.runId), fullRun.startedAtMs);
+      if (!removed && Date.now() - fullRun.startedAtMs < FINALIZER_ADDED_WITHIN_MS) return null;
       const gone = "has no finalizer in the queue (removed in Bull Board, or lost with Redis's data), so it cannot commit";
       const recorded = await this.recordFailure(fullRun.runId, organization, `run ${fullRun.runId} ${gone}: ask for the run again`);
       return recorded ? gone : null;
