@@ -19,7 +19,8 @@ import { RunFailures } from './run-failures';
 import { addBackupJob, backupJobId } from './run-flow';
 import { attachedWorkerNames, leavingOtherOrganizations, workerNameOf } from './served-organizations';
 import { unwrapTaskResult } from './task-errors';
-import { JobsInHand } from './jobs-in-hand';
+import { JobsInHand, subjectOfJob, type JobSubject } from './jobs-in-hand';
+import { runIdOfRequestJob } from './request-run-ids';
 import { logWorkerEvents } from './worker-logging';
 
 export interface FleetOptions {
@@ -67,6 +68,8 @@ const BUSY_RETRY_MS = 2_000;
 export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   const { locator, config, logger } = options;
   const now = options.now ?? (() => new Date());
+  // What the lines about a job name: its run (a request's, the run it asks for) and organization.
+  const subjectOf = (job: Job): JobSubject => subjectOfJob(job, (request) => runIdOfRequestJob(request, config, now()));
   const pool = await ComputePool.start(options.threads);
   const connections: Redis[] = [];
   const connection = (): Redis => {
@@ -143,9 +146,8 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
         return await process(job, token);
       } catch (error) {
         if (!(error instanceof Error) || error.name !== 'DatabaseBusyError') throw error;
-        const { organization } = job.data as { organization?: unknown };
         return lookAgainLater(job, token, BUSY_RETRY_MS, "the organization's database is locked by another writer", () =>
-          logger.warn({ jobId: job.id, organization, err: error }, 'the organization database is busy; the job waits and tries again'),
+          logger.warn({ ...subjectOf(job), err: error }, 'the organization database is busy; the job waits and tries again'),
         );
       }
     };
@@ -203,7 +205,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
   const workerNames = (): Promise<string[]> => attachedWorkerNames(backups, lockConnection);
   const listedByAFleet = (organization: string): Promise<boolean> => fleetAdvertises(lockConnection, options.prefix, organization);
   // The jobs the workers have in hand: a stop waits for them, and for nothing else.
-  const jobsInHand = new JobsInHand();
+  const jobsInHand = new JobsInHand(subjectOf);
   const serving = (queue: string, process: (job: Job, token?: string) => Promise<unknown>) => {
     const served = leavingOtherOrganizations(locator, workerNames, listedByAFleet, process);
     return (job: Job, token?: string): Promise<unknown> => {
@@ -220,7 +222,7 @@ export const startFleet = async (options: FleetOptions): Promise<Fleet> => {
     // A backup runs in a process of its own, beside the threads; the finalizer that waits for it holds one.
     new Worker(QUEUE_NAMES.backups, serving(QUEUE_NAMES.backups, processBackup), { ...workerOptions, connection: connection(), concurrency: 2 }),
   ];
-  logWorkerEvents(workers, logger, jobsInHand);
+  logWorkerEvents(workers, logger, jobsInHand, subjectOf);
   // A chunk, finalizer or backup that failed for good fails its run (its checkpoint, its staged results).
   for (const worker of workers) {
     if (worker.name !== QUEUE_NAMES.requests) worker.on('failed', (job, error) => failures.record(job, error));

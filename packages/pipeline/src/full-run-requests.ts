@@ -9,6 +9,7 @@ import type { RequestOutcome } from './request-outcome';
 import { addRunFlow, attemptId, finalizeJobId } from './run-flow';
 import { fullRunId, todayIn } from './run-identity';
 import { unwrapTaskResult } from './task-errors';
+import { fullRunIdOfRequest } from './request-run-ids';
 import type { PlanRunResult } from './thread-tasks';
 
 /** What planning a full run comes to: a request's outcome, or a completed run whose inputs changed since. */
@@ -149,8 +150,7 @@ export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
       const earlier = await runPlannedEarlier(job, asked);
       if (earlier !== null) return earlier;
       // A rerun is a run of its own, named after the request that asked for it.
-      const runId =
-        request.rerun !== true ? stableId : job.id!.startsWith(stableId) ? job.id! : `${stableId}-rerun-${job.id}`;
+      const runId = fullRunIdOfRequest(stableId, request.rerun === true, job.id!);
       const planned = await planFullRun(asked, runId, request.rerun === true);
       if (planned.status !== 'inputs-changed') return await plannedFor(job, planned);
       // The same run completed, but what it read has changed since: a run of its own, named after the inputs it

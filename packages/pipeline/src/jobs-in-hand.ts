@@ -1,17 +1,19 @@
 import type { Job } from 'bullmq';
 
-/** What a job's log lines name: the run and organization its data names (a request's data names no run). */
+/** What the log lines about a job name: the job, its run and its organization. */
 export interface JobSubject {
   readonly jobId?: string;
   readonly runId?: string;
   readonly organization?: string;
 }
 
-export const subjectOfJob = (job: Job): JobSubject => {
+/** A job's subject: the run its data names (chunks, finalizers, backups), else the one `requestRunId` finds (requests). */
+export const subjectOfJob = (job: Job, requestRunId: (job: Job) => string | undefined): JobSubject => {
   const data = (job.data ?? {}) as Record<string, unknown>;
+  const runId = typeof data.runId === 'string' ? data.runId : requestRunId(job);
   return {
     ...(job.id === undefined ? {} : { jobId: job.id }),
-    ...(typeof data.runId === 'string' ? { runId: data.runId } : {}),
+    ...(runId === undefined ? {} : { runId }),
     ...(typeof data.organization === 'string' ? { organization: data.organization } : {}),
   };
 };
@@ -27,12 +29,14 @@ export class JobsInHand {
   private readonly working = new Map<Promise<unknown>, JobSubject>();
   private readonly recent = new Map<string, JobSubject>();
 
+  constructor(private readonly subjectOf: (job: Job) => JobSubject) {}
+
   get size(): number {
     return this.working.size;
   }
 
   hold(queue: string, job: Job, work: Promise<unknown>): void {
-    const subject = subjectOfJob(job);
+    const subject = this.subjectOf(job);
     this.working.set(work, subject);
     const done = (): void => void this.working.delete(work);
     work.then(done, done);

@@ -1,5 +1,5 @@
 import { Job, type Worker } from 'bullmq';
-import { subjectOfJob, type JobsInHand, type JobSubject } from './jobs-in-hand';
+import type { JobsInHand, JobSubject } from './jobs-in-hand';
 import type { Logger } from './logger';
 import { quietRepeats } from './repeated-errors';
 
@@ -15,7 +15,7 @@ const subjectOfError = (queue: string, error: Error, inHand: JobsInHand): JobSub
 };
 
 /** Logs what the fleet's workers report: failed jobs, their own errors, and stalled jobs given to a worker again. */
-export const logWorkerEvents = (workers: readonly Worker[], logger: Logger, inHand: JobsInHand): void => {
+export const logWorkerEvents = (workers: readonly Worker[], logger: Logger, inHand: JobsInHand, subjectOf: (job: Job) => JobSubject): void => {
   const logWorkerError = quietRepeats((queue, error, repeatsSinceLast) =>
     logger.error(
       { queue, ...subjectOfError(queue, error, inHand), err: error, ...(repeatsSinceLast > 0 ? { repeatsSinceLast } : {}) },
@@ -24,7 +24,7 @@ export const logWorkerEvents = (workers: readonly Worker[], logger: Logger, inHa
   );
   for (const worker of workers) {
     worker.on('failed', (job, error) => {
-      const record = { queue: worker.name, ...(job === undefined ? {} : subjectOfJob(job)), attemptsMade: job?.attemptsMade, err: error };
+      const record = { queue: worker.name, ...(job === undefined ? {} : subjectOf(job)), attemptsMade: job?.attemptsMade, err: error };
       // BullMQ marks a job finished only when it failed for good: what an alert on errors should catch.
       if (job !== undefined && job.finishedOn === undefined) logger.warn(record, 'job failed; it will be tried again');
       else logger.error(record, 'job failed for good');
@@ -33,7 +33,7 @@ export const logWorkerEvents = (workers: readonly Worker[], logger: Logger, inHa
     // Whichever worker of the queue notices first reports it; the job's own data names its run.
     worker.on('stalled', (jobId) => {
       void Job.fromId(worker, jobId)
-        .then((job) => (job === undefined ? { jobId } : subjectOfJob(job)))
+        .then((job) => (job === undefined ? { jobId } : subjectOf(job)))
         .catch(() => ({ jobId }))
         .then((subject) =>
           logger.warn(

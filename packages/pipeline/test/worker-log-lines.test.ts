@@ -3,12 +3,12 @@
  * job given back, a job whose record Redis lost) name the job's run, so that ops can tell which run they concern.
  */
 import { join } from 'node:path';
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
-import { CHUNK_JOB_NAME, QUEUE_NAMES } from '@scheduler/queue';
+import { CHUNK_JOB_NAME, QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { OrganizationDirectory, RunClient, SingleDatabase, startFleet, type Fleet } from '../src/index';
 import { newWorld, openHandQueues, redisUrl, type HandQueues } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
@@ -58,17 +58,30 @@ describe("the fleet's lines about BullMQ's reports on its jobs", () => {
     world.cleanup();
   });
 
-  it('a stalled job given back to the queue is reported with its run and organization', async () => {
-    const data = { runId: 'run-acme-stalled', organization: 'acme', chunkIndex: 0, fromId: 1, toId: 10 };
-    const added = await queues.chunks.add(CHUNK_JOB_NAME, data);
+  // A chunk names its run in its data; a reschedule request is named after its job (reschedule-requests.ts).
+  it.each([
+    {
+      queue: QUEUE_NAMES.chunks,
+      name: CHUNK_JOB_NAME,
+      data: { runId: 'run-acme-stalled', organization: 'acme', chunkIndex: 0, fromId: 1, toId: 10 },
+      runIdOf: () => 'run-acme-stalled',
+    },
+    {
+      queue: QUEUE_NAMES.requests,
+      name: REQUEST_JOB_NAMES.rescheduleContacts,
+      data: { organization: 'acme', contactIds: [1] },
+      runIdOf: (job: Job) => `reschedule-acme-${job.id}-${job.timestamp.toString(36)}`,
+    },
+  ])('a stalled $name job given back to the queue is reported with its run and organization', async ({ queue, name, data, runIdOf }) => {
+    const added = await (queue === QUEUE_NAMES.chunks ? queues.chunks : queues.requests).add(name, data);
     // A worker that takes the job and dies with it: the job stays active, and its lock goes.
     const dyingConnection = redis.duplicate({ maxRetriesPerRequest: null });
-    const dying = new Worker(QUEUE_NAMES.chunks, null, { connection: dyingConnection, prefix: world.prefix, autorun: false });
+    const dying = new Worker(queue, null, { connection: dyingConnection, prefix: world.prefix, autorun: false });
     const taken = await dying.getNextJob('dead-worker-token');
     expect(taken?.id).toBe(added.id);
     await dying.close(true);
     dyingConnection.disconnect();
-    const key = (suffix: string): string => `${world.prefix}:${QUEUE_NAMES.chunks}:${suffix}`;
+    const key = (suffix: string): string => `${world.prefix}:${queue}:${suffix}`;
     await redis.del(key(`${added.id}:lock`));
     // What BullMQ's first stalled check (30 s earlier) would have marked: the next one gives the job back.
     await redis.sadd(key('stalled'), added.id!);
@@ -76,7 +89,7 @@ describe("the fleet's lines about BullMQ's reports on its jobs", () => {
 
     fleet = await startLoggedFleet();
     await vi.waitFor(() => expect(lines.find((line) => /^job stalled/.test(line.msg))).toBeDefined(), { timeout: 20_000, interval: 50 });
-    expect(lines.find((line) => /^job stalled/.test(line.msg))).toMatchObject({ level: 40, jobId: added.id, runId: data.runId, organization: 'acme' });
+    expect(lines.find((line) => /^job stalled/.test(line.msg))).toMatchObject({ level: 40, jobId: added.id, runId: runIdOf(added), organization: 'acme' });
   }, 60_000);
 
   it("an error about a job whose record Redis lost while it was worked on names the job's run and organization", async () => {
