@@ -236,7 +236,7 @@ export class RunClient {
         // Asked for again under the inputs it would read: asking once more before they change runs once.
         const { generation } = here;
         if (generation !== null && generation !== request.inputGeneration) {
-          logger.info({ runId: summary.run_id, organization }, 'the run completed earlier, but what it read has changed since; asking again: a run already completed on what it would read now answers, or it runs');
+          logger.info({ runId: summary.run_id, organization }, 'the run completed earlier, but what it read has changed since (its inputs, or its rows, replaced by another run such as a rerun); asking again: a run already completed on what it would read now answers, or it runs');
           return this.fullRun(organization, { ...request, inputGeneration: generation }, onProgress);
         }
       } else {
