@@ -11,6 +11,7 @@ import { SingleDatabase, type OrganizationLocator } from './organization-directo
 import type { CompletedRun } from './organization-port';
 import { JobFailedError, JobRemovedError, JobVanishedError, waitUntilEnded, withChildReason } from './job-waiting';
 import { finalizeJobId } from './run-flow';
+import { watchQuietRun } from './quiet-run-watch';
 import { filesOf, listsOfRunningFleets, type Advertised } from './advertised-organizations';
 import { attachedWorkerNames, isFleetWorker, isWorkerOf } from './served-organizations';
 import { fullRunId, rerunId, rescheduleRunId, todayIn } from './run-identity';
@@ -31,6 +32,8 @@ export interface RunClientOptions {
   readonly prefix?: string;
   /** What this client is for (organization, run id when known), on the lines it logs before a job exists. */
   readonly subject?: Readonly<Record<string, string>>;
+  /** How long a run it waits for may go without a chunk finishing before it says it still waits (default 60 s). */
+  readonly quietRunMs?: number;
 }
 
 export interface Progress {
@@ -78,6 +81,9 @@ const calledOff = (error: unknown): unknown =>
 
 /** How often a client asks again for a run whose jobs the queue lost, before it gives up. */
 const ASK_AGAIN_AFTER_LOSS = 3;
+
+/** A run waited for whose chunks have all stood still this long is said to be still waited for. */
+const QUIET_RUN_MS = 60_000;
 
 /** While Redis stays away, the client says so again this often. */
 const LOST_REDIS_REMINDER_MS = 30_000;
@@ -408,9 +414,18 @@ export class RunClient {
               .then(({ processed = 0, unprocessed = 0 }) => onProgress({ done: processed, total: processed + unprocessed }))
               .catch(() => undefined);
           }, 250);
+    const { organization } = job.data as { organization?: string };
+    const stopWatching = watchQuietRun(job, this.options.quietRunMs ?? QUIET_RUN_MS, ({ done, total, quietSeconds }) =>
+      this.options.logger.info(
+        { runId, organization, done, total },
+        `no chunk of the run has finished for ${quietSeconds} s (${done} of ${total} done); still waiting: its chunks wait for a worker, ` +
+          'or were in the hands of one that stopped and are given back within two minutes',
+      ),
+    );
     try {
       return (await this.waitFor(job, this.finalize, this.finalizeEvents)) as RunSummary;
     } finally {
+      stopWatching();
       if (ticker !== null) clearInterval(ticker);
     }
   }
