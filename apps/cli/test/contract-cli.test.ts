@@ -71,6 +71,12 @@ describe.concurrent('when an argument is bad', () => {
     expectOneClearLine(await scheduler(args(), env()), mention);
   });
 
+  // Node's recursive mkdir never returns under /proc; the demo must end instead.
+  it('demo with a --directory that cannot be made names it', { timeout: CASE_TIMEOUT_MS }, async () => {
+    const result = await scheduler(['demo', '--contacts', '10', '--directory', '/proc/scheduler-demo/orgs'], unreachable(), { timeoutMs: 20_000 });
+    expectOneClearLine(result, /cannot create the directory \/proc\/scheduler-demo/);
+  });
+
   // CONTRACT "Command line": one clear line, not a suggestion after it (a mistyped flag is the same case).
   it('a mistyped command ends with one clear line naming it', { timeout: CASE_TIMEOUT_MS }, async () => {
     expectOneClearLine(await scheduler(['schedule', '--db', database], unreachable()), /unknown command 'schedule'/);

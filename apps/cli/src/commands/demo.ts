@@ -1,10 +1,11 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultConfig } from '@scheduler/core';
 import { seedOrganization } from '@scheduler/db';
 import { RunClient, SingleDatabase, createLogger, formatRunSummary } from '@scheduler/pipeline';
 import { redactedRedisUrl } from '@scheduler/queue';
 import { readEnv } from '../cli-env';
+import { makeDirectory } from '../make-directory';
 import { chunkProgressBar } from '../progress-bar';
 
 /** A path as one shell word: quoted when it holds anything but safe characters (a space, a quote…). */
@@ -23,7 +24,7 @@ export const demoCommand = async (options: DemoOptions): Promise<void> => {
   const { REDIS_URL, SCHEDULER_THREADS, LOG_LEVEL, SCHEDULER_QUEUE_PREFIX } = readEnv();
   const directory = resolve(options.directory);
   const path = join(directory, 'demo.sqlite');
-  mkdirSync(directory, { recursive: true });
+  makeDirectory(directory);
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
   rmSync(join(directory, '.scheduler'), { recursive: true, force: true });
 
