@@ -142,6 +142,9 @@ describe('contact inputs', () => {
         (2, 'eligibility_answered', '2026-03-09 12:00:00', '{"main_questions_yes_count": 2}'),
         (2, 'eligibility_answered', '2026-03-10 12:00:00', '{"main_questions_yes_count": 0, "has_medical_conditions": false}'),
         (3, 'eligibility_answered', '2026-03-10 12:00:00', 'garbage'),
+        (3, 'eligibility_answered', '2026-03-11 12:00:00', '{"has_medical_conditions": "true"}'),
+        (3, 'eligibility_answered', '2026-03-11 13:00:00', '{"main_questions_yes_count": "2", "has_medical_conditions": null}'),
+        (3, 'eligibility_answered', '2026-03-11 14:00:00', '{"main_questions_yes_count": null, "has_medical_conditions": false}'),
         (3, 'page_view', '2026-03-10 12:00:00', NULL);
     `);
     return db;
@@ -172,7 +175,8 @@ describe('contact inputs', () => {
       { id: 18, emailType: 'aep', status: 'other', scheduledDay: day('2026-09-03'), sentDay: day('2026-09-03'), eventDay: null, campaignInstanceId: null, initialEmailId: null },
     ]);
     expect(unreadable).toEqual({
-      'contact_events.malformed_metadata': 1,
+      // 'garbage', and the two answers whose fields are text: they read as no conditions (RULES.md §8 compares with true and 0).
+      'contact_events.malformed_metadata': 3,
       'email_schedules.malformed_actual_send_datetime': 1,
       'email_schedules.malformed_event_date': 1,
       'email_schedules.malformed_scheduled_send_date': 1,
@@ -227,7 +231,13 @@ describe('contact inputs', () => {
       { kind: 'answered_with_conditions', day: day('2026-03-09') },
       { kind: 'answered_no_conditions', day: day('2026-03-10') },
     ]);
-    expect(inputs[2]!.behaviour).toEqual([{ kind: 'answered_no_conditions', day: day('2026-03-10') }]);
+    // Text where RULES.md §8 compares with true or 0 is no condition: the "true" and the "2" answers are without conditions.
+    expect(inputs[2]!.behaviour).toEqual([
+      { kind: 'answered_no_conditions', day: day('2026-03-10') },
+      { kind: 'answered_no_conditions', day: day('2026-03-11') },
+      { kind: 'answered_no_conditions', day: day('2026-03-11') },
+      { kind: 'answered_no_conditions', day: day('2026-03-11') },
+    ]);
     db.close();
   });
 

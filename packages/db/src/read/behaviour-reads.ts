@@ -15,6 +15,14 @@ const answerKindOf = (answer: Record<string, unknown> | null): BehaviourKind => 
     : 'answered_no_conditions';
 };
 
+/** A field the rule reads, stored as another type than it compares with (`"true"`, `"2"`): read as written, and counted. */
+const hasMistypedField = (answer: Record<string, unknown>): boolean => {
+  const conditions = answer.has_medical_conditions;
+  const yesCount = answer.main_questions_yes_count;
+  return (conditions !== undefined && conditions !== null && typeof conditions !== 'boolean') ||
+    (yesCount !== undefined && yesCount !== null && typeof yesCount !== 'number');
+};
+
 /**
  * A value that may be a stored UTC datetime (core's UtcDatetimeToDay reads it): the text filter on the lookback
  * keeps what sorts before it only when it is not even shaped like one. Such a value — a Unix time (numbers sort
@@ -80,7 +88,9 @@ export const readBehaviour = (
     const metadata = storedText(row[2]);
     const answer = parseMetadataObject(metadata);
     // Read in part: an answer whose metadata says nothing readable is an answer without conditions.
-    if (answer === null && metadata !== null && metadata !== '') countUnreadable(unreadable, 'contact_events', 'malformed_metadata');
+    if (answer === null ? metadata !== null && metadata !== '' : hasMistypedField(answer)) {
+      countUnreadable(unreadable, 'contact_events', 'malformed_metadata');
+    }
     add(row[0] as number, { kind: answerKindOf(answer), day });
   }
   return byContact;
