@@ -16,7 +16,7 @@ export class StoppedBySignal extends Error {
 }
 
 /** What becomes of a command's jobs once it stops waiting, as its message says. */
-export const restOfTheJobs = (client: RunClient): string =>
+const restOfTheJobs = (client: RunClient): string =>
   client.servesLocally
     ? 'its jobs stay in the queue: run this command again to complete it (no fleet serves this organization, and a fleet ' +
       'that starts meanwhile fails them; the command run again then plans its work anew)'

@@ -33,13 +33,13 @@ export interface ActiveCampaign {
   readonly defaultTriggerDay: number;
 }
 
-export interface TemplatePair {
+interface TemplatePair {
   readonly email: string;
   readonly sms: string | null;
 }
 
 /** Follow-up template overrides from a campaign instance's metadata. */
-export interface FollowupTemplateOverride {
+interface FollowupTemplateOverride {
   readonly email: string | null;
   readonly sms: string | null;
 }
@@ -63,7 +63,7 @@ export interface SchedulingContext {
   readonly ruleSettings: RuleSettings;
 }
 
-export type AnniversaryType = 'birthday' | 'effective_date' | 'aep' | 'post_window';
+type AnniversaryType = 'birthday' | 'effective_date' | 'aep' | 'post_window';
 
 export interface SchedulingContextInput {
   readonly today: number;

@@ -13,7 +13,7 @@ export interface ScheduledEmail extends EmailCandidate {
  * Writes the finalizer's decisions back onto the candidates, which must be in
  * the table's order (the table was filled from them).
  */
-export const applyFinalDecisions = (
+const applyFinalDecisions = (
   table: CandidateTable,
   emails: readonly EmailCandidate[],
   result: FinalizeResult,

@@ -6,7 +6,7 @@ import { redisAway, settledUnless } from './settled-unless';
 /** How long a fleet's list of organizations counts without being refreshed (a fleet killed leaves it that long). */
 const ADVERTISED_FOR_MS = 60_000;
 /** Often, so that a list Redis lost (a restart without its data) is back within seconds; it costs two commands. */
-export const ADVERTISE_EVERY_MS = 5_000;
+const ADVERTISE_EVERY_MS = 5_000;
 /** How long a fleet that stops waits for an absent Redis to take its list away. */
 const STOP_WITHOUT_REDIS_MS = 2_000;
 
@@ -78,7 +78,7 @@ export const advertiseOrganizations = async (
 };
 
 /** The lists of the fleets running now (a fleet killed leaves its list until it expires). */
-export const liveAdvertisements = async (redis: Redis, prefix: string | undefined): Promise<Advertised[]> =>
+const liveAdvertisements = async (redis: Redis, prefix: string | undefined): Promise<Advertised[]> =>
   liveLists(await redis.hgetall(advertisedKey(prefix)), Date.now()).live;
 
 /** The database files the lists serve the organization from. */

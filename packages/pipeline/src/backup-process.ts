@@ -9,7 +9,7 @@ import type { BackupTask, ThreadTaskResult } from './thread-tasks';
  * lower priority it takes the CPU the compute threads leave; once the chunks are done its run's finalizer
  * gives it the worker's priority back (see `hurry`), and it has a core beside the finalizer's.
  */
-export const BACKUP_NICE = 10;
+const BACKUP_NICE = 10;
 
 // The child loads the compute threads' bundle and runs the one task it is sent. A stop signal sent to the
 // worker's process group (Ctrl-C, a service manager) reaches it too: it lets its worker decide (a graceful stop

@@ -3,7 +3,7 @@ import type { Config } from '@scheduler/core';
 import { QUEUE_NAMES, REQUEST_JOB_NAMES, createRedisConnection } from '@scheduler/queue';
 import { CHANGE_POLL_JOB_OPTIONS, RETRYING_JOB_OPTIONS } from './job-options';
 
-export const NIGHTLY_SCHEDULER_ID = 'nightly-full-runs';
+const NIGHTLY_SCHEDULER_ID = 'nightly-full-runs';
 export const CHANGE_POLL_SCHEDULER_ID = 'campaign-change-poll';
 /** 02:00 in the configured time zone (America/Chicago by default). */
 export const NIGHTLY_CRON = '0 2 * * *';
@@ -11,7 +11,7 @@ export const NIGHTLY_CRON = '0 2 * * *';
  * The nightly job's own retries: what fails it (the organization directory gone, Redis away) is a volume being
  * re-attached or a restart, which takes minutes. 30 s doubling over 7 attempts: tried again for half an hour.
  */
-export const NIGHTLY_JOB_OPTIONS = { ...RETRYING_JOB_OPTIONS, attempts: 7, backoff: { type: 'exponential', delay: 30_000 } };
+const NIGHTLY_JOB_OPTIONS = { ...RETRYING_JOB_OPTIONS, attempts: 7, backoff: { type: 'exponential', delay: 30_000 } };
 
 /**
  * Registers (or updates) the fleet's job schedulers: the nightly full runs

@@ -4,7 +4,7 @@ import { DatabaseBusyError, isEmptyDatabaseFile, openOrganizationDb } from '@sch
 import { OrganizationIdSchema } from '@scheduler/queue';
 
 /** File endings an organization database may have, in the order they are looked for. */
-export const DATABASE_EXTENSIONS = ['.sqlite', '.db', '.sqlite3'] as const;
+const DATABASE_EXTENSIONS = ['.sqlite', '.db', '.sqlite3'] as const;
 
 /** An organization id that names nothing the worker can open. */
 export class UnknownOrganizationError extends Error {
@@ -12,7 +12,7 @@ export class UnknownOrganizationError extends Error {
 }
 
 /** The directory of organization databases is gone (a volume not mounted): a retry may find it again. */
-export class OrganizationDirectoryMissingError extends Error {
+class OrganizationDirectoryMissingError extends Error {
   override readonly name = 'OrganizationDirectoryMissingError';
 }
 

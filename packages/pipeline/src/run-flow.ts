@@ -19,7 +19,7 @@ export interface ChunkRange {
 /** A run's attempts after its first, each a flow of its own (see full-run-requests.ts): `<run id>-retry2`, `-retry3`… */
 export const attemptId = (runId: string, attempt: number): string => (attempt === 1 ? runId : `${runId}-retry${attempt}`);
 export const finalizeJobId = (runId: string): string => `${runId}-finalize`;
-export const chunkJobId = (runId: string, chunkIndex: number): string => `${runId}-chunk-${chunkIndex}`;
+const chunkJobId = (runId: string, chunkIndex: number): string => `${runId}-chunk-${chunkIndex}`;
 export const backupJobId = (runId: string): string => `${runId}-backup`;
 
 /** A run's backup job: deterministic id, so that adding it again (a flow added twice, a finalizer making sure of it) adds nothing. */

@@ -11,7 +11,7 @@ const canonicalJson = (value: unknown): string => {
   return JSON.stringify(value);
 };
 
-export const configHash = (config: Config): string =>
+const configHash = (config: Config): string =>
   createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 12);
 
 /**

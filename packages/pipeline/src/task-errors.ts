@@ -2,7 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { isTaskFailure, type TaskFailure } from './thread-tasks';
 
 /** An error that came back from a compute thread, its kind kept by name. */
-export class ThreadTaskError extends Error {
+class ThreadTaskError extends Error {
   constructor(failure: TaskFailure) {
     super(failure.message);
     this.name = failure.name;

@@ -109,7 +109,7 @@ export interface FailRunTask {
 }
 
 /** Pays a fresh thread's first-task costs at worker start (see warm-up.ts). */
-export interface WarmUpTask {
+interface WarmUpTask {
   readonly kind: 'warm-up';
 }
 

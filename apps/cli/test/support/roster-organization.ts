@@ -22,7 +22,7 @@ interface RosterContact {
   badDates?: BadDate[];
 }
 
-export const ROSTER: RosterContact[] = [
+const ROSTER: RosterContact[] = [
   // Usable: ZIPs the bundled data set maps (60601 IL, 75201 TX, 33101 FL, 02108 MA).
   { id: 0, email: 'zero@example.com', zip: '60601', birthDate: '1970-03-15', effectiveDate: '2010-06-01' },
   { id: 1, email: 'ok@example.com', zip: '75201', birthDate: '1955-07-04', effectiveDate: '2012-01-10' },

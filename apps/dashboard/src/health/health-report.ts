@@ -7,7 +7,7 @@ import { utcDatetimeMs } from '../organizations/run-history';
 /** Job states a health check reports per queue. */
 export const REPORTED_JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed'] as const;
 
-export interface OrganizationHealth {
+interface OrganizationHealth {
   readonly organization: string;
   readonly readable: boolean;
   readonly error?: string;
@@ -31,11 +31,11 @@ export interface HealthReport {
 }
 
 /** Paused on purpose, perhaps, but nothing of the queue runs meanwhile (a night's runs included): worth an operator's look. */
-export const pausedQueueWarning = (queue: string): string =>
+const pausedQueueWarning = (queue: string): string =>
   `queue ${queue} is paused: its jobs wait until it is resumed (Bull Board's resume, or Queue.resume)`;
 
 /** Not a failure of what runs now, but no night will run: worth an operator's look. */
-export const NIGHTLY_NOT_REGISTERED =
+const NIGHTLY_NOT_REGISTERED =
   'the nightly full runs are not registered in Redis (never, or lost with its data): no night runs until `scheduler nightly` registers them';
 
 export interface HealthCheckOptions {

@@ -19,11 +19,11 @@ import { skipCodeOf } from './skip-summary';
 
 const { contacts, emailSchedules } = schema;
 
-export type ContactRow = typeof contacts.$inferSelect;
-export type EmailScheduleRow = typeof emailSchedules.$inferSelect;
+type ContactRow = typeof contacts.$inferSelect;
+type EmailScheduleRow = typeof emailSchedules.$inferSelect;
 
 /** One year's dated exclusion window of a contact, as dates. */
-export interface WindowDates {
+interface WindowDates {
   readonly year: number;
   readonly start: string;
   readonly end: string;

@@ -4,7 +4,7 @@ import { schema, type OrganizationDb } from '@scheduler/db';
 
 const { contacts, emailSchedules } = schema;
 
-export interface DayVolume {
+interface DayVolume {
   readonly date: string;
   /** Pre-scheduled emails of the day by email type. */
   readonly byType: Readonly<Record<string, number>>;
@@ -29,7 +29,7 @@ const typeRank = (emailType: string): number => {
   return emailType.startsWith('campaign_') ? 10 : emailType.startsWith('followup_') ? 20 : 30;
 };
 
-export const orderEmailTypes = (emailTypes: Iterable<string>): string[] =>
+const orderEmailTypes = (emailTypes: Iterable<string>): string[] =>
   [...new Set(emailTypes)].sort((a, b) => typeRank(a) - typeRank(b) || (a < b ? -1 : a > b ? 1 : 0));
 
 /**

@@ -6,7 +6,7 @@ import { zipToState } from '@scheduler/zip-states';
 const { contacts, emailSchedules } = schema;
 
 /** Where a skipped email's state cannot be told (its contact's ZIP names none). */
-export const UNKNOWN_STATE = '??';
+const UNKNOWN_STATE = '??';
 
 export interface SkipCount {
   /** `skip_reason` up to the first ':' (CONTRACT.md's codes), `unknown` without one. */

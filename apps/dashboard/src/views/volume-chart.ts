@@ -17,7 +17,7 @@ const FIXED_COLORS: Readonly<Record<string, string>> = {
 // Campaigns in purples and browns, follow-ups in yellows and pinks: families stay apart from the yearly emails.
 const CAMPAIGN_COLORS = ['#b07aa1', '#9c755f', '#7b4173', '#d4a6c8'];
 const FOLLOWUP_COLORS = ['#edc948', '#ff9da7', '#bab0ac', '#d7b5a6'];
-export const CAP_COLOR = '#c0392b';
+const CAP_COLOR = '#c0392b';
 
 /** A stable colour per email type; the same type has the same colour on every page. */
 export const colorOfType = (emailType: string, emailTypes: readonly string[]): string => {
@@ -122,7 +122,7 @@ const overCapMarks = (volume: ScheduleVolume, geometry: ChartGeometry): Html[] =
   );
 
 /** A swatch of a type's colour (an SVG square: inline styles are not allowed by the pages' CSP). */
-export const swatch = (color: string): Html =>
+const swatch = (color: string): Html =>
   html`<svg class="swatch" width="12" height="12" aria-hidden="true"><rect width="12" height="12" rx="2" fill="${color}"/></svg>`;
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
 /** Debian's Chromium (scripts/test.sh installs it when missing); never a downloaded browser. */
-export const chromiumPath = (): string => {
+const chromiumPath = (): string => {
   if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
   try {
     return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { migrateOrganizationDb, openOrganizationDb, schema, type OrganizationDb } from '@scheduler/db';
 import { afterEach } from 'vitest';
 
-export type ContactInsert = typeof schema.contacts.$inferInsert;
 export type EmailInsert = typeof schema.emailSchedules.$inferInsert;
 
 /** A fresh, empty organization file per test (removed after it), with a writable connection. */

@@ -12,7 +12,7 @@ export class ConfigError extends Error {
   }
 }
 
-export const keyOf = (path: readonly PropertyKey[]): string =>
+const keyOf = (path: readonly PropertyKey[]): string =>
   path.length === 0 ? '(top level)' : path.map(String).join('.');
 
 /** Turns zod's issues into one error whose message names each bad key. */

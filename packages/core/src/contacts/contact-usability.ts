@@ -30,7 +30,7 @@ const isRegExpSpace = (code: number): boolean =>
  * least one character, no white space, and a dot in the domain with a
  * character on each side.
  */
-export const isWellFormedEmail = (text: string): boolean => {
+const isWellFormedEmail = (text: string): boolean => {
   const length = text.length;
   let at = -1;
   let dotInDomain = false;

@@ -7,7 +7,7 @@ import { MoveRules, NO_ALLOWED_DAY } from './move-rules';
 import { precedenceOrder } from './precedence-order';
 
 /** How far past the day it is leaving an email without a deadline may look. */
-export const MAX_LOOK_AHEAD_DAYS = 365;
+const MAX_LOOK_AHEAD_DAYS = 365;
 
 export interface DailyCapResult {
   readonly moved: number;

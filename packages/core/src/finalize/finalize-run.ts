@@ -27,7 +27,7 @@ export interface FinalizeResult {
   readonly frequencyCapped: readonly number[];
 }
 
-export const frequencyCapReason = (config: Config): string =>
+const frequencyCapReason = (config: Config): string =>
   `frequency_cap: more than ${config.frequency.max_emails_per_period} emails in ${config.frequency.period_days} days`;
 
 /** The daily cap of RULES.md §9: max(1, floor(N × daily_send_percentage_cap)). */

@@ -145,7 +145,7 @@ export const windowReasonText = (exclusion: Exclusion, year: number): ReasonText
 };
 
 /** The `skip_reason` of an email inside the dated window of `year`. */
-export const windowReason = (exclusion: Exclusion, year: number): string => windowReasonText(exclusion, year).text;
+const windowReason = (exclusion: Exclusion, year: number): string => windowReasonText(exclusion, year).text;
 
 /** The `skip_reason` of an email on `day`, or null when the day is free. */
 export const exclusionReason = (exclusion: Exclusion, day: number): string | null => {

@@ -25,7 +25,7 @@ const kindByName = new Map<string, (typeof RULE_KINDS)[number]>(
 export type StateExclusion = (subject: RuleSubject, settings: RuleSettings) => Exclusion | null;
 
 /** A rule with its kind resolved once, rather than per contact. */
-export const stateExclusionOf = (rule: StateRule): StateExclusion => {
+const stateExclusionOf = (rule: StateRule): StateExclusion => {
   const kind = kindByName.get(rule.kind);
   if (kind === undefined) throw new Error(`no rule kind named ${rule.kind}`);
   const exclusionOf = kind.exclusionOf as (rule: StateRule, subject: RuleSubject, settings: RuleSettings) => Exclusion | null;

@@ -19,8 +19,8 @@ import {
 import { refEpochDay, refIso } from './reference';
 import { ZIP_OF } from './world';
 
-export const STATES = ['IL', 'TX', 'DC', 'AE', 'CA', 'NV', 'MO', 'KY', 'ID', 'OR', 'NY', 'WA', 'CT'] as const;
-export const CAMPAIGN_NAMES = ['alpha', 'beta', 'gamma'] as const;
+const STATES = ['IL', 'TX', 'DC', 'AE', 'CA', 'NV', 'MO', 'KY', 'ID', 'OR', 'NY', 'WA', 'CT'] as const;
+const CAMPAIGN_NAMES = ['alpha', 'beta', 'gamma'] as const;
 const HISTORY_TYPES = ['birthday', 'effective_date', 'aep', 'post_window', 'campaign_alpha', 'campaign_beta', 'followup_1_cold', 'followup_2_clicked_no_hq'];
 
 export interface GeneratedOrganization {
@@ -47,7 +47,7 @@ const ruleArb = fc.oneof(
   fc.record({ kind: fc.constant('year_round_from_age' as const), min_age: fc.integer({ min: 20, max: 90 }) }),
 );
 
-export const configArb: fc.Arbitrary<ConfigInput> = fc.record({
+const configArb: fc.Arbitrary<ConfigInput> = fc.record({
   timing: fc.record({
     birthday_email_days_before: fc.integer({ min: 0, max: 30 }),
     effective_date_days_before: fc.integer({ min: 0, max: 60 }),

@@ -67,7 +67,7 @@ const storedStateNamesAnother = (stored: string | null, zipState: string): boole
 };
 
 /** The ZIP's first five digits as a number, or null when malformed (§2). */
-export const refZip5 = (zip: string): number | null => {
+const refZip5 = (zip: string): number | null => {
   if (/^\d{4}$/.test(zip)) return Number(`0${zip}`);
   if (/^\d{5}$/.test(zip) || /^\d{5}-\d{4}$/.test(zip) || /^\d{9}$/.test(zip)) return Number(zip.slice(0, 5));
   return null;

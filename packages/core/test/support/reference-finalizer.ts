@@ -29,7 +29,7 @@ export interface RefFinalizerEmail {
   readonly isFollowup: boolean;
 }
 
-export interface RefHistoryRow {
+interface RefHistoryRow {
   readonly emailType: string;
   /** scheduled | processing | sent | delivered | failed */
   readonly status: string;
@@ -82,7 +82,7 @@ export interface RefFinalizerResult {
   readonly counts: { smoothed: number; movedByDailyCap: number; frequencyCapped: number; smoothingBlocked: number; fixedOnOverDays: number };
 }
 
-export const REF_LOOK_AHEAD_DAYS = 365;
+const REF_LOOK_AHEAD_DAYS = 365;
 
 /** A finite number as an exact fraction of its shortest decimal text (0.29 → 29/100). */
 const decimalFraction = (x: number): { num: bigint; den: bigint } => {
@@ -98,7 +98,7 @@ const decimalFraction = (x: number): { num: bigint; den: bigint } => {
 };
 
 /** floor(a × b) on the decimal values of a and b (both ≥ 0). */
-export const refFloorProduct = (a: number, b: number): number => {
+const refFloorProduct = (a: number, b: number): number => {
   const x = decimalFraction(a);
   const y = decimalFraction(b);
   return Number((x.num * y.num) / (x.den * y.den));

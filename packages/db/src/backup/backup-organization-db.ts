@@ -20,7 +20,7 @@ export interface BackupResult {
   readonly pruned: readonly string[];
 }
 
-export class BackupVerificationError extends DatabaseError {
+class BackupVerificationError extends DatabaseError {
   override readonly name = 'BackupVerificationError';
 }
 
@@ -111,7 +111,7 @@ const diskNearlyFull = (directory: string): string => {
  * Deletes this organization's copies in `directory` last written more than `keepDays` before `now`, and partial
  * copies that backups killed part-way left more than a day before.
  */
-export const pruneBackups = (directory: string, base: string, keepDays: number, now: Date): string[] => {
+const pruneBackups = (directory: string, base: string, keepDays: number, now: Date): string[] => {
   const keptFor = (name: string): number | null =>
     name.endsWith(`.sqlite${PARTIAL}`) ? PARTIAL_LEFT_MS : name.endsWith('.sqlite') ? keepDays * DAY_MS : null;
   const pruned: string[] = [];

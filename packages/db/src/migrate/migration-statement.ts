@@ -37,7 +37,7 @@ const TABLE_CONSTRAINT = /^\s*(CONSTRAINT|PRIMARY\s+KEY|UNIQUE|CHECK|FOREIGN\s+K
 const unquote = (identifier: string): string => identifier.trim().replace(/^[`"[]|[`"\]]$/g, '');
 
 /** Drops SQL line comments, which drizzle-kit files may carry before a statement. */
-export const withoutLineComments = (sql: string): string =>
+const withoutLineComments = (sql: string): string =>
   sql
     .split('\n')
     .filter((line) => !line.trim().startsWith('--'))

@@ -32,9 +32,9 @@ export interface CampaignInstanceRow {
 }
 
 /** Instance ids that targets point at. */
-export const SPRING_PROMO = 1;
-export const ANNUAL_REVIEW_EXPIRED = 2;
-export const RATE_INCREASE = 4;
+const SPRING_PROMO = 1;
+const ANNUAL_REVIEW_EXPIRED = 2;
+const RATE_INCREASE = 4;
 
 /** Active, expired, future and open-ended instances, dated around `asOfDay`. */
 export const campaignInstances = (asOfDay: number): CampaignInstanceRow[] => [

@@ -29,7 +29,7 @@ const NAMES = ['mary', 'james', 'patricia', 'john', 'linda', 'robert', 'barbara'
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
 const pad5 = (n: number): string => `${n}`.padStart(5, '0');
-export const isoDate = (year: number, month: number, day: number): string => `${year}-${pad2(month)}-${pad2(day)}`;
+const isoDate = (year: number, month: number, day: number): string => `${year}-${pad2(month)}-${pad2(day)}`;
 
 export interface SyntheticContact {
   readonly row: ContactRow;

@@ -2,7 +2,7 @@ import { formatIsoDate, packedDateOf } from '@scheduler/core';
 import type { SeededRandom } from './seeded-random';
 
 /** An `email_schedules` row in the seed's column order (see seed-organization.ts). */
-export type HistoryRow = [
+type HistoryRow = [
   id: number,
   contactId: number,
   emailType: string,
@@ -19,9 +19,9 @@ export type HistoryRow = [
   actualSendDatetime: string | null,
 ];
 /** tracking_clicks: contact_id, email_schedule_id, clicked_at. */
-export type ClickRow = [number, number, string];
+type ClickRow = [number, number, string];
 /** contact_events: contact_id, event_type, created_at, metadata. */
-export type EventRow = [number, string, string, string | null];
+type EventRow = [number, string, string, string | null];
 
 const INITIAL_TYPES: readonly (readonly [string, number, number, number | null])[] = [
   // type, priority, days from send to event, campaign instance

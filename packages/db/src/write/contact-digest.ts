@@ -17,7 +17,7 @@
  * format are never trusted (see digest-trust.ts). Format 1 hashed every
  * text's characters into the row's lanes.
  */
-export const DIGEST_FORMAT = 2;
+const DIGEST_FORMAT = 2;
 
 /**
  * scheduler_state's value under `schedule_digest_blocks` once a full run has

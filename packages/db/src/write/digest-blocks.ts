@@ -11,7 +11,7 @@ export const lastIdOfBlock = (block: number): number => (block + 1) * DIGEST_BLO
 export const NO_ENTRIES = new Float64Array(0);
 
 /** A stored block's triples (a copy: SQLite's buffer need not be 8-byte aligned). */
-export const decodeEntries = (bytes: Buffer): Float64Array => {
+const decodeEntries = (bytes: Buffer): Float64Array => {
   const entries = new Float64Array(bytes.byteLength / 8);
   new Uint8Array(entries.buffer).set(bytes);
   return entries;
@@ -50,7 +50,7 @@ export interface StoredBlock {
 }
 
 /** The base entries with a delta's triples applied (both in contact order). */
-export const applyDelta = (base: Float64Array, delta: Float64Array): Float64Array => {
+const applyDelta = (base: Float64Array, delta: Float64Array): Float64Array => {
   if (delta.length === 0) return base;
   const merged: number[] = [];
   let i = 0;
@@ -72,7 +72,7 @@ export const applyDelta = (base: Float64Array, delta: Float64Array): Float64Arra
  * The delta that turns `base` into `entries` (both in contact order), or
  * null when it would hold more than `limit` triples.
  */
-export const deltaBetween = (base: Float64Array, entries: ArrayLike<number>, limit: number): number[] | null => {
+const deltaBetween = (base: Float64Array, entries: ArrayLike<number>, limit: number): number[] | null => {
   const delta: number[] = [];
   let i = 0;
   let j = 0;

@@ -12,7 +12,7 @@ import type { ScheduleRow } from './schedule-row';
 export const STORED_ROW_COLUMNS =
   'email_type, event_year, event_month, event_day, scheduled_send_date, scheduled_send_time, status, skip_reason, priority, campaign_instance_id, email_template, sms_template, metadata';
 
-export const CONTENT_COLUMN_COUNT = 13;
+const CONTENT_COLUMN_COUNT = 13;
 
 /**
  * Feeds a new row's compared values to a digest: the same sequence

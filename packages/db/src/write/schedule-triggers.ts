@@ -92,7 +92,7 @@ const distrustTouchedContacts = (sqlite: Database.Database): number[] => {
 };
 
 /** `schedule_day_counts` from the rows themselves (the statuses that count toward a day, RULES.md §9). */
-export const recountDays = (sqlite: Database.Database): void => {
+const recountDays = (sqlite: Database.Database): void => {
   sqlite.exec('DELETE FROM schedule_day_counts');
   sqlite.exec(
     `INSERT INTO schedule_day_counts (scheduled_send_date, status, email_type, row_count)

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
  */
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-export const CLI_MAIN = fileURLToPath(new URL('../../../../apps/cli/src/main.ts', import.meta.url));
+const CLI_MAIN = fileURLToPath(new URL('../../../../apps/cli/src/main.ts', import.meta.url));
 
 export interface CliResult {
   readonly status: number | null;

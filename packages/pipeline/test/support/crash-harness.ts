@@ -15,7 +15,7 @@ import { QUEUE_NAMES } from '@scheduler/queue';
  * of its own that looks at the schedule again and again while a run is killed and retried.
  */
 
-export const ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
 
 /** The same kill moments every time for the same seed. */
 export { mulberry32 } from './organization-fixture';

@@ -22,14 +22,14 @@ import {
 } from './crash-harness';
 import { newWorld, redisUrl } from './fleet-world';
 
-export const AS_OF_BEFORE = '2026-11-28';
+const AS_OF_BEFORE = '2026-11-28';
 export const AS_OF = '2026-11-29';
 
 /**
  * Where a kill is aimed: a chunk being computed, the finalizer before its commit, the commit's open
  * transaction, or the moment its COMMIT is done (before the finalizer's job is recorded as completed).
  */
-export type KillTarget = 'chunks' | 'finalize' | 'commit' | 'after-commit';
+type KillTarget = 'chunks' | 'finalize' | 'commit' | 'after-commit';
 
 /** Where, and whether the worker's whole process group (its backup process too: a machine crash) or the worker alone (the OOM killer). */
 export interface KillPlan {
@@ -83,7 +83,7 @@ const T0 = Date.now();
 const WORKER_THREADS = 2;
 const traced: string[] = [];
 /** Kept for the errors of a scenario that went wrong (CRASH_TRACE=1 prints each line as it comes too). */
-export const trace = (message: string): void => {
+const trace = (message: string): void => {
   const line = `[crash ${((Date.now() - T0) / 1000).toFixed(1)}s] ${message}`;
   traced.push(line);
   if (process.env.CRASH_TRACE === '1') process.stderr.write(`${line}\n`);
@@ -91,7 +91,7 @@ export const trace = (message: string): void => {
 const tracedSoFar = (): string => `scenario so far:\n${traced.join('\n')}`;
 
 /** The run ended before the kill aimed at it landed: a moment the harness missed, not a product failure. */
-export class HarnessMissError extends Error {
+class HarnessMissError extends Error {
   override readonly name = 'HarnessMissError';
 }
 
@@ -125,20 +125,20 @@ export const SCENARIO_BUDGET_MS = 150_000;
 /** The hook running a scenario: its budget, and time to report what it saw. */
 export const SCENARIO_HOOK_TIMEOUT_MS = SCENARIO_BUDGET_MS + 10_000;
 
-export const startWorker = (world: Pick<CrashWorld, 'env' | 'spawned'>, redisUrl?: string): Spawned => {
+const startWorker = (world: Pick<CrashWorld, 'env' | 'spawned'>, redisUrl?: string): Spawned => {
   const worker = spawnCli(['worker', '--threads', String(WORKER_THREADS)], redisUrl === undefined ? world.env : { ...world.env, REDIS_URL: redisUrl });
   world.spawned.push(worker);
   return worker;
 };
 
 /** A worker started now behind a closed gate (see RedisGate): it serves the queues once the gate opens. */
-export const startGatedWorker = async (world: Pick<CrashWorld, 'env' | 'spawned' | 'gates'>): Promise<GatedWorker> => {
+const startGatedWorker = async (world: Pick<CrashWorld, 'env' | 'spawned' | 'gates'>): Promise<GatedWorker> => {
   const gate = await RedisGate.start(world.env.REDIS_URL!);
   world.gates.push(gate);
   return { gate, worker: startWorker(world, gate.url) };
 };
 
-export interface GatedWorker {
+interface GatedWorker {
   readonly gate: RedisGate;
   readonly worker: Spawned;
 }

@@ -110,7 +110,7 @@ const asRecord = (value: unknown): Record<string, unknown> | null =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 
 /** RULES.md §8: an `eligibility_answered` row is "with conditions" when `has_medical_conditions: true` or `main_questions_yes_count > 0`. */
-export const answerKindOfMetadata = (metadata: unknown): 'answered_with_conditions' | 'answered_no_conditions' => {
+const answerKindOfMetadata = (metadata: unknown): 'answered_with_conditions' | 'answered_no_conditions' => {
   const record = asRecord(parseJson(metadata));
   if (record === null) return 'answered_no_conditions';
   const yes = record.main_questions_yes_count;

@@ -34,7 +34,7 @@ import type { RefFinalizerResult } from '../../../core/test/support/reference-fi
 import { dayOfIso, independentZipToState, type ExistingDay, type IndependentOrganization } from './independent-reader';
 import { committedLine, referenceSchedule, rowLine } from './reference-schedule';
 
-export { committedLine, rowLine };
+export { committedLine };
 
 // ------------------------------------------------------------------ lines
 
