@@ -114,6 +114,9 @@ describe('returning after sign-in', () => {
     expect(localPath('//evil.example/')).toBe('/');
     expect(localPath('/\\evil.example/')).toBe('/');
     expect(localPath('https://evil.example/')).toBe('/');
+    expect(localPath('/\t/evil.example/')).toBe('/');
+    expect(localPath('/\n\\evil.example/')).toBe('/');
+    expect(localPath('\\\\evil.example/')).toBe('/');
     expect(localPath(undefined)).toBe('/');
   });
 });

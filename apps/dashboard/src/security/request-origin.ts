@@ -19,6 +19,19 @@ export const isSameOrigin = (c: Context): boolean | null => {
 
 export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** A path of this site to return to after signing in, never another site (`//host`, `/\host`). */
-export const localPath = (next: unknown): string =>
-  typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+const SELF = 'http://this-site.invalid';
+
+/**
+ * A path of this site to return to after signing in, never another site.
+ * Parsed the way a browser parses a Location header, so `//host`, `/\host`
+ * and `/<tab>/host` (tabs and newlines are dropped) are all seen as another site.
+ */
+export const localPath = (next: unknown): string => {
+  if (typeof next !== 'string' || !next.startsWith('/')) return '/';
+  try {
+    const url = new URL(next, SELF);
+    return url.origin === SELF ? url.pathname + url.search + url.hash : '/';
+  } catch {
+    return '/';
+  }
+};
