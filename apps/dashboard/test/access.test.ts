@@ -173,6 +173,19 @@ describe('when something is wrong', () => {
       expect(await response.text()).toContain('<h1>Not found</h1>');
     }
   });
+
+  test("a body that is not a readable form is refused as the sender's mistake (400), not ours", async () => {
+    const broken = { 'content-type': 'multipart/form-data; boundary=cut', ...sameOrigin, ...html };
+    const body = '--cut\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\nno closing boundary';
+    for (const [path, cookie] of [
+      [`/organizations/${ORGANIZATION}/contacts/1/reschedule`, session.cookie],
+      ['/login', ''],
+    ] as const) {
+      const response = await fetch(`${base}${path}`, { method: 'POST', headers: { ...broken, cookie }, body });
+      expect(response.status, path).toBe(400);
+      expect(await response.text(), path).toContain('the form could not be read');
+    }
+  });
 });
 
 describe('when the dashboard starts', () => {

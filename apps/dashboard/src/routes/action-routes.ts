@@ -7,6 +7,7 @@ import type { FleetQueues } from '../queues/fleet-queues';
 import { enqueueFullRun, enqueueReschedule } from '../queues/request-jobs';
 import { requireFormToken } from '../security/csrf';
 import { segment } from '../views/html';
+import { formBody } from '../form-body';
 import { contactIdParam, organizationParam } from './route-params';
 
 export interface ActionRoutesOptions {
@@ -44,7 +45,7 @@ export const actionRoutes = ({ views, queues, readOnly }: ActionRoutesOptions): 
 
   app.post('/organizations/:organization/runs', refuseWhenReadOnly, requireFormToken, async (c) => {
     const organization = views.known(organizationParam(c.req.param('organization')));
-    const body = await c.req.parseBody();
+    const body = await formBody(c);
     const jobId = await enqueueing(() =>
       enqueueFullRun(queues.requests, {
         organization,
@@ -59,7 +60,7 @@ export const actionRoutes = ({ views, queues, readOnly }: ActionRoutesOptions): 
   app.post('/organizations/:organization/contacts/:contactId/reschedule', refuseWhenReadOnly, requireFormToken, async (c) => {
     const organization = views.known(organizationParam(c.req.param('organization')));
     const contactId = contactIdParam(c.req.param('contactId'));
-    const body = await c.req.parseBody();
+    const body = await formBody(c);
     const asOf = formText(body.asOf);
     const jobId = await enqueueing(() =>
       enqueueReschedule(queues.requests, {

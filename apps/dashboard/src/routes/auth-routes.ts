@@ -4,6 +4,7 @@ import type { AccessControl } from '../security/access-control';
 import { requireFormToken, tokensEqual } from '../security/csrf';
 import { isSameOrigin, localPath } from '../security/request-origin';
 import { getCookie } from 'hono/cookie';
+import { formBody } from '../form-body';
 import { layout } from '../views/layout';
 import { loginPage } from '../views/login-page';
 
@@ -18,7 +19,7 @@ export const authRoutes = (access: AccessControl, readOnly: boolean): Hono<Dashb
   });
 
   app.post('/login', async (c) => {
-    const body = await c.req.parseBody();
+    const body = await formBody(c);
     const next = localPath(body.next);
     const again = (error: string, status: 400 | 401 | 403 | 429, headers: Record<string, string> = {}): Response | Promise<Response> => {
       const page = layout(chrome, loginPage({ loginToken: access.loginToken(c), next, error }));

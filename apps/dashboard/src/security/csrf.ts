@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { ActionRefusedError } from '../dashboard-errors';
 import type { DashboardEnv } from '../dashboard-env';
+import { formBody } from '../form-body';
 import { sameSecret } from './credentials';
 import { SAFE_METHODS, isSameOrigin } from './request-origin';
 
@@ -17,7 +18,7 @@ export const requireFormToken: MiddlewareHandler<DashboardEnv> = async (c, next)
   const session = c.get('session');
   if (session === null) throw new ActionRefusedError('changes need a signed-in session: sign in with the form, not HTTP Basic', 403);
   if (isSameOrigin(c) === false) throw new ActionRefusedError('refused a request sent from another site', 403);
-  const body = await c.req.parseBody();
+  const body = await formBody(c);
   if (!tokensEqual(body._csrf, session.csrfToken)) {
     throw new ActionRefusedError('the form is missing its security token or it is out of date: reload the page and try again', 403);
   }
