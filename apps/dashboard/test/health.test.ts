@@ -11,6 +11,8 @@ import { basicAuthorization } from './support/http-session';
 import { parsePrometheusText } from './support/prometheus-text';
 import { startPrivateRedis, type PrivateRedis } from './support/private-redis';
 import { OrganizationDirectory, createLogger, registerSchedules, startFleet } from '@scheduler/pipeline';
+import { openOrganizationDb, schema } from '@scheduler/db';
+import { gte } from 'drizzle-orm';
 
 const authorization = basicAuthorization();
 let redis: PrivateRedis;
@@ -80,6 +82,35 @@ describe('when everything is up', () => {
     expect(value('scheduler_queue_jobs', { queue: 'scheduler-chunks', state: 'failed' })).toBe(0);
     expect(value('scheduler_chunk_duration_seconds_count')).toBeGreaterThan(0);
     expect(metrics.types.get('scheduler_chunk_duration_seconds')).toBe('histogram');
+  });
+});
+
+describe('rows another writer left with text that is no label', () => {
+  test('/metrics counts them under `other`, summed, never the text itself', async () => {
+    const odd = ['x'.repeat(5_000), 'nul\u0000byte', 'has space', 'line\nbreak'];
+    const db = openOrganizationDb(organization.path);
+    try {
+      db.orm.insert(schema.emailSchedules)
+        .values(odd.map((text, index) => ({ contactId: 1, emailType: text, scheduledSendDate: `2099-01-0${index + 1}`, status: text })))
+        .run();
+      // A dashboard of its own: this one's aggregate cache keeps its last read for 30 s after a change.
+      const fresh = await startDashboard(dashboardOptions(organization, redis.url, prefix));
+      const scrape = async (): Promise<string> => (await fetch(`${fresh.url}/metrics`, { headers: { authorization } })).text();
+      let text: string;
+      try {
+        await scrape();
+        text = await scrape();
+      } finally {
+        await fresh.close();
+      }
+      const others = parsePrometheusText(text).samples.filter((sample) => sample.name === 'scheduler_emails' && sample.labels.status === 'other');
+      expect(others).toEqual([expect.objectContaining({ labels: { organization: ORGANIZATION, status: 'other', email_type: 'other' }, value: odd.length })]);
+      expect(text).not.toContain('xxxxxxxxxx');
+      expect(text).not.toContain('has space');
+    } finally {
+      db.orm.delete(schema.emailSchedules).where(gte(schema.emailSchedules.scheduledSendDate, '2099-01-01')).run();
+      db.close();
+    }
   });
 });
 

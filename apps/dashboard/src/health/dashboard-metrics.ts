@@ -8,6 +8,7 @@ import type { FleetQueues } from '../queues/fleet-queues';
 import type { OrganizationViews } from '../organizations/organization-views';
 import { utcDatetimeMs } from '../organizations/run-history';
 import { REPORTED_JOB_STATES } from './health-report';
+import { metricLabel } from './metric-label';
 
 export interface DashboardMetricsOptions {
   readonly redisUrl: string;
@@ -136,7 +137,7 @@ export class DashboardMetrics {
     for (const organization of organizations) {
       try {
         const [runCounts, emailCounts] = await Promise.all([views.runCounts(organization), views.emailCounts(organization)]);
-        for (const [status, runs] of Object.entries(runCounts ?? {})) this.runs.set({ organization, status }, runs);
+        for (const [status, runs] of Object.entries(runCounts ?? {})) this.runs.inc({ organization, status: metricLabel(status) }, runs);
         const last = views.lastCompletedRun(organization);
         if (last !== null) {
           const completedMs = utcDatetimeMs(last.completedAt);
@@ -147,7 +148,7 @@ export class DashboardMetrics {
           this.lastRunEmails.set({ organization, outcome: 'skipped' }, last.emailsSkipped ?? 0);
         }
         for (const { status, emailType, emails } of emailCounts ?? []) {
-          this.emails.set({ organization, status, email_type: emailType }, emails);
+          this.emails.inc({ organization, status: metricLabel(status), email_type: metricLabel(emailType) }, emails);
         }
         this.databaseUp.set({ organization }, 1);
       } catch (error) {
