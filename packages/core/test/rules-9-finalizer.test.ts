@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { enforceDailyCap } from '../src/finalize/daily-cap';
 import { floorOfProduct } from '../src/finalize/decimal-floor';
 import {
   dailyCapOf,
@@ -230,6 +231,12 @@ describe('§9 global balancing and frequency caps', () => {
       expect(dailyCapped(atThreshold()).result.movedByDailyCap).toBe(0);
     });
 
+    it('refuses a cap below 1 (no day could keep "cap" emails) at once, rather than moving emails without end', () => {
+      for (const cap of [0, 0.5, -1]) {
+        expect(() => enforceDailyCap(tableOf(oneOver()), new Map(), day(TODAY), cap, 1.2)).toThrow(/daily cap must be a whole number of at least 1/);
+      }
+    });
+
     it('keeps cap emails, lowest priority number first then hash ascending, and moves the rest to the next day', () => {
       const { result, days } = dailyCapped(oneOver());
       expect(result.movedByDailyCap).toBe(2);
@@ -433,6 +440,14 @@ describe('§9 global balancing and frequency caps', () => {
     it('takes the limit and the period from the configuration', () => {
       const config = { frequency: { max_emails_per_period: 1, period_days: 7 } };
       expect(capped([email('a', '2026-06-10', 10), email('b', '2026-06-16', 20), email('c', '2026-06-17', 30)], [], config).skipped).toEqual([1]);
+    });
+
+    it('counts a period of exactly period_days days, from a history email sent today', () => {
+      const config = { frequency: { max_emails_per_period: 1, period_days: 7 } };
+      const sentToday = [historyRow({ id: 1, emailType: 'aep', status: 'sent', scheduled: TODAY, sent: TODAY })];
+      // 2026-06-01 .. 2026-06-07 are 7 days: a second email there is one too many; on 2026-06-08 it starts a new period.
+      expect(capped([email('campaign_a', '2026-06-07', 10)], sentToday, config).skipped).toEqual([0]);
+      expect(capped([email('campaign_a', '2026-06-08', 10)], sentToday, config).skipped).toEqual([]);
     });
 
     it('counts history rows, dated by their sent day', () => {

@@ -92,6 +92,10 @@ export const enforceDailyCap = (
   shared?: MoveRules,
 ): DailyCapResult => {
   const threshold = floorOfProduct(cap, overageThreshold);
+  // A day over the threshold keeps `cap` emails: with a cap below 1 no day could ever be brought under it.
+  if (!Number.isInteger(cap) || cap < 1 || threshold < cap) {
+    throw new RangeError(`the daily cap must be a whole number of at least 1, and at most its threshold: cap ${cap}, threshold ${threshold}`);
+  }
   let firstDay = Number.POSITIVE_INFINITY;
   let lastDay = Number.NEGATIVE_INFINITY;
   for (let e = 0; e < table.emailCount; e++) {
