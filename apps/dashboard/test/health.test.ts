@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -187,6 +187,30 @@ describe('when an organization database cannot be read', () => {
       writeFileSync(garbage, '');
       (await import('node:fs')).rmSync(garbage);
     }
+  });
+});
+
+describe('when the directory holds database files nothing serves', () => {
+  test('/healthz warns of each (still 200) and the organizations page lists them with why', async () => {
+    const unserved = [join(organization.directory, 'acme copy.sqlite'), join(organization.directory, 'acme.db')];
+    for (const file of unserved) writeFileSync(file, readFileSync(organization.path));
+    try {
+      const { status, body } = await health();
+      expect(status).toBe(200);
+      expect(body.organizations.map(({ organization: name }: { organization: string }) => name)).toEqual([ORGANIZATION]);
+      expect(body.unservedFiles).toEqual([
+        { file: 'acme copy.sqlite', because: expect.stringContaining('no organization id') },
+        { file: 'acme.db', because: expect.stringContaining(`served from ${ORGANIZATION}.sqlite`) },
+      ]);
+      expect(body.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^database file acme copy\.sqlite is not served: /)]));
+      const page = await (await fetch(`${dashboard.url}/`, { headers: { authorization, accept: 'text/html' } })).text();
+      expect(page).toContain('Database files not served');
+      expect(page).toContain('<code>acme copy.sqlite</code>');
+      expect(page).toContain('<code>acme.db</code>');
+    } finally {
+      for (const file of unserved) rmSync(file);
+    }
+    expect((await health()).body.unservedFiles).toEqual([]);
   });
 });
 

@@ -64,9 +64,11 @@ export class OrganizationDirectory implements OrganizationLocator {
     return [...new Set(this.databaseFiles().flatMap(({ organization, unservedBecause }) => (unservedBecause === null ? [organization] : [])))].sort();
   }
 
-  /** Database files nothing serves (a name that is no organization id, a link to nothing…), each with why. */
+  /** Database files nothing serves (a name that is no organization id, a link to nothing…), each with why, by file name. */
   unservedFiles(): { file: string; because: string }[] {
-    return this.databaseFiles().flatMap(({ file, unservedBecause }) => (unservedBecause === null ? [] : [{ file, because: unservedBecause }]));
+    return this.databaseFiles()
+      .flatMap(({ file, unservedBecause }) => (unservedBecause === null ? [] : [{ file, because: unservedBecause }]))
+      .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   }
 
   /** The directory's database files; one that is not served says why. Throws when the directory is gone. */

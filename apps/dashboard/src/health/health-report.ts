@@ -1,6 +1,7 @@
 import { checkRedisReachable } from '@scheduler/queue';
 import { nightlyRegistration } from '@scheduler/pipeline';
 import type { FleetQueues } from '../queues/fleet-queues';
+import type { UnservedFile } from '../organizations/organization-reader';
 import type { OrganizationViews } from '../organizations/organization-views';
 import { utcDatetimeMs } from '../organizations/run-history';
 
@@ -28,6 +29,8 @@ export interface HealthReport {
   /** The nightly full runs' job scheduler in Redis; null when Redis could not tell. */
   readonly nightly: { readonly registered: boolean; readonly next: string | null } | null;
   readonly organizations: readonly OrganizationHealth[];
+  /** Database files of the directory that no worker serves, each with why: a night skips them. */
+  readonly unservedFiles: readonly UnservedFile[];
 }
 
 /** Paused on purpose, perhaps, but nothing of the queue runs meanwhile (a night's runs included): worth an operator's look. */
@@ -110,9 +113,12 @@ export const checkHealth = async (options: HealthCheckOptions): Promise<HealthRe
   }
 
   let organizations: OrganizationHealth[] = [];
+  let unservedFiles: UnservedFile[] = [];
   try {
     organizations = options.views.organizations().map((organization) => organizationHealth(options.views, organization, now.getTime()));
     if (organizations.length === 0) warnings.push('no organization databases found');
+    unservedFiles = options.views.unservedFiles();
+    warnings.push(...unservedFiles.map(({ file, because }) => `database file ${file} is not served: ${because}`));
   } catch (error) {
     problems.push(`organization directory: ${messageOf(error)}`);
   }
@@ -134,5 +140,6 @@ export const checkHealth = async (options: HealthCheckOptions): Promise<HealthRe
     pausedQueues,
     nightly,
     organizations,
+    unservedFiles,
   };
 };

@@ -1,7 +1,12 @@
 import { statSync } from 'node:fs';
 import { DatabaseError, openOrganizationDb, withDatabaseErrors, type OrganizationDb } from '@scheduler/db';
-import { UnknownOrganizationError, type OrganizationLocator } from '@scheduler/pipeline';
+import { OrganizationDirectory, UnknownOrganizationError, type OrganizationLocator } from '@scheduler/pipeline';
 import { NotFoundError, UnavailableError } from '../dashboard-errors';
+
+export interface UnservedFile {
+  readonly file: string;
+  readonly because: string;
+}
 
 interface OpenDatabase {
   readonly db: OrganizationDb;
@@ -32,6 +37,11 @@ export class OrganizationReader {
   /** Every organization with a database, sorted. */
   organizations(): string[] {
     return this.locator.organizations();
+  }
+
+  /** Database files of the directory that no worker serves (a bad name, a duplicate, a dangling link…), each with why. */
+  unservedFiles(): UnservedFile[] {
+    return this.locator instanceof OrganizationDirectory ? this.locator.unservedFiles() : [];
   }
 
   /** The organization's database file (a NotFoundError when there is none). */

@@ -6,7 +6,7 @@ import type { AggregatePool } from './aggregate-pool';
 import { readAggregate, type AggregateResult, type AggregateTask } from './aggregate-tasks';
 import { readContactSchedule, type ContactSchedule } from './contact-schedule';
 import type { EmailCount } from './email-counts';
-import type { OrganizationReader } from './organization-reader';
+import type { OrganizationReader, UnservedFile } from './organization-reader';
 import { readLastCompletedRun, readRecentRuns, readRunCheckpointOf, type RunCheckpoint, type RunRecord } from './run-history';
 import type { ScheduleVolume } from './schedule-volume';
 import type { SkipCount } from './skip-summary';
@@ -47,6 +47,10 @@ export class OrganizationViews {
 
   organizations(): string[] {
     return this.reader.organizations();
+  }
+
+  unservedFiles(): UnservedFile[] {
+    return this.reader.unservedFiles();
   }
 
   /** An organization that exists, or a NotFoundError. */

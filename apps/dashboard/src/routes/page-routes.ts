@@ -36,7 +36,7 @@ export const pageRoutes = ({ views, queues, config, readOnly, organizationsDir, 
         return { organization, lastCompletedRun: null, error: error instanceof Error ? error.message : String(error) };
       }
     });
-    return c.html(layout(chromeOf(c, readOnly, 'Organizations'), organizationsPage(rows, organizationsDir, now().getTime())));
+    return c.html(layout(chromeOf(c, readOnly, 'Organizations'), organizationsPage(rows, views.unservedFiles(), organizationsDir, now().getTime())));
   });
 
   app.get('/organizations/:organization', async (c) => {

@@ -1,3 +1,4 @@
+import type { UnservedFile } from '../organizations/organization-reader';
 import type { RunRecord } from '../organizations/run-history';
 import { utcDatetimeMs } from '../organizations/run-history';
 import { formatAge, html, segment, type Html } from './html';
@@ -9,10 +10,21 @@ export interface OrganizationRow {
   readonly error: string | null;
 }
 
-/** Every organization of the directory, with the age of its last completed full run. */
-export const organizationsPage = (rows: readonly OrganizationRow[], directory: string, nowMs: number): Html => {
+/** Files the operator may expect to see as organizations, and why no worker serves them. */
+const unservedList = (unserved: readonly UnservedFile[]): Html | string =>
+  unserved.length === 0
+    ? ''
+    : html`<h2>Database files not served</h2>
+<p class="muted">No run, nightly or requested, reads these files.</p>
+<ul class="problem">
+${unserved.map(({ file, because }) => html`<li><code>${file}</code>: ${because}</li>`)}
+</ul>`;
+
+/** Every organization of the directory, with the age of its last completed full run, then the files nothing serves. */
+export const organizationsPage = (rows: readonly OrganizationRow[], unserved: readonly UnservedFile[], directory: string, nowMs: number): Html => {
   if (rows.length === 0) {
-    return html`<p class="empty">No organization databases in <code>${directory}</code> (files named <code>&lt;organization&gt;.sqlite</code>, <code>.db</code> or <code>.sqlite3</code>).</p>`;
+    return html`<p class="empty">No organization databases in <code>${directory}</code> (files named <code>&lt;organization&gt;.sqlite</code>, <code>.db</code> or <code>.sqlite3</code>).</p>
+${unservedList(unserved)}`;
   }
   return html`<table class="list">
 <thead><tr><th>Organization</th><th>Last completed full run</th><th>Completed</th></tr></thead>
@@ -29,5 +41,6 @@ ${error !== null
 </tr>`;
 })}
 </tbody>
-</table>`;
+</table>
+${unservedList(unserved)}`;
 };
