@@ -90,7 +90,8 @@ describe('rows another writer left with text that is no label', () => {
     const odd = ['x'.repeat(5_000), 'nul\u0000byte', 'has space', 'line\nbreak'];
     const db = openOrganizationDb(organization.path);
     try {
-      db.orm.insert(schema.emailSchedules)
+      db.orm
+        .insert(schema.emailSchedules)
         .values(odd.map((text, index) => ({ contactId: 1, emailType: text, scheduledSendDate: `2099-01-0${index + 1}`, status: text })))
         .run();
       // A dashboard of its own: this one's aggregate cache keeps its last read for 30 s after a change.
