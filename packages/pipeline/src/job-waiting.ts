@@ -39,11 +39,14 @@ export const removedBeforeEnd = async (queue: Queue, jobId: string, sinceMs: num
   }
 };
 
-/** Why a job is gone: removed by hand while the client waited, or vanished (asking again finds out the rest). */
-const whyGone = async (queue: Queue, job: Job): Promise<JobRemovedError | JobVanishedError> =>
-  (await removedBeforeEnd(queue, job.id!, job.timestamp))
-    ? new JobRemovedError(`${queue.name} job ${job.id} was removed from the queue (by hand: Bull Board, a script) before it ended`)
-    : new JobVanishedError(`${queue.name} job ${job.id} is no longer in Redis`);
+/**
+ * Why a job is gone: removed by hand since `sinceMs` (while the client waited), or vanished (asking again finds
+ * out the rest).
+ */
+export const whyGone = async (queue: Queue, jobId: string, sinceMs: number): Promise<JobRemovedError | JobVanishedError> =>
+  (await removedBeforeEnd(queue, jobId, sinceMs))
+    ? new JobRemovedError(`${queue.name} job ${jobId} was removed from the queue (by hand: Bull Board, a script) before it ended`)
+    : new JobVanishedError(`${queue.name} job ${jobId} is no longer in Redis`);
 
 /** Why a job failed, as BullMQ says. */
 export class JobFailedError extends Error {
@@ -65,7 +68,7 @@ export const waitUntilEnded = async (job: Job, queue: Queue, events: QueueEvents
     (value: unknown) => value,
     async (error: unknown) => {
       // A job deleted under its worker is reported failed ("Missing key for job"): it is gone, not failed.
-      if ((await Job.fromId(queue, job.id!).catch(() => null)) === undefined) throw await whyGone(queue, job);
+      if ((await Job.fromId(queue, job.id!).catch(() => null)) === undefined) throw await whyGone(queue, job.id!, job.timestamp);
       throw new JobFailedError(error instanceof Error ? error.message : String(error));
     },
   );
@@ -85,7 +88,7 @@ export const waitUntilEnded = async (job: Job, queue: Queue, events: QueueEvents
       } catch {
         continue;
       }
-      if (stored === undefined) throw await whyGone(queue, job);
+      if (stored === undefined) throw await whyGone(queue, job.id!, job.timestamp);
       if (state === 'completed') return stored.returnvalue;
       throw new JobFailedError(stored.failedReason);
     }

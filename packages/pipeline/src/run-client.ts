@@ -9,7 +9,7 @@ import { RETRYING_JOB_OPTIONS } from './job-options';
 import type { Logger } from './logger';
 import { SingleDatabase, type OrganizationLocator } from './organization-directory';
 import type { CompletedRun } from './organization-port';
-import { JobFailedError, JobRemovedError, JobVanishedError, waitUntilEnded, withChildReason } from './job-waiting';
+import { JobFailedError, JobRemovedError, JobVanishedError, waitUntilEnded, whyGone, withChildReason } from './job-waiting';
 import { finalizeJobId } from './run-flow';
 import { watchQuietRun } from './quiet-run-watch';
 import { filesOf, listsOfRunningFleets, type Advertised } from './advertised-organizations';
@@ -285,6 +285,8 @@ export class RunClient {
         : request.againAfterFailure === true
           ? `${requestedId}-again-${Date.now().toString(36)}`
           : requestedId;
+    // A finalizer removed from now on was removed while this command waited: the run is called off, not asked again.
+    const askedAtMs = Date.now();
     const job = await this.requests.add(
       REQUEST_JOB_NAMES.fullRun,
       {
@@ -319,7 +321,7 @@ export class RunClient {
         (outcome.status === 'already-completed' ||
           (heldAlready && (toCommit === null || (await this.finalizerState(toCommit)) === 'completed'))) &&
         (asked === 0 || this.completedBefore(organization, outcome.runId, firstAskedAt));
-      const summary = toCommit === null ? summaryOf(outcome, job) : await this.waitForRun(toCommit, onProgress);
+      const summary = toCommit === null ? summaryOf(outcome, job) : await this.waitForRun(toCommit, askedAtMs, onProgress);
       return { summary, heldAlready, completedBefore };
     } catch (error) {
       if (!(error instanceof JobVanishedError) || asked >= ASK_AGAIN_AFTER_LOSS) throw error;
@@ -400,11 +402,11 @@ export class RunClient {
     }
   }
 
-  private async waitForRun(runId: string, onProgress?: (progress: Progress) => void): Promise<RunSummary> {
+  private async waitForRun(runId: string, askedAtMs: number, onProgress?: (progress: Progress) => void): Promise<RunSummary> {
     const job = await Job.fromId(this.finalize, finalizeJobId(runId));
-    // Planned, yet gone from Redis before this client waited for it (lost with its data, or removed earlier):
-    // asked for again like any job that vanished, which plans the run anew.
-    if (job === undefined) throw new JobVanishedError(`run ${runId} has no finalizer job in Redis`);
+    // Planned, yet gone from Redis before this client looked for it: removed by hand since this command asked for
+    // the run (called off), else lost with Redis's data or removed before (asked again, which plans the run anew).
+    if (job === undefined) throw calledOff(await whyGone(this.finalize, finalizeJobId(runId), askedAtMs));
     const ticker =
       onProgress === undefined
         ? null

@@ -1,7 +1,7 @@
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JobFailedError, JobRemovedError, JobVanishedError, waitUntilEnded } from '../src/job-waiting';
+import { JobFailedError, JobRemovedError, JobVanishedError, waitUntilEnded, whyGone } from '../src/job-waiting';
 import { newWorld, redisUrl, until } from './support/fleet-world';
 import { RedisLink } from './support/redis-link';
 
@@ -113,5 +113,18 @@ describe('a job that is gone while a client waits for it', () => {
     await connection.del(queue.toKey('reused'));
     await connection.lrem(queue.toKey('wait'), 0, 'reused');
     await expect(ended).rejects.toThrow(JobVanishedError);
+  }, 30_000);
+
+  it('found gone before the client looked for it: called off when removed since the client asked, vanished when removed before', async () => {
+    // A run's finalizer, which a client looks for only once the run's request has completed.
+    const { queue } = await waitingOn('request');
+    const removedBefore = await queue.add('task', {}, { jobId: 'finalizer-removed-before' });
+    await removedBefore.remove();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const askedAtMs = Date.now();
+    const removedSince = await queue.add('task', {}, { jobId: 'finalizer-removed-since' });
+    await removedSince.remove();
+    expect(await whyGone(queue, 'finalizer-removed-since', askedAtMs)).toBeInstanceOf(JobRemovedError);
+    expect(await whyGone(queue, 'finalizer-removed-before', askedAtMs)).toBeInstanceOf(JobVanishedError);
   }, 30_000);
 });
