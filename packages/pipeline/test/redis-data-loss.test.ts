@@ -40,7 +40,8 @@ const writerHoldsLock = (database: string): boolean => {
     probe.exec('ROLLBACK');
     return false;
   } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') return true;
+    // Plain SQLITE_BUSY, or an extended code of it (e.g. SQLITE_BUSY_RECOVERY while another connection recovers the WAL).
+    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY') === true) return true;
     throw error;
   } finally {
     probe.close();
