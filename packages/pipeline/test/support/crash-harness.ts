@@ -285,7 +285,7 @@ export class WriteLockProbe {
     try {
       this.db.exec('BEGIN IMMEDIATE');
     } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_BUSY') return true;
+      if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY') === true) return true;
       throw error;
     }
     this.db.exec('ROLLBACK');
