@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -212,6 +212,34 @@ describe('when the directory holds database files nothing serves', () => {
       for (const file of unserved) rmSync(file);
     }
     expect((await health()).body.unservedFiles).toEqual([]);
+  });
+});
+
+describe('when the organization directory is gone (a volume not mounted)', () => {
+  test('/metrics still answers, with the queues and the directory down; / and /healthz name the directory', async () => {
+    const away = `${organization.directory}-away`;
+    renameSync(organization.directory, away);
+    try {
+      const response = await fetch(`${dashboard.url}/metrics`, { headers: { authorization } });
+      expect(response.status).toBe(200);
+      const samples = parsePrometheusText(await response.text()).samples;
+      const value = (name: string): number | undefined => samples.find((sample) => sample.name === name)?.value;
+      expect(value('scheduler_organization_directory_up')).toBe(0);
+      expect(value('scheduler_organizations')).toBe(0);
+      expect(value('scheduler_redis_up')).toBe(1);
+      expect(samples.some((sample) => sample.name === 'scheduler_queue_jobs')).toBe(true);
+
+      const page = await fetch(`${dashboard.url}/`, { headers: { authorization, accept: 'text/html' } });
+      expect(page.status).toBe(503);
+      expect(await page.text()).toContain(`the organization directory cannot be read: the organization directory ${organization.directory} does not exist`);
+      const { status, body } = await health();
+      expect(status).toBe(503);
+      expect(body.problems.join('\n')).toContain(organization.directory);
+    } finally {
+      renameSync(away, organization.directory);
+    }
+    const again = await (await fetch(`${dashboard.url}/metrics`, { headers: { authorization } })).text();
+    expect(parsePrometheusText(again).samples.find((sample) => sample.name === 'scheduler_organization_directory_up')?.value).toBe(1);
   });
 });
 

@@ -38,6 +38,11 @@ export class DashboardMetrics {
     'Whether the nightly full runs are registered in Redis (1) or not (0): none runs until `scheduler nightly` registers them',
     [],
   );
+  private readonly directoryUp = this.gauge(
+    'scheduler_organization_directory_up',
+    'Whether the directory of organization databases could be read (1) or not (0: gone, not mounted)',
+    [],
+  );
   private readonly organizations = this.gauge('scheduler_organizations', 'Organization databases found', []);
   private readonly databaseUp = this.gauge(
     'scheduler_organization_database_up',
@@ -128,11 +133,20 @@ export class DashboardMetrics {
 
   /** Aggregates come from the views' cache: a scrape never waits for a whole-schedule read, it reports the last one. */
   private async refreshOrganizations(): Promise<void> {
-    for (const gauge of [this.databaseUp, this.runs, this.lastRunCompleted, this.lastRunDuration, this.lastRunContacts, this.lastRunEmails, this.emails]) {
+    for (const gauge of [this.organizations, this.databaseUp, this.runs, this.lastRunCompleted, this.lastRunDuration, this.lastRunContacts, this.lastRunEmails, this.emails]) {
       gauge.reset();
     }
     const { views } = this.options;
-    const organizations = views.organizations();
+    let organizations: string[];
+    try {
+      organizations = views.organizations();
+    } catch (error) {
+      // The queues' figures still matter most when no organization can be found: the scrape goes on without these.
+      this.options.logger.warn({ err: error }, 'organization metrics unavailable');
+      this.directoryUp.set(0);
+      return;
+    }
+    this.directoryUp.set(1);
     this.organizations.set(organizations.length);
     for (const organization of organizations) {
       try {

@@ -120,7 +120,7 @@ export const checkHealth = async (options: HealthCheckOptions): Promise<HealthRe
     unservedFiles = options.views.unservedFiles();
     warnings.push(...unservedFiles.map(({ file, because }) => `database file ${file} is not served: ${because}`));
   } catch (error) {
-    problems.push(`organization directory: ${messageOf(error)}`);
+    problems.push(messageOf(error));
   }
   for (const health of organizations) {
     if (!health.readable) problems.push(`${health.organization}: ${health.error}`);

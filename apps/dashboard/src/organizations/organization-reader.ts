@@ -16,6 +16,15 @@ interface OpenDatabase {
   readonly inode: number;
 }
 
+/** A directory gone (a volume not mounted) or unreadable is a 503 naming it, not a 500 whose reason only the log has. */
+const directoryRead = <T>(read: () => T): T => {
+  try {
+    return read();
+  } catch (error) {
+    throw new UnavailableError(`the organization directory cannot be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+};
+
 /** Connections kept open at most: three file descriptors each (database, WAL, shared memory). */
 const MAX_OPEN_DATABASES = 64;
 
@@ -36,12 +45,13 @@ export class OrganizationReader {
 
   /** Every organization with a database, sorted. */
   organizations(): string[] {
-    return this.locator.organizations();
+    return directoryRead(() => this.locator.organizations());
   }
 
   /** Database files of the directory that no worker serves (a bad name, a duplicate, a dangling link…), each with why. */
   unservedFiles(): UnservedFile[] {
-    return this.locator instanceof OrganizationDirectory ? this.locator.unservedFiles() : [];
+    const { locator } = this;
+    return locator instanceof OrganizationDirectory ? directoryRead(() => locator.unservedFiles()) : [];
   }
 
   /** The organization's database file (a NotFoundError when there is none). */
