@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -8,7 +8,9 @@ import { dirname, resolve } from 'node:path';
  */
 export const makeDirectory = (path: string): void => {
   const missing: string[] = [];
-  for (let at = resolve(path); !existsSync(at); at = dirname(at)) missing.unshift(at);
+  let at = resolve(path);
+  for (; !existsSync(at); at = dirname(at)) missing.unshift(at);
+  if (!statSync(at).isDirectory()) throw new Error(`${at} is not a directory`);
   for (const directory of missing) {
     try {
       mkdirSync(directory);

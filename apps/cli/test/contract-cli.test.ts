@@ -66,6 +66,7 @@ describe.concurrent('when an argument is bad', () => {
     ['seed with a --seed that is not a number', () => ['seed', '--db', join(directory, 'word.sqlite'), '--contacts', '10', '--seed', 'x'], unreachable, /--seed.*'x'/],
     ['dashboard with a --port out of range', () => ['dashboard', '--port', '99999'], unreachable, /--port.*99999/],
     ['demo with a --contacts that is not a number', () => ['demo', '--contacts', 'x', '--directory', join(directory, 'demo')], unreachable, /contacts/],
+    ['demo with a --directory that is a file', () => ['demo', '--contacts', '10', '--directory', database], unreachable, /is not a directory/],
   ];
   it.each(cases)('%s ends with one clear line naming it and a non-zero exit', { timeout: CASE_TIMEOUT_MS }, async (_, args, env, mention) => {
     expectOneClearLine(await scheduler(args(), env()), mention);

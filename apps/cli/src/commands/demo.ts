@@ -52,7 +52,7 @@ export const demoCommand = async (options: DemoOptions): Promise<void> => {
     process.stdout.write(
       `\nThe schedule is in ${path} (table email_schedules).\n` +
         `Try, with a Redis running at REDIS_URL (default redis://127.0.0.1:6379; \`redis-server --daemonize yes\` starts one):\n` +
-        `  pnpm scheduler reschedule --db ${shellWord(path)} --contact ${Math.min(42, seeded.contacts)}\n`,
+        `  pnpm -s scheduler reschedule --db ${shellWord(path)} --contact ${Math.min(42, seeded.contacts)}\n`,
     );
   } finally {
     progress.stop();

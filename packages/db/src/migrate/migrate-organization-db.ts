@@ -50,7 +50,7 @@ const refuseRowsWithoutStatus = (db: OrganizationDb, present: ReadonlySet<string
   const rows = db.sqlite.prepare(`SELECT count(*) FROM ${quoteIdentifier(SCHEDULE_TABLE)}`).pluck().get() as number;
   if (rows === 0) return;
   throw new DatabaseMigrationError(
-    `${SCHEDULE_TABLE} holds ${rows} rows but no status column: they would all become pre-scheduled rows, which every run ` +
+    `${SCHEDULE_TABLE} holds ${rows} row${rows === 1 ? '' : 's'} but no status column: they would all become pre-scheduled rows, which every run ` +
       'replaces; give the table a status column with the rows\' own statuses (sent, delivered, …) first',
   );
 };
