@@ -75,6 +75,12 @@ describe('migrateOrganizationDb', () => {
       db.close();
     });
 
+    it('reports no added column for a new file: a column a later migration adds to a table made in the same call is no change', () => {
+      const report = migrateOrganizationDb(join(directory(), 'new.sqlite'));
+      expect(report.applied.length).toBeGreaterThan(0);
+      expect(report.addedColumns).toEqual([]);
+    });
+
     it('applies nothing the second time', () => {
       const path = join(directory(), 'twice.sqlite');
       migrateOrganizationDb(path);

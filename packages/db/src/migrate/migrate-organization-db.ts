@@ -203,6 +203,12 @@ const migrationTags = (): Map<number, string> => {
   return new Map(journal.entries.map((entry) => [entry.when, entry.tag]));
 };
 
+/** The file's tables, by lower-case name (SQLite's names are case-insensitive). */
+const tableNamesOf = (db: OrganizationDb): Set<string> =>
+  new Set(
+    (db.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]).map((name) => name.toLowerCase()),
+  );
+
 interface MutableReport {
   applied: string[];
   addedColumns: string[];
@@ -226,6 +232,7 @@ export const migrateOpenOrganizationDb = (db: OrganizationDb): MigrationReport =
   );
   withDatabaseErrors(`migrating ${db.path}`, () =>
     inWriteTransaction(db, () => {
+      const tablesBefore = tableNamesOf(db);
       db.sqlite.exec(
         `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`,
       );
@@ -243,6 +250,8 @@ export const migrateOpenOrganizationDb = (db: OrganizationDb): MigrationReport =
       }
       refuseContactsWithoutIntegerIds(db);
       refuseUnwritableTables(db);
+      // A column a later migration adds to a table an earlier one created in this same call is no change to report.
+      report.addedColumns = report.addedColumns.filter((column) => tablesBefore.has(column.slice(0, column.indexOf('.')).toLowerCase()));
     }),
   );
   return report;
