@@ -46,13 +46,12 @@ const finalized = (contacts: readonly TableContact[], contactRowCount: number, c
   return { result, lines, days: lines.map((line) => line.slice(0, 10)) };
 };
 
+/** The exclusion of a CA contact born on `birthDate`, under the default rules. */
+const caExclusion = (birthDate: string): Exclusion =>
+  exclusionFor(parseConfig({}).state_rules.CA, { state: 'CA', birthDay: day(birthDate), effectiveDay: null }, { preWindowExclusionDays: 60 })!;
+
 /** A CA contact born 1970-09-09: its 2026 window is 2026-06-11..2026-11-08. */
-const caWindowFrom0611 = (): Exclusion =>
-  exclusionFor(
-    parseConfig({}).state_rules.CA,
-    { state: 'CA', birthDay: day('1970-09-09'), effectiveDay: null },
-    { preWindowExclusionDays: 60 },
-  )!;
+const caWindowFrom0611 = (): Exclusion => caExclusion('1970-09-09');
 
 /** Rows of `emailType` the sender holds on each of the days. */
 const heldOn = (emailType: string, days: number[]): HistoryEmail[] =>
@@ -344,11 +343,7 @@ describe('§9 global balancing and frequency caps', () => {
 
     it('does not move an email into the window of next year that starts the day after, but past it', () => {
       // Born 1970-01-15 in CA: the 2027 window is 2026-10-17..2027-03-16, and begins in 2026.
-      const exclusion = exclusionFor(
-        parseConfig({}).state_rules.CA,
-        { state: 'CA', birthDay: day('1970-01-15'), effectiveDay: null },
-        { preWindowExclusionDays: 60 },
-      )!;
+      const exclusion = caExclusion('1970-01-15');
       const fullDay = oneEach([1, 2, 3, 4, 5, 6].map((hash) => bday('2026-10-16', 10, hash)));
       const { days } = dailyCapped([...fullDay, { id: 7, exclusion, emails: [bday('2026-10-16', 90, 0)] }]);
       expect(days).toEqual([...Array(5).fill('2026-10-16'), '2026-10-17', '2027-03-17']);
@@ -356,11 +351,7 @@ describe('§9 global balancing and frequency caps', () => {
 
     it('keeps the window of a contact born in year 0000 (regression: year 0 once meant "no window")', () => {
       // Born 0000-09-09 in CA: the 2026 window is 2026-06-11..2026-11-08.
-      const exclusion = exclusionFor(
-        parseConfig({}).state_rules.CA,
-        { state: 'CA', birthDay: day('0000-09-09'), effectiveDay: null },
-        { preWindowExclusionDays: 60 },
-      )!;
+      const exclusion = caExclusion('0000-09-09');
       const { lines } = dailyCapped([...atThreshold(), { id: 7, exclusion, emails: [bday('2026-06-10', 90, 0)] }]);
       expect(lines[6]).toBe('2026-11-09 pre-scheduled');
     });
