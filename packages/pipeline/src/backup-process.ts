@@ -16,9 +16,10 @@ const BACKUP_NICE = 10;
 // waits for the backup, a forced one kills it), and it stops when its worker is gone (the IPC channel closes).
 // Not a process group of its own: with the kernel's autogroups, a session of its own would take half the CPU
 // from the chunks whatever its nice value.
+// The signals are taken before the bundle loads: a Ctrl-C in the tenths of a second it takes killed the child.
 const CHILD_SCRIPT = `
-const { runThreadTask } = await import(process.env.SCHEDULER_THREAD_BUNDLE_URL);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});
+const { runThreadTask } = await import(process.env.SCHEDULER_THREAD_BUNDLE_URL);
 let answered = false;
 process.once('disconnect', () => { if (!answered) process.exit(1); });
 // A worker gone (killed while it started) leaves nobody to answer: exit quietly, not with an EPIPE stack.
