@@ -5,7 +5,7 @@
  * that other services enqueue to `scheduler-requests`.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +94,12 @@ describe.concurrent('when Redis is unreachable', () => {
     ['reschedule', () => ['reschedule', '--db', database, '--contact', '5', '--as-of', AS_OF, '--json']],
   ])('%s ends with one clear line naming Redis and a non-zero exit', { timeout: CASE_TIMEOUT_MS }, async (_, args) => {
     expectOneClearLine(await scheduler(args(), env(), { timeoutMs: 40_000 }), /Redis is not reachable at redis:\/\/127\.0\.0\.1:1/);
+  });
+
+  it('demo with Redis unreachable generates no organization first', { timeout: CASE_TIMEOUT_MS }, async () => {
+    const demoDirectory = join(directory, 'demo-unreached');
+    expectOneClearLine(await scheduler(['demo', '--contacts', '10', '--directory', demoDirectory], env(), { timeoutMs: 40_000 }), /Redis is not reachable/);
+    expect(existsSync(join(demoDirectory, 'demo.sqlite'))).toBe(false);
   });
 
   it('a host name that does not resolve is an unreachable Redis too', { timeout: CASE_TIMEOUT_MS }, async () => {

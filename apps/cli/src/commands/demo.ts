@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { defaultConfig } from '@scheduler/core';
 import { seedOrganization } from '@scheduler/db';
 import { RunClient, SingleDatabase, createLogger, formatRunSummary } from '@scheduler/pipeline';
-import { redactedRedisUrl } from '@scheduler/queue';
+import { checkRedisReachable, redactedRedisUrl } from '@scheduler/queue';
 import { readEnv } from '../cli-env';
 import { makeDirectory } from '../make-directory';
 import { chunkProgressBar } from '../progress-bar';
@@ -25,6 +25,8 @@ export const demoCommand = async (options: DemoOptions): Promise<void> => {
   const directory = resolve(options.directory);
   const path = join(directory, 'demo.sqlite');
   makeDirectory(directory);
+  // Before the seeding, which takes seconds at a large --contacts and would be for nothing.
+  await checkRedisReachable(REDIS_URL);
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
   rmSync(join(directory, '.scheduler'), { recursive: true, force: true });
 
