@@ -6,6 +6,7 @@ export {
   SingleDatabase,
   UnknownOrganizationError,
   type OrganizationLocator,
+  type UnservedFile,
 } from './organization-directory';
 export { createLogger, type Logger } from './logger';
 export { formatRunSummary, type RunSummary } from './run-summary';

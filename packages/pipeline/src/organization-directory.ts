@@ -16,6 +16,12 @@ class OrganizationDirectoryMissingError extends Error {
   override readonly name = 'OrganizationDirectoryMissingError';
 }
 
+/** A database file of the directory that no worker serves, and why. */
+export interface UnservedFile {
+  readonly file: string;
+  readonly because: string;
+}
+
 /** Where workers find an organization's database and its run staging file. */
 export interface OrganizationLocator {
   databasePath(organization: string): string;
@@ -65,7 +71,7 @@ export class OrganizationDirectory implements OrganizationLocator {
   }
 
   /** Database files nothing serves (a name that is no organization id, a link to nothing…), each with why, by file name. */
-  unservedFiles(): { file: string; because: string }[] {
+  unservedFiles(): UnservedFile[] {
     return this.databaseFiles()
       .flatMap(({ file, unservedBecause }) => (unservedBecause === null ? [] : [{ file, because: unservedBecause }]))
       .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
 import { fullRunId } from '../src/index';
 import { committedRows, referenceRows } from './support/committed-schedule';
+import { WriteLockProbe } from './support/crash-harness';
 import { connectClient, newWorld, openHandQueues, redisUrl, until, type HandQueues } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 import { RedisLink } from './support/redis-link';
@@ -27,26 +28,6 @@ const checkpointStatus = (database: string, runId: string): string | undefined =
 
 /** How long the link refuses connections: long enough for a 30,000-contact commit to end in it. */
 const RESTART_MS = 15_000;
-
-/**
- * Whether a writer holds the file's write lock (a commit's transaction is open): the finalizer's job is active
- * a little before that, while it still talks to Redis (its backup's job).
- */
-const writerHoldsLock = (database: string): boolean => {
-  const probe = new Database(database);
-  try {
-    probe.pragma('busy_timeout = 0');
-    probe.exec('BEGIN IMMEDIATE');
-    probe.exec('ROLLBACK');
-    return false;
-  } catch (error) {
-    // Plain SQLITE_BUSY, or an extended code of it (e.g. SQLITE_BUSY_RECOVERY while another connection recovers the WAL).
-    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY') === true) return true;
-    throw error;
-  } finally {
-    probe.close();
-  }
-};
 
 describe('when Redis loses every job of a run in flight', () => {
   let world: ReturnType<typeof newWorld>;
@@ -97,8 +78,14 @@ describe('when Redis loses every job of a run in flight', () => {
     try {
       const run = client.fullRun('acme', { asOf: AS_OF });
       await until(async () => (await queues.finalize.getJobState(`${runId}-finalize`)) === 'active', 60_000, 10);
-      // Inside its commit, the finalizer needs Redis no more until its job ends.
-      await until(async () => writerHoldsLock(database), 60_000, 10);
+      // Inside its commit (its write lock held), the finalizer needs Redis no more until its job ends; its job is
+      // active a little before that, while it still talks to Redis (its backup's job).
+      const lock = new WriteLockProbe(database);
+      try {
+        await until(async () => lock.held(), 60_000, 10);
+      } finally {
+        lock.close();
+      }
       // A restart of Redis as the client and its workers see it: every connection reset, none accepted for a while,
       // in which the finalizer commits (the file needs no Redis) but cannot tell the queue.
       link.dropAll(RESTART_MS);

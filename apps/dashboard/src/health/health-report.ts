@@ -1,7 +1,6 @@
 import { checkRedisReachable } from '@scheduler/queue';
-import { nightlyRegistration } from '@scheduler/pipeline';
+import { nightlyRegistration, type UnservedFile } from '@scheduler/pipeline';
 import type { FleetQueues } from '../queues/fleet-queues';
-import type { UnservedFile } from '../organizations/organization-reader';
 import type { OrganizationViews } from '../organizations/organization-views';
 import { utcDatetimeMs } from '../organizations/run-history';
 

@@ -1,12 +1,7 @@
 import { statSync } from 'node:fs';
 import { DatabaseError, openOrganizationDb, withDatabaseErrors, type OrganizationDb } from '@scheduler/db';
-import { OrganizationDirectory, UnknownOrganizationError, type OrganizationLocator } from '@scheduler/pipeline';
+import { OrganizationDirectory, UnknownOrganizationError, type OrganizationLocator, type UnservedFile } from '@scheduler/pipeline';
 import { NotFoundError, UnavailableError } from '../dashboard-errors';
-
-export interface UnservedFile {
-  readonly file: string;
-  readonly because: string;
-}
 
 interface OpenDatabase {
   readonly db: OrganizationDb;

@@ -1,4 +1,4 @@
-import type { UnservedFile } from '../organizations/organization-reader';
+import type { UnservedFile } from '@scheduler/pipeline';
 import type { RunRecord } from '../organizations/run-history';
 import { utcDatetimeMs } from '../organizations/run-history';
 import { formatAge, html, segment, type Html } from './html';
