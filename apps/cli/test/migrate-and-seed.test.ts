@@ -1,16 +1,23 @@
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countContactRows, openOrganizationDb } from '@scheduler/db';
+import { redisUrl } from './support/scheduler-cli';
 
+/**
+ * `pnpm scheduler`, the entry operators run: the sources loaded through tsx.
+ * The other CLI tests run the test run's bundle of the same sources
+ * (support/cli-bundle.ts); these make sure the entry itself works.
+ */
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const scheduler = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', timeout: 60_000 });
 
-describe('scheduler migrate and seed', () => {
+describe('scheduler migrate, seed and run through tsx', () => {
   let directory: string | null = null;
   afterEach(() => {
     if (directory !== null) rmSync(directory, { recursive: true, force: true });
@@ -39,5 +46,27 @@ describe('scheduler migrate and seed', () => {
     const badCount = scheduler('seed', '--db', join(directory, 'other.sqlite'), '--contacts', 'many');
     expect(badCount.status).not.toBe(0);
     expect(badCount.stderr).toContain('--contacts');
+  });
+
+  it('runs a seeded organization through the queue to its commit', () => {
+    directory = mkdtempSync(join(tmpdir(), 'scheduler-cli-test-'));
+    const path = join(directory, 'org.sqlite');
+    expect(scheduler('seed', '--db', path, '--contacts', '300', '--as-of', '2026-03-15').status).toBe(0);
+
+    const run = spawnSync(process.execPath, ['--import', 'tsx', main, 'run', '--db', path, '--as-of', '2026-03-15', '--json'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, REDIS_URL: redisUrl(), SCHEDULER_QUEUE_PREFIX: `tsx-${randomUUID()}`, LOG_LEVEL: 'warn' },
+    });
+
+    expect(run.status, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { status: string; contacts: { total: number }; emails: { pre_scheduled: number } };
+    expect(summary).toMatchObject({ status: 'completed', contacts: { total: 300 } });
+    const db = openOrganizationDb(path, { readonly: true });
+    try {
+      expect(db.sqlite.prepare("SELECT count(*) FROM email_schedules WHERE status = 'pre-scheduled'").pluck().get()).toBe(summary.emails.pre_scheduled);
+    } finally {
+      db.close();
+    }
   });
 });

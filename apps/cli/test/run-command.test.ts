@@ -3,11 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openOrganizationDb, seedOrganization } from '@scheduler/db';
+import { schedulerNodeArgs } from './support/bundled-scheduler';
 
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 const redisUrl = (): string => {
   const url = process.env.REDIS_URL;
@@ -18,7 +17,7 @@ const redisUrl = (): string => {
 /** The CLI as an operator runs it, in its own process, with no standard input. */
 const scheduler = (args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+    const child = spawn(process.execPath, schedulerNodeArgs(args), {
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -29,8 +28,8 @@ const scheduler = (args: string[], env: Record<string, string> = {}): Promise<{ 
     child.on('exit', (status) => resolve({ status, stdout, stderr }));
   });
 
-// Each command loads the CLI through tsx and starts workers of its own: 35-47 s apiece on a loaded 2-core machine,
-// where the default 60 s timed out the case that runs two of them.
+// Each command starts workers of its own: 35-47 s apiece on a loaded 2-core machine when the CLI still loaded
+// through tsx, where the default 60 s timed out the case that runs two of them.
 describe('scheduler run and reschedule', { timeout: 180_000 }, () => {
   let directory: string;
   let database: string;

@@ -5,17 +5,26 @@ import { build, type Plugin } from 'esbuild';
 
 /**
  * Our sources find files beside them through `import.meta.url` (migrations,
- * the ZIP data package): in the bundle each keeps the URL of its own file.
+ * the ZIP data package, the dashboard's stylesheet): in the bundle each keeps
+ * the URL of its own file.
  */
-const keepModuleUrls: Plugin = {
+export const keepModuleUrls: Plugin = {
   name: 'keep-module-urls',
   setup(pluginBuild) {
-    pluginBuild.onLoad({ filter: /[\\/]packages[\\/].*\.ts$/ }, (args) => ({
-      contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+    pluginBuild.onLoad({ filter: /[\\/](packages|apps)[\\/].*\.ts$/ }, (args) => ({
+      // A pattern, not the words themselves: a bundle of this file (the CLI's, in the tests) would rewrite those too.
+      contents: readFileSync(args.path, 'utf8').replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(args.path).href)),
       loader: 'ts',
     }));
   },
 };
+
+/**
+ * Bundled CommonJS dependencies call require(); ESM output needs one. It names its file by
+ * `import.meta.filename`, not the URL: a bundle of this file (the CLI's, in the tests) rewrites
+ * every `import.meta.url` it reads here, even one inside this text.
+ */
+export const REQUIRE_BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.filename);";
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -62,8 +71,7 @@ export const buildThreadBundle = async (): Promise<{ path: string; remove: () =>
     target: 'node20',
     // A native addon cannot be bundled; it loads from node_modules as usual.
     external: ['better-sqlite3'],
-    // Bundled CommonJS dependencies call require(); ESM output needs one.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: { js: REQUIRE_BANNER },
     plugins: [keepModuleUrls],
     logLevel: 'error',
   });

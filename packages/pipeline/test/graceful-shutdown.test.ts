@@ -8,6 +8,7 @@ import { parseConfig } from '@scheduler/core';
 import { openOrganizationDb, readRunCheckpoint } from '@scheduler/db';
 import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { fullRunId } from '../src/index';
+import { schedulerNodeArgs } from '../../../apps/cli/test/support/bundled-scheduler';
 import { newWorld, redisUrl } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
@@ -15,7 +16,7 @@ const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const AS_OF = '2026-11-28';
 
 const startWorker = (directory: string, prefix: string): ChildProcess =>
-  spawn(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', 'worker', '--threads', '1'], {
+  spawn(process.execPath, schedulerNodeArgs(['worker', '--threads', '1']), {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: redisUrl(), SCHEDULER_ORGS_DIR: directory, SCHEDULER_QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn' },
     stdio: 'ignore',
@@ -81,7 +82,7 @@ describe('when a worker is told to stop in the middle of a run', () => {
       await chunks.close();
       await requests.close();
     }
-    // Its own deadlines give the first chunk a minute and the run another: two worker start-ups (each loads the
-    // CLI through tsx) and a 4,000-contact run take over a minute on a loaded 2-core machine, past the default 60 s.
+    // Its own deadlines give the first chunk a minute and the run another: two worker start-ups and a 4,000-contact
+    // run took over a minute on a loaded 2-core machine (each start-up then loaded the CLI through tsx).
   }, 240_000);
 });

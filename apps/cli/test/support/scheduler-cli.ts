@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { expect } from 'vitest';
+import { schedulerNodeArgs } from './bundled-scheduler';
 
-const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 /** The Redis server the tests may use (bash scripts/test.sh starts one). */
 export const redisUrl = (): string => {
@@ -39,8 +39,9 @@ const cleanEnvironment = (env: Record<string, string>): NodeJS.ProcessEnv => ({
 });
 
 /**
- * At most two CLI processes at once: each one costs a few seconds of CPU to
- * load, and this runs on small (2-core) machines beside other people's tests.
+ * At most two CLI processes at once: a run or a worker starts compute threads
+ * and warms them up (about a second of CPU each), and this runs on small
+ * (2-core) machines beside other people's tests.
  */
 let running = 0;
 const waiting: (() => void)[] = [];
@@ -63,7 +64,7 @@ export const scheduler = async (args: string[], env: Record<string, string> = {}
   const release = await slot();
   try {
     return await new Promise((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+      const child = spawn(process.execPath, schedulerNodeArgs(args), {
         env: cleanEnvironment(env),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -98,7 +99,7 @@ export interface RunningCli {
 }
 
 export const startScheduler = (args: string[], env: Record<string, string> = {}): RunningCli => {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+  const child = spawn(process.execPath, schedulerNodeArgs(args), {
     env: cleanEnvironment(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { schedulerNodeArgs } from '../../../../apps/cli/test/support/bundled-scheduler';
 
 /**
  * Black-box helpers for the audits of `scheduler seed` and `scheduler migrate`
@@ -10,7 +11,6 @@ import { fileURLToPath } from 'node:url';
  */
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const CLI_MAIN = fileURLToPath(new URL('../../../../apps/cli/src/main.ts', import.meta.url));
 
 export interface CliResult {
   readonly status: number | null;
@@ -18,9 +18,9 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** `pnpm scheduler ARGS`, in a process of its own with pipes for stdout and stderr. */
+/** `scheduler ARGS`, in a process of its own with pipes for stdout and stderr. */
 export const scheduler = (args: readonly string[], env: Record<string, string> = {}, timeoutMs = 90_000): CliResult => {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI_MAIN, ...args], {
+  const result = spawnSync(process.execPath, schedulerNodeArgs(args), {
     cwd: REPO_ROOT,
     encoding: 'utf8',
     timeout: timeoutMs,
@@ -33,7 +33,7 @@ export const scheduler = (args: readonly string[], env: Record<string, string> =
 /** `scheduler` without blocking: tests marked concurrent can run their commands side by side. */
 export const schedulerAsync = (args: readonly string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<CliResult> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, ...args], {
+    const child = spawn(process.execPath, schedulerNodeArgs(args), {
       cwd: REPO_ROOT,
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,7 +48,7 @@ export const schedulerAsync = (args: readonly string[], env: Record<string, stri
 
 /** A shell command line for the CLI (paths in the tests hold no quotes). */
 export const schedulerCommandLine = (args: readonly string[]): string =>
-  [process.execPath, '--import', 'tsx', CLI_MAIN, ...args].map((word) => `'${word}'`).join(' ');
+  [process.execPath, ...schedulerNodeArgs(args)].map((word) => `'${word}'`).join(' ');
 
 /**
  * Runs a shell command line under a pseudo-terminal (`script`), so that the

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { Worker as QueueWorker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUE_NAMES } from '@scheduler/queue';
+import { schedulerNodeArgs } from '../../../../apps/cli/test/support/bundled-scheduler';
 
 /**
  * Black-box tools of the crash-safety tests (RULES.md §10): worker processes killed with SIGKILL, what the
@@ -29,9 +30,9 @@ export interface Spawned {
   readonly exited: Promise<number | null>;
 }
 
-/** `pnpm scheduler …` as ops would start it, in a process group of its own (so that a kill takes its children too). */
+/** `scheduler …` as ops would start it, in a process group of its own (so that a kill takes its children too). */
 export const spawnCli = (args: readonly string[], env: Record<string, string>): Spawned => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', ...args], {
+  const child = spawn(process.execPath, schedulerNodeArgs(args), {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,8 +51,8 @@ export const spawnCli = (args: readonly string[], env: Record<string, string>): 
 
 /**
  * A TCP relay to Redis that lets a process's first connection through (the CLI's reachability check) and
- * holds the others until `open()`: a worker process started early does its slow start-up (TypeScript
- * loading, the compute threads' bundle, their warm-up) while another worker serves the queues, and takes
+ * holds the others until `open()`: a worker process started early does its slow start-up (the compute
+ * threads' bundle, their warm-up) while another worker serves the queues, and takes
  * its first job only once opened. Each kill then costs a fresh worker's connection, not its start-up.
  */
 export class RedisGate {
