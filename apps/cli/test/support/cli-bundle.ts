@@ -31,7 +31,7 @@ const importPackagesInPlace: Plugin = {
  * tsx's loader thread: about 2 s of CPU before the command starts, some 200 s
  * over the suite's hundred-odd CLI processes. The bundle holds the same code,
  * transformed by the same compiler (esbuild), and starts in about 0.3 s.
- * `pnpm scheduler` (tsx) stays what operators run; apps/cli/test/migrate-and-seed.test.ts runs it.
+ * `pnpm scheduler` (tsx) stays what operators run; apps/cli/test/tsx-entry.test.ts runs it.
  */
 export const buildCliBundle = async (): Promise<{ main: string; remove: () => void }> => {
   const directory = mkdtempSync(join(tmpdir(), 'scheduler-cli-'));

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const scheduler = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', timeout: 60_000 });
 
-describe('scheduler migrate, seed and run through tsx', () => {
+describe('scheduler through tsx, as operators run it', () => {
   let directory: string | null = null;
   afterEach(() => {
     if (directory !== null) rmSync(directory, { recursive: true, force: true });
@@ -67,6 +67,54 @@ describe('scheduler migrate, seed and run through tsx', () => {
       expect(db.sqlite.prepare("SELECT count(*) FROM email_schedules WHERE status = 'pre-scheduled'").pluck().get()).toBe(summary.emails.pre_scheduled);
     } finally {
       db.close();
+    }
+  });
+
+  it('serves the dashboard, Bull Board and its scripts included, and stops on SIGTERM', async () => {
+    directory = mkdtempSync(join(tmpdir(), 'scheduler-cli-test-'));
+    const dashboard = spawn(process.execPath, ['--import', 'tsx', main, 'dashboard', '--port', '0'], {
+      env: {
+        ...process.env,
+        REDIS_URL: redisUrl(),
+        SCHEDULER_ORGS_DIR: directory,
+        SCHEDULER_QUEUE_PREFIX: `tsx-${randomUUID()}`,
+        DASHBOARD_USER: 'ops',
+        DASHBOARD_PASSWORD: 'a long enough password',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => dashboard.once('close', (status) => resolve(status)));
+    try {
+      let stderr = '';
+      dashboard.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no address printed: ${stderr}`)), 50_000);
+        dashboard.stderr.on('data', () => {
+          const address = /^dashboard: (http:\/\/\S+?)\/?$/m.exec(stderr)?.[1];
+          if (address !== undefined) {
+            clearTimeout(timer);
+            resolve(address);
+          }
+        });
+      });
+      const authorization = `Basic ${Buffer.from('ops:a long enough password').toString('base64')}`;
+
+      const page = await fetch(`${url}/queues`, { headers: { authorization } });
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      const scripts = [...html.matchAll(/<script[^>]* src="([^"]+)"/g)].map((match) => match[1]!);
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const script of scripts) {
+        const response = await fetch(new URL(script, `${url}/queues/`), { headers: { authorization } });
+        expect(response.status, script).toBe(200);
+        expect(response.headers.get('content-type'), script).toMatch(/javascript/);
+      }
+
+      dashboard.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      dashboard.kill('SIGKILL');
     }
   });
 });
