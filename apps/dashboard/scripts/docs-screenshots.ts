@@ -18,6 +18,8 @@ try {
   await page.fill('input[name="password"]', CREDENTIALS.password);
   await page.click('button[type="submit"]');
   await page.locator('svg.volume-chart').waitFor();
+  // The skip table is read in the background and shows once read (the page reloads itself).
+  await page.locator('table.skips').waitFor({ timeout: 60_000 });
   await page.screenshot({ path: new URL('dashboard-schedule.png', docs).pathname, fullPage: true });
 
   const contactId = contactInWindow(world);

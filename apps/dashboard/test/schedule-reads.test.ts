@@ -105,6 +105,10 @@ describe('the volume of the coming days', () => {
     expect(volume.contactRows).toBe(4);
     expect(volume.dailyCap).toBe(1);
     expect(readScheduleVolume(db, day('2026-06-01'), 1, parseConfig({ load_balancing: { daily_send_percentage_cap: 0.5 } })).dailyCap).toBe(2);
+    // floor(cap × overage_threshold), RULES.md §9.2: 1 × 1.2 by default; 2 × 1.5 = 3.
+    expect(volume.capThreshold).toBe(1);
+    const wider = parseConfig({ load_balancing: { daily_send_percentage_cap: 0.5, overage_threshold: 1.5 } });
+    expect(readScheduleVolume(db, day('2026-06-01'), 1, wider)).toMatchObject({ dailyCap: 2, capThreshold: 3 });
   });
 
   test('all emails are counted by status and type', () => {

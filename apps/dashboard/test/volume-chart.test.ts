@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { ScheduleVolume } from '../src/organizations/schedule-volume';
+import { volumeSummary } from '../src/views/organization-page';
 import { chartGeometry, colorOfType, niceStep, volumeChart } from '../src/views/volume-chart';
 
-const volumeOf = (totals: readonly number[], dailyCap: number): ScheduleVolume => ({
+const volumeOf = (totals: readonly number[], dailyCap: number, capThreshold = Math.floor(dailyCap * 1.2)): ScheduleVolume => ({
   days: totals.map((total, index) => ({
     date: `2026-${String(1 + Math.floor(index / 28)).padStart(2, '0')}-${String(1 + (index % 28)).padStart(2, '0')}`,
     byType: (total === 0 ? {} : { birthday: Math.ceil(total / 2), aep: Math.floor(total / 2) }) as Record<string, number>,
@@ -12,6 +13,7 @@ const volumeOf = (totals: readonly number[], dailyCap: number): ScheduleVolume =
   emailTypes: ['birthday', 'aep'],
   contactRows: dailyCap * 10,
   dailyCap,
+  capThreshold,
 });
 
 const render = (volume: ScheduleVolume): string => String(volumeChart(volume));
@@ -44,7 +46,24 @@ describe('the volume chart', () => {
     expect(svg.match(/<g class="day"/g)).toHaveLength(3);
     expect(svg.match(/<rect class="over-cap"/g)).toHaveLength(1);
     expect(svg).toContain('data-cap="12"');
-    expect(svg).toContain('2026-01-05: 25 emails (birthday 13, aep 12) — over the daily cap');
+    expect(svg).toContain('2026-01-05: 25 emails (birthday 13, aep 12) — over the daily cap and past its threshold of 14');
+  });
+
+  test('tells a day over the cap but within its threshold (as the rules leave it) from one past the threshold', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000 }), fc.integer({ min: 0, max: 500 }), fc.nat(2_000), (cap, overage, total) => {
+        const threshold = cap + overage;
+        const svg = render(volumeOf([total], cap, threshold));
+        const summary = String(volumeSummary(volumeOf([total], cap, threshold)));
+        const pastThreshold = total > threshold;
+        const withinThreshold = total > cap && !pastThreshold;
+        expect(svg.includes('over the daily cap and past its threshold')).toBe(pastThreshold);
+        expect(svg.includes('over the daily cap, within its threshold')).toBe(withinThreshold);
+        expect(summary).toContain(`<b>${total > cap ? 1 : 0}</b> ${total > cap ? 'day' : 'days'} over the daily cap`);
+        expect(summary).toContain(`<b>${pastThreshold ? 1 : 0}</b> past its threshold`);
+        expect(summary.includes('past-threshold problem')).toBe(pastThreshold);
+      }),
+    );
   });
 
   test('escapes what comes from the database', () => {

@@ -48,6 +48,7 @@ export type { ExistingDayCount, ExistingDayCounts } from './finalize/day-counts'
 export {
   finalizeRun,
   dailyCapOf,
+  dailyCapThresholdOf,
   type FinalizeInput,
   type FinalizeResult,
 } from './finalize/finalize-run';

@@ -1,5 +1,5 @@
 import { and, between, count, eq } from 'drizzle-orm';
-import { dailyCapOf, formatIsoDate, type Config } from '@scheduler/core';
+import { dailyCapOf, dailyCapThresholdOf, formatIsoDate, type Config } from '@scheduler/core';
 import { schema, type OrganizationDb } from '@scheduler/db';
 
 const { contacts, emailSchedules } = schema;
@@ -20,6 +20,11 @@ export interface ScheduleVolume {
   readonly contactRows: number;
   /** max(1, floor(N × daily_send_percentage_cap)). */
   readonly dailyCap: number;
+  /**
+   * floor(dailyCap × overage_threshold): a day over the cap but not over this
+   * is as the rules leave it; past it, the finalizer moves emails on.
+   */
+  readonly capThreshold: number;
 }
 
 /** Legend order: the yearly emails first, then campaigns, then follow-ups. */
@@ -52,6 +57,7 @@ export const readScheduleVolume = (db: OrganizationDb, firstDay: number, dayCoun
     byDate.set(date, day);
   }
   const contactRows = db.orm.select({ rows: count() }).from(contacts).get()?.rows ?? 0;
+  const dailyCap = dailyCapOf(contactRows, config);
   return {
     days: dates.map((date) => {
       const byType = byDate.get(date) ?? {};
@@ -59,6 +65,7 @@ export const readScheduleVolume = (db: OrganizationDb, firstDay: number, dayCoun
     }),
     emailTypes: orderEmailTypes(rows.map((row) => row.emailType)),
     contactRows,
-    dailyCap: dailyCapOf(contactRows, config),
+    dailyCap,
+    capThreshold: dailyCapThresholdOf(dailyCap, config),
   };
 };

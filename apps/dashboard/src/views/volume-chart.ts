@@ -79,7 +79,12 @@ const dayBars = (volume: ScheduleVolume, geometry: ChartGeometry): Html[] => {
       .filter((emailType) => (day.byType[emailType] ?? 0) > 0)
       .map((emailType) => `${emailType} ${formatCount(day.byType[emailType]!)}`)
       .join(', ');
-    const over = day.total > volume.dailyCap ? ' — over the daily cap' : '';
+    const over =
+      day.total > volume.capThreshold
+        ? ` — over the daily cap and past its threshold of ${formatCount(volume.capThreshold)}`
+        : day.total > volume.dailyCap
+          ? ` — over the daily cap, within its threshold of ${formatCount(volume.capThreshold)}`
+          : '';
     return [html`<g class="day" data-date="${day.date}"><title>${day.date}: ${formatCount(day.total)} emails (${detail})${over}</title>${parts}</g>`];
   });
 };

@@ -34,6 +34,10 @@ const frequencyCapReason = (config: Config): string =>
 export const dailyCapOf = (contactRowCount: number, config: Config): number =>
   Math.max(1, floorOfProduct(contactRowCount, config.load_balancing.daily_send_percentage_cap));
 
+/** The most emails a day may hold before the daily cap moves some on (RULES.md §9.2): floor(cap × overage_threshold). */
+export const dailyCapThresholdOf = (dailyCap: number, config: Config): number =>
+  floorOfProduct(dailyCap, config.load_balancing.overage_threshold);
+
 /**
  * The organization-wide steps of RULES.md §9, in order, over the run's table
  * (changed in place): effective-date smoothing, the daily cap, the frequency
