@@ -5,7 +5,6 @@ import type { Readable } from 'node:stream';
 import { expect } from 'vitest';
 import { schedulerNodeArgs } from './bundled-scheduler';
 
-
 /** The Redis server the tests may use (bash scripts/test.sh starts one). */
 export const redisUrl = (): string => {
   const url = process.env.REDIS_URL;
