@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -33,8 +32,9 @@ const importPackagesInPlace: Plugin = {
  * transformed by the same compiler (esbuild), and starts in about 0.3 s.
  * `pnpm scheduler` (tsx) stays what operators run; apps/cli/test/tsx-entry.test.ts runs it.
  */
-export const buildCliBundle = async (): Promise<{ main: string; remove: () => void }> => {
-  const directory = mkdtempSync(join(tmpdir(), 'scheduler-cli-'));
+export const buildCliBundle = async (directory: string): Promise<string> => {
+  // A rebuild (vitest's watch mode) leaves no chunk of the last build behind.
+  rmSync(directory, { recursive: true, force: true });
   await build({
     entryPoints: [MAIN],
     outdir: directory,
@@ -48,5 +48,5 @@ export const buildCliBundle = async (): Promise<{ main: string; remove: () => vo
     plugins: [importPackagesInPlace, keepModuleUrls],
     logLevel: 'error',
   });
-  return { main: join(directory, 'main.js'), remove: () => rmSync(directory, { recursive: true, force: true }) };
+  return join(directory, 'main.js');
 };
