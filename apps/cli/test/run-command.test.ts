@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openOrganizationDb, seedOrganization } from '@scheduler/db';
 import { schedulerNodeArgs } from './support/bundled-scheduler';
 
-
 const redisUrl = (): string => {
   const url = process.env.REDIS_URL;
   if (url === undefined) throw new Error('REDIS_URL must name a Redis server (bash scripts/test.sh starts one)');

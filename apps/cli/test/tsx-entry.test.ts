@@ -14,8 +14,10 @@ import { redisUrl } from './support/scheduler-cli';
  * (support/cli-bundle.ts); these make sure the entry itself works.
  */
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const scheduler = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', timeout: 60_000 });
+const TSX_ENTRY = ['--import', 'tsx', main];
+const scheduler = (...args: string[]) => schedulerWith({}, ...args);
+const schedulerWith = (env: Record<string, string>, ...args: string[]) =>
+  spawnSync(process.execPath, [...TSX_ENTRY, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
 
 describe('scheduler through tsx, as operators run it', () => {
   let directory: string | null = null;
@@ -53,11 +55,8 @@ describe('scheduler through tsx, as operators run it', () => {
     const path = join(directory, 'org.sqlite');
     expect(scheduler('seed', '--db', path, '--contacts', '300', '--as-of', '2026-03-15').status).toBe(0);
 
-    const run = spawnSync(process.execPath, ['--import', 'tsx', main, 'run', '--db', path, '--as-of', '2026-03-15', '--json'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, REDIS_URL: redisUrl(), SCHEDULER_QUEUE_PREFIX: `tsx-${randomUUID()}`, LOG_LEVEL: 'warn' },
-    });
+    const queues = { REDIS_URL: redisUrl(), SCHEDULER_QUEUE_PREFIX: `tsx-${randomUUID()}`, LOG_LEVEL: 'warn' };
+    const run = schedulerWith(queues, 'run', '--db', path, '--as-of', '2026-03-15', '--json');
 
     expect(run.status, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { status: string; contacts: { total: number }; emails: { pre_scheduled: number } };
@@ -72,7 +71,7 @@ describe('scheduler through tsx, as operators run it', () => {
 
   it('serves the dashboard, Bull Board and its scripts included, and stops on SIGTERM', async () => {
     directory = mkdtempSync(join(tmpdir(), 'scheduler-cli-test-'));
-    const dashboard = spawn(process.execPath, ['--import', 'tsx', main, 'dashboard', '--port', '0'], {
+    const dashboard = spawn(process.execPath, [...TSX_ENTRY, 'dashboard', '--port', '0'], {
       env: {
         ...process.env,
         REDIS_URL: redisUrl(),
@@ -87,10 +86,10 @@ describe('scheduler through tsx, as operators run it', () => {
     const exited = new Promise<number | null>((resolve) => dashboard.once('close', (status) => resolve(status)));
     try {
       let stderr = '';
-      dashboard.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
       const url = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no address printed: ${stderr}`)), 50_000);
-        dashboard.stderr.on('data', () => {
+        dashboard.stderr.on('data', (data: Buffer) => {
+          stderr += data.toString();
           const address = /^dashboard: (http:\/\/\S+?)\/?$/m.exec(stderr)?.[1];
           if (address !== undefined) {
             clearTimeout(timer);
