@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # One image for every process of the fleet: `scheduler <command>` (worker,
-# dashboard, nightly, run, seed, migrate, …) over the workspace's TypeScript,
-# run by tsx as `pnpm scheduler` runs it on a developer's machine.
+# dashboard, nightly, run, seed, migrate, …), started as `pnpm scheduler`
+# starts it on a developer's machine: from a bundle of the workspace's
+# TypeScript (apps/cli/bin/scheduler.mjs), built here once.
 
 FROM node:20-bookworm-slim AS build
 # better-sqlite3 compiles its native addon when no prebuilt one fits.
@@ -23,6 +24,7 @@ COPY packages/queue/package.json packages/queue/
 COPY packages/zip-states/package.json packages/zip-states/
 RUN pnpm install --frozen-lockfile
 COPY . .
+RUN node apps/cli/bin/scheduler.mjs --help > /dev/null
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
@@ -34,5 +36,5 @@ RUN mkdir -p /data/organizations /app/packages/pipeline/.threads \
  && chown node:node /data/organizations /app/packages/pipeline/.threads
 USER node
 ENV SCHEDULER_ORGS_DIR=/data/organizations
-ENTRYPOINT ["node", "--import", "tsx", "apps/cli/src/main.ts"]
+ENTRYPOINT ["node", "apps/cli/bin/scheduler.mjs"]
 CMD ["--help"]

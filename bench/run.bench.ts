@@ -52,9 +52,10 @@ const childrenOf = (pid: number): number[] => {
   }
 };
 
-// The CLI in one node process (no pnpm or tsx wrapper around it), so that its pid is the one to measure and stop.
+// The CLI as `pnpm scheduler` runs it, in one node process (no pnpm wrapper around it), so that its pid is the one
+// to measure and stop. The worker starts first: a bundle it builds for changed sources is the runs' too.
 const scheduler = (args: string[], env: Record<string, string> = {}) =>
-  spawn(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', ...args], {
+  spawn(process.execPath, ['apps/cli/bin/scheduler.mjs', ...args], {
     env: { ...process.env, REDIS_URL: redisUrl, SCHEDULER_ORGS_DIR: directory, SCHEDULER_QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { REQUIRE_BANNER, keepModuleUrls } from '../../../../packages/pipeline/src/thread-bundle';
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
 /**
  * Packages from node_modules stay outside the bundle, imported from where they
@@ -25,12 +25,10 @@ const importPackagesInPlace: Plugin = {
 };
 
 /**
- * The `scheduler` CLI's sources as one bundle, built once per test run (vitest's
- * global setup). Under tsx each CLI process loads some 300 modules through
- * tsx's loader thread: about 2 s of CPU before the command starts, some 200 s
- * over the suite's hundred-odd CLI processes. The bundle holds the same code,
- * transformed by the same compiler (esbuild), and starts in about 0.3 s.
- * `pnpm scheduler` (tsx) stays what operators run; apps/cli/test/tsx-entry.test.ts runs it.
+ * The `scheduler` CLI's sources as one bundle in `directory`; returns its entry. Under tsx each CLI process
+ * loads some 300 modules through tsx's loader thread: 1.5–2 s before a command starts. The bundle holds the
+ * same code, transformed by the same compiler (esbuild), and starts in about 0.3 s. `pnpm scheduler`
+ * (bin/scheduler.mjs) keeps one per state of the sources; the tests build one per test run.
  */
 export const buildCliBundle = async (directory: string): Promise<string> => {
   // A rebuild (vitest's watch mode) leaves no chunk of the last build behind.
