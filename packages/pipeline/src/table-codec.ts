@@ -65,16 +65,49 @@ export const encodeTable = (table: CandidateTable): Buffer => {
   return Buffer.concat(parts);
 };
 
-export const decodeTable = (bytes: Uint8Array): CandidateTable => {
+export interface TableCounts {
+  readonly emails: number;
+  readonly contacts: number;
+  readonly history: number;
+}
+
+/** How much of an encoded table `countsOfEncodedTable` needs: its header's first members are its counts. */
+export const COUNTS_PREFIX_BYTES = 128;
+const COUNTS_PATTERN = /^\{"emailCount":(\d+),"contactCount":(\d+),"historyCount":(\d+),/;
+
+/** An encoded table's counts, from its first COUNTS_PREFIX_BYTES bytes; null when they are not there. */
+export const countsOfEncodedTable = (head: Uint8Array): TableCounts | null => {
+  if (head.byteLength < 4) return null;
+  const buffer = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  const match = COUNTS_PATTERN.exec(buffer.toString('latin1', 4));
+  return match === null ? null : { emails: Number(match[1]), contacts: Number(match[2]), history: Number(match[3]) };
+};
+
+/**
+ * The columns `decodeTable` copies out: every one; all but the output columns (for a table that defers them,
+ * see CandidateTable's `deferOutputColumns`); or the output columns with what `fillOutputColumns` checks them
+ * by (contact ids, email starts, types). The others are left empty, whatever the counts say.
+ */
+export type DecodedColumns = 'all' | 'balancing' | 'output';
+const OUTPUT_COLUMNS: ReadonlySet<string> = new Set(['eventDay', 'campaignInstanceId', 'emailTemplate', 'smsTemplate', 'metadata']);
+const OUTPUT_KEYS: ReadonlySet<string> = new Set(['typeCode', 'contactId', 'emailStart']);
+
+export const decodeTable = (bytes: Uint8Array, columns: DecodedColumns = 'all'): CandidateTable => {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = buffer.readUInt32LE(0);
   const header = JSON.parse(buffer.toString('utf8', 4, 4 + headerLength)) as Header;
   let offset = 4 + headerLength;
   // Copy each column out: typed arrays need aligned offsets, and the table must own its memory.
-  const take = <T extends Column>(template: T, count: number): T => {
+  const wanted = (name: string): boolean =>
+    columns === 'all' || (columns === 'balancing' ? !OUTPUT_COLUMNS.has(name) : OUTPUT_COLUMNS.has(name) || OUTPUT_KEYS.has(name));
+  const take = <T extends Column>(template: T, count: number, name: string): T => {
     const Kind = template.constructor as new (length: number) => T;
+    const size = count * template.BYTES_PER_ELEMENT;
+    if (!wanted(name)) {
+      offset += size;
+      return template;
+    }
     const column = new Kind(count);
-    const size = count * column.BYTES_PER_ELEMENT;
     new Uint8Array(column.buffer).set(buffer.subarray(offset, offset + size));
     offset += size;
     return column;
@@ -87,11 +120,11 @@ export const decodeTable = (bytes: Uint8Array): CandidateTable => {
   table.emailCount = emailCount;
   table.contactCount = contactCount;
   table.historyCount = historyCount;
-  for (const name of NUMERIC_COLUMNS) (table[name] as Column) = take(table[name], emailCount);
-  for (const name of CONTACT_COLUMNS) (table[name] as Column) = take(table[name], contactCount);
-  table.emailStart = take(table.emailStart, contactCount + 1);
-  table.historyStart = take(table.historyStart, contactCount + 1);
-  for (const name of HISTORY_COLUMNS) (table[name] as Column) = take(table[name], historyCount);
+  for (const name of NUMERIC_COLUMNS) (table[name] as Column) = take(table[name], emailCount, name);
+  for (const name of CONTACT_COLUMNS) (table[name] as Column) = take(table[name], contactCount, name);
+  table.emailStart = take(table.emailStart, contactCount + 1, 'emailStart');
+  table.historyStart = take(table.historyStart, contactCount + 1, 'historyStart');
+  for (const name of HISTORY_COLUMNS) (table[name] as Column) = take(table[name], historyCount, name);
   table.adoptCapacity();
   return table;
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CandidateTable, NO_DAY, type EmailCandidate } from '@scheduler/core';
-import { decodeTable, encodeTable } from '../src/table-codec';
+import { COUNTS_PREFIX_BYTES, countsOfEncodedTable, decodeTable, encodeTable } from '../src/table-codec';
 
 const email = (emailType: string, day: number, skipReason: string | null): EmailCandidate => ({
   emailType,
@@ -67,5 +67,61 @@ describe("a chunk's table, encoded for the staging store and decoded by the fina
     const decoded = decodeTable(encodeTable(table));
 
     expect(rows(decoded).map((row) => (row as unknown[])[0])).toEqual(ids);
+  });
+
+  it('gives its counts from the head of its encoding, and null for bytes that are no encoded table', () => {
+    const table = new CandidateTable();
+    table.beginContact(7, null);
+    table.writeCandidate(table.newEmail(), email('birthday', 20_500, null));
+    table.writeCandidate(table.newEmail(), email('aep', 20_600, 'exclusion_window: CA birthday window'));
+    table.endContact([{ id: 1, emailType: 'birthday', status: 'sent', scheduledDay: 20_100, sentDay: 20_100, eventDay: null, campaignInstanceId: null, initialEmailId: null }]);
+
+    expect(countsOfEncodedTable(encodeTable(table).subarray(0, COUNTS_PREFIX_BYTES))).toEqual({ emails: 2, contacts: 1, history: 1 });
+    expect(countsOfEncodedTable(Buffer.from('not a table'))).toBeNull();
+  });
+});
+
+describe("a run's table with its output columns deferred", () => {
+  const chunk = (firstId: number, reason: string): CandidateTable => {
+    const table = new CandidateTable();
+    for (let c = 0; c < 3; c++) {
+      table.beginContact(firstId + c, null);
+      table.writeCandidate(table.newEmail(), { ...email('birthday', 20_500 + c, null), metadata: `{"contact":${firstId + c}}` });
+      table.writeCandidate(table.newEmail(), { ...email(`aep_${firstId}`, 20_600 + c, reason), campaignInstanceId: firstId + c });
+      table.endContact([]);
+    }
+    return table;
+  };
+  const chunks = [encodeTable(chunk(10, 'exclusion_window: one')), encodeTable(chunk(20, 'year_round: two'))];
+  const everyColumn = (table: CandidateTable): unknown[] =>
+    Array.from({ length: table.emailCount }, (_, e) => [
+      ...(rows(table) as unknown[][])[e]!,
+      table.campaignInstanceIdAt(e),
+      table.textAt(table.metadata[e]!),
+      table.textAt(table.smsTemplate[e]!),
+    ]);
+
+  it('holds, once its output columns are filled from the chunks decoded again, what one append of every column holds', () => {
+    const whole = new CandidateTable();
+    for (const bytes of chunks) whole.append(decodeTable(bytes));
+
+    const deferred = new CandidateTable({ deferOutputColumns: true });
+    const starts = chunks.map((bytes) => {
+      const start = { emails: deferred.emailCount, contacts: deferred.contactCount };
+      deferred.append(decodeTable(bytes, 'balancing'));
+      return start;
+    });
+    // Only the skip reasons' texts until then.
+    expect(deferred.texts).toEqual(['exclusion_window: one', 'year_round: two']);
+    chunks.forEach((bytes, i) => deferred.fillOutputColumns(decodeTable(bytes, 'output'), starts[i]!.emails, starts[i]!.contacts));
+
+    expect(everyColumn(deferred)).toEqual(everyColumn(whole));
+  });
+
+  it('refuses output columns from a chunk that is not the one appended there', () => {
+    const deferred = new CandidateTable({ deferOutputColumns: true });
+    for (const bytes of chunks) deferred.append(decodeTable(bytes, 'balancing'));
+
+    expect(() => deferred.fillOutputColumns(decodeTable(chunks[1]!, 'output'), 0, 0)).toThrow(/not the ones appended there/);
   });
 });

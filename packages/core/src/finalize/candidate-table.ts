@@ -82,12 +82,21 @@ export class CandidateTable {
   private emailCapacity = 0;
   private contactCapacity = 0;
   private historyCapacity = 0;
+  /** The output columns are left empty until `fillOutputColumns` (see the constructor). */
+  private outputColumnsDeferred = false;
 
   readonly typeNames: string[] = [];
   private readonly typeCodes = new Map<string, number>();
 
-  /** Sizing for the expected counts up front saves growing (and collecting) columns of millions. */
-  constructor(expected: { contacts?: number; emails?: number; history?: number } = {}) {
+  /**
+   * Sizing for the expected counts up front saves growing (and collecting) columns of millions.
+   * `deferOutputColumns`: `append` leaves out the columns only the commit reads (event day, campaign
+   * instance, templates, metadata: 24 of an email's 52 bytes, and most of the texts) until
+   * `fillOutputColumns` puts them in, once the organization-wide steps, which need the rest and memory of
+   * their own, are done. Such a table is filled by `append` only.
+   */
+  constructor(expected: { contacts?: number; emails?: number; history?: number; deferOutputColumns?: boolean } = {}) {
+    this.outputColumnsDeferred = expected.deferOutputColumns === true;
     if (expected.contacts !== undefined) this.growContacts(expected.contacts);
     if (expected.emails !== undefined) this.growEmails(expected.emails);
     if (expected.history !== undefined) this.growHistory(expected.history);
@@ -254,8 +263,8 @@ export class CandidateTable {
    */
   append(other: CandidateTable): void {
     const typeMap = other.typeNames.map((name) => this.typeCodeOf(name));
-    const textMap = Int32Array.from(other.texts, (text) => this.textIndexOf(text));
-    const mapText = (index: number): number => (index === NO_TEXT ? NO_TEXT : textMap[index]!);
+    const textMap = this.textMapOf(other, !this.outputColumnsDeferred);
+    const mapText = (index: number): number => (index === NO_TEXT ? NO_TEXT : textMap(index));
     const contactBase = this.contactCount;
     const emailBase = this.emailCount;
     const historyBase = this.historyCount;
@@ -272,10 +281,7 @@ export class CandidateTable {
     for (let e = 0; e < n; e++) {
       this.contactIndex[emailBase + e] = other.contactIndex[e]! + contactBase;
       this.typeCode[emailBase + e] = typeMap[other.typeCode[e]!]!;
-      this.emailTemplate[emailBase + e] = mapText(other.emailTemplate[e]!);
-      this.smsTemplate[emailBase + e] = mapText(other.smsTemplate[e]!);
       this.skipReason[emailBase + e] = mapText(other.skipReason[e]!);
-      this.metadata[emailBase + e] = mapText(other.metadata[e]!);
     }
     copy(this.day, other.day, emailBase, n);
     copy(this.deadline, other.deadline, emailBase, n);
@@ -283,8 +289,7 @@ export class CandidateTable {
     copy(this.priority, other.priority, emailBase, n);
     copy(this.keyHash, other.keyHash, emailBase, n);
     copy(this.flags, other.flags, emailBase, n);
-    copy(this.eventDay, other.eventDay, emailBase, n);
-    copy(this.campaignInstanceId, other.campaignInstanceId, emailBase, n);
+    if (!this.outputColumnsDeferred) this.copyOutputColumns(other, emailBase, mapText);
 
     const m = other.contactCount;
     copy(this.contactId, other.contactId, contactBase, m);
@@ -307,6 +312,55 @@ export class CandidateTable {
     copy(this.historyCountsForFrequency, other.historyCountsForFrequency, historyBase, h);
   }
 
+  /**
+   * Puts a deferred table's output columns in for rows `emailBase ..`, from `other`: the table appended there,
+   * or one equal to it (the same chunk decoded again), which is checked on its contacts and types. The first
+   * call allocates the columns for `emailCount` rows.
+   */
+  fillOutputColumns(other: CandidateTable, emailBase: number, contactBase: number): void {
+    if (this.outputColumnsDeferred) {
+      this.outputColumnsDeferred = false;
+      this.growOutputColumns(this.emailCount);
+    }
+    const n = other.emailCount;
+    const m = other.contactCount;
+    const sameShape =
+      emailBase + n <= this.emailCount &&
+      contactBase + m <= this.contactCount &&
+      this.emailStart[contactBase]! === emailBase &&
+      this.emailStart[contactBase + m]! === emailBase + n;
+    let same = sameShape;
+    for (let c = 0; same && c < m; c++) {
+      same = this.contactId[contactBase + c] === other.contactId[c] && this.emailStart[contactBase + c]! - emailBase === other.emailStart[c];
+    }
+    const typeMap = other.typeNames.map((name) => this.typeNames.indexOf(name));
+    for (let e = 0; same && e < n; e++) same = this.typeCode[emailBase + e] === typeMap[other.typeCode[e]!];
+    if (!same) throw new Error(`the emails at ${emailBase} .. ${emailBase + n} are not the ones appended there`);
+    const textMap = this.textMapOf(other, true);
+    this.copyOutputColumns(other, emailBase, (index) => (index === NO_TEXT ? NO_TEXT : textMap(index)));
+  }
+
+  /** `other`'s text indexes as this table's: every text of `other` added now (`eager`), or each on first use. */
+  private textMapOf(other: CandidateTable, eager: boolean): (index: number) => number {
+    if (eager) {
+      const textMap = Int32Array.from(other.texts, (text) => this.textIndexOf(text));
+      return (index) => textMap[index]!;
+    }
+    const textMap = new Int32Array(other.texts.length).fill(NO_TEXT);
+    return (index) => (textMap[index] !== NO_TEXT ? textMap[index]! : (textMap[index] = this.textIndexOf(other.texts[index]!)));
+  }
+
+  private copyOutputColumns(other: CandidateTable, emailBase: number, mapText: (index: number) => number): void {
+    const n = other.emailCount;
+    for (let e = 0; e < n; e++) {
+      this.emailTemplate[emailBase + e] = mapText(other.emailTemplate[e]!);
+      this.smsTemplate[emailBase + e] = mapText(other.smsTemplate[e]!);
+      this.metadata[emailBase + e] = mapText(other.metadata[e]!);
+    }
+    this.eventDay.set(other.eventDay.subarray(0, n), emailBase);
+    this.campaignInstanceId.set(other.campaignInstanceId.subarray(0, n), emailBase);
+  }
+
   /** After its columns were replaced whole (a decoded chunk): their lengths are the capacity. */
   adoptCapacity(): void {
     this.emailCapacity = this.day.length;
@@ -324,11 +378,15 @@ export class CandidateTable {
     this.priority = ensureLength(this.priority, length);
     this.keyHash = ensureLength(this.keyHash, length);
     this.flags = ensureLength(this.flags, length);
+    this.skipReason = ensureLength(this.skipReason, length);
+    if (!this.outputColumnsDeferred) this.growOutputColumns(length);
+  }
+
+  private growOutputColumns(length: number): void {
     this.eventDay = ensureLength(this.eventDay, length);
     this.campaignInstanceId = ensureLength(this.campaignInstanceId, length);
     this.emailTemplate = ensureLength(this.emailTemplate, length);
     this.smsTemplate = ensureLength(this.smsTemplate, length);
-    this.skipReason = ensureLength(this.skipReason, length);
     this.metadata = ensureLength(this.metadata, length);
   }
 

@@ -117,9 +117,10 @@ export const enforceDailyCap = (
   if (!anyDayOver) return { moved: 0, daysLeftOver: 0 };
   for (let d = 0; d <= lastDay - firstDay; d++) dayStart[d + 1]! += dayStart[d]!;
 
-  const { emailAt } = precedenceOrder(table);
+  // The sort's spare buffers serve as byDay, allowedThrough and dayRanks: at millions of emails, tens of MB each.
+  const { emailAt, spare } = precedenceOrder(table);
   const ranks = emailAt.length;
-  const byDay = new Int32Array(ranks);
+  const byDay = spare[0];
   const fill = dayStart.slice(0, -1);
   // Filled in rank order, so each day's ranks are ascending.
   for (let r = 0; r < ranks; r++) byDay[fill[table.day[emailAt[r]!]! - firstDay]!++] = r;
@@ -128,10 +129,10 @@ export const enforceDailyCap = (
   // Per rank, the last day of the run of allowed days its email was moved
   // into: carried on through a pile, it is asked for the next day again on
   // every day, and the answer is known without reading its contact.
-  const allowedThrough = new Int32Array(ranks).fill(NO_ALLOWED_DAY);
+  const allowedThrough = spare[1].fill(NO_ALLOWED_DAY);
   const arrivals = new Arrivals(today, ranks);
   // Scratch: a day's ranks, and first its arrivals then its emails' targets.
-  const dayRanks = new Int32Array(ranks);
+  const dayRanks = spare[2];
   const scratch = new Int32Array(ranks);
   let moved = 0;
   let daysLeftOver = 0;

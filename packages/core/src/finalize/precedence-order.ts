@@ -9,6 +9,11 @@ const RADIX_MASK = RADIX - 1;
 export interface PrecedenceOrder {
   /** The email of each rank. */
   readonly emailAt: Int32Array;
+  /**
+   * The sort's other three buffers, each as long as `emailAt`, their contents meaningless: a caller that needs
+   * arrays of one number per rank takes these rather than allocate more (at millions of emails, tens of MB each).
+   */
+  readonly spare: readonly [Int32Array, Int32Array, Int32Array];
 }
 
 /** Sort keys carried beside the emails, so that every pass reads them in order. */
@@ -64,7 +69,7 @@ export const precedenceOrder = (table: CandidateTable): PrecedenceOrder => {
   }
   const a: Keyed = { emails: new Int32Array(members), keys: new Uint32Array(members) };
   const b: Keyed = { emails: new Int32Array(members), keys: new Uint32Array(members) };
-  if (members === 0) return { emailAt: a.emails };
+  if (members === 0) return { emailAt: a.emails, spare: [b.emails, new Int32Array(a.keys.buffer), new Int32Array(b.keys.buffer)] };
 
   for (let e = 0, i = 0; e < n; e++) {
     if (status[e] !== STATUS_PRE_SCHEDULED) continue;
@@ -75,5 +80,10 @@ export const precedenceOrder = (table: CandidateTable): PrecedenceOrder => {
   // Then by priority, stable: hash order is kept among equal priorities.
   const other = byHash === a ? b : a;
   for (let i = 0; i < members; i++) byHash.keys[i] = priority[byHash.emails[i]!]! - minPriority;
-  return { emailAt: sortByKey(byHash, other, bitsFor(maxPriority - minPriority)).emails };
+  const sorted = sortByKey(byHash, other, bitsFor(maxPriority - minPriority));
+  const unsorted = sorted === a ? b : a;
+  return {
+    emailAt: sorted.emails,
+    spare: [unsorted.emails, new Int32Array(sorted.keys.buffer), new Int32Array(unsorted.keys.buffer)],
+  };
 };

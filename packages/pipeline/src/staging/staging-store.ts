@@ -154,6 +154,14 @@ export class StagingStore {
     });
   }
 
+  /** The first `bytes` bytes of each of the run's chunk results (SQLite reads the rest, but none of it is copied out). */
+  chunkHeads(runId: string, bytes: number): Buffer[] {
+    return this.sqlite
+      .prepare('SELECT substr("table", 1, ?) FROM staged_chunks WHERE run_id = ? ORDER BY chunk_index')
+      .pluck()
+      .all(bytes, runId) as Buffer[];
+  }
+
   /** The run's chunk results, one at a time in chunk order, so that no more than one blob is held twice. */
   *chunks(runId: string): Generator<StagedChunk> {
     const indexes = this.orm
