@@ -263,8 +263,7 @@ export class CandidateTable {
    */
   append(other: CandidateTable): void {
     const typeMap = other.typeNames.map((name) => this.typeCodeOf(name));
-    const textMap = this.textMapOf(other, !this.outputColumnsDeferred);
-    const mapText = (index: number): number => (index === NO_TEXT ? NO_TEXT : textMap(index));
+    const mapText = this.textMapOf(other);
     const contactBase = this.contactCount;
     const emailBase = this.emailCount;
     const historyBase = this.historyCount;
@@ -336,18 +335,20 @@ export class CandidateTable {
     const typeMap = other.typeNames.map((name) => this.typeNames.indexOf(name));
     for (let e = 0; same && e < n; e++) same = this.typeCode[emailBase + e] === typeMap[other.typeCode[e]!];
     if (!same) throw new Error(`the emails at ${emailBase} .. ${emailBase + n} are not the ones appended there`);
-    const textMap = this.textMapOf(other, true);
-    this.copyOutputColumns(other, emailBase, (index) => (index === NO_TEXT ? NO_TEXT : textMap(index)));
+    this.copyOutputColumns(other, emailBase, this.textMapOf(other));
   }
 
-  /** `other`'s text indexes as this table's: every text of `other` added now (`eager`), or each on first use. */
-  private textMapOf(other: CandidateTable, eager: boolean): (index: number) => number {
-    if (eager) {
-      const textMap = Int32Array.from(other.texts, (text) => this.textIndexOf(text));
-      return (index) => textMap[index]!;
-    }
-    const textMap = new Int32Array(other.texts.length).fill(NO_TEXT);
-    return (index) => (textMap[index] !== NO_TEXT ? textMap[index]! : (textMap[index] = this.textIndexOf(other.texts[index]!)));
+  /**
+   * `other`'s text indexes as this table's (NO_TEXT stays NO_TEXT). Each text is added on its first use, so that
+   * a table deferring its output columns holds no metadata texts until they are filled.
+   */
+  private textMapOf(other: CandidateTable): (index: number) => number {
+    const mapped = new Int32Array(other.texts.length).fill(NO_TEXT);
+    return (index) => {
+      if (index === NO_TEXT) return NO_TEXT;
+      if (mapped[index] === NO_TEXT) mapped[index] = this.textIndexOf(other.texts[index]!);
+      return mapped[index]!;
+    };
   }
 
   private copyOutputColumns(other: CandidateTable, emailBase: number, mapText: (index: number) => number): void {
