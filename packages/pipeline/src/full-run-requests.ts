@@ -6,7 +6,7 @@ import { lookAgainLater } from './look-again-later';
 import { holdPlanningLock } from './planning-lock';
 import { configOfPayload, filesOf, refuseAnotherFile } from './request-inputs';
 import type { RequestOutcome } from './request-outcome';
-import { addRunFlow, attemptId, finalizeJobId } from './run-flow';
+import { addRunFlow, attemptId, backupJobId, finalizeJobId } from './run-flow';
 import { fullRunId, todayIn } from './run-identity';
 import { unwrapTaskResult } from './task-errors';
 import { fullRunIdOfRequest } from './request-run-ids';
@@ -25,6 +25,21 @@ export interface RunFlowQueues {
 
 /** States of a finalizer job whose run is under way: its chunks computing or done, itself waiting or working. */
 const IN_FLIGHT_STATES: ReadonlySet<string> = new Set(['waiting-children', 'waiting', 'prioritized', 'delayed', 'active']);
+
+/** States of a backup job that is not over: it runs, or will. */
+const BACKUP_NOT_OVER_STATES: ReadonlySet<string> = new Set(['active', 'waiting', 'prioritized', 'delayed', 'waiting-children']);
+
+/** How long a full-run request waits while a backup of an earlier plan of the same run id is still to end. */
+const EARLIER_BACKUP_WAIT_MS = 1_000;
+
+/**
+ * A run about to be planned again under its own id (its finalizer gone: removed or cleaned in Bull Board) whose
+ * earlier plan's backup job has not ended: planning now would drop that backup's outcome from the staging file
+ * and add no backup of its own (the id is taken), leaving the new finalizer waiting for a backup that never comes.
+ */
+class EarlierBackupNotOverError extends Error {
+  override readonly name = 'EarlierBackupNotOverError';
+}
 
 /** The run a request asks for: `stableRunId` names it whatever attempt or run again answers it. */
 interface RunAsked {
@@ -77,6 +92,18 @@ export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
   };
 
   /**
+   * Refuses to plan `runId` afresh while a backup job under its backup's id is not over: an earlier plan's (its
+   * finalizer removed by hand while the backup ran, or the backup's process slow to end under load). Once it has
+   * ended, the plan removes it and adds the run's own (addRunFlow).
+   */
+  const refuseWhileEarlierBackupRuns = async (runId: string): Promise<void> => {
+    const state = await queues.backups.getJobState(backupJobId(runId));
+    if (BACKUP_NOT_OVER_STATES.has(state)) {
+      throw new EarlierBackupNotOverError(`the backup job of an earlier plan of run ${runId} is ${state}; the run is planned again once it has ended`);
+    }
+  };
+
+  /**
    * Plans a full run and adds its flow, unless it is in flight or completed already. An earlier flow of the
    * run that failed for good, or completed for a file that no longer holds the run, keeps its job ids (ops
    * inspect it in Bull Board), and a flow added under them would add nothing: the run is then planned as its
@@ -94,11 +121,14 @@ export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
       return { runId: latestId, status: 'in-flight' };
     }
     let planId = latestId;
+    // Without a finalizer, the plan is made under ids an earlier plan may have used: planned afresh.
+    if (latest.finalizerState === null) await refuseWhileEarlierBackupRuns(latestId);
     let plan = await planTask(asked, { runId: latestId, rerun, flowTaken: latest.finalizerState !== null });
     if (plan.status === 'flow-taken') {
       planId = attemptId(runId, latest.attempt + 1);
       log.info({ finalizerState: latest.finalizerState, nextAttempt: planId }, 'this attempt of the run is over and did not commit here; planning the next');
       // Its finalizer does not exist (latestAttempt looked): the plan cannot find its ids taken.
+      await refuseWhileEarlierBackupRuns(planId);
       plan = await planTask(asked, { runId: planId, rerun, flowTaken: false });
     }
     if (plan.status === 'already-completed') logger.info({ runId: planId, organization }, 'run already completed; nothing to do');
@@ -151,17 +181,25 @@ export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
       if (earlier !== null) return earlier;
       // A rerun is a run of its own, named after the request that asked for it.
       const runId = fullRunIdOfRequest(stableId, request.rerun === true, job.id!);
-      const planned = await planFullRun(asked, runId, request.rerun === true);
-      if (planned.status !== 'inputs-changed') return await plannedFor(job, planned);
-      // The same run completed, but what it read has changed since: a run of its own, named after the inputs it
-      // reads, so that asking again before they change again still runs once. Should they change again
-      // meanwhile, the run it names is this request's all the same.
-      const changedId = `${stableId}-g${planned.generation ?? `x${job.timestamp.toString(36)}`}`;
-      logger.info({ runId: changedId, organization: request.organization, completedRunId: runId }, 'inputs changed since the run completed; running again');
-      const again = await planFullRun(asked, changedId, false);
-      return again.status === 'inputs-changed'
-        ? { runId: changedId, status: 'already-completed', summary: again.summary }
-        : await plannedFor(job, again);
+      try {
+        const planned = await planFullRun(asked, runId, request.rerun === true);
+        if (planned.status !== 'inputs-changed') return await plannedFor(job, planned);
+        // The same run completed, but what it read has changed since: a run of its own, named after the inputs it
+        // reads, so that asking again before they change again still runs once. Should they change again
+        // meanwhile, the run it names is this request's all the same.
+        const changedId = `${stableId}-g${planned.generation ?? `x${job.timestamp.toString(36)}`}`;
+        logger.info({ runId: changedId, organization: request.organization, completedRunId: runId }, 'inputs changed since the run completed; running again');
+        const again = await planFullRun(asked, changedId, false);
+        return again.status === 'inputs-changed'
+          ? { runId: changedId, status: 'already-completed', summary: again.summary }
+          : await plannedFor(job, again);
+      } catch (error) {
+        if (!(error instanceof EarlierBackupNotOverError)) throw error;
+        // Nothing was planned: the request looks again once the backup has had time to end (not an attempt).
+        return await lookAgainLater(job, token, EARLIER_BACKUP_WAIT_MS, error.message, () =>
+          logger.info({ runId, organization: request.organization, jobId: job.id }, 'planning waits for the backup of an earlier plan of this run to end'),
+        );
+      }
     } finally {
       await release();
     }
