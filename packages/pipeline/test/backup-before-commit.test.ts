@@ -1,14 +1,14 @@
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { FlowProducer, Queue } from 'bullmq';
+import { FlowProducer, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
 import { contactsChecksum, openOrganizationDb, readRunCheckpoint } from '@scheduler/db';
 import { BACKUP_JOB_NAME, CHUNK_JOB_NAME, QUEUE_NAMES } from '@scheduler/queue';
-import { fullRunId } from '../src/index';
-import { addRunFlow } from '../src/run-flow';
+import { finalizeJobId, fullRunId } from '../src/index';
+import { addBackupJob, addRunFlow } from '../src/run-flow';
 import { committedRows } from './support/committed-schedule';
 import { connectClient, newWorld, redisUrl, until } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
@@ -116,6 +116,40 @@ describe("a full run's backup, taken beside the run and verified before its comm
       await backups.resume();
       await client.close();
       await Promise.all([backups.close(), finalize.close()]);
+    }
+  }, 120_000);
+
+  it('is planned anew only once a backup job of an earlier plan of it has ended, and then takes a backup of its own', async () => {
+    const runId = fullRunId('acme', AS_OF, defaultConfig());
+    const connection = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    const backups = new Queue(QUEUE_NAMES.backups, { connection, prefix: world.prefix });
+    const finalize = new Queue(QUEUE_NAMES.finalize, { connection, prefix: world.prefix });
+    const requests = new Queue(QUEUE_NAMES.requests, { connection, prefix: world.prefix });
+    // An earlier plan's backup, still at work (its process slow to end, its finalizer removed in Bull Board): held
+    // here, taken before any worker of the run could take it.
+    const holder = new Worker(QUEUE_NAMES.backups, null, { connection: connection.duplicate(), prefix: world.prefix, autorun: false });
+    await addBackupJob(backups, { runId, organization: 'acme' });
+    const held = await holder.getNextJob('held-by-test');
+    expect(held?.id).toBe(`${runId}-backup`);
+    const client = await connectClient(database, world.prefix);
+    try {
+      const run = client.fullRun('acme', { asOf: AS_OF });
+      await until(async () => (await requests.getJobLogs(runId)).logs.some((line) => line.includes('the backup job of an earlier plan')), 30_000);
+      expect(await finalize.getJob(finalizeJobId(runId))).toBeUndefined();
+      await held!.moveToCompleted('the earlier plan ended', 'held-by-test', false);
+      expect((await run).status).toBe('completed');
+      expect(readdirSync(join(world.directory, 'backups')).filter((name) => name.endsWith('.sqlite'))).toHaveLength(1);
+      const db = openOrganizationDb(database, { readonly: true });
+      try {
+        expect(readRunCheckpoint(db, runId)?.contactsChecksum).toBe(contactsChecksum(db));
+      } finally {
+        db.close();
+      }
+    } finally {
+      await client.close();
+      await holder.close();
+      await Promise.all([backups.close(), finalize.close(), requests.close()]);
+      connection.disconnect();
     }
   }, 120_000);
 });
