@@ -1,4 +1,4 @@
-import type { FlowProducer, Job, Queue } from 'bullmq';
+import type { FlowProducer, Job, JobType, Queue } from 'bullmq';
 import type { Config } from '@scheduler/core';
 import { FullRunJobSchema, parseJobData } from '@scheduler/queue';
 import type { FleetContext } from './fleet-context';
@@ -6,7 +6,7 @@ import { lookAgainLater } from './look-again-later';
 import { holdPlanningLock } from './planning-lock';
 import { configOfPayload, filesOf, refuseAnotherFile } from './request-inputs';
 import type { RequestOutcome } from './request-outcome';
-import { addRunFlow, attemptId, backupJobId, finalizeJobId } from './run-flow';
+import { addRunFlow, attemptId, backupJobId, finalizeJobId, isChunkJobOf } from './run-flow';
 import { fullRunId, todayIn } from './run-identity';
 import { unwrapTaskResult } from './task-errors';
 import { fullRunIdOfRequest } from './request-run-ids';
@@ -29,16 +29,21 @@ const IN_FLIGHT_STATES: ReadonlySet<string> = new Set(['waiting-children', 'wait
 /** States of a backup job that is not over: it runs, or will. */
 const BACKUP_NOT_OVER_STATES: ReadonlySet<string> = new Set(['active', 'waiting', 'prioritized', 'delayed', 'waiting-children']);
 
-/** How long a full-run request waits while a backup of an earlier plan of the same run id is still to end. */
-const EARLIER_BACKUP_WAIT_MS = 1_000;
+/** Where a chunk job that is not over is: it runs, or will. */
+const CHUNK_NOT_OVER_TYPES: JobType[] = ['active', 'waiting', 'prioritized', 'delayed'];
+
+/** How long a full-run request waits while a backup or chunk job of an earlier plan of the same run id is still to end. */
+const EARLIER_JOB_WAIT_MS = 1_000;
 
 /**
  * A run about to be planned again under its own id (its finalizer gone: removed or cleaned in Bull Board) whose
- * earlier plan's backup job has not ended: planning now would drop that backup's outcome from the staging file
- * and add no backup of its own (the id is taken), leaving the new finalizer waiting for a backup that never comes.
+ * earlier plan's backup or chunk job has not ended. Planning now would drop that backup's outcome from the
+ * staging file and add no backup of its own (the id is taken), leaving the new finalizer waiting for a backup
+ * that never comes. A chunk job would be taken into the new flow (BullMQ gives an existing job under a child's id
+ * the new parent), and its result, computed from what it read before the new plan, committed by it.
  */
-class EarlierBackupNotOverError extends Error {
-  override readonly name = 'EarlierBackupNotOverError';
+class EarlierJobNotOverError extends Error {
+  override readonly name = 'EarlierJobNotOverError';
 }
 
 /** The run a request asks for: `stableRunId` names it whatever attempt or run again answers it. */
@@ -92,14 +97,22 @@ export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
   };
 
   /**
-   * Refuses to plan `runId` afresh while a backup job under its backup's id is not over: an earlier plan's (its
-   * finalizer removed by hand while the backup ran, or the backup's process slow to end under load). Once it has
-   * ended, the plan removes it and adds the run's own (addRunFlow).
+   * Refuses to plan `runId` afresh while a backup or chunk job under its ids is not over: an earlier plan's (its
+   * finalizer removed by hand while the backup ran, or cleaned once failed while its other chunks ran, or the
+   * backup's process slow to end under load). Once they have ended, the plan removes them and adds the run's own
+   * (addRunFlow). The chunk ids are looked for in the chunks queue (ids only, not the jobs' data), not counted:
+   * the earlier plan may have had more chunks than the new one.
    */
-  const refuseWhileEarlierBackupRuns = async (runId: string): Promise<void> => {
+  const refuseWhileEarlierJobsRun = async (runId: string): Promise<void> => {
     const state = await queues.backups.getJobState(backupJobId(runId));
     if (BACKUP_NOT_OVER_STATES.has(state)) {
-      throw new EarlierBackupNotOverError(`the backup job of an earlier plan of run ${runId} is ${state}; the run is planned again once it has ended`);
+      throw new EarlierJobNotOverError(`the backup job of an earlier plan of run ${runId} is ${state}; the run is planned again once it has ended`);
+    }
+    const chunkIds = (await queues.chunks.getRanges(CHUNK_NOT_OVER_TYPES, 0, -1)).filter((jobId) => isChunkJobOf(runId, jobId));
+    if (chunkIds.length > 0) {
+      throw new EarlierJobNotOverError(
+        `a chunk job of an earlier plan of run ${runId} (${chunkIds.join(', ')}) is not over; the run is planned again once it has ended`,
+      );
     }
   };
 
@@ -122,13 +135,13 @@ export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
     }
     let planId = latestId;
     // Without a finalizer, the plan is made under ids an earlier plan may have used: planned afresh.
-    if (latest.finalizerState === null) await refuseWhileEarlierBackupRuns(latestId);
+    if (latest.finalizerState === null) await refuseWhileEarlierJobsRun(latestId);
     let plan = await planTask(asked, { runId: latestId, rerun, flowTaken: latest.finalizerState !== null });
     if (plan.status === 'flow-taken') {
       planId = attemptId(runId, latest.attempt + 1);
       log.info({ finalizerState: latest.finalizerState, nextAttempt: planId }, 'this attempt of the run is over and did not commit here; planning the next');
       // Its finalizer does not exist (latestAttempt looked): the plan cannot find its ids taken.
-      await refuseWhileEarlierBackupRuns(planId);
+      await refuseWhileEarlierJobsRun(planId);
       plan = await planTask(asked, { runId: planId, rerun, flowTaken: false });
     }
     if (plan.status === 'already-completed') logger.info({ runId: planId, organization }, 'run already completed; nothing to do');
@@ -194,10 +207,10 @@ export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
           ? { runId: changedId, status: 'already-completed', summary: again.summary }
           : await plannedFor(job, again);
       } catch (error) {
-        if (!(error instanceof EarlierBackupNotOverError)) throw error;
-        // Nothing was planned: the request looks again once the backup has had time to end (not an attempt).
-        return await lookAgainLater(job, token, EARLIER_BACKUP_WAIT_MS, error.message, () =>
-          logger.info({ runId, organization: request.organization, jobId: job.id }, 'planning waits for the backup of an earlier plan of this run to end'),
+        if (!(error instanceof EarlierJobNotOverError)) throw error;
+        // Nothing was planned: the request looks again once the job has had time to end (not an attempt).
+        return await lookAgainLater(job, token, EARLIER_JOB_WAIT_MS, error.message, () =>
+          logger.info({ runId, organization: request.organization, jobId: job.id }, 'planning waits for a job of an earlier plan of this run to end'),
         );
       }
     } finally {

@@ -20,6 +20,9 @@ export interface ChunkRange {
 export const attemptId = (runId: string, attempt: number): string => (attempt === 1 ? runId : `${runId}-retry${attempt}`);
 export const finalizeJobId = (runId: string): string => `${runId}-finalize`;
 const chunkJobId = (runId: string, chunkIndex: number): string => `${runId}-chunk-${chunkIndex}`;
+/** Whether `jobId` names a chunk job of `runId`, of whichever plan of it (an earlier plan may have had more chunks). */
+export const isChunkJobOf = (runId: string, jobId: string): boolean =>
+  jobId.startsWith(`${runId}-chunk-`) && /^[0-9]+$/.test(jobId.slice(`${runId}-chunk-`.length));
 export const backupJobId = (runId: string): string => `${runId}-backup`;
 
 /** A run's backup job: deterministic id, so that adding it again (a flow added twice, a finalizer making sure of it) adds nothing. */

@@ -1,16 +1,18 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Job, Queue, QueueEvents } from 'bullmq';
+import { FlowProducer, Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '@scheduler/core';
 import { openOrganizationDb, readRunCheckpoint } from '@scheduler/db';
 import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { SingleDatabase, finalizeJobId, fullRunId, type RunClient } from '../src/index';
+import { addRunFlow } from '../src/run-flow';
 import { StagingStore } from '../src/staging/staging-store';
 import { committedRows, referenceRows } from './support/committed-schedule';
 import { configWith, connectClient, newWorld, openHandQueues, redisUrl, startDirectoryFleet, until, type HandQueues } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
+import { runTask, silentLog } from './support/thread-task-runs';
 
 const AS_OF = '2026-11-28';
 const RUN_ID = fullRunId('acme', AS_OF, defaultConfig());
@@ -261,6 +263,65 @@ describe('jobs of a run, removed or retried by hand', () => {
       expect(committedRows(database)).toEqual([]);
     } finally {
       await client.close();
+    }
+  }, 120_000);
+
+  it('is planned anew only once a chunk job of an earlier plan of it has ended (its failed finalizer cleaned while the chunk ran), and commits what it read itself', async () => {
+    const config = configWith({ batch_size: 500 });
+    const runId = fullRunId('acme', AS_OF, config);
+    const files = { organization: 'acme', databasePath: database, stagingPath: SingleDatabase.open(database).stagingPath('acme') };
+    const connection = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    const flows = new FlowProducer({ connection, prefix: world.prefix });
+    const backups = new Queue(QUEUE_NAMES.backups, { connection, prefix: world.prefix });
+    // The earlier plan's chunk workers, held here before any worker of the fleet could take a chunk; their locks
+    // outlast the test, so that no stalled-job check hands a chunk to the fleet.
+    const holder = new Worker(QUEUE_NAMES.chunks, null, { connection: connection.duplicate(), prefix: world.prefix, autorun: false, lockDuration: 300_000 });
+    const token = 'earlier-plan';
+    let client: RunClient | undefined;
+    try {
+      const log = silentLog(files, runId);
+      const planned = await runTask({ kind: 'plan-run', files, runId, stableRunId: runId, asOf: AS_OF, configJson: JSON.stringify(config), rerun: false, log });
+      if (planned.status !== 'planned') throw new Error(`the earlier plan was not made: ${planned.status}`);
+      expect(planned.chunks).toHaveLength(3);
+      await addRunFlow(flows, backups, queues.chunks, { runId, organization: 'acme', chunks: planned.chunks });
+      const computing = (await holder.getNextJob(token))!;
+      const failing = (await holder.getNextJob(token))!;
+
+      // One chunk of the earlier plan reads its contacts and computes; what it read changes before its worker saves.
+      const range = { chunkIndex: computing.data.chunkIndex, fromId: computing.data.fromId, toId: computing.data.toId };
+      await runTask({ kind: 'compute-chunk', files, runId, chunk: range, log });
+      const staging = new StagingStore(files.stagingPath);
+      const earlierResult = [...staging.chunks(runId)].find((chunk) => chunk.chunkIndex === range.chunkIndex)!;
+      staging.close();
+      const changed = referenceRows(database, config, AS_OF).find((row) => row.contactId >= range.fromId && row.contactId <= range.toId)!.contactId;
+      execute(database, `UPDATE contacts SET email = 'not an email' WHERE id = ${changed}`);
+
+      // Another chunk fails for good: the finalizer fails at once, and ops clean the failed finalizers in Bull Board.
+      await failing.moveToFailed(new UnrecoverableError(FAILURE), token, false);
+      client = await connectClient(database, world.prefix, { config });
+      await recordedAsFailed(database, runId);
+      expect(await queues.finalize.clean(0, Number.MAX_SAFE_INTEGER, 'failed')).toEqual([finalizeJobId(runId)]);
+      expect(await computing.getState()).toBe('active');
+
+      const run = client.fullRun('acme', { asOf: AS_OF });
+      const waitsForTheChunk = async () => (await queues.requests.getJobLogs(runId)).logs.some((line) => line.includes('a chunk job of an earlier plan'));
+      await until(async () => (await waitsForTheChunk()) || (await queues.finalize.getJob(finalizeJobId(runId))) !== undefined, 30_000);
+      const plannedWhileTheChunkRan = (await queues.finalize.getJob(finalizeJobId(runId))) !== undefined;
+      // The earlier plan's worker saves what it computed, and its chunk job completes.
+      const saving = new StagingStore(files.stagingPath);
+      saving.saveChunk(runId, range.chunkIndex, earlierResult.stats, earlierResult.table);
+      saving.close();
+      await computing.moveToCompleted({ chunkIndex: range.chunkIndex }, token, false);
+
+      expect((await run).status).toBe('completed');
+      expect(committedRows(database).filter((row) => row.contactId === changed)).toEqual([]);
+      expect(committedRows(database)).toEqual(referenceRows(database, config, AS_OF));
+      expect(plannedWhileTheChunkRan).toBe(false);
+    } finally {
+      await client?.close();
+      await holder.close();
+      await Promise.all([flows.close(), backups.close()]);
+      connection.disconnect();
     }
   }, 120_000);
 
