@@ -110,9 +110,9 @@ export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
     }
     const chunkIds = (await queues.chunks.getRanges(CHUNK_NOT_OVER_TYPES, 0, -1)).filter((jobId) => isChunkJobOf(runId, jobId));
     if (chunkIds.length > 0) {
-      throw new EarlierJobNotOverError(
-        `a chunk job of an earlier plan of run ${runId} (${chunkIds.join(', ')}) is not over; the run is planned again once it has ended`,
-      );
+      // A large organization has hundreds of chunks: a few ids say which.
+      const named = chunkIds.length > 3 ? `${chunkIds.slice(0, 3).join(', ')}… (${chunkIds.length} in all)` : chunkIds.join(', ');
+      throw new EarlierJobNotOverError(`a chunk job of an earlier plan of run ${runId} is not over (${named}); the run is planned again once it has ended`);
     }
   };
 
