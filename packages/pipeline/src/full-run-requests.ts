@@ -23,14 +23,12 @@ export interface RunFlowQueues {
   readonly finalizers: Queue;
 }
 
-/** States of a finalizer job whose run is under way: its chunks computing or done, itself waiting or working. */
-const IN_FLIGHT_STATES: ReadonlySet<string> = new Set(['waiting-children', 'waiting', 'prioritized', 'delayed', 'active']);
-
-/** States of a backup job that is not over: it runs, or will. */
-const BACKUP_NOT_OVER_STATES: ReadonlySet<string> = new Set(['active', 'waiting', 'prioritized', 'delayed', 'waiting-children']);
-
-/** Where a chunk job that is not over is: it runs, or will. */
-const CHUNK_NOT_OVER_TYPES: JobType[] = ['active', 'waiting', 'prioritized', 'delayed'];
+/**
+ * States of a job that is not over: it runs, or will. A finalizer in one of them is a run under way (its chunks
+ * computing or done, itself waiting or working); a backup or chunk job, an earlier plan's still at work.
+ */
+const NOT_OVER_STATES: readonly JobType[] = ['waiting-children', 'waiting', 'prioritized', 'delayed', 'active'];
+const isNotOver = (state: string | null): boolean => state !== null && (NOT_OVER_STATES as readonly string[]).includes(state);
 
 /** How long a full-run request waits while a backup or chunk job of an earlier plan of the same run id is still to end. */
 const EARLIER_JOB_WAIT_MS = 1_000;
@@ -105,10 +103,10 @@ export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
    */
   const refuseWhileEarlierJobsRun = async (runId: string): Promise<void> => {
     const state = await queues.backups.getJobState(backupJobId(runId));
-    if (BACKUP_NOT_OVER_STATES.has(state)) {
+    if (isNotOver(state)) {
       throw new EarlierJobNotOverError(`the backup job of an earlier plan of run ${runId} is ${state}; the run is planned again once it has ended`);
     }
-    const chunkIds = (await queues.chunks.getRanges(CHUNK_NOT_OVER_TYPES, 0, -1)).filter((jobId) => isChunkJobOf(runId, jobId));
+    const chunkIds = (await queues.chunks.getRanges([...NOT_OVER_STATES], 0, -1)).filter((jobId) => isChunkJobOf(runId, jobId));
     if (chunkIds.length > 0) {
       // A large organization has hundreds of chunks: a few ids say which.
       const named = chunkIds.length > 3 ? `${chunkIds.slice(0, 3).join(', ')}… (${chunkIds.length} in all)` : chunkIds.join(', ');
@@ -129,7 +127,7 @@ export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
     const log = logger.child({ runId: latestId, organization });
     // Planning again would throw away the chunk results staged so far, and the flow, whose ids exist, would
     // not be added again: a run whose finalizer is waiting or working is left to it.
-    if (latest.finalizerState !== null && IN_FLIGHT_STATES.has(latest.finalizerState)) {
+    if (isNotOver(latest.finalizerState)) {
       log.info({ finalizerState: latest.finalizerState }, 'run already in flight; nothing to do');
       return { runId: latestId, status: 'in-flight' };
     }
@@ -168,7 +166,7 @@ export const fullRunRequests = (fleet: FleetContext, queues: RunFlowQueues) => {
     if (typeof progress !== 'object' || typeof progress.runId !== 'string' || progress.attemptsMade !== job.attemptsMade) return null;
     const runId = progress.runId;
     const finalizerState = await finalizerStateOf(runId);
-    if (finalizerState !== null && IN_FLIGHT_STATES.has(finalizerState)) return { runId, status: 'in-flight' };
+    if (isNotOver(finalizerState)) return { runId, status: 'in-flight' };
     if (finalizerState !== 'completed') return null;
     const answer = await planTask(asked, { runId, rerun: false, flowTaken: true });
     if (answer.status !== 'already-completed' && answer.status !== 'inputs-changed') return null;
