@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, parseConfig, type Config } from '@scheduler/core';
+import { repeatedKeyOf } from './repeated-key';
 
 /** Reads a YAML (.yaml/.yml) or JSON (.json) configuration file and validates it. */
 export const loadConfigFile = (path: string): Config => {
@@ -17,13 +18,17 @@ export const loadConfigFile = (path: string): Config => {
   }
   let raw: unknown;
   try {
-    raw = extension === '.json' ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true });
+    raw = extension === '.json' ? JSON.parse(text) : parseYaml(text, { uniqueKeys: false });
   } catch (cause) {
     // The parser's message goes on to quote the offending lines; its first line says what and where.
     const detail = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0]!.trim().replace(/:$/, '');
     throw new ConfigError(`configuration file ${path} is not valid ${extension === '.json' ? 'JSON' : 'YAML'}: ${detail}`, [], {
       cause,
     });
+  }
+  const repeated = repeatedKeyOf(text);
+  if (repeated !== null) {
+    throw new ConfigError(`configuration file ${path} gives ${repeated.key} twice (line ${repeated.line}): keep the one meant`, [repeated.key]);
   }
   return parseConfig(raw, path);
 };

@@ -57,8 +57,12 @@ describe('loadConfigFile', () => {
       expect(refusalOf(fileWith('broken.yaml', 'timing: [unclosed')).message).toMatch(/not valid YAML/);
     });
 
-    it('refuses a key given twice', () => {
-      expect(refusalOf(fileWith('twice.yaml', 'batch_size: 5\nbatch_size: 6\n')).message).toMatch(/not valid YAML/);
+    it('refuses a key given twice, naming it and its line', () => {
+      const refusal = refusalOf(fileWith('twice.yaml', 'batch_size: 5\nbatch_size: 6\n'));
+      expect(refusal.message).toMatch(/gives batch_size twice \(line 2\)/);
+      expect(refusal.keys).toEqual(['batch_size']);
+      const nested = refusalOf(fileWith('nested.yaml', 'state_rules:\n  CA: { kind: year_round }\n  NV: { kind: year_round }\n  CA: { kind: year_round }\n'));
+      expect(nested.message).toMatch(/gives state_rules\.CA twice \(line 4\)/);
     });
   });
 
@@ -71,6 +75,14 @@ describe('loadConfigFile', () => {
         frequency: { ...config.frequency, max_emails_per_period: 2 },
         state_rules: { NY: { kind: 'year_round' } },
       });
+    });
+
+    // JSON.parse would keep the last of the two values silently.
+    it('refuses a key given twice, naming it and its line, as in YAML', () => {
+      const text = '{"timing": {"birthday_email_days_before": 14,\n  "birthday_email_days_before": 15}}';
+      const refusal = refusalOf(fileWith('twice.json', text));
+      expect(refusal.message).toMatch(/gives timing\.birthday_email_days_before twice \(line 2\)/);
+      expect(refusal.keys).toEqual(['timing.birthday_email_days_before']);
     });
 
     it('refuses a file that is not valid JSON', () => {
