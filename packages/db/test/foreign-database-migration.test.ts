@@ -424,6 +424,7 @@ describe('scheduler migrate on files other systems made (CONTRACT.md)', () => {
            scheduled_send_date TEXT NOT NULL, status TEXT NOT NULL, actual_send_datetime TEXT);
          INSERT INTO email_schedules VALUES (1, 1, 'birthday', '2026-11-01', 'failed', NULL);
          INSERT INTO email_schedules VALUES (2, 1, 'birthday', '2026-11-01', 'sent', '2026-11-01 15:00:00');`,
+        /email_schedules holds rows that share \(contact_id, email_type, scheduled_send_date\), which the scheduler needs unique: \(1, "birthday", "2026-11-01"\) 2 times\./,
       ],
       [
         'email_schedules that is a view',

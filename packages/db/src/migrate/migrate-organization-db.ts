@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { DatabaseMigrationError, withDatabaseErrors } from '../connection/database-errors';
+import { DatabaseConstraintError, DatabaseMigrationError, translateSqliteError, withDatabaseErrors } from '../connection/database-errors';
 import { openOrganizationDb, type OrganizationDb } from '../connection/open-organization-db';
 import { inWriteTransaction } from '../connection/transaction';
 import { parseMigrationStatement, type ColumnDefinition, type MigrationStatement } from './migration-statement';
@@ -138,6 +138,40 @@ const dropOurIndex = (db: OrganizationDb, name: string, made: IndexStatement | u
   if (present !== undefined && present.partial === made.partial && sameKey(present, made)) db.sqlite.exec(`DROP INDEX ${quoteIdentifier(name)}`);
 };
 
+/** Keys a unique index cannot be built over, shown this many at most. */
+const REPEATED_KEYS_SHOWN = 3;
+
+/**
+ * A unique index that rows already in the file break (another system's table without the key) is refused
+ * naming those rows, rather than with SQLite's "UNIQUE constraint failed".
+ */
+const createIndex = (db: OrganizationDb, statement: IndexStatement): void => {
+  try {
+    db.sqlite.exec(statement.sql);
+  } catch (error) {
+    const translated = translateSqliteError(error, `creating index ${statement.name}`);
+    if (!statement.unique || !(translated instanceof DatabaseConstraintError)) throw translated;
+    throw new DatabaseMigrationError(repeatedKeys(db, statement), { cause: error });
+  }
+};
+
+const repeatedKeys = (db: OrganizationDb, statement: IndexStatement): string => {
+  const columns = statement.columns.map(quoteIdentifier).join(', ');
+  // A unique index lets NULLs repeat: only keys without one break it.
+  const repeated = `SELECT ${columns}, count(*) FROM ${quoteIdentifier(statement.table)}
+    WHERE ${statement.columns.map((column) => `${quoteIdentifier(column)} IS NOT NULL`).join(' AND ')}
+    GROUP BY ${columns} HAVING count(*) > 1`;
+  const keys = db.sqlite.prepare(`SELECT count(*) FROM (${repeated})`).pluck().get() as number;
+  const shown = (db.sqlite.prepare(`${repeated} LIMIT ${REPEATED_KEYS_SHOWN}`).raw().all() as unknown[][]).map((row) => {
+    const count = row.pop();
+    return `(${row.map((value) => JSON.stringify(value)).join(', ')}) ${count} times`;
+  });
+  return (
+    `${statement.table} holds rows that share (${statement.columns.join(', ')}), which the scheduler needs unique: ` +
+    `${shown.join('; ')}${keys > shown.length ? `; ${keys} such keys in all` : ''}. Remove or merge the extra rows first`
+  );
+};
+
 const applyStatement = (
   db: OrganizationDb,
   statement: MigrationStatement,
@@ -178,7 +212,7 @@ const applyStatement = (
           return;
         }
       }
-      sqlite.exec(statement.sql);
+      createIndex(db, statement);
       return;
     }
     case 'add-column': {
