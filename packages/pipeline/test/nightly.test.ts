@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultConfig } from '@scheduler/core';
+import { ConfigError, defaultConfig } from '@scheduler/core';
 import { openOrganizationDb, readRunCheckpoint } from '@scheduler/db';
 import { REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { NIGHTLY_CRON, OrganizationDirectory, fullRunId, registerSchedules, startFleet } from '../src/index';
@@ -40,6 +40,16 @@ describe('when the nightly job scheduler fires', () => {
     expect(backoff?.type).toBe('exponential');
     const triedFor = Array.from({ length: attempts - 1 }, (_, retry) => (backoff?.delay ?? 0) * 2 ** retry).reduce((sum, ms) => sum + ms, 0);
     expect(triedFor).toBeGreaterThanOrEqual(30 * 60_000);
+  });
+
+  // Where clocks fall back at 02:00 by half an hour, BullMQ (cron-parser) finds no next 02:00 and would add no
+  // further nightly job, silently.
+  it('refuses, naming the key, a time zone in which BullMQ cannot work out the next night, and registers nothing', async () => {
+    const config = { ...defaultConfig(), timezone: 'Australia/Lord_Howe' };
+    const registering = registerSchedules(redisUrl(), config, { prefix: world.prefix, now: Date.parse('2026-01-01T00:00:00Z') });
+    await expect(registering).rejects.toThrow(ConfigError);
+    await expect(registering).rejects.toMatchObject({ keys: ['timezone'], message: expect.stringMatching(/^timezone Australia\/Lord_Howe: .*2026-04-0/) });
+    expect(await requests.getJobSchedulers()).toEqual([]);
   });
 
   /** Whether the organization's file holds a completed run of the day under its stable id, or under `suffix`. */
