@@ -23,7 +23,7 @@ const NIGHTS_CHECKED = 3 * 366;
  * job, silently. It happens where clocks fall back at 02:00 by half an hour (Australia/Lord_Howe: cron-parser's
  * "loop limit exceeded"); no US zone does.
  */
-export const checkNightlyFirings = (config: Config, now: number): void => {
+const checkNightlyFirings = (config: Config, now: number): void => {
   const repeat = nightlyRepeat(config);
   let firing = now;
   for (let night = 0; night < NIGHTS_CHECKED; night++) {

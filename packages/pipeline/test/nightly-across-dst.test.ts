@@ -17,8 +17,8 @@ const localTime = (ms: number, zone: string): { day: string; hour: number; minut
 const nextDay = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 
 // The nightly job is BullMQ's job scheduler with our pattern and zone; BullMQ computes each next firing with
-// getNextMillis. A night skipped (02:00 does not exist on a spring-forward day) or run twice (02:00 repeats where
-// a zone falls back at 02:00) would leave an organization's schedule a day old, or run it twice.
+// getNextMillis. A night skipped (02:00 does not exist on a spring-forward day) would leave an organization's
+// schedule a day old; a night run twice (an hour that repeats as clocks fall back) would run it twice.
 describe('the nightly full runs, across changes of daylight saving time', () => {
   it.each(['America/Chicago', 'America/New_York', 'America/Denver', 'America/Los_Angeles', 'America/Phoenix', 'America/Anchorage', 'Pacific/Honolulu', 'America/Puerto_Rico'])(
     'fire once on every calendar day in %s, at 02:00 or, where 02:00 does not exist that day, just after',
@@ -28,7 +28,9 @@ describe('the nightly full runs, across changes of daylight saving time', () => 
       let previous = localTime(firing, timezone);
       const late: string[] = [];
       for (let night = 0; night < 2 * 366; night++) {
-        firing = getNextMillis(firing, repeat)!;
+        const next = getNextMillis(firing, repeat);
+        expect(next, `the firing after ${previous.day}`).toBeTypeOf('number');
+        firing = next!;
         const now = localTime(firing, timezone);
         expect(now.day, `the night after ${previous.day}`).toBe(nextDay(previous.day));
         if (now.hour !== 2 || now.minute !== 0) late.push(`${now.day} ${now.hour}:${String(now.minute).padStart(2, '0')}`);
