@@ -172,6 +172,27 @@ describe.concurrent('when an environment value is bad', () => {
   });
 });
 
+describe('the line a bad environment value stops start-up with', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  // Plain words of what the value must be, never the validation library's own ("Too small: expected number…").
+  it.each([
+    ['SCHEDULER_THREADS', '0', 'must be a whole number from 1 to 256'],
+    ['SCHEDULER_THREADS', '257', 'must be a whole number from 1 to 256'],
+    ['DASHBOARD_PORT', '70000', 'must be a whole number from 0 to 65535'],
+    ['LOG_LEVEL', 'loud', 'must be one of fatal, error, warn, info, debug, trace, silent'],
+    ['SCHEDULER_QUEUE_PREFIX', 'a:b', 'must be letters, digits, _ and - only'],
+    ['DASHBOARD_READ_ONLY', 'yes', 'must be true, false, 1 or 0'],
+    ['REDIS_URL', 'not a url', 'must be redis://[user:password@]host[:port][/database number] (or rediss://)'],
+    ['DASHBOARD_USER', 'u'.repeat(101), 'must be at most 100 characters'],
+  ])('names %s=%s and what it must be', (variable, value, words) => {
+    vi.stubEnv('DASHBOARD_USER', variable === 'DASHBOARD_USER' ? value : undefined);
+    vi.stubEnv('DASHBOARD_PASSWORD', variable === 'DASHBOARD_USER' ? 'a password of 12+' : undefined);
+    vi.stubEnv(variable, value);
+    expect(() => readEnv()).toThrow(`bad environment: ${variable}: ${words}`);
+  });
+});
+
 describe('when REDIS_URL is not set', () => {
   afterEach(() => vi.unstubAllEnvs());
 
