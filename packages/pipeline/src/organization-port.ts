@@ -87,8 +87,8 @@ export interface OrganizationPort {
    */
   pendingChangeIds(campaignInstanceId?: number): ChangeLogId[];
 
-  /** A full run whose checkpoint says started and that is younger than `maxAgeMs`: what a reschedule must wait for. */
-  fullRunInFlight(maxAgeMs: number): RunInFlight | null;
+  /** The latest full run whose checkpoint says started: what a reschedule must wait for, unless the queue says it is over. */
+  fullRunInFlight(): RunInFlight | null;
   /** Whether the run completed here, and whether what it read has changed since it started. */
   completedRun(runId: string): CompletedRun;
   /**

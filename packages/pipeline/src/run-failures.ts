@@ -44,7 +44,9 @@ export class RunFailures {
    * Whether the full run a reschedule waits for is over as far as the queue can tell, and what ended it; its
    * `started` checkpoint would otherwise keep reschedules waiting for hours, so its failure is written now. Over:
    * its finalizer failed for good while the checkpoint could not be written (the database read-only then, say),
-   * or is gone from the queue (removed in Bull Board, or lost with Redis's data) well after the run was planned.
+   * completed without the checkpoint, or is gone from the queue (removed in Bull Board, or lost with Redis's data)
+   * well after the run was planned. There is no age past which a run is taken as abandoned: a run may wait for
+   * hours (its backups queue paused, its chunks waiting for a fleet), and a reschedule waits for it.
    */
   async recordedWhenOver(fullRun: RunInFlight, organization: string): Promise<string | null> {
     const finalizer = await this.options.finalizers.getJob(finalizeJobId(fullRun.runId));
@@ -56,7 +58,14 @@ export class RunFailures {
       const recorded = await this.recordFailure(fullRun.runId, organization, `run ${fullRun.runId} ${gone}: ask for the run again`);
       return recorded ? gone : null;
     }
-    if ((await finalizer.getState()) !== 'failed') return null;
+    const state = await finalizer.getState();
+    if (state === 'completed') {
+      // A finalizer completes after its commit, which completes the checkpoint: one still started is of a run
+      // that can no longer commit. Written only if it still says started (the commit may have landed since the read).
+      const ended = 'has a completed finalizer but no completed commit';
+      return (await this.recordFailure(fullRun.runId, organization, `run ${fullRun.runId} ${ended}: ask for the run again`)) ? ended : null;
+    }
+    if (state !== 'failed') return null;
     // Read before it failed, the record holds no reason yet: read it again.
     const failed = (await this.options.finalizers.getJob(finalizeJobId(fullRun.runId))) ?? finalizer;
     return (await this.recordRunFailure(failed, new UnrecoverableError(failed.failedReason))) ? 'had failed for good' : null;

@@ -190,18 +190,11 @@ class SqliteOrganization implements OrganizationPort {
       .map((change) => change.id);
   }
 
-  fullRunInFlight(maxAgeMs: number): RunInFlight | null {
-    const since = utcDatetime(new Date(Date.now() - maxAgeMs));
+  fullRunInFlight(): RunInFlight | null {
     const row = this.db.orm
       .select({ runId: schedulerCheckpoints.schedulerRunId, startedAt: schedulerCheckpoints.runTimestamp })
       .from(schedulerCheckpoints)
-      .where(
-        and(
-          eq(schedulerCheckpoints.status, 'started'),
-          sql`${schedulerCheckpoints.schedulerRunId} LIKE 'run-%'`,
-          sql`${schedulerCheckpoints.runTimestamp} >= ${since}`,
-        ),
-      )
+      .where(and(eq(schedulerCheckpoints.status, 'started'), sql`${schedulerCheckpoints.schedulerRunId} LIKE 'run-%'`))
       .orderBy(desc(schedulerCheckpoints.id))
       .get();
     return row === undefined ? null : { runId: row.runId, startedAtMs: Date.parse(`${row.startedAt.replace(' ', 'T')}Z`) };

@@ -1,14 +1,15 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Job, Queue, QueueEvents } from 'bullmq';
+import { Job, Queue, QueueEvents, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openOrganizationDb, schema, type OrganizationDb } from '@scheduler/db';
-import { REQUEST_JOB_NAMES } from '@scheduler/queue';
+import { openOrganizationDb, readRunCheckpoint, schema, type OrganizationDb } from '@scheduler/db';
+import { QUEUE_NAMES, REQUEST_JOB_NAMES } from '@scheduler/queue';
 import { defaultConfig } from '@scheduler/core';
 import { SingleDatabase, finalizeJobId, fullRunId } from '../src/index';
 import { committedRows } from './support/committed-schedule';
-import { configWith, connectClient, newWorld, openHandQueues, startDirectoryFleet, until, type HandQueues } from './support/fleet-world';
+import { configWith, connectClient, newWorld, openHandQueues, redisUrl, startDirectoryFleet, until, type HandQueues } from './support/fleet-world';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
@@ -272,7 +273,12 @@ describe('when other services enqueue requests', () => {
     }
   });
 
-  it('applies a reschedule that arrives during a full run after the run, so the run does not overwrite it', async () => {
+  // A run may be in flight for hours (its backups queue paused, its chunks waiting for a fleet): however long, a
+  // reschedule waits while the run's finalizer is in the queue.
+  it.each([
+    ['started just now', 0],
+    ['started seven hours ago', 7],
+  ])('applies a reschedule that arrives during a full run %s after the run, so the run does not overwrite it', async (_, startedHoursAgo) => {
     const client = await connectClient(database, world.prefix);
     try {
       const runId = fullRunId('acme', AS_OF, defaultConfig());
@@ -288,6 +294,9 @@ describe('when other services enqueue requests', () => {
 
       const db = openOrganizationDb(database);
       moveContact42(db);
+      db.sqlite
+        .prepare(`UPDATE scheduler_checkpoints SET run_timestamp = datetime(run_timestamp, ?) WHERE scheduler_run_id = ?`)
+        .run(`-${startedHoursAgo} hours`, runId);
       db.close();
       const reschedule = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'acme', contactIds: [42], asOf: AS_OF });
       await until(async () => (await reschedule.getState()) === 'delayed');
@@ -300,6 +309,34 @@ describe('when other services enqueue requests', () => {
       expect(rows.some((row) => row.line.includes('|birthday|2027|3|10|'))).toBe(true);
     } finally {
       await finalize.resume();
+      await client.close();
+    }
+  });
+
+  // Nothing of such a run can commit any more: reschedules must not wait for it, however long.
+  it('records failed, and does not wait for, a full run whose checkpoint says started but whose finalizer completed', async () => {
+    const runId = fullRunId('acme', AS_OF, defaultConfig());
+    const holder = new Worker(QUEUE_NAMES.finalize, null, { connection: new Redis(redisUrl(), { maxRetriesPerRequest: null }), prefix: world.prefix, autorun: false });
+    await finalize.add('finalize-run', { runId, organization: 'acme' }, { jobId: finalizeJobId(runId) });
+    const held = (await holder.getNextJob('test'))!;
+    await held.moveToCompleted({}, 'test', false);
+    await holder.close();
+    const db = openOrganizationDb(database);
+    db.sqlite
+      .prepare(`INSERT INTO scheduler_checkpoints (run_timestamp, scheduler_run_id, contacts_checksum, status) VALUES (datetime('now'), ?, 'x', 'started')`)
+      .run(runId);
+    db.close();
+    const client = await connectClient(database, world.prefix);
+    try {
+      const reschedule = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'acme', contactIds: [42], asOf: AS_OF });
+      expect(await reschedule.waitUntilFinished(events, 30_000)).toMatchObject({ status: 'completed' });
+      const after = openOrganizationDb(database, { readonly: true });
+      try {
+        expect(readRunCheckpoint(after, runId)).toMatchObject({ status: 'failed', errorMessage: expect.stringMatching(/completed finalizer but no completed commit/) });
+      } finally {
+        after.close();
+      }
+    } finally {
       await client.close();
     }
   });

@@ -11,9 +11,6 @@ const NOT_FOUND_NAMED = 20;
 /** A reschedule reads through a memory map (see PortOptions.mmapMb): a few pages of it. */
 const RESCHEDULE_MMAP_MB = 256;
 
-/** A reschedule waits for a full run only this long: a run older than this is taken as abandoned. */
-const FULL_RUN_IN_FLIGHT_MAX_AGE_MS = 6 * 60 * 60 * 1000;
-
 /** A targeted reschedule (RULES.md §10): deferred while a full run is in flight, else computed and committed. */
 export const reschedule = (task: RescheduleTask): RescheduleResult => {
   const started = performance.now();
@@ -22,7 +19,8 @@ export const reschedule = (task: RescheduleTask): RescheduleResult => {
   const config = configOf(task.configJson);
   return withPort(task.files.databasePath, { ...portOptions(config, false), mmapMb: RESCHEDULE_MMAP_MB }, (port) => {
     timer.lap('openMs');
-    const fullRun = port.fullRunInFlight(FULL_RUN_IN_FLIGHT_MAX_AGE_MS);
+    // However old: whether the run is over is the queue's to say (RunFailures.recordedWhenOver).
+    const fullRun = port.fullRunInFlight();
     if (fullRun !== null) return { status: 'deferred', fullRun };
     const today = dayOf(task.asOf);
     const instanceId = 'campaignInstanceId' in task.target ? task.target.campaignInstanceId : null;
