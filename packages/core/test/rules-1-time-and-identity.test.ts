@@ -150,6 +150,11 @@ describe('§1 time and identity', () => {
       expect(toDay(null)).toBeNull();
       expect(toDay('yesterday')).toBeNull();
       expect(toDay('2026-02-30 10:00:00')).toBeNull();
+      // A clock time out of range is no time, whichever field: no 24:00, no minute or second 60.
+      for (const text of ['2026-03-07 24:00:00', '2026-03-07 24:30:00', '2026-03-07 25:00', '2026-03-07 12:60:00', '2026-03-07 12:00:60', '2026-03-07 12:00:99.5']) {
+        expect(toDay(text), text).toBeNull();
+      }
+      expect(toDay('2026-03-07 23:59:59.999')).toBe('2026-03-07');
     });
 
     it('takes today as the Chicago date at the instant the run starts', () => {

@@ -44,7 +44,8 @@ export class UtcDatetimeToDay {
     if (match === null) return null;
     const utcDay = parseIsoDate(match[1]!);
     const minute = Number(match[3]);
-    if (utcDay === null || minute > 59) return null;
+    // No 24:00 (luxon would read it as the next midnight) and no leap second: a clock time as a sender writes it.
+    if (utcDay === null || Number(match[2]) > 23 || minute > 59 || Number(match[4] ?? 0) > 59) return null;
     const hourKey = `${match[1]}T${match[2]}`;
     let offsetMinutes = this.offsetMinutesByHour.get(hourKey);
     if (offsetMinutes === undefined) {
