@@ -135,6 +135,17 @@ describe('the nightly full runs', () => {
     expect(Date.parse(after.body.nightly.next) - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
     expect(after.body.warnings.join('\n')).not.toMatch(/nightly/);
     expect(await scrapeRegistered()).toBe(1);
+
+    // Two days on, with no worker to take the night's job, BullMQ still holds that night as the next.
+    const later = await startDashboard({ ...dashboardOptions(organization, redis.url, prefix), now: () => new Date(Date.now() + 2 * 24 * 3600_000) });
+    try {
+      const response = await fetch(`${later.url}/healthz`, { headers: { authorization } });
+      const body = (await response.json()) as { warnings: string[]; nightly: { next: string } };
+      expect(body.nightly.next).toBe(after.body.nightly.next);
+      expect(body.warnings.join('\n')).toContain(`the nightly full runs were due at ${after.body.nightly.next} and no worker has taken them`);
+    } finally {
+      await later.close();
+    }
   });
 });
 

@@ -40,6 +40,12 @@ const pausedQueueWarning = (queue: string): string =>
 const NIGHTLY_NOT_REGISTERED =
   'the nightly full runs are not registered in Redis (never, or lost with its data): no night runs until `scheduler nightly` registers them';
 
+/** BullMQ adds a nightly job's successor when a worker takes it: past this, nobody has taken the night's job. */
+const NIGHTLY_OVERDUE_AFTER_MS = 10 * 60_000;
+
+const nightlyOverdueWarning = (due: Date): string =>
+  `the nightly full runs were due at ${due.toISOString()} and no worker has taken them: is a \`scheduler worker\` running, and the requests queue not paused?`;
+
 export interface HealthCheckOptions {
   readonly redisUrl: string;
   readonly queues: FleetQueues;
@@ -106,6 +112,9 @@ export const checkHealth = async (options: HealthCheckOptions): Promise<HealthRe
       const registration = await nightlyRegistration(options.queues.requests);
       nightly = { registered: registration !== null, next: registration?.next?.toISOString() ?? null };
       if (registration === null) warnings.push(NIGHTLY_NOT_REGISTERED);
+      else if (registration.next !== null && now.getTime() - registration.next.getTime() > NIGHTLY_OVERDUE_AFTER_MS) {
+        warnings.push(nightlyOverdueWarning(registration.next));
+      }
     } catch (error) {
       problems.push(`nightly schedule: ${messageOf(error)}`);
     }
