@@ -155,6 +155,14 @@ describe('when other services enqueue requests', () => {
       const birthday = committedRows(database).filter((row) => row.contactId === 42 && row.line.includes('|birthday|'));
       expect(birthday).toHaveLength(1);
       expect(birthday[0]!.line).toContain('|spring_birthday|');
+      // The sender finds the configuration a row was written under in config_versions: this one is in force now.
+      const after = openOrganizationDb(database, { readonly: true });
+      try {
+        const inForce = after.sqlite.prepare(`SELECT config_data FROM config_versions WHERE valid_to IS NULL`).pluck().all() as string[];
+        expect(inForce.map((data) => JSON.parse(data).templates.birthday.email)).toEqual(['spring_birthday']);
+      } finally {
+        after.close();
+      }
     } finally {
       await fleet.close();
     }

@@ -61,13 +61,16 @@ export const reschedule = (task: RescheduleTask): RescheduleResult => {
       timer.lap('finalizeMs');
       const emails = emailCounts(table);
       // The checkpoint's completion commits with the rows: it says completed exactly when they are the reschedule's.
-      const writes = port.commitContacts(task.runId, contactIds, table, config.send_time, pendingChangeIds, () =>
+      // So does its configuration, when it is not the one in force: config_versions says which configuration (time
+      // zone, send time) every row was written under, by when it was written.
+      const writes = port.commitContacts(task.runId, contactIds, table, config.send_time, pendingChangeIds, () => {
         port.completeCheckpoint(task.runId, {
           contactsProcessed: stats.total,
           emailsScheduled: emails.pre_scheduled,
           emailsSkipped: emails.skipped,
-        }),
-      );
+        });
+        port.recordConfig(task.configJson);
+      });
       timer.lap('commitMs');
       log.info({ contacts: contactIds.length, emails: table.emailCount, ...timer.phases }, 'reschedule committed');
       return {
