@@ -141,6 +141,21 @@ describe('when a signed-in session posts', () => {
     }
   });
 
+  // RULES §1: today is the day a run starts. A page loaded before midnight and sent after it must not name the day before.
+  test('a full run asked for with the date left empty is enqueued with no day, for the worker to take the day it starts', async () => {
+    const response = await postForm(base, `/organizations/${ORGANIZATION}/runs`, { _csrf: session.csrfToken, asOf: '' }, { cookie: session.cookie, ...sameOrigin });
+    expect(response.status).toBe(303);
+    const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    const requests = new Queue(QUEUE_NAMES.requests, { connection, prefix: world.prefix });
+    try {
+      const job = await requests.getJob(decodeURIComponent(response.headers.get('location')!.replace(/^\/jobs\//, '')));
+      expect(job?.data).toEqual({ organization: ORGANIZATION, requestedBy: 'dashboard:ops' });
+    } finally {
+      await requests.close();
+      connection.disconnect();
+    }
+  });
+
   test("Bull Board's write API needs the request to come from the dashboard's own pages", async () => {
     const retry = `${base}/queues/api/queues/scheduler-requests/retry/failed`;
     expect((await fetch(retry, { method: 'PUT', headers: { cookie: session.cookie } })).status).toBe(403);

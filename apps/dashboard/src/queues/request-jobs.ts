@@ -22,7 +22,8 @@ const checked = <Schema extends z.ZodType>(schema: Schema, data: unknown, jobNam
 
 export interface FullRunRequest {
   readonly organization: string;
-  readonly asOf: string;
+  /** None: the day the run starts (RULES §1), which a page loaded before midnight and sent after it would miss. */
+  readonly asOf?: string;
   readonly rerun: boolean;
   readonly requestedBy: string;
 }
@@ -38,10 +39,15 @@ export interface FullRunRequest {
 export const enqueueFullRun = async (requests: Queue, request: FullRunRequest): Promise<string> => {
   const data = checked(
     FullRunJobSchema,
-    { organization: request.organization, asOf: request.asOf, ...(request.rerun ? { rerun: true } : {}), requestedBy: request.requestedBy },
+    {
+      organization: request.organization,
+      ...(request.asOf === undefined ? {} : { asOf: request.asOf }),
+      ...(request.rerun ? { rerun: true } : {}),
+      requestedBy: request.requestedBy,
+    },
     REQUEST_JOB_NAMES.fullRun,
   );
-  const jobId = `dashboard-${request.rerun ? 'rerun' : 'run'}-${data.organization}-${request.asOf}-${Date.now().toString(36)}`;
+  const jobId = `dashboard-${request.rerun ? 'rerun' : 'run'}-${data.organization}-${request.asOf ?? 'today'}-${Date.now().toString(36)}`;
   const job = await requests.add(REQUEST_JOB_NAMES.fullRun, data, { ...RETRYING_JOB_OPTIONS, jobId });
   return job.id!;
 };

@@ -1,5 +1,4 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import { formatIsoDate } from '@scheduler/core';
 import { ActionRefusedError, DashboardError, UnavailableError } from '../dashboard-errors';
 import type { DashboardEnv } from '../dashboard-env';
 import type { OrganizationViews } from '../organizations/organization-views';
@@ -46,10 +45,11 @@ export const actionRoutes = ({ views, queues, readOnly }: ActionRoutesOptions): 
   app.post('/organizations/:organization/runs', refuseWhenReadOnly, requireFormToken, async (c) => {
     const organization = views.known(organizationParam(c.req.param('organization')));
     const body = await formBody(c);
+    const asOf = formText(body.asOf);
     const jobId = await enqueueing(() =>
       enqueueFullRun(queues.requests, {
         organization,
-        asOf: formText(body.asOf) ?? formatIsoDate(views.today()),
+        ...(asOf === undefined ? {} : { asOf }),
         rerun: body.rerun === 'true',
         requestedBy: `dashboard:${c.get('user')}`,
       }),

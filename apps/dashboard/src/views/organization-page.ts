@@ -45,9 +45,10 @@ ${input.actionToken === null
   ? ''
   : html`<form method="post" action="${base}/runs" class="action">
 ${csrfField(input.actionToken)}
-<label>As of <input type="date" name="asOf" value="${input.today}" required></label>
+<label>As of <input type="date" name="asOf"></label>
 <label class="check"><input type="checkbox" name="rerun" value="true"> rerun even if this day's run completed</label>
 <button type="submit" class="primary">Start a full run</button>
+<span class="muted small">Leave the date empty for the day the run starts.</span>
 </form>`}
 <form method="get" action="${base}/contacts" class="action">
 <label>Contact id <input type="number" name="id" min="1" step="1" required></label>
