@@ -91,6 +91,8 @@ export interface OrganizationPort {
   fullRunInFlight(): RunInFlight | null;
   /** Whether the run completed here, and whether what it read has changed since it started. */
   completedRun(runId: string): CompletedRun;
+  /** What the run's checkpoint says (`started`, `completed`, `failed`), or null when it has none. */
+  checkpointStatus(runId: string): string | null;
   /**
    * The run whose rows the file holds, when it is this full run or one named after it (`-g…` for changed
    * inputs, `-rerun-…`) and nothing it read has changed since: asking for this run again is answered by it.

@@ -200,6 +200,10 @@ class SqliteOrganization implements OrganizationPort {
     return row === undefined ? null : { runId: row.runId, startedAtMs: Date.parse(`${row.startedAt.replace(' ', 'T')}Z`) };
   }
 
+  checkpointStatus(runId: string): string | null {
+    return readRunCheckpoint(this.db, runId)?.status ?? null;
+  }
+
   completedRun(runId: string): CompletedRun {
     const checkpoint = readRunCheckpoint(this.db, runId);
     if (checkpoint?.status !== 'completed') return { state: 'not-completed' };

@@ -1,3 +1,4 @@
+import { copyFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Job, Queue, QueueEvents, Worker } from 'bullmq';
@@ -336,6 +337,34 @@ describe('when other services enqueue requests', () => {
     db.close();
     const client = await connectClient(database, world.prefix);
     try {
+      const reschedule = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'acme', contactIds: [42], asOf: AS_OF });
+      expect(await reschedule.waitUntilFinished(events, 30_000)).toMatchObject({ status: 'completed' });
+      const after = openOrganizationDb(database, { readonly: true });
+      try {
+        expect(readRunCheckpoint(after, runId)).toMatchObject({ status: 'failed', errorMessage: expect.stringMatching(/completed finalizer but no completed commit/) });
+      } finally {
+        after.close();
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
+  // The copy is taken while the run is in flight: it holds the run's checkpoint as started, the run's staging file
+  // says completed, and its finalizer is completed. Nothing of that run can commit into the restored file.
+  it('does not wait for a full run whose checkpoint says started in a file restored from that run\'s own backup', async () => {
+    const runId = fullRunId('acme', AS_OF, defaultConfig());
+    const client = await connectClient(database, world.prefix);
+    try {
+      await client.fullRun('acme', { asOf: AS_OF });
+      const [copy, ...others] = readdirSync(join(world.directory, 'backups')).filter((name) => name.endsWith('.sqlite'));
+      expect(others).toEqual([]);
+      for (const suffix of ['-wal', '-shm']) rmSync(`${database}${suffix}`, { force: true });
+      copyFileSync(join(world.directory, 'backups', copy!), database);
+      const restored = openOrganizationDb(database, { readonly: true });
+      expect(readRunCheckpoint(restored, runId)?.status).toBe('started');
+      restored.close();
+
       const reschedule = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'acme', contactIds: [42], asOf: AS_OF });
       expect(await reschedule.waitUntilFinished(events, 30_000)).toMatchObject({ status: 'completed' });
       const after = openOrganizationDb(database, { readonly: true });

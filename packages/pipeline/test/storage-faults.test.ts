@@ -9,6 +9,7 @@ import { defaultConfig } from '@scheduler/core';
 import { SingleDatabase, finalizeJobId, fullRunId } from '../src/index';
 import { StagingStore } from '../src/staging/staging-store';
 import { connectClient, newWorld, openHandQueues, until, type HandQueues } from './support/fleet-world';
+import { runTask } from './support/thread-task-runs';
 import { writeOrganization } from './support/organization-fixture';
 
 const AS_OF = '2026-11-28';
@@ -121,6 +122,17 @@ describe('when the storage under a run fails', () => {
       expect(readRunCheckpoint(db, summary.run_id)?.status).toBe('completed');
       db.close();
       expect((await Job.fromId(finalize, finalizeJobId(summary.run_id)))?.attemptsMade).toBe(1);
+
+      // A reschedule that read the checkpoint before the commit finds the finalizer completed and asks for the run
+      // to be recorded failed: the committed run stays completed, in the file and in the staging file.
+      const files = { organization: 'acme', databasePath: database, stagingPath };
+      expect(await runTask({ kind: 'fail-run', files, runId: summary.run_id, error: 'no commit seen' })).toEqual({ recorded: false });
+      const staging = new StagingStore(stagingPath);
+      expect(staging.run(summary.run_id)?.status).toBe('planned');
+      staging.close();
+      const after = openOrganizationDb(database, { readonly: true });
+      expect(readRunCheckpoint(after, summary.run_id)?.status).toBe('completed');
+      after.close();
     } finally {
       await client.close();
     }
