@@ -61,8 +61,8 @@ export const reschedule = (task: RescheduleTask): RescheduleResult => {
       timer.lap('finalizeMs');
       const emails = emailCounts(table);
       // The checkpoint's completion commits with the rows: it says completed exactly when they are the reschedule's.
-      // So does its configuration, when it is not the one in force: config_versions says which configuration (time
-      // zone, send time) every row was written under, by when it was written.
+      // So does its configuration, when it is not the one in force: the sender finds there the time zone and send
+      // time of the latest rows.
       const writes = port.commitContacts(task.runId, contactIds, table, config.send_time, pendingChangeIds, () => {
         port.completeCheckpoint(task.runId, {
           contactsProcessed: stats.total,
