@@ -322,6 +322,18 @@ describe('when other services enqueue requests', () => {
     }
   });
 
+  /** A reschedule completes without waiting for the run, which is now recorded failed: it can no longer commit. */
+  const expectRescheduledPast = async (runId: string): Promise<void> => {
+    const reschedule = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'acme', contactIds: [42], asOf: AS_OF });
+    expect(await reschedule.waitUntilFinished(events, 30_000)).toMatchObject({ status: 'completed' });
+    const after = openOrganizationDb(database, { readonly: true });
+    try {
+      expect(readRunCheckpoint(after, runId)).toMatchObject({ status: 'failed', errorMessage: expect.stringMatching(/completed finalizer but no completed commit/) });
+    } finally {
+      after.close();
+    }
+  };
+
   // Nothing of such a run can commit any more: reschedules must not wait for it, however long.
   it('records failed, and does not wait for, a full run whose checkpoint says started but whose finalizer completed', async () => {
     const runId = fullRunId('acme', AS_OF, defaultConfig());
@@ -337,14 +349,7 @@ describe('when other services enqueue requests', () => {
     db.close();
     const client = await connectClient(database, world.prefix);
     try {
-      const reschedule = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'acme', contactIds: [42], asOf: AS_OF });
-      expect(await reschedule.waitUntilFinished(events, 30_000)).toMatchObject({ status: 'completed' });
-      const after = openOrganizationDb(database, { readonly: true });
-      try {
-        expect(readRunCheckpoint(after, runId)).toMatchObject({ status: 'failed', errorMessage: expect.stringMatching(/completed finalizer but no completed commit/) });
-      } finally {
-        after.close();
-      }
+      await expectRescheduledPast(runId);
     } finally {
       await client.close();
     }
@@ -365,14 +370,7 @@ describe('when other services enqueue requests', () => {
       expect(readRunCheckpoint(restored, runId)?.status).toBe('started');
       restored.close();
 
-      const reschedule = await requests.add(REQUEST_JOB_NAMES.rescheduleContacts, { organization: 'acme', contactIds: [42], asOf: AS_OF });
-      expect(await reschedule.waitUntilFinished(events, 30_000)).toMatchObject({ status: 'completed' });
-      const after = openOrganizationDb(database, { readonly: true });
-      try {
-        expect(readRunCheckpoint(after, runId)).toMatchObject({ status: 'failed', errorMessage: expect.stringMatching(/completed finalizer but no completed commit/) });
-      } finally {
-        after.close();
-      }
+      await expectRescheduledPast(runId);
     } finally {
       await client.close();
     }
