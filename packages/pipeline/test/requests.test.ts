@@ -337,11 +337,13 @@ describe('when other services enqueue requests', () => {
   // Nothing of such a run can commit any more: reschedules must not wait for it, however long.
   it('records failed, and does not wait for, a full run whose checkpoint says started but whose finalizer completed', async () => {
     const runId = fullRunId('acme', AS_OF, defaultConfig());
-    const holder = new Worker(QUEUE_NAMES.finalize, null, { connection: new Redis(redisUrl(), { maxRetriesPerRequest: null }), prefix: world.prefix, autorun: false });
+    const connection = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    const holder = new Worker(QUEUE_NAMES.finalize, null, { connection, prefix: world.prefix, autorun: false });
     await finalize.add('finalize-run', { runId, organization: 'acme' }, { jobId: finalizeJobId(runId) });
     const held = (await holder.getNextJob('test'))!;
     await held.moveToCompleted({}, 'test', false);
     await holder.close();
+    connection.disconnect();
     const db = openOrganizationDb(database);
     db.sqlite
       .prepare(`INSERT INTO scheduler_checkpoints (run_timestamp, scheduler_run_id, contacts_checksum, status) VALUES (datetime('now'), ?, 'x', 'started')`)

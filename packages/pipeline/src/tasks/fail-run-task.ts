@@ -8,21 +8,16 @@ import { withPort, withStaging } from './task-resources';
 export const failRun = (task: FailRunTask): { recorded: boolean } =>
   withStaging(task.files.stagingPath, (staging) => {
     const staged = staging.run(task.runId)?.status;
-    if (staged === 'completed' || staged === 'failed') {
-      // A run ends once: a job of it retried by hand afterwards does nothing, and the run keeps its outcome. But a
-      // file restored from a copy taken while the run was in flight (its own backup) holds its checkpoint as
-      // started, which would hold every reschedule back: that checkpoint alone is set failed.
-      return withPort(task.files.databasePath, { readonly: false }, (port) => {
-        if (port.checkpointStatus(task.runId) !== 'started') return { recorded: false };
-        port.failCheckpoint(task.runId, task.error);
-        return { recorded: true };
-      });
-    }
+    // A run ends once: a job of it retried by hand afterwards does nothing, and the run keeps its outcome. But a file
+    // restored from a copy taken while the run was in flight (its own backup) holds its checkpoint as started, which
+    // would hold every reschedule back: that checkpoint alone is set failed.
+    const ended = staged === 'completed' || staged === 'failed';
     return withPort(task.files.databasePath, { readonly: false }, (port) => {
-      // Committed, but the staging file was not told (it could not be written): the run completed.
-      if (port.checkpointStatus(task.runId) === 'completed') return { recorded: false };
+      const stored = port.checkpointStatus(task.runId);
+      // Committed, though the staging file may not have been told (it could not be written): the run completed.
+      if (stored === 'completed' || (ended && stored !== 'started')) return { recorded: false };
       port.failCheckpoint(task.runId, task.error);
-      staging.finishRun(task.runId, 'failed', null);
+      if (!ended) staging.finishRun(task.runId, 'failed', null);
       return { recorded: true };
     });
   });
